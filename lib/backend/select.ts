@@ -1,0 +1,127 @@
+// Chooses and initialises the TensorFlow.js backend: the one place that knows which backends exist.
+//
+// Order when nothing is forced: native TensorFlow (tfjs-node-gpu, then tfjs-node installed under the
+// alias "tfjs-node-native") > wasm > cpu. We never require('@tensorflow/tfjs-node') to detect the native
+// backend: danfojs-node's npm override maps that name to pure-JS @tensorflow/tfjs.
+import * as os from "node:os";
+import * as tf from "@tensorflow/tfjs";
+
+export const BACKENDS = ["tensorflow", "wasm", "cpu"] as const;
+export type BackendName = (typeof BACKENDS)[number];
+export type BackendChoice = BackendName | "auto";
+
+export interface BackendInfo {
+  backend: BackendName;
+  tfjs: string;
+  threads: number;
+  simd: boolean;
+  /** For the native backend: which package provided it (tfjs-node-gpu or tfjs-node). */
+  nativePackage?: string;
+}
+
+export interface BackendOptions {
+  /** Forced backend; default from STARCLUSTER_BACKEND, else "auto". */
+  backend?: BackendChoice;
+  /** wasm threads; default from STARCLUSTER_THREADS, else the number of cores. */
+  threads?: number;
+  /** Where the one-line fallback notice goes; default stderr. */
+  log?: (line: string) => void;
+}
+
+/** Native packages in order of preference: [module to require, name to report]. */
+const NATIVE_PACKAGES: [string, string][] = [
+  ["@tensorflow/tfjs-node-gpu", "tfjs-node-gpu"],
+  ["tfjs-node-native", "tfjs-node"],
+];
+
+let current: BackendInfo | undefined;
+
+export function parseBackendChoice(value: string | undefined, source: string): BackendChoice {
+  const v = (value ?? "auto").trim().toLowerCase();
+  if (v === "auto" || (BACKENDS as readonly string[]).includes(v)) return v as BackendChoice;
+  throw new Error(`${source}: unknown backend '${value}' (choose auto, ${BACKENDS.join(", ")})`);
+}
+
+function defaultThreads(): number {
+  const env = process.env.STARCLUSTER_THREADS;
+  if (env !== undefined && env !== "") {
+    const n = Number(env);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`STARCLUSTER_THREADS: expected a positive integer, got '${env}'`);
+    return n;
+  }
+  return os.availableParallelism();
+}
+
+/** Loads the native TensorFlow binding; returns the package name, or the reason it is unavailable. */
+function tryNative(): { pkg?: string; reasons: string[] } {
+  const reasons: string[] = [];
+  for (const [mod, name] of NATIVE_PACKAGES) {
+    try {
+      require(mod);
+      if (tf.findBackend("tensorflow")) return { pkg: name, reasons };
+      reasons.push(`${name} loaded but registered no 'tensorflow' backend`);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      reasons.push(err.code === "MODULE_NOT_FOUND" ? `${name} not installed` : `${name} failed to load (${err.message.split("\n")[0]})`);
+    }
+  }
+  return { reasons };
+}
+
+async function initWasm(threads: number): Promise<{ threads: number; simd: boolean }> {
+  // Loaded lazily: importing the wasm backend registers it, and the thread shim must be in place before init.
+  const { enableNodeWasmThreads } = await import("./wasm-threads");
+  const usedThreads = enableNodeWasmThreads(threads);
+  const wasm = await import("@tensorflow/tfjs-backend-wasm");
+  const { registerWasmTrainingKernels } = await import("./wasm-kernels");
+  registerWasmTrainingKernels();
+  if (!(await tf.setBackend("wasm"))) throw new Error("the wasm backend failed to initialise");
+  await tf.ready();
+  const simd = (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) as boolean;
+  return { threads: usedThreads > 1 ? wasm.getThreadsCount() : 1, simd };
+}
+
+/**
+ * Initialises a backend (once per process; later calls return the same info unless a different backend is forced).
+ * Forced choices that cannot load throw; automatic selection falls back and says why in one line.
+ */
+export async function initBackend(options: BackendOptions = {}): Promise<BackendInfo> {
+  const choice = options.backend ?? parseBackendChoice(process.env.STARCLUSTER_BACKEND, "STARCLUSTER_BACKEND");
+  if (current && (choice === "auto" || choice === current.backend)) return current;
+  const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
+  const threads = options.threads ?? defaultThreads();
+
+  let reasons: string[] = [];
+  if (choice === "tensorflow" || choice === "auto") {
+    const native = tryNative();
+    if (native.pkg) {
+      await tf.setBackend("tensorflow");
+      await tf.ready();
+      current = { backend: "tensorflow", tfjs: tf.version.tfjs, threads: os.availableParallelism(), simd: true, nativePackage: native.pkg };
+      return current;
+    }
+    if (choice === "tensorflow") throw new Error(`backend 'tensorflow' unavailable: ${native.reasons.join("; ")}`);
+    reasons = native.reasons;
+  }
+  if (choice === "wasm" || choice === "auto") {
+    try {
+      const w = await initWasm(threads);
+      current = { backend: "wasm", tfjs: tf.version.tfjs, threads: w.threads, simd: w.simd };
+      if (choice === "auto") log(`starcluster: using backend wasm (${reasons.join("; ")})`);
+      return current;
+    } catch (e) {
+      if (choice === "wasm") throw e;
+      reasons.push(`wasm failed (${(e as Error).message})`);
+    }
+  }
+  await tf.setBackend("cpu");
+  await tf.ready();
+  current = { backend: "cpu", tfjs: tf.version.tfjs, threads: 1, simd: false };
+  if (choice === "auto") log(`starcluster: using backend cpu, which is too slow to train (${reasons.join("; ")})`);
+  return current;
+}
+
+/** The backend initialised so far, if any. */
+export function currentBackend(): BackendInfo | undefined {
+  return current;
+}

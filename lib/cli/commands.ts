@@ -1,0 +1,6 @@
+// Every subcommand of `starcluster`, in the order `--help` lists them. New commands register here, and only here.
+import type { Command } from "./command";
+import { backendCommand } from "./commands/backend";
+import { notebooksCommand } from "./commands/notebooks";
+
+export const commands = [backendCommand, notebooksCommand] as Command[];

@@ -1,0 +1,6 @@
+// The library's public surface, for notebooks (`import * as sc from "../dist/lib"`) and for other programs.
+export * as backend from "./backend/select";
+export * as selfcheck from "./backend/selfcheck";
+export * as plot from "./plot/plotly";
+export * as notebooks from "./notebooks/run";
+export * as paths from "./util/paths";

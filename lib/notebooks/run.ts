@@ -1,0 +1,82 @@
+// Executes the project's tslab notebooks headless (Jupyter from Debian, tslab from node_modules) and exports
+// executed copies and HTML under results/notebooks/. Stops at the first notebook with a failing cell.
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { writeFileAtomic } from "../util/atomic";
+import { projectRoot, resultsPath } from "../util/paths";
+
+export interface NotebookRunOptions {
+  /** Folder holding the notebooks; default notebooks/ of this checkout. */
+  dir?: string;
+  /** Notebook names; default all *.ipynb of `dir` in name order. */
+  only?: string[];
+  outDir?: string;
+  /** Per-cell timeout in seconds; default none (training cells can be long). */
+  timeout?: number;
+  python?: string;
+  log?: (line: string) => void;
+}
+
+export interface NotebookResult {
+  notebook: string;
+  executed: string;
+  html: string;
+  seconds: number;
+}
+
+/**
+ * Registers the tslab kernel in a project-local Jupyter folder (no IPython, no global state) and returns the
+ * JUPYTER_PATH to use. The kernel command points at this checkout's tslab.
+ */
+export function registerTslabKernel(): string {
+  const tslab = path.join(projectRoot, "node_modules", ".bin", "tslab");
+  if (!fs.existsSync(tslab)) throw new Error(`tslab not found at ${tslab}: run 'npm ci' first`);
+  const jupyterPath = path.join(projectRoot, ".jupyter");
+  const spec = {
+    argv: [tslab, "kernel", "--config-path", "{connection_file}"],
+    display_name: "TypeScript (tslab)",
+    language: "typescript",
+  };
+  writeFileAtomic(path.join(jupyterPath, "kernels", "tslab", "kernel.json"), JSON.stringify(spec, null, 2) + "\n");
+  return jupyterPath;
+}
+
+export function listNotebooks(dir = path.join(projectRoot, "notebooks"), only?: string[]): string[] {
+  const all = fs.readdirSync(dir).filter((f) => f.endsWith(".ipynb")).sort();
+  if (!only || only.length === 0) return all.map((f) => path.join(dir, f));
+  return only.map((name) => {
+    const base = path.basename(name).replace(/\.ipynb$/, "");
+    const match = all.find((f) => f === `${base}.ipynb`) ?? all.filter((f) => f.startsWith(base))[0];
+    if (!match) throw new Error(`no notebook '${name}' in ${dir} (have: ${all.join(", ")})`);
+    return path.join(dir, match);
+  });
+}
+
+/** Runs notebooks in order; throws at the first failing one with the failing cell's source and message. */
+export function runNotebooks(options: NotebookRunOptions = {}): NotebookResult[] {
+  const outDir = options.outDir ?? resultsPath("notebooks");
+  const python = options.python ?? process.env.STARCLUSTER_PYTHON ?? "/usr/bin/python3";
+  const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
+  fs.mkdirSync(outDir, { recursive: true });
+  const env = { ...process.env, JUPYTER_PATH: registerTslabKernel() };
+  const results: NotebookResult[] = [];
+  for (const nb of listNotebooks(options.dir, options.only)) {
+    const name = path.basename(nb, ".ipynb");
+    const executed = path.join(outDir, `${name}.ipynb`);
+    const html = path.join(outDir, `${name}.html`);
+    log(`notebooks: executing ${path.relative(projectRoot, nb)} ...`);
+    const start = Date.now();
+    const args = [path.join(projectRoot, "scripts", "execute_notebook.py"), nb, executed, html];
+    if (options.timeout) args.push("--timeout", String(options.timeout));
+    const r = spawnSync(python, args, { env, cwd: path.dirname(nb), encoding: "utf8", stdio: ["ignore", "inherit", "pipe"] });
+    if (r.error) throw new Error(`cannot start ${python} (${r.error.message}); run scripts/setup-system.sh to install Jupyter`);
+    if (r.status !== 0) {
+      throw new Error(`notebook ${path.relative(projectRoot, nb)} failed (executed copy: ${path.relative(projectRoot, executed)})\n${r.stderr.trim()}`);
+    }
+    const seconds = (Date.now() - start) / 1000;
+    log(`notebooks: ${name} done in ${seconds.toFixed(1)} s -> ${path.relative(projectRoot, html)}`);
+    results.push({ notebook: nb, executed, html, seconds });
+  }
+  return results;
+}

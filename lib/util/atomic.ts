@@ -1,0 +1,21 @@
+// Atomic file writes: readers see the old file or the complete new one, never a partial write.
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** Writes data to a temporary file beside `file`, fsyncs it, then renames it over `file`. */
+export function writeFileAtomic(file: string, data: string | NodeJS.ArrayBufferView): void {
+  const dir = path.dirname(file);
+  fs.mkdirSync(dir, { recursive: true });
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  const fd = fs.openSync(tmp, "w");
+  try {
+    fs.writeFileSync(fd, data);
+    fs.fsyncSync(fd);
+  } catch (e) {
+    fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+  fs.closeSync(fd);
+  fs.renameSync(tmp, file);
+}

@@ -1,0 +1,15 @@
+// Where the project's folders are, independent of the current directory (notebooks run in notebooks/).
+import * as path from "node:path";
+
+/** The repository root: this file compiles to dist/lib/util/paths.js, three levels below it. */
+export const projectRoot = path.resolve(__dirname, "..", "..", "..");
+
+/** A path under results/ (STARCLUSTER_RESULTS overrides the folder). */
+export function resultsPath(...parts: string[]): string {
+  return path.join(process.env.STARCLUSTER_RESULTS ?? path.join(projectRoot, "results"), ...parts);
+}
+
+/** A path under data/. */
+export function dataPath(...parts: string[]): string {
+  return path.join(projectRoot, "data", ...parts);
+}

@@ -1,0 +1,68 @@
+// The `starcluster` binary as users call it: help, the backend report, and exit code 2 for every usage mistake.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { test } from "node:test";
+import { repoRoot } from "../helpers";
+
+function starcluster(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [path.join(repoRoot, "bin", "starcluster.js"), ...args], {
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test("--help lists every registered subcommand and exits 0", async () => {
+  const { commands } = await import("../../lib/cli/commands");
+  const r = starcluster(["--help"]);
+  assert.equal(r.code, 0);
+  for (const c of commands) assert.match(r.stdout, new RegExp(`^  ${c.name} `, "m"));
+  const sub = starcluster(["backend", "--help"]);
+  assert.equal(sub.code, 0);
+  assert.match(sub.stdout, /usage: starcluster backend/);
+  assert.match(sub.stdout, /--backend auto\|tensorflow\|wasm\|cpu/);
+});
+
+test("backend prints one JSON object with backend, tfjs version, threads and simd", () => {
+  const r = starcluster(["backend"], { STARCLUSTER_BACKEND: "" });
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split("\n");
+  assert.equal(lines.length, 1);
+  const info = JSON.parse(lines[0]);
+  assert.deepEqual(Object.keys(info).slice(0, 4), ["backend", "tfjs", "threads", "simd"]);
+  assert.equal(info.tfjs, require("@tensorflow/tfjs/package.json").version);
+  // No native TensorFlow can be installed on this project's machines, so automatic selection lands on wasm
+  // and says why on stderr in one line.
+  assert.equal(info.backend, "wasm");
+  assert.equal(info.simd, true);
+  assert.match(r.stderr, /^starcluster: using backend wasm \(tfjs-node-gpu not installed; tfjs-node not installed\)\n$/);
+});
+
+test("a forced backend is honoured, from the option or the environment", () => {
+  assert.equal(JSON.parse(starcluster(["backend", "--backend", "cpu"]).stdout).backend, "cpu");
+  assert.equal(JSON.parse(starcluster(["backend"], { STARCLUSTER_BACKEND: "cpu" }).stdout).backend, "cpu");
+  const native = starcluster(["backend", "--backend", "tensorflow"]);
+  assert.equal(native.code, 1);
+  assert.match(native.stderr, /backend 'tensorflow' unavailable: tfjs-node-gpu not installed; tfjs-node not installed/);
+  const badEnv = starcluster(["backend"], { STARCLUSTER_BACKEND: "gpu" });
+  assert.equal(badEnv.code, 1);
+  assert.match(badEnv.stderr, /STARCLUSTER_BACKEND: unknown backend 'gpu'/);
+});
+
+test("usage mistakes exit 2 with a message naming the mistake", () => {
+  const cases: [string[], RegExp][] = [
+    [[], /usage: starcluster <command>/],
+    [["no-such-command"], /unknown command 'no-such-command'/],
+    [["backend", "--backend", "gpu"], /--backend must be one of auto, tensorflow, wasm, cpu \(got 'gpu'\)/],
+    [["backend", "--threads", "two"], /--threads must be a number \(got 'two'\)/],
+    [["backend", "--threads", "0"], /--threads must be >= 1/],
+    [["backend", "--frobnicate"], /Unknown option '--frobnicate'/],
+    [["backend", "extra"], /unexpected argument 'extra'/],
+  ];
+  for (const [args, message] of cases) {
+    const r = starcluster(args);
+    assert.equal(r.code, 2, `exit code for: ${args.join(" ")}`);
+    assert.match(r.stdout + r.stderr, message, args.join(" "));
+  }
+});

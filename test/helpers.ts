@@ -1,0 +1,30 @@
+// Shared test utilities: repository paths, reference-peer subprocesses, temporary folders.
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+/** Repository root (tests run from dist/test/..., two levels below it). */
+export const repoRoot = path.resolve(__dirname, "..", "..");
+
+/** Debian's interpreter: the reference peers (astropy, torch) are installed there, not in pyenv's python3. */
+export const referencePython = process.env.STARCLUSTER_PYTHON ?? "/usr/bin/python3";
+
+/**
+ * Runs a reference script from test/ref/ with Debian's python3 and returns its stdout.
+ * Throws with the script's stderr when it fails, so a missing peer shows up as a clear failure.
+ */
+export function runReference(script: string, args: string[] = [], input?: string | Buffer): string {
+  const file = path.join(repoRoot, "test", "ref", script);
+  const r = spawnSync(referencePython, [file, ...args], { input, maxBuffer: 1 << 30, encoding: "buffer" });
+  if (r.error) throw new Error(`reference ${script}: cannot start ${referencePython}: ${r.error.message} (run scripts/setup-system.sh)`);
+  if (r.status !== 0) throw new Error(`reference ${script} exited ${r.status}:\n${r.stderr.toString()}`);
+  return r.stdout.toString();
+}
+
+/** A fresh temporary folder, removed when the process exits. */
+export function tempDir(prefix = "starcluster-test-"): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
