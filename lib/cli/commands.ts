@@ -1,6 +1,7 @@
 // Every subcommand of `starcluster`, in the order `--help` lists them. New commands register here, and only here.
 import type { Command } from "./command";
 import { backendCommand } from "./commands/backend";
+import { catalogSummaryCommand } from "./commands/catalog";
 import { notebooksCommand } from "./commands/notebooks";
 
-export const commands = [backendCommand, notebooksCommand] as Command[];
+export const commands = [backendCommand, catalogSummaryCommand, notebooksCommand] as Command[];

@@ -1,0 +1,104 @@
+// PHANGS-HST cluster catalogs (FITS BINTABLE or CSV). Column names follow the PHANGS-HST releases:
+//   ID_PHANGS_CLUSTER, PHANGS_X / PHANGS_Y (0-based pixels; converted here to FITS 1-based), PHANGS_RA / PHANGS_DEC,
+//   PHANGS_CLUSTER_CLASS_HUMAN, PHANGS_<BAND>_VEGA_TOT and ..._ERR per band (F435W stands in for F438W where a
+//   field used it). A magnitude equal to the no-coverage sentinel (default -9999) or NaN means the band does not
+//   cover the object. Checked here against files we write ourselves: no real PHANGS catalog can be downloaded.
+import { readCsvTable } from "./csv";
+import { BANDS, BadRow, Catalog, CatalogRecord, Coverage, parseClass } from "./record";
+
+export const PHANGS_NO_COVERAGE = -9999;
+
+export interface PhangsOptions {
+  field: string;
+  noCoverage?: number;
+}
+
+/** A table as named columns of strings or numbers, whatever file it came from. */
+export interface ColumnTable {
+  names: string[];
+  rowCount: number;
+  cell(row: number, column: number): string | number | boolean | null;
+  /** 1-based line (CSV) or row (FITS) for messages. */
+  rowLabel(row: number): number;
+}
+
+function bandColumns(names: string[], band: string): [number, number] {
+  const candidates = band === "F438W" ? ["F438W", "F435W"] : band === "F555W" ? ["F555W", "F606W"] : [band];
+  for (const b of candidates) {
+    const m = names.indexOf(`PHANGS_${b}_VEGA_TOT`);
+    if (m >= 0) return [m, names.indexOf(`PHANGS_${b}_VEGA_TOT_ERR`)];
+  }
+  return [-1, -1];
+}
+
+export function phangsFromTable(file: string, table: ColumnTable, options: PhangsOptions): Catalog {
+  const sentinel = options.noCoverage ?? PHANGS_NO_COVERAGE;
+  const names = table.names.map((n) => n.trim().toUpperCase());
+  const col = (n: string) => names.indexOf(n);
+  const idx = { id: col("ID_PHANGS_CLUSTER"), x: col("PHANGS_X"), y: col("PHANGS_Y"), ra: col("PHANGS_RA"), dec: col("PHANGS_DEC"), cls: col("PHANGS_CLUSTER_CLASS_HUMAN") };
+  const missing = (["id", "x", "y", "cls"] as const).filter((k) => idx[k] < 0);
+  if (missing.length) {
+    const wanted = { id: "ID_PHANGS_CLUSTER", x: "PHANGS_X", y: "PHANGS_Y", cls: "PHANGS_CLUSTER_CLASS_HUMAN" };
+    throw new Error(`${file}: not a PHANGS-HST cluster catalog: no column(s) ${missing.map((k) => wanted[k]).join(", ")}`);
+  }
+  const bands = BANDS.map((b) => bandColumns(names, b));
+  const named = new Set([...Object.values(idx), ...bands.flat()].filter((i) => i >= 0));
+  const records: CatalogRecord[] = [];
+  const badRows: BadRow[] = [];
+  for (let r = 0; r < table.rowCount; r++) {
+    const line = table.rowLabel(r);
+    const num = (c: number) => (c < 0 ? NaN : Number(table.cell(r, c)));
+    const x = num(idx.x), y = num(idx.y);
+    if (!Number.isFinite(x) || !Number.isFinite(y)) {
+      badRows.push({ file, line, reason: `position (${table.cell(r, idx.x)}, ${table.cell(r, idx.y)}) is not finite` });
+      continue;
+    }
+    const mag: (number | null)[] = [], magErr: (number | null)[] = [], coverage: Coverage[] = [];
+    for (const [m, e] of bands) {
+      const v = num(m);
+      const covered = m >= 0 && Number.isFinite(v) && v !== sentinel;
+      coverage.push(m < 0 ? "unknown" : covered ? "detected" : "outside");
+      mag.push(covered ? v : null);
+      magErr.push(covered && e >= 0 ? num(e) : null);
+    }
+    const extra: Record<string, string> = {};
+    names.forEach((n, c) => {
+      if (!named.has(c)) extra[n] = String(table.cell(r, c));
+    });
+    const rawClass = String(table.cell(r, idx.cls) ?? "");
+    records.push({
+      field: options.field,
+      id: String(table.cell(r, idx.id)).trim(),
+      x: x + 1,
+      y: y + 1,
+      ra: idx.ra >= 0 ? num(idx.ra) : undefined,
+      dec: idx.dec >= 0 ? num(idx.dec) : undefined,
+      mag,
+      magErr,
+      coverage,
+      detectedBands: coverage.every((c) => c !== "unknown") ? coverage.filter((c) => c === "detected").length : null,
+      class: parseClass(rawClass),
+      rawClass,
+      extra,
+      source: { file, line },
+    });
+  }
+  return { records, badRows };
+}
+
+export function readPhangsCsv(file: string, options: PhangsOptions): Catalog {
+  const { header, rows } = readCsvTable(file);
+  const badWidth: BadRow[] = [];
+  const good = rows.filter((r) => {
+    if (r.cells.length === header.length) return true;
+    badWidth.push({ file, line: r.line, reason: `${r.cells.length} values, the header has ${header.length}` });
+    return false;
+  });
+  const catalog = phangsFromTable(file, {
+    names: header,
+    rowCount: good.length,
+    cell: (row, column) => good[row].cells[column],
+    rowLabel: (row) => good[row].line,
+  }, options);
+  return { records: catalog.records, badRows: [...badWidth, ...catalog.badRows].sort((a, b) => a.line - b.line) };
+}

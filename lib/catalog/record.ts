@@ -1,0 +1,66 @@
+// The one record type every catalog reader produces, whatever the source format.
+//
+// Pixel convention: x and y are FITS/IRAF 1-based (the centre of the first pixel is 1.0), whatever the file used;
+// readers convert and say so. Classes follow the paper: 1 symmetric cluster, 2 asymmetric cluster,
+// 3 association, 4 not a cluster.
+
+export const BANDS = ["F275W", "F336W", "F438W", "F555W", "F814W"] as const;
+export type Band = (typeof BANDS)[number];
+
+export const CLASSES = [1, 2, 3, 4] as const;
+export type ClusterClass = (typeof CLASSES)[number];
+
+/** Per-band photometric status: measured, observed but not detected, outside that band's footprint, or not stated by the catalog. */
+export type Coverage = "detected" | "undetected" | "outside" | "unknown";
+
+export interface CatalogRecord {
+  field: string;
+  id: string;
+  x: number;
+  y: number;
+  ra?: number;
+  dec?: number;
+  /** Vega magnitude per band in BANDS order; null when not detected or not covered. */
+  mag: (number | null)[];
+  magErr: (number | null)[];
+  coverage: Coverage[];
+  /**
+   * Number of bands with a detection as the catalog states it, or null where the catalog does not say
+   * (LEGUS writes the sentinel 200 for sources with fewer than three detections, which it did not fit).
+   */
+  detectedBands: number | null;
+  /** Human class 1-4, or null: not classified (code 0 or missing) or an unrecognised code (see rawClass). */
+  class: ClusterClass | null;
+  /** The class value exactly as written in the file, when there is one. */
+  rawClass?: string;
+  /** Columns the common type does not name, kept verbatim. */
+  extra: Record<string, string>;
+  /** Where the record came from: file and 1-based line (or table row). */
+  source: { file: string; line: number };
+}
+
+/** A row that could not be read: reported, never silently dropped. */
+export interface BadRow {
+  file: string;
+  line: number;
+  reason: string;
+}
+
+export interface Catalog {
+  records: CatalogRecord[];
+  badRows: BadRow[];
+}
+
+/** Parses a class code: integers 1-4 are classes, 0 or empty means not classified, anything else is kept raw. */
+export function parseClass(raw: string | undefined): ClusterClass | null {
+  if (raw === undefined || raw.trim() === "") return null;
+  const v = Number(raw);
+  return Number.isInteger(v) && v >= 1 && v <= 4 ? (v as ClusterClass) : null;
+}
+
+/** True when a class code is neither a class 1-4 nor "not classified" (0 or empty). */
+export function isUnrecognisedClass(raw: string | undefined): boolean {
+  if (raw === undefined || raw.trim() === "") return false;
+  const v = Number(raw);
+  return !(Number.isInteger(v) && v >= 0 && v <= 4);
+}

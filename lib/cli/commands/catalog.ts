@@ -1,0 +1,39 @@
+import { CATALOG_FORMATS, CatalogFormat, readCatalog } from "../../catalog/read";
+import { CatalogRecord } from "../../catalog/record";
+import { formatSummary, summarizeCatalog } from "../../catalog/summary";
+import { defineCommand } from "../command";
+
+export const catalogSummaryCommand = defineCommand({
+  name: "catalog summary",
+  summary: "Count catalog objects per field and class, and those detected in >= 4 filters (the layout of Table 1).",
+  args: "FILE...",
+  positionals: [1, Infinity],
+  options: {
+    json: { type: "boolean", help: "print JSON instead of a table" },
+    format: { type: "string", choices: CATALOG_FORMATS, help: "catalog format (default: from the file)" },
+    field: { type: "string", help: "field name (default: from the file name or a field column)" },
+    "class-column": { type: "integer", min: 1, help: "LEGUS: 1-based column of the visual class (default: known per field)" },
+    pixels: { type: "string", choices: ["fits", "zero"], help: "plain CSV: x, y are 1-based (fits) or 0-based (zero)" },
+  },
+  async run({ options, positionals }) {
+    const records: CatalogRecord[] = [];
+    const badRows = [];
+    for (const file of positionals) {
+      const cat = readCatalog(file, {
+        format: options.format as CatalogFormat | undefined,
+        field: options.field,
+        classColumn: options["class-column"],
+        pixels: options.pixels as "fits" | "zero" | undefined,
+      });
+      records.push(...cat.records);
+      badRows.push(...cat.badRows);
+      if (cat.badRows.length) {
+        const shown = cat.badRows.slice(0, 10).map((b) => `  line ${b.line}: ${b.reason}`).join("\n");
+        process.stderr.write(`${file}: ${cat.badRows.length} bad row(s) not counted:\n${shown}${cat.badRows.length > 10 ? "\n  ..." : ""}\n`);
+      }
+    }
+    const summary = summarizeCatalog(records);
+    if (options.json) process.stdout.write(JSON.stringify({ ...summary, badRows }, null, 2) + "\n");
+    else process.stdout.write(formatSummary(summary) + "\n");
+  },
+});
