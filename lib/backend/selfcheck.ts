@@ -2,6 +2,7 @@
 // elongated ones (the symmetric-vs-asymmetric distinction of the paper, in miniature). Every op a CNN
 // training step needs runs: conv forward and both gradients, relu, pooling, dense, softmax cross-entropy, Adam.
 import * as tf from "@tensorflow/tfjs";
+import { mulberry32, Random } from "../util/random";
 
 export interface SelfCheckResult {
   backend: string;
@@ -11,20 +12,8 @@ export interface SelfCheckResult {
   msPerStep: number;
 }
 
-/** Deterministic pseudo-random numbers (mulberry32) so the check is the same on every run and backend. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** n images (size x size, 1 channel) of Gaussian blobs: label 0 round, label 1 elongated at a random angle. */
-export function blobBatch(n: number, size: number, random: () => number): { x: tf.Tensor4D; y: tf.Tensor2D } {
+export function blobBatch(n: number, size: number, random: Random): { x: tf.Tensor4D; y: tf.Tensor2D } {
   const pixels = new Float32Array(n * size * size);
   const labels = new Float32Array(n * 2);
   for (let i = 0; i < n; i++) {
@@ -52,7 +41,7 @@ export function trainTinyConvNet(options: { steps?: number; batch?: number; seed
   const steps = options.steps ?? 40;
   const batch = options.batch ?? 16;
   const seed = options.seed ?? 1;
-  const random = rng(seed);
+  const random = mulberry32(seed);
   const size = 16;
   // He-normal initialisation; seeded so the loss curve is reproducible.
   const init = <R extends tf.Rank>(shape: number[], fanIn: number, offset: number) =>
