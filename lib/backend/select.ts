@@ -37,7 +37,7 @@ const NATIVE_PACKAGES: [string, string][] = [
 let current: BackendInfo | undefined;
 
 export function parseBackendChoice(value: string | undefined, source: string): BackendChoice {
-  const v = (value ?? "auto").trim().toLowerCase();
+  const v = (value || "auto").trim().toLowerCase();
   if (v === "auto" || (BACKENDS as readonly string[]).includes(v)) return v as BackendChoice;
   throw new Error(`${source}: unknown backend '${value}' (choose auto, ${BACKENDS.join(", ")})`);
 }
@@ -68,10 +68,10 @@ function tryNative(): { pkg?: string; reasons: string[] } {
   return { reasons };
 }
 
-async function initWasm(threads: number): Promise<{ threads: number; simd: boolean }> {
+async function initWasm(threads: number, log: (line: string) => void): Promise<{ threads: number; simd: boolean }> {
   // Loaded lazily: importing the wasm backend registers it, and the thread shim must be in place before init.
   const { enableNodeWasmThreads } = await import("./wasm-threads");
-  const usedThreads = enableNodeWasmThreads(threads);
+  const usedThreads = enableNodeWasmThreads(threads, log);
   const wasm = await import("@tensorflow/tfjs-backend-wasm");
   const { registerWasmTrainingKernels } = await import("./wasm-kernels");
   registerWasmTrainingKernels();
@@ -105,7 +105,7 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
   }
   if (choice === "wasm" || choice === "auto") {
     try {
-      const w = await initWasm(threads);
+      const w = await initWasm(threads, log);
       current = { backend: "wasm", tfjs: tf.version.tfjs, threads: w.threads, simd: w.simd };
       if (choice === "auto") log(`starcluster: using backend wasm (${reasons.join("; ")})`);
       return current;

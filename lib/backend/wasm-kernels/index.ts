@@ -1,0 +1,19 @@
+// Kernels that training a conv net (ResNet18, VGG19-BN) needs and the tfjs wasm backend does not ship or ships
+// slow. Found by running training steps on wasm: only Conv2DBackpropFilter was missing. Conv2DBackpropInput exists
+// but is a plain loop; a faster stride-1 path wraps it.
+import * as tf from "@tensorflow/tfjs";
+import { conv2DBackpropFilterConfig } from "./conv2d-backprop-filter";
+import { fastConv2DBackpropInputConfig } from "./conv2d-backprop-input";
+
+let registered = false;
+
+/** Registers the wasm training kernels; safe to call more than once. Call after importing the wasm backend. */
+export function registerWasmTrainingKernels(): void {
+  if (registered) return;
+  const backpropInput = tf.getKernel("Conv2DBackpropInput", "wasm");
+  if (!backpropInput) throw new Error("the wasm backend is not loaded: import @tensorflow/tfjs-backend-wasm first");
+  tf.registerKernel(conv2DBackpropFilterConfig);
+  tf.unregisterKernel("Conv2DBackpropInput", "wasm");
+  tf.registerKernel(fastConv2DBackpropInputConfig(backpropInput));
+  registered = true;
+}
