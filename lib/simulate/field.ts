@@ -1,0 +1,310 @@
+// Field plans: which sources a simulated field holds, where they sit on the mosaic, what is rendered for each,
+// and which labels the catalog carries. Real-catalog fields keep their real positions, magnitudes, coverage
+// flags and human classes; the other fields (NGC3627, NGC5457C, NGC6744N and NGC1559) draw sources from the
+// pooled real catalogs with exactly the class counts of Tables 1-2, moved to the field's distance.
+import { readLegusCatalog } from "../catalog/legus";
+import { legusCatalogPath, paperFields } from "../catalog/fields";
+import { BANDS, CatalogRecord, ClusterClass } from "../catalog/record";
+import { dataPath } from "../util/paths";
+import * as fs from "node:fs";
+import { AnnotatorModel, annotatorModel, drawSecondLabel, drawTruth } from "./annotator";
+import { fieldFilters, ScaleSpec, SimulationConfig } from "./config";
+import { buildFootprint, Footprint, Point } from "./footprint";
+import { AxisMap, axisLength, compactAxis, cropAxis, toMosaic } from "./layout";
+import { stream, STREAM } from "./rng";
+
+export interface SimSource {
+  /** Stable index within the field: the key of every random stream that belongs to this source. */
+  index: number;
+  /** Catalog record as written to the .tab (x, y on the mosaic). */
+  record: CatalogRecord;
+  /** Position in the original frame (real LEGUS mosaic, or the synthetic field's own frame). */
+  origX: number;
+  origY: number;
+  /** Human label written in the catalog (null: unclassified neighbour). */
+  label: ClusterClass | null;
+  /** Class whose morphology is rendered (null: unclassified neighbour, see morphology.ts). */
+  truth: ClusterClass | null;
+  /** A second classifier's label (annotator model), for the human-agreement experiment. */
+  second: ClusterClass | null;
+  /** Magnitude rendered in each band: the catalog's, or a faint one for 99.999 and 66.666 bands. */
+  renderMag: number[];
+  /** Where the synthetic source was drawn from ("FIELD:id"); undefined for real sources. */
+  donor?: string;
+}
+
+export interface FieldPlan {
+  name: string;
+  /** Index of the field in paperFieldNames(): part of every random stream of this field. */
+  fieldIndex: number;
+  distanceMpc: number;
+  pcPerPx: number;
+  origin: "real" | "synthetic";
+  filters: string[];
+  xMap: AxisMap;
+  yMap: AxisMap;
+  width: number;
+  height: number;
+  footprints: Footprint[];
+  /** Galaxy centre in the original frame. */
+  centre: [number, number];
+  sources: SimSource[];
+  /** Column of the visual class in the written .tab (the real catalog's, or 34). */
+  classColumn: number;
+}
+
+/** The paper's eleven fields, Table 1 then Table 2, in a fixed order (the field index of random streams). */
+export function paperFieldNames(): string[] {
+  return Object.keys(paperFields());
+}
+
+/** Class counts of Tables 1-2 for a field, from data/paper-results.json. */
+export function paperClassCounts(field: string): number[] {
+  const results = JSON.parse(fs.readFileSync(dataPath("paper-results.json"), "utf8"));
+  const row = results.table1.fields[field] ?? results.table2.fields[field];
+  if (!row) throw new Error(`no Table 1 or 2 counts for field ${field}`);
+  return row.slice(1, 5);
+}
+
+interface RealCatalogs {
+  byField: Map<string, CatalogRecord[]>;
+  /** Faint limit per band: 98th percentile of detected magnitudes over all real catalogs. */
+  faintLimit: number[];
+  /** Bounding box of classified sources per field (for normalised positions of donors). */
+  box: Map<string, [number, number, number, number]>;
+}
+
+let realCache: RealCatalogs | undefined;
+
+export function realCatalogs(): RealCatalogs {
+  if (realCache) return realCache;
+  const byField = new Map<string, CatalogRecord[]>();
+  const box = new Map<string, [number, number, number, number]>();
+  for (const field of paperFieldNames()) {
+    const file = legusCatalogPath(field);
+    if (!file) continue;
+    const { records } = readLegusCatalog(file);
+    byField.set(field, records);
+    const cls = records.filter((r) => r.class !== null);
+    box.set(field, [Math.min(...cls.map((r) => r.x)), Math.max(...cls.map((r) => r.x)), Math.min(...cls.map((r) => r.y)), Math.max(...cls.map((r) => r.y))]);
+  }
+  const faintLimit = BANDS.map((_, b) => {
+    const mags = [...byField.values()].flat().flatMap((r) => (r.mag[b] === null ? [] : [r.mag[b] as number])).sort((a, c) => a - c);
+    return mags[Math.floor(0.98 * (mags.length - 1))];
+  });
+  realCache = { byField, faintLimit, box };
+  return realCache;
+}
+
+function renderMagnitudes(record: CatalogRecord, config: SimulationConfig, limits: number[], seed: number, fieldIndex: number, index: number): number[] {
+  const rng = stream(seed, fieldIndex, STREAM.magnitude, index);
+  const [lo, hi] = config.undetected.fainter_than_limit_mag;
+  return record.mag.map((m, b) => (m === null ? limits[b] + rng.between(lo, hi) : m));
+}
+
+function attachLabels(sources: SimSource[], model: AnnotatorModel, seed: number, fieldIndex: number): void {
+  for (const s of sources) {
+    if (s.label === null) continue;
+    s.truth = drawTruth(model, s.label, stream(seed, fieldIndex, STREAM.truth, s.index)) as ClusterClass;
+    s.second = drawSecondLabel(model, s.truth, stream(seed, fieldIndex, STREAM.annotator, s.index)) as ClusterClass;
+  }
+}
+
+/** Draws a synthetic field's sources from the pooled real catalogs (positions in the field's own frame). */
+function syntheticSources(field: string, distance: number, config: SimulationConfig, scale: ScaleSpec, seed: number, fieldIndex: number): { sources: SimSource[]; side: number } {
+  const real = realCatalogs();
+  const sf = config.synthetic_fields;
+  const counts = paperClassCounts(field);
+  const nClassified = counts.reduce((a, b) => a + b, 0);
+  const density = sf.reference_density_per_mpx * (distance / sf.reference_distance_mpc) ** 2 * (scale.synthetic_density_factor ?? 1);
+  const margin = config.mosaic.margin_px;
+  const inner = Math.ceil(Math.sqrt((nClassified / density) * 1e6));
+  const side = inner + 2 * margin;
+  const pools = new Map<ClusterClass | null, { field: string; r: CatalogRecord }[]>();
+  for (const [f, records] of real.byField) for (const r of records) {
+    const list = pools.get(r.class) ?? [];
+    list.push({ field: f, r });
+    pools.set(r.class, list);
+  }
+  const wanted: (ClusterClass | null)[] = [];
+  counts.forEach((n, k) => wanted.push(...Array<ClusterClass>(n).fill((k + 1) as ClusterClass)));
+  wanted.push(...Array<null>(Math.round(nClassified * sf.unclassified_per_classified)).fill(null));
+  const vBand = 3;
+  const sources: SimSource[] = [];
+  wanted.forEach((cls, index) => {
+    const rng = stream(seed, fieldIndex, STREAM.layout, index);
+    const pool = pools.get(cls)!;
+    let donor = pool[rng.int(0, pool.length - 1)];
+    let shift = 5 * Math.log10(distance / paperFields()[donor.field].distance_mpc);
+    // Classified sources must stay bright enough to have been selected at this distance: redraw faint ones.
+    for (let tries = 0; cls !== null && tries < 50; tries++) {
+      const v = donor.r.mag[vBand];
+      if (v !== null && v + shift <= sf.magnitude_limit_v) break;
+      donor = pool[rng.int(0, pool.length - 1)];
+      shift = 5 * Math.log10(distance / paperFields()[donor.field].distance_mpc);
+    }
+    const [x0, x1, y0, y1] = real.box.get(donor.field)!;
+    const u = Math.min(1, Math.max(0, (donor.r.x - x0) / Math.max(1, x1 - x0)));
+    const v = Math.min(1, Math.max(0, (donor.r.y - y0) / Math.max(1, y1 - y0)));
+    const origX = margin + 1 + u * (inner - 1) + rng.between(-0.5, 0.5);
+    const origY = margin + 1 + v * (inner - 1) + rng.between(-0.5, 0.5);
+    const record: CatalogRecord = {
+      ...donor.r,
+      field,
+      id: String(index + 1),
+      mag: donor.r.mag.map((m) => (m === null ? null : m + shift)),
+      magErr: donor.r.magErr.map((e) => (e === null ? null : Math.min(1, e * Math.pow(10, 0.4 * shift)))),
+      class: cls,
+      rawClass: cls === null ? "0" : String(cls),
+      // Named columns (CI, SED fit) are the donor's; its catalog-specific columns 34+ are not carried over.
+      extra: Object.fromEntries(Object.entries(donor.r.extra).filter(([k]) => !/^col\d+$/.test(k))),
+      source: { file: "", line: 0 },
+    };
+    sources.push({ index, record, origX, origY, label: cls, truth: null, second: null, renderMag: [], donor: `${donor.field}:${donor.r.id}` });
+  });
+  return { sources, side };
+}
+
+/** The window of `size` pixels that holds the most classified sources (searched on a 64-px grid). */
+function densestWindow(sources: SimSource[], size: number): [number, number] {
+  const cls = sources.filter((s) => s.label !== null);
+  let best: [number, number] = [1, 1];
+  let bestCount = -1;
+  const xs = cls.map((s) => s.origX);
+  const ys = cls.map((s) => s.origY);
+  for (let x = Math.floor(Math.min(...xs) / 64) * 64; x <= Math.max(...xs); x += 64) {
+    for (let y = Math.floor(Math.min(...ys) / 64) * 64; y <= Math.max(...ys); y += 64) {
+      let n = 0;
+      for (const s of cls) if (s.origX >= x + 24 && s.origX < x + size - 24 && s.origY >= y + 24 && s.origY < y + size - 24) n++;
+      if (n > bestCount) [best, bestCount] = [[x, y], n];
+    }
+  }
+  return best;
+}
+
+/** Plans one field: its sources, their labels and truths, and the mosaic layout for a scale. */
+export function planField(field: string, config: SimulationConfig, scale: ScaleSpec, seed: number): FieldPlan {
+  const info = paperFields()[field];
+  if (!info) throw new Error(`unknown field ${field}; the paper's fields are ${paperFieldNames().join(", ")}`);
+  const fieldIndex = paperFieldNames().indexOf(field);
+  const real = realCatalogs();
+  const margin = config.mosaic.margin_px;
+  let sources: SimSource[];
+  let side = 0;
+  const records = real.byField.get(field);
+  if (records) {
+    sources = records.map((r, index) => ({
+      index,
+      record: r,
+      origX: r.x,
+      origY: r.y,
+      label: r.class,
+      truth: null,
+      second: null,
+      renderMag: [],
+    }));
+  } else {
+    ({ sources, side } = syntheticSources(field, info.distance_mpc, config, scale, seed, fieldIndex));
+  }
+  for (const s of sources) s.renderMag = renderMagnitudes(s.record, config, real.faintLimit, seed, fieldIndex, s.index);
+  attachLabels(sources, annotatorModel(config.annotator), seed, fieldIndex);
+
+  // Layout: crop, compact, or the bounding box of the classified sources (plus margin).
+  const classified = sources.filter((s) => s.label !== null);
+  let xMap: AxisMap;
+  let yMap: AxisMap;
+  if (scale.crop_px) {
+    const [x0, y0] = densestWindow(sources, scale.crop_px);
+    xMap = cropAxis(x0, scale.crop_px);
+    yMap = cropAxis(y0, scale.crop_px);
+  } else if (scale.compact) {
+    xMap = compactAxis(classified.map((s) => s.origX), margin);
+    yMap = compactAxis(classified.map((s) => s.origY), margin);
+  } else if (side) {
+    xMap = cropAxis(1, side);
+    yMap = cropAxis(1, side);
+  } else {
+    const xs = classified.map((s) => s.origX);
+    const ys = classified.map((s) => s.origY);
+    xMap = cropAxis(Math.max(1, Math.floor(Math.min(...xs) - margin)), Math.ceil(Math.max(...xs) - Math.min(...xs) + 2 * margin));
+    yMap = cropAxis(Math.max(1, Math.floor(Math.min(...ys) - margin)), Math.ceil(Math.max(...ys) - Math.min(...ys) + 2 * margin));
+  }
+  // Keep the sources that land on the mosaic, with their positions in mosaic pixels.
+  const kept: SimSource[] = [];
+  const [w, h] = [axisLength(xMap), axisLength(yMap)];
+  for (const s of sources) {
+    const x = toMosaic(xMap, s.origX);
+    const y = toMosaic(yMap, s.origY);
+    if (x === undefined || y === undefined || x < 0.5 || y < 0.5 || x > w + 0.5 || y > h + 0.5) continue;
+    s.record = { ...s.record, x, y };
+    kept.push(s);
+  }
+  const footprints = BANDS.map((_, b) => {
+    const observed: Point[] = sources.filter((s) => s.record.coverage[b] !== "outside").map((s) => [s.origX, s.origY]);
+    const outside: Point[] = sources.filter((s) => s.record.coverage[b] === "outside").map((s) => [s.origX, s.origY]);
+    return buildFootprint(observed, outside, 2 * margin);
+  });
+  const all = sources.length ? sources : kept;
+  const centre: [number, number] = [all.reduce((a, s) => a + s.origX, 0) / all.length, all.reduce((a, s) => a + s.origY, 0) / all.length];
+  return {
+    name: field,
+    fieldIndex,
+    distanceMpc: info.distance_mpc,
+    pcPerPx: config.pc_per_px_per_mpc * info.distance_mpc,
+    origin: records ? "real" : "synthetic",
+    filters: fieldFilters(config, field),
+    xMap,
+    yMap,
+    width: w,
+    height: h,
+    footprints,
+    centre,
+    sources: kept,
+    classColumn: info.class_column ?? 34,
+  };
+}
+
+/**
+ * The part of a plan inside a square of `size` pixels centred on an original-frame position: same sources,
+ * footprints and galaxy, an offset-only layout. Used for stamp galleries and small test renders; its noise
+ * differs from the full mosaic's at the same place (noise streams are keyed by mosaic row).
+ */
+export function cropPlan(plan: FieldPlan, origX: number, origY: number, size: number): FieldPlan {
+  const xMap = cropAxis(Math.round(origX) - Math.floor(size / 2), size);
+  const yMap = cropAxis(Math.round(origY) - Math.floor(size / 2), size);
+  const reach = size / 2 + 40;
+  const sources = plan.sources
+    .filter((s) => Math.abs(s.origX - origX) < reach && Math.abs(s.origY - origY) < reach)
+    .map((s) => ({ ...s, record: { ...s.record, x: s.origX - xMap[0].orig + 1, y: s.origY - yMap[0].orig + 1 } }));
+  return { ...plan, xMap, yMap, width: size, height: size, sources };
+}
+
+export interface TestSource {
+  x: number;
+  y: number;
+  /** Magnitude per band (BANDS order). */
+  mag: number[];
+  truth: ClusterClass | null;
+}
+
+/**
+ * A plan with hand-placed sources on an empty field (no galaxy light unless rendered with it, full footprints):
+ * for physics tests and examples. `field` picks the filter set and galaxy parameters; distance may be overridden.
+ */
+export function isolatedPlan(field: string, config: SimulationConfig, width: number, height: number, sources: TestSource[], distanceMpc?: number): FieldPlan {
+  const info = paperFields()[field];
+  const distance = distanceMpc ?? info.distance_mpc;
+  const sims: SimSource[] = sources.map((t, index) => ({
+    index,
+    record: {
+      field, id: String(index + 1), x: t.x, y: t.y, mag: [...t.mag], magErr: t.mag.map(() => 0.01),
+      coverage: t.mag.map(() => "detected" as const), detectedBands: 5, class: t.truth, rawClass: String(t.truth ?? 0), extra: {}, source: { file: "", line: 0 },
+    },
+    origX: t.x, origY: t.y, label: t.truth, truth: t.truth, second: t.truth, renderMag: [...t.mag],
+  }));
+  return {
+    name: field, fieldIndex: paperFieldNames().indexOf(field), distanceMpc: distance, pcPerPx: config.pc_per_px_per_mpc * distance,
+    origin: "synthetic", filters: fieldFilters(config, field), xMap: cropAxis(1, width), yMap: cropAxis(1, height), width, height,
+    footprints: BANDS.map(() => buildFootprint([], [], 0)), centre: [width / 2, height / 2], sources: sims, classColumn: 34,
+  };
+}

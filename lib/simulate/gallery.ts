@@ -1,0 +1,56 @@
+// What the data notebook (01-data.ipynb) shows: class counts per field (paper vs simulated) and small
+// rendered stamps per class. Stamps are rendered on demand from a field plan (no files needed); their noise
+// differs from the written mosaic's at the same place, their physics does not.
+import { ClusterClass } from "../catalog/record";
+import { loadSimulationConfig, Scale } from "./config";
+import { cropPlan, paperClassCounts, paperFieldNames, planField } from "./field";
+import { planMorphologies, renderBand } from "./render";
+
+export interface CountRow {
+  field: string;
+  distance_mpc: number;
+  origin: "real" | "synthetic";
+  paper: number[];
+  labels: number[];
+  truths: number[];
+}
+
+/** Per field: the paper's class counts (Tables 1-2), the simulated human labels and the rendered truths. */
+export function classCountsTable(scale: Scale = "default", seed = 0): CountRow[] {
+  const config = loadSimulationConfig();
+  return paperFieldNames().map((field) => {
+    const plan = planField(field, config, config.scales[scale], seed);
+    const count = (key: "label" | "truth") => [1, 2, 3, 4].map((c) => plan.sources.filter((s) => s[key] === c).length);
+    return { field, distance_mpc: plan.distanceMpc, origin: plan.origin, paper: paperClassCounts(field), labels: count("label"), truths: count("truth") };
+  });
+}
+
+export interface Stamp {
+  field: string;
+  id: string;
+  label: ClusterClass;
+  truth: ClusterClass;
+  kind: string;
+  size: number;
+  /** One image per band (F275W, F336W, F438W|F435W, F555W|F606W, F814W), e-/s, row-major. */
+  bands: Float32Array[];
+}
+
+/** The first `perClass` sources of each human class in a field, rendered as size x size stamps in five bands. */
+export function stampGallery(field: string, perClass = 4, options: { size?: number; seed?: number } = {}): Stamp[] {
+  const config = loadSimulationConfig();
+  const size = options.size ?? 50;
+  const seed = options.seed ?? 0;
+  const plan = planField(field, config, config.scales.default, seed);
+  const stamps: Stamp[] = [];
+  for (const cls of [1, 2, 3, 4] as ClusterClass[]) {
+    for (const s of plan.sources.filter((x) => x.label === cls).slice(0, perClass)) {
+      const crop = cropPlan(plan, s.origX, s.origY, size);
+      const morphs = planMorphologies(crop, config, seed);
+      const kind = morphs[crop.sources.findIndex((c) => c.index === s.index)].kind;
+      const bands = [0, 1, 2, 3, 4].map((b) => renderBand(crop, b, morphs, config, { seed }).data);
+      stamps.push({ field, id: s.record.id, label: cls, truth: s.truth!, kind, size, bands });
+    }
+  }
+  return stamps;
+}

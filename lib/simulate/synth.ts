@@ -1,0 +1,162 @@
+// `starcluster synth`: renders the paper's fields at a scale into a data folder:
+//   OUT/manifest.json                 what was made: fields, files, layouts, class counts, seed, scale
+//   OUT/<FIELD>/hlsp_legus_hst_sim_<field>_<filter>_drc.fits     five mosaics (e-/s)
+//   OUT/<FIELD>/hlsp_legus_hst_sim_<field>_multiband_sim.tab     catalog in the LEGUS layout (human labels)
+//   OUT/<FIELD>/truth.csv             per source: label, rendered truth, second classifier, morphology, origin
+// Every file is written atomically; the manifest last, so a folder with a manifest is complete.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { formatLegusCatalog } from "../catalog/legus-write";
+import { CLASSES } from "../catalog/record";
+import { writeFileAtomic } from "../util/atomic";
+import { filterName, loadSimulationConfig, Scale, SimulationConfig } from "./config";
+import { FieldPlan, paperFieldNames, planField } from "./field";
+import { AxisMap } from "./layout";
+import { fieldWcs, MosaicImage, mosaicImage, pixelToSky } from "./mosaic";
+import { Morphology } from "./morphology";
+import { Progress } from "./progress";
+import { planMorphologies, renderBand } from "./render";
+
+/** Writes one image as a FITS file (lib/io/fits); injected so that tests can capture images in memory. */
+export type ImageWriter = (file: string, image: MosaicImage) => void;
+
+export interface SynthOptions {
+  out: string;
+  scale: Scale;
+  seed: number;
+  fields?: string[];
+  force?: boolean;
+  writeImage: ImageWriter;
+  progress?: (total: number) => Progress;
+  config?: SimulationConfig;
+}
+
+export interface FieldManifest {
+  field: string;
+  distance_mpc: number;
+  pc_per_px: number;
+  origin: "real" | "synthetic";
+  width: number;
+  height: number;
+  filters: string[];
+  images: string[];
+  catalog: string;
+  class_column: number;
+  truth: string;
+  /** Mosaic pixel <-> original frame, per axis (see lib/simulate/layout.ts). */
+  x_segments: AxisMap;
+  y_segments: AxisMap;
+  sources: number;
+  label_counts: number[];
+  truth_counts: number[];
+}
+
+export interface SynthManifest {
+  generator: "starcluster synth";
+  scale: Scale;
+  seed: number;
+  fields: FieldManifest[];
+  bytes: number;
+  seconds: number;
+}
+
+export function fieldFileStem(field: string): string {
+  // The LEGUS reader takes the field from "..._<galaxy>[-<part>]_multiband": NGC4395N -> ngc4395-n.
+  return field.toLowerCase().replace(/^(ngc\d+)([a-z])$/, "$1-$2");
+}
+
+function counts(values: (number | null)[]): number[] {
+  return CLASSES.map((c) => values.filter((v) => v === c).length);
+}
+
+function truthCsv(plan: FieldPlan, morphs: Morphology[]): string {
+  const head = "id,x,y,orig_x,orig_y,label,truth,second_label,kind,donor";
+  const rows = plan.sources.map((s, i) =>
+    [s.record.id, s.record.x, s.record.y, s.origX, s.origY, s.label ?? 0, s.truth ?? 0, s.second ?? 0, morphs[i].kind, s.donor ?? ""].join(","),
+  );
+  return [head, ...rows].join("\n") + "\n";
+}
+
+/** Checks the output folder: refuses a non-empty one without `force`; with it, removes what this run rewrites. */
+function prepareOutput(out: string, fields: string[], force: boolean): void {
+  if (fs.existsSync(out) && fs.readdirSync(out).length > 0) {
+    if (!force) throw new Error(`${out} is not empty; pass --force to overwrite the simulated fields in it`);
+    fs.rmSync(path.join(out, "manifest.json"), { force: true });
+    for (const f of fields) fs.rmSync(path.join(out, f), { recursive: true, force: true });
+  }
+  fs.mkdirSync(out, { recursive: true });
+}
+
+export function synthesize(options: SynthOptions): SynthManifest {
+  const start = Date.now();
+  const config = options.config ?? loadSimulationConfig();
+  const scale = config.scales[options.scale];
+  if (!scale) throw new Error(`unknown scale '${options.scale}'`);
+  const known = paperFieldNames();
+  const fields = options.fields?.length ? options.fields : scale.fields ?? known;
+  const unknown = fields.filter((f) => !known.includes(f));
+  if (unknown.length) throw new Error(`unknown field(s) ${unknown.join(", ")}; the paper's fields are ${known.join(", ")}`);
+  prepareOutput(options.out, fields, options.force ?? false);
+
+  const plans = fields.map((f) => planField(f, config, scale, options.seed));
+  const totalRows = plans.reduce((a, p) => a + 5 * p.height, 0);
+  const progress = options.progress?.(totalRows);
+  let rowsBefore = 0;
+  let bytes = 0;
+  const manifest: FieldManifest[] = [];
+  for (const plan of plans) {
+    const dir = path.join(options.out, plan.name);
+    const stem = fieldFileStem(plan.name);
+    const morphs = planMorphologies(plan, config, options.seed);
+    const wcs = fieldWcs(plan, config);
+    const images: string[] = [];
+    for (let band = 0; band < 5; band++) {
+      const label = `${plan.name} ${filterName(plan.filters[band])}`;
+      const { data, saturatedPixels } = renderBand(plan, band, morphs, config, {
+        seed: options.seed,
+        onRows: (rows) => progress?.update(rowsBefore + rows, label),
+      });
+      rowsBefore += plan.height;
+      const image = mosaicImage(data, { plan, band, config, wcs, bitpix: scale.bitpix, seed: options.seed, scale: options.scale, saturatedPixels });
+      const name = `hlsp_legus_hst_sim_${stem}_${filterName(plan.filters[band]).toLowerCase()}_drc.fits`;
+      options.writeImage(path.join(dir, name), image);
+      bytes += image.data.byteLength;
+      images.push(name);
+    }
+    // Synthetic sources get sky positions from the mosaic's WCS; real ones keep the catalog's.
+    const records = plan.sources.map((s) => {
+      if (plan.origin === "real") return s.record;
+      const [ra, dec] = pixelToSky(wcs, s.record.x, s.record.y);
+      return { ...s.record, ra: Number(ra.toFixed(6)), dec: Number(dec.toFixed(6)) };
+    });
+    const catalog = `hlsp_legus_hst_sim_${stem}_multiband_sim.tab`;
+    const tab = formatLegusCatalog(records, plan.classColumn);
+    writeFileAtomic(path.join(dir, catalog), tab);
+    const truth = truthCsv(plan, morphs);
+    writeFileAtomic(path.join(dir, "truth.csv"), truth);
+    bytes += tab.length + truth.length;
+    manifest.push({
+      field: plan.name,
+      distance_mpc: plan.distanceMpc,
+      pc_per_px: plan.pcPerPx,
+      origin: plan.origin,
+      width: plan.width,
+      height: plan.height,
+      filters: plan.filters,
+      images,
+      catalog,
+      class_column: plan.classColumn,
+      truth: "truth.csv",
+      x_segments: plan.xMap,
+      y_segments: plan.yMap,
+      sources: plan.sources.length,
+      label_counts: counts(plan.sources.map((s) => s.label)),
+      truth_counts: counts(plan.sources.map((s) => s.truth)),
+    });
+  }
+  const result: SynthManifest = { generator: "starcluster synth", scale: options.scale, seed: options.seed, fields: manifest, bytes, seconds: (Date.now() - start) / 1000 };
+  // Time is the one thing that differs between identical runs: kept out of the manifest file for byte-identical output.
+  writeFileAtomic(path.join(options.out, "manifest.json"), JSON.stringify({ ...result, seconds: undefined }, null, 1) + "\n");
+  progress?.finish(`synth ${options.scale}: ${manifest.length} field(s), ${(bytes / 1e6).toFixed(0)} MB of pixels and catalogs`);
+  return result;
+}
