@@ -3,5 +3,6 @@ import type { Command } from "./command";
 import { backendCommand } from "./commands/backend";
 import { catalogSummaryCommand } from "./commands/catalog";
 import { notebooksCommand } from "./commands/notebooks";
+import { synthCommand } from "./commands/synth";
 
-export const commands = [backendCommand, catalogSummaryCommand, notebooksCommand] as Command[];
+export const commands = [backendCommand, catalogSummaryCommand, synthCommand, notebooksCommand] as Command[];

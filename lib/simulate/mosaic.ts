@@ -6,11 +6,7 @@ import { SimulationConfig, skySigma } from "./config";
 import { noiseModel } from "./noise";
 import { toMosaic } from "./layout";
 
-export interface FitsCard {
-  key: string;
-  value: string | number | boolean;
-  comment?: string;
-}
+import type { FitsCard } from "../io/fits/header";
 
 export interface MosaicImage {
   bitpix: 16 | -32;

@@ -1,18 +1,13 @@
 import { UsageError } from "../args";
 import { defineCommand } from "../command";
 import { paperFieldNames } from "../../simulate/field";
-import { MosaicImage } from "../../simulate/mosaic";
+import { writeFits } from "../../io/fits";
 import { progressBar } from "../../simulate/progress";
 import { Scale, SCALES } from "../../simulate/config";
 import { ImageWriter, synthesize } from "../../simulate/synth";
 
-/**
- * Writes a rendered mosaic as a FITS file through lib/io/fits. Wiring point: that writer is being written
- * in parallel; until it is registered here, synth stops with a clear message before rendering.
- */
-function fitsImageWriter(): ImageWriter {
-  throw new Error("the FITS writer (lib/io/fits) is not wired into `starcluster synth` yet; see lib/simulate/README.md, 'Writing FITS'");
-}
+/** Mosaics go to disk as single-image FITS files, written atomically by the project's FITS writer. */
+const writeMosaic: ImageWriter = (file, image) => writeFits(file, [image]);
 
 export const synthCommand = defineCommand({
   name: "synth",
@@ -29,14 +24,13 @@ export const synthCommand = defineCommand({
     const known = paperFieldNames();
     const unknown = (fields ?? []).filter((f) => !known.includes(f));
     if (unknown.length) throw new UsageError(`unknown field(s) ${unknown.join(", ")}; choose from ${known.join(", ")}`);
-    const writeImage = fitsImageWriter();
     const manifest = synthesize({
       out: options.out,
       scale: options.scale as Scale,
       seed: options.seed,
       fields,
       force: options.force,
-      writeImage: (file: string, image: MosaicImage) => writeImage(file, image),
+      writeImage: writeMosaic,
       progress: (total) => progressBar(total),
     });
     process.stdout.write(`${options.out}/manifest.json: ${manifest.fields.length} field(s), ${(manifest.bytes / 1e6).toFixed(0)} MB, ${manifest.seconds.toFixed(0)} s\n`);

@@ -1,0 +1,74 @@
+// Files we write must open in astropy with verify('exception') and hold exactly our data and header values.
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { test } from "node:test";
+import { formatCard, writeFits } from "../../lib/io/fits";
+import { runReference, tempDir } from "../helpers";
+
+const dump = (file: string) => JSON.parse(runReference("fits_dump.py", [file]));
+
+test("a scaled 16-bit image: astropy applies BSCALE/BZERO to exactly our values", () => {
+  const file = path.join(tempDir(), "scaled.fits");
+  const stored = Int16Array.from([-32768, -1, 0, 1, 2, 32767]);
+  writeFits(file, [{ bitpix: 16, width: 3, height: 2, data: stored, cards: [
+    { key: "BSCALE", value: 0.25, comment: "physical = BZERO + BSCALE * stored" },
+    { key: "BZERO", value: 10 },
+    { key: "EXPTIME", value: 1100.5, comment: "[s]" },
+    { key: "FILTER", value: "F555W" },
+    { key: "TARGNAME", value: "it's NGC45" },
+    { key: "SATURATE", value: true },
+  ] }]);
+  const [hdu] = dump(file);
+  assert.deepEqual(hdu.shape, [2, 3]);
+  assert.deepEqual(hdu.data, Array.from(stored, (v) => 10 + 0.25 * v));
+  assert.equal(hdu.header.EXPTIME, 1100.5);
+  assert.equal(hdu.header.FILTER, "F555W");
+  assert.equal(hdu.header.TARGNAME, "it's NGC45");
+  assert.equal(hdu.header.SATURATE, true);
+  assert.equal(fs.statSync(file).size % 2880, 0);
+});
+
+test("a multi-extension file: one IMAGE extension per filter with EXTNAME, float32 with NaN and extremes", () => {
+  const file = path.join(tempDir(), "stamp.fits");
+  const filters = ["F275W", "F336W", "F438W", "F555W", "F814W"];
+  const planes = filters.map((_, b) => Float32Array.from({ length: 12 }, (_, i) => (i === 5 ? NaN : (b + 1) * (i - 6) * 1.1e-3)));
+  planes[4][0] = 3.4028234663852886e38;
+  planes[4][1] = -1.1754943508222875e-38;
+  writeFits(file, filters.map((f, b) => ({ bitpix: -32 as const, width: 4, height: 3, data: planes[b], extname: f, cards: [{ key: "FILTER", value: f }] })),
+    [{ key: "ORIGIN", value: "starcluster test" }]);
+  const hdus = dump(file);
+  assert.deepEqual(hdus.map((h: { name: string }) => h.name), ["PRIMARY", ...filters]);
+  assert.equal(hdus[0].header.ORIGIN, "starcluster test");
+  filters.forEach((f, b) => {
+    assert.equal(hdus[b + 1].dtype, ">f4");
+    assert.deepEqual(hdus[b + 1].data, Array.from(planes[b], (v) => (Number.isNaN(v) ? null : v)));
+    assert.equal(hdus[b + 1].header.FILTER, f);
+  });
+});
+
+test("8, 32 and -64 bit images round-trip through astropy", () => {
+  const dir = tempDir();
+  const cases = [
+    { bitpix: 8 as const, data: Uint8Array.from([0, 1, 255, 7]) },
+    { bitpix: 32 as const, data: Int32Array.from([-2147483648, -1, 0, 2147483647]) },
+    { bitpix: -64 as const, data: Float64Array.from([Math.PI, -1e-300, 1e300, 0.1]) },
+  ];
+  for (const c of cases) {
+    const file = path.join(dir, `b${c.bitpix}.fits`);
+    writeFits(file, [{ ...c, width: 2, height: 2 }]);
+    assert.deepEqual(dump(file)[0].data, Array.from(c.data), `BITPIX ${c.bitpix}`);
+  }
+});
+
+test("wrong input is refused with a message naming the file and the problem; nothing is left behind", () => {
+  const dir = tempDir();
+  const file = path.join(dir, "bad.fits");
+  assert.throws(() => writeFits(file, [{ bitpix: 16, width: 2, height: 2, data: new Float32Array(4) }]), /bad\.fits HDU 0: BITPIX 16 needs a Int16Array, got a Float32Array/);
+  assert.throws(() => writeFits(file, [{ bitpix: -32, width: 3, height: 2, data: new Float32Array(4) }]), /4 values for a 3 x 2 image/);
+  assert.throws(() => writeFits(file, [{ bitpix: -32, width: 2, height: 2, data: new Float32Array(4), cards: [{ key: "NAXIS1", value: 9 }] }]), /card NAXIS1 is written by the writer/);
+  assert.throws(() => writeFits(file, [{ bitpix: -32, width: 2, height: 2, data: new Float32Array(4), cards: [{ key: "GAIN", value: NaN }] }]), /bad\.fits: FITS card GAIN: value NaN is not finite/);
+  assert.deepEqual(fs.readdirSync(dir), []);
+  assert.throws(() => formatCard({ key: "TOOLONGKEY", value: 1 }), /not 1-8 characters/);
+  assert.equal(formatCard({ key: "EXPTIME", value: 1e-21 }).slice(0, 30), "EXPTIME =                1E-21");
+});
