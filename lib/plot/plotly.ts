@@ -59,21 +59,28 @@ export function figureHtml(fig: Figure, options: { includePlotly?: boolean } = {
   return `${loader}<div id="${id}" class="starcluster-plot" style="width:100%;height:${height};"></div>\n<script type="text/javascript">${draw}</script>`;
 }
 
-/** Displays a figure inline in a tslab notebook (Plotly JSON + HTML fallback in one output). */
-export function show(fig: Figure): void {
-  // tslab's public display API sends one MIME type per output; the bundle needs its lower-level writer.
+/** Sends one display bundle (several MIME representations) from a tslab notebook cell. */
+function display(bundle: Record<string, unknown>, what: string): void {
+  // tslab's public display API sends one MIME type per output; a bundle needs its lower-level writer.
   // Resolved lazily so that lib/ works outside notebooks.
   const jupyter = require("tslab/dist/jupyter") as {
     lastWriteDisplayData: ((data: unknown, update: boolean) => void) | null;
   };
-  if (!jupyter.lastWriteDisplayData) throw new Error("plot.show: not running inside a tslab kernel (use saveHtml/savePng instead)");
+  if (!jupyter.lastWriteDisplayData) throw new Error(`${what}: not running inside a tslab kernel`);
+  jupyter.lastWriteDisplayData({ data: bundle, metadata: {}, transient: {} }, false);
+}
+
+/** Displays a figure inline in a tslab notebook (Plotly JSON + HTML fallback in one output). */
+export function show(fig: Figure): void {
   const html = figureHtml(fig, { includePlotly: !loadedInKernel });
   const f = withDefaults(fig);
-  jupyter.lastWriteDisplayData(
-    { data: { [PLOTLY_MIME]: { data: f.data, layout: f.layout, config: f.config }, "text/html": html, "text/plain": "<Plotly figure>" }, metadata: {}, transient: {} },
-    false,
-  );
+  display({ [PLOTLY_MIME]: { data: f.data, layout: f.layout, config: f.config }, "text/html": html, "text/plain": "<Plotly figure>" }, "plot.show (use saveHtml/savePng outside notebooks)");
   loadedInKernel = true;
+}
+
+/** Displays an HTML fragment (e.g. a table) inline in a tslab notebook. */
+export function showHtml(html: string, text = "<HTML>"): void {
+  display({ "text/html": html, "text/plain": text }, "plot.showHtml");
 }
 
 /** A standalone HTML page with plotly.js inlined: opens offline in any browser. */

@@ -1,0 +1,78 @@
+// Figure-1-like galleries: one row per stamp, one panel per band plus an RGB composite
+// (R = F814W, G = F438W + F555W, B = F275W + F336W, as in the paper's Figure 1), asinh-stretched.
+import { Figure } from "./plotly";
+
+export interface GalleryStamp {
+  title: string;
+  size: number;
+  /** Five bands in the order F275W, F336W, F438W, F555W, F814W. */
+  bands: Float32Array[];
+}
+
+export const GALLERY_BANDS = ["F275W", "F336W", "F438W", "F555W", "F814W"];
+
+/** asinh stretch to [0, 1] between the 1st percentile and the maximum (faint structure and bright cores both visible). */
+export function asinhStretch(values: ArrayLike<number>, softening = 0.05): number[] {
+  const sorted = Array.from(values).filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return Array.from(values, () => 0);
+  const lo = sorted[Math.floor(0.01 * (sorted.length - 1))];
+  const hi = sorted[sorted.length - 1];
+  const span = hi - lo || 1;
+  const norm = Math.asinh(1 / softening);
+  return Array.from(values, (v) => (Number.isFinite(v) ? Math.asinh(Math.max(0, (v - lo) / span) / softening) / norm : 0));
+}
+
+function rows2d(flat: number[], size: number, scale = 1): number[][] {
+  return Array.from({ length: size }, (_, r) => flat.slice(r * size, (r + 1) * size).map((v) => v * scale));
+}
+
+export function galleryFigure(stamps: GalleryStamp[], options: { title?: string; panelPx?: number } = {}): Figure {
+  const cols = GALLERY_BANDS.length + 1;
+  const panel = options.panelPx ?? 90;
+  const gap = 0.01;
+  const data: Record<string, unknown>[] = [];
+  const layout: Record<string, unknown> = {
+    title: { text: options.title ?? "Stamps per class" },
+    width: cols * panel + 290,
+    height: stamps.length * panel + 90,
+    margin: { t: 60, l: 270, r: 10, b: 20 },
+    showlegend: false,
+    annotations: [] as Record<string, unknown>[],
+  };
+  const annotations = layout.annotations as Record<string, unknown>[];
+  stamps.forEach((s, row) => {
+    const y1 = 1 - row / stamps.length, y0 = 1 - (row + 1) / stamps.length + gap;
+    const stretched = s.bands.map((b) => asinhStretch(b));
+    for (let c = 0; c < cols; c++) {
+      const k = row * cols + c + 1;
+      const x0 = c / cols + gap, x1 = (c + 1) / cols;
+      const axis = { domain: [0, 0], visible: false, constrain: "domain" as const };
+      layout[`xaxis${k}`] = { ...axis, domain: [x0, x1], anchor: `y${k}` };
+      layout[`yaxis${k}`] = { ...axis, domain: [y0, y1], anchor: `x${k}`, scaleanchor: `x${k}`, autorange: "reversed" };
+      if (c < GALLERY_BANDS.length) {
+        data.push({ type: "heatmap", z: rows2d(stretched[c], s.size), colorscale: "Greys", showscale: false, xaxis: `x${k}`, yaxis: `y${k}`, hoverinfo: "skip" });
+      } else {
+        // RGB composite; FITS row 1 is the bottom, so rows are flipped by the reversed y axis like the bands.
+        const [u, uu, b, v, i] = stretched;
+        const z = Array.from({ length: s.size }, (_, r) =>
+          Array.from({ length: s.size }, (_, x) => {
+            const p = r * s.size + x;
+            return [255 * i[p], 255 * Math.min(1, (b[p] + v[p]) / 2), 255 * Math.min(1, (u[p] + uu[p]) / 2)];
+          }),
+        );
+        data.push({ type: "image", z, xaxis: `x${k}`, yaxis: `y${k}`, hoverinfo: "skip" });
+      }
+      if (row === 0) annotations.push({ text: c < GALLERY_BANDS.length ? GALLERY_BANDS[c] : "RGB", x: (x0 + x1) / 2, y: 1.0, xref: "paper", yref: "paper", yanchor: "bottom", showarrow: false });
+    }
+    annotations.push({ text: s.title, x: 0, y: (y0 + y1) / 2, xref: "paper", yref: "paper", xanchor: "right", showarrow: false, font: { size: 11 } });
+  });
+  return { data, layout };
+}
+
+/** A plain HTML table (for counts beside the paper's numbers). */
+export function tableHtml(columns: string[], rows: (string | number)[][], caption?: string): string {
+  const esc = (v: string | number) => String(v).replace(/[<>&]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;" })[c] as string);
+  const head = `<tr>${columns.map((c) => `<th>${esc(c)}</th>`).join("")}</tr>`;
+  const body = rows.map((r) => `<tr>${r.map((v) => `<td style="text-align:right">${esc(v)}</td>`).join("")}</tr>`).join("");
+  return `<table>${caption ? `<caption>${esc(caption)}</caption>` : ""}<thead>${head}</thead><tbody>${body}</tbody></table>`;
+}
