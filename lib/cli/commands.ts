@@ -2,7 +2,8 @@
 import type { Command } from "./command";
 import { backendCommand } from "./commands/backend";
 import { catalogSummaryCommand } from "./commands/catalog";
+import { fitsCutoutCommand, fitsInfoCommand } from "./commands/fits";
 import { notebooksCommand } from "./commands/notebooks";
 import { synthCommand } from "./commands/synth";
 
-export const commands = [backendCommand, catalogSummaryCommand, synthCommand, notebooksCommand] as Command[];
+export const commands = [backendCommand, catalogSummaryCommand, fitsInfoCommand, fitsCutoutCommand, synthCommand, notebooksCommand] as Command[];

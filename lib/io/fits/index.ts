@@ -1,3 +1,11 @@
-// FITS I/O. Writing only so far; the reader with section reads comes with the FITS issue.
+// FITS I/O modelled on astropy.io.fits: openFits(path) -> hdus with .header, readImage(), section(), readTable();
+// formatInfo() as astropy's info(); writeFits() for images and multi-extension files.
 export * from "./header";
+export * from "./pixels";
+export * from "./read";
+export * from "./section";
+export * from "./table";
+export * from "./checksum";
+export * from "./info";
 export * from "./write";
+export * from "./cutout";

@@ -1,0 +1,49 @@
+// A one-line-per-HDU summary in the exact layout of astropy's `HDUList.info()` (hdu/hdulist.py), so that users
+// see what they know, plus a structured form for programs.
+import type { FitsFile, Hdu } from "./read";
+import { dtypeName } from "./pixels";
+
+export interface HduSummary {
+  index: number;
+  name: string;
+  ver: number;
+  /** astropy's class name: PrimaryHDU, ImageHDU, BinTableHDU, TableHDU. */
+  type: string;
+  cards: number;
+  /** FITS order (NAXIS1 first); for tables [rows, columns]. */
+  dimensions: number[];
+  bitpix: number;
+  /** astropy's Format column, e.g. "float32", "int16 (rescales to uint16)", "[E, 20A]". */
+  format: string;
+}
+
+const CLASS: Record<string, string> = { PRIMARY: "PrimaryHDU", IMAGE: "ImageHDU", BINTABLE: "BinTableHDU", TABLE: "TableHDU" };
+const STORED: Record<number, string> = { 8: "uint8", 16: "int16", 32: "int32", 64: "int64", [-32]: "float32", [-64]: "float64" };
+
+export function summarize(hdu: Hdu): HduSummary {
+  const base = { index: hdu.index, name: hdu.name, ver: hdu.ver, type: CLASS[hdu.type] ?? hdu.type, cards: hdu.header.cards.length, bitpix: hdu.bitpix };
+  if (hdu.type === "BINTABLE" || hdu.type === "TABLE") {
+    const n = hdu.header.number("TFIELDS", 0)!;
+    const forms = Array.from({ length: n }, (_, i) => String(hdu.header.get(`TFORM${i + 1}`)));
+    return { ...base, dimensions: [hdu.shape[1], n], format: `[${forms.join(", ")}]` };
+  }
+  const shape = hdu.shape;
+  let format = shape.length && shape.every((n) => n > 0) ? STORED[hdu.bitpix] : "";
+  const s = hdu.scaling;
+  // astropy names the rescaled type only when BSCALE/BZERO change an integer type (not for BLANK alone).
+  if (format && hdu.bitpix > 0 && (s.bscale !== 1 || Number(s.bzero) !== 0)) format += ` (rescales to ${dtypeName(s)})`;
+  return { ...base, dimensions: shape, format };
+}
+
+/** The text astropy's `fits.open(path).info()` prints. */
+export function formatInfo(file: FitsFile): string {
+  const lines = [`Filename: ${file.path}`, "No.    Name      Ver    Type      Cards   Dimensions   Format"];
+  for (const hdu of file.hdus) {
+    const s = summarize(hdu);
+    const dims = s.type === "BinTableHDU" || s.type === "TableHDU"
+      ? `${s.dimensions[0]}R x ${s.dimensions[1]}C`
+      : `(${s.dimensions.join(", ")}${s.dimensions.length === 1 ? "," : ""})`;
+    lines.push(`${String(s.index).padStart(3)}  ${s.name.padEnd(10)}  ${String(s.ver).padStart(3)} ${s.type.padEnd(11)}  ${String(s.cards).padStart(5)}   ${dims}   ${s.format}   `);
+  }
+  return lines.join("\n") + "\n";
+}
