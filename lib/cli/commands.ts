@@ -5,5 +5,6 @@ import { catalogSummaryCommand } from "./commands/catalog";
 import { fitsCutoutCommand, fitsInfoCommand } from "./commands/fits";
 import { notebooksCommand } from "./commands/notebooks";
 import { synthCommand } from "./commands/synth";
+import { weightsImportCommand } from "./commands/weights";
 
-export const commands = [backendCommand, catalogSummaryCommand, fitsInfoCommand, fitsCutoutCommand, synthCommand, notebooksCommand] as Command[];
+export const commands = [backendCommand, catalogSummaryCommand, fitsInfoCommand, fitsCutoutCommand, synthCommand, weightsImportCommand, notebooksCommand] as Command[];

@@ -1,0 +1,81 @@
+// VGG as torchvision 0.14 defines it (models/vgg.py): VGG19-BN is configuration "E" with batch norm.
+// Parameter names follow torchvision's nn.Sequential indices: features.0 (conv), features.1 (BN), features.2 (ReLU),
+// ..., classifier.0 / .3 / .6 (Linear; .1, .4 are ReLU and .2, .5 Dropout).
+//
+// Flatten order: torchvision flattens the pooled [C, 7, 7] map channel-major, so classifier.0's inputs are in
+// CHW order. We keep that weight exactly as torchvision's (transposed to [25088, 4096]) and transpose our NHWC
+// map to NCHW before flattening; imported weights therefore need no row permutation.
+import * as tf from "@tensorflow/tfjs";
+import { Params, ParamSpec, torchvisionInit } from "./init";
+import { adaptiveAvgPool2d, batchNorm2d, batchNorm2dSpecs, conv2d, conv2dSpecs, ForwardOptions, linear, linearSpecs } from "./layers";
+
+/** Output channels of each 3x3 conv, "M" for a 2x2 max pool. */
+export const vggConfigs = {
+  E: [64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M", 512, 512, 512, 512, "M", 512, 512, 512, 512, "M"],
+} as const;
+
+type VggConfig = readonly (number | "M")[];
+
+export const VGG_FEATURES = 4096;
+const POOLED = 7;
+export const VGG_DEFAULT_DROPOUT = 0.5;
+
+/** One entry of `features`: its Sequential index and what it is. */
+type FeatureLayer = { kind: "conv"; index: number; inChannels: number; outChannels: number } | { kind: "pool"; index: number };
+
+/** make_layers: conv (+ BN) + ReLU per number, max pool per "M"; indices as in torchvision's Sequential. */
+function makeLayers(cfg: VggConfig, batchNorm: boolean): FeatureLayer[] {
+  const layers: FeatureLayer[] = [];
+  let index = 0, inChannels = 3;
+  for (const v of cfg) {
+    if (v === "M") {
+      layers.push({ kind: "pool", index });
+      index += 1;
+    } else {
+      layers.push({ kind: "conv", index, inChannels, outChannels: v });
+      index += batchNorm ? 3 : 2;
+      inChannels = v;
+    }
+  }
+  return layers;
+}
+
+export function vggSpecs(cfg: VggConfig, batchNorm: boolean, numClasses: number | null): ParamSpec[] {
+  const last = (cfg.filter((v) => v !== "M") as number[]).at(-1)!;
+  return [
+    ...makeLayers(cfg, batchNorm).flatMap((l) =>
+      l.kind === "pool" ? [] : [...conv2dSpecs(`features.${l.index}`, 3, l.inChannels, l.outChannels, true), ...(batchNorm ? batchNorm2dSpecs(`features.${l.index + 1}`, l.outChannels) : [])],
+    ),
+    ...linearSpecs("classifier.0", last * POOLED * POOLED, VGG_FEATURES, torchvisionInit.vggLinear),
+    ...linearSpecs("classifier.3", VGG_FEATURES, VGG_FEATURES, torchvisionInit.vggLinear),
+    ...(numClasses === null ? [] : linearSpecs("classifier.6", VGG_FEATURES, numClasses, torchvisionInit.vggLinear)),
+  ];
+}
+
+/** Forward pass on NHWC input [batch, height, width, 3]; logits, or the 4096 features when there is no classifier.6. */
+export function vggForward(cfg: VggConfig, batchNorm: boolean, p: Params, x: tf.Tensor4D, options: ForwardOptions): tf.Tensor2D {
+  const { training } = options;
+  const dropout = training ? (options.dropout ?? VGG_DEFAULT_DROPOUT) : 0;
+  let h = x;
+  for (const l of makeLayers(cfg, batchNorm)) {
+    const next = tf.tidy(() => {
+      if (l.kind === "pool") return tf.maxPool(h, 2, 2, 0);
+      const y = conv2d(p, `features.${l.index}`, h, 1, 1);
+      return tf.relu(batchNorm ? batchNorm2d(p, `features.${l.index + 1}`, y, training) : y) as tf.Tensor4D;
+    });
+    if (h !== x) h.dispose();
+    h = next;
+  }
+  return tf.tidy(() => {
+    const pooled = adaptiveAvgPool2d(h, POOLED, POOLED);
+    const flat = tf.reshape(tf.transpose(pooled, [0, 3, 1, 2]), [h.shape[0], -1]) as tf.Tensor2D; // torch's CHW order
+    h.dispose();
+    const drop = (t: tf.Tensor2D) => (dropout > 0 ? (tf.dropout(t, dropout) as tf.Tensor2D) : t);
+    let y = drop(tf.relu(linear(p, "classifier.0", flat)));
+    y = drop(tf.relu(linear(p, "classifier.3", y)));
+    return p.has("classifier.6.weight") ? linear(p, "classifier.6", y) : y;
+  });
+}
+
+export const vgg19BnSpecs = (numClasses: number | null = 1000) => vggSpecs(vggConfigs.E, true, numClasses);
+export const vgg19BnForward = (p: Params, x: tf.Tensor4D, options: ForwardOptions) => vggForward(vggConfigs.E, true, p, x, options);
