@@ -15,11 +15,16 @@ export const referencePython = process.env.STARCLUSTER_PYTHON ?? "/usr/bin/pytho
  * Throws with the script's stderr when it fails, so a missing peer shows up as a clear failure.
  */
 export function runReference(script: string, args: string[] = [], input?: string | Buffer): string {
+  return runReferenceBytes(script, args, input).toString();
+}
+
+/** runReference for scripts that write binary data (e.g. raw float32 arrays). */
+export function runReferenceBytes(script: string, args: string[] = [], input?: string | Buffer): Buffer {
   const file = path.join(repoRoot, "test", "ref", script);
   const r = spawnSync(referencePython, [file, ...args], { input, maxBuffer: 1 << 30, encoding: "buffer" });
   if (r.error) throw new Error(`reference ${script}: cannot start ${referencePython}: ${r.error.message} (run scripts/setup-system.sh)`);
   if (r.status !== 0) throw new Error(`reference ${script} exited ${r.status}:\n${r.stderr.toString()}`);
-  return r.stdout.toString();
+  return r.stdout;
 }
 
 /** A fresh temporary folder, removed when the process exits. */

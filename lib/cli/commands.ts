@@ -5,6 +5,8 @@ import { catalogSummaryCommand } from "./commands/catalog";
 import { fitsCutoutCommand, fitsInfoCommand } from "./commands/fits";
 import { notebooksCommand } from "./commands/notebooks";
 import { synthCommand } from "./commands/synth";
+import { trainCommand, trainSeedsCommand } from "./commands/train";
+import { evaluateCommand } from "./commands/evaluate";
 import { weightsImportCommand } from "./commands/weights";
 
-export const commands = [backendCommand, catalogSummaryCommand, fitsInfoCommand, fitsCutoutCommand, synthCommand, weightsImportCommand, notebooksCommand] as Command[];
+export const commands = [backendCommand, catalogSummaryCommand, fitsInfoCommand, fitsCutoutCommand, synthCommand, weightsImportCommand, trainCommand, trainSeedsCommand, evaluateCommand, notebooksCommand] as Command[];

@@ -93,3 +93,26 @@ export function calibration(probs: ArrayLike<number>[], yTrue: number[], bins = 
   }
   return { bins: out, ece };
 }
+
+export interface ClassScores {
+  precision: number;
+  recall: number;
+  f1: number;
+  /** Objects of this true class. */
+  support: number;
+}
+
+/**
+ * Per-class precision tp / (tp + fp), recall tp / (tp + fn) and F1 = 2 p r / (p + r) from a confusion matrix
+ * (rows true, columns predicted); 0 where the denominator is 0, as scikit-learn's zero_division=0.
+ */
+export function classScores(counts: number[][]): ClassScores[] {
+  return counts.map((row, c) => {
+    const tp = row[c];
+    const support = row.reduce((a, b) => a + b, 0);
+    const predicted = counts.reduce((s, r) => s + r[c], 0);
+    const precision = predicted ? tp / predicted : 0;
+    const recall = support ? tp / support : 0;
+    return { precision, recall, f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0, support };
+  });
+}

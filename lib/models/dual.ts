@@ -75,7 +75,10 @@ export function dualForward(model: DualModel, x: tf.Tensor4D, options: ForwardOp
   if (c !== INPUT_CHANNELS || h !== size || w !== size) throw new Error(`dual ${model.config.arch}: expected input [batch, ${size}, ${size}, ${INPUT_CHANNELS}], got [${x.shape}]`);
   const net = architecture(model.config.arch);
   return tf.tidy(() => {
-    const features = model.backbones.map((p, i) => net.forward(p, tf.slice(x, [0, 0, 0, 3 * i], [-1, -1, -1, 3]), options));
+    // Each backbone draws its own dropout masks.
+    const features = model.backbones.map((p, i) =>
+      net.forward(p, tf.slice(x, [0, 0, 0, 3 * i], [-1, -1, -1, 3]), { ...options, dropoutSeed: options.dropoutSeed === undefined ? undefined : options.dropoutSeed + 2 * i }),
+    );
     return linear(model.head, "head", tf.concat(features, 1));
   });
 }

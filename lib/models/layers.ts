@@ -12,6 +12,8 @@ export interface ForwardOptions {
   training: boolean;
   /** Dropout probability of VGG's classifier (torchvision's `dropout` argument, default 0.5); ResNet has none. */
   dropout?: number;
+  /** Seed of the dropout masks (training); without it tfjs draws them unseeded and a step is not reproducible. */
+  dropoutSeed?: number;
 }
 
 const f32 = (name: string, shape: number[], init: Init, trainable = true): ParamSpec => ({ name, shape, init, trainable, dtype: "float32" });

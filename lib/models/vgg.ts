@@ -70,9 +70,10 @@ export function vggForward(cfg: VggConfig, batchNorm: boolean, p: Params, x: tf.
     const pooled = adaptiveAvgPool2d(h, POOLED, POOLED);
     const flat = tf.reshape(tf.transpose(pooled, [0, 3, 1, 2]), [h.shape[0], -1]) as tf.Tensor2D; // torch's CHW order
     h.dispose();
-    const drop = (t: tf.Tensor2D) => (dropout > 0 ? (tf.dropout(t, dropout) as tf.Tensor2D) : t);
-    let y = drop(tf.relu(linear(p, "classifier.0", flat)));
-    y = drop(tf.relu(linear(p, "classifier.3", y)));
+    const seed = options.dropoutSeed;
+    const drop = (t: tf.Tensor2D, k: number) => (dropout > 0 ? (tf.dropout(t, dropout, undefined, seed === undefined ? undefined : seed + k) as tf.Tensor2D) : t);
+    let y = drop(tf.relu(linear(p, "classifier.0", flat)), 0);
+    y = drop(tf.relu(linear(p, "classifier.3", y)), 1);
     return p.has("classifier.6.weight") ? linear(p, "classifier.6", y) : y;
   });
 }

@@ -4,13 +4,12 @@
 // state-dict name, in tfjs layout (conv weights HWIO, linear weights [in, out]; VGG's classifier.0 rows stay in
 // torchvision's CHW flatten order, see vgg.ts), float32, num_batches_tracked int32; its __metadata__ says
 // format, arch, layout, the initialisation ("imagenet") and the source file with its sha256.
-import { createHash } from "node:crypto";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { ArchName, architecture } from "./arch";
 import { Params, Provenance } from "./init";
 import { SafetensorsFile, TensorData, writeSafetensors } from "./safetensors";
+import { sha256File } from "../util/provenance";
 
 export const WEIGHTS_FORMAT = "starcluster-weights-1";
 const LAYOUT = "tfjs: conv HWIO, linear [in,out], NHWC activations; VGG classifier.0 rows in torch CHW order";
@@ -32,19 +31,6 @@ const TIMM_VGG_NAMES: [string, string][] = [
 function torchvisionName(arch: ArchName, name: string): string {
   if (arch === "vgg19_bn") for (const [timm, tv] of TIMM_VGG_NAMES) if (name.startsWith(timm)) return tv + name.slice(timm.length);
   return name;
-}
-
-export function sha256File(file: string): string {
-  const hash = createHash("sha256");
-  const fd = fs.openSync(file, "r");
-  try {
-    const buf = Buffer.allocUnsafe(1 << 22);
-    let n: number;
-    while ((n = fs.readSync(fd, buf, 0, buf.length, null)) > 0) hash.update(buf.subarray(0, n));
-  } finally {
-    fs.closeSync(fd);
-  }
-  return hash.digest("hex");
 }
 
 /** torch OIHW -> tfjs HWIO. */

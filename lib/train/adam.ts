@@ -52,6 +52,26 @@ export class Adam {
     }
   }
 
+  /** The moment estimates under "m.<parameter>" and "v.<parameter>", for checkpoints. */
+  moments(): Map<string, tf.Variable> {
+    const out = new Map<string, tf.Variable>();
+    for (const [name, m] of this.m) out.set(`m.${name}`, m);
+    for (const [name, v] of this.v) out.set(`v.${name}`, v);
+    return out;
+  }
+
+  /** Restores a checkpointed state: step count and the moments as `moments()` named them. */
+  restore(t: number, moments: Map<string, tf.Tensor>): void {
+    this.dispose();
+    this.t = t;
+    for (const [key, value] of moments) {
+      const target = key.startsWith("m.") ? this.m : key.startsWith("v.") ? this.v : undefined;
+      if (!target) throw new Error(`Adam state: unexpected tensor '${key}'`);
+      target.set(key.slice(2), tf.variable(value, false));
+    }
+    for (const name of this.m.keys()) if (!this.v.has(name)) throw new Error(`Adam state: 'm.${name}' without 'v.${name}'`);
+  }
+
   dispose(): void {
     for (const s of [...this.m.values(), ...this.v.values()]) s.dispose();
     this.m.clear();

@@ -1,7 +1,7 @@
 // Metrics against hand-computed values.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { accuracy, calibration, confusionMatrix, entropy, meanStd, mutualInformation, rowPercent } from "../../lib/evaluate/metrics";
+import { accuracy, calibration, classScores, confusionMatrix, entropy, meanStd, mutualInformation, rowPercent } from "../../lib/evaluate/metrics";
 
 const close = (a: number, b: number, tol = 1e-12) => assert.ok(Math.abs(a - b) <= tol, `${a} != ${b}`);
 
@@ -43,4 +43,19 @@ test("calibration bins and ECE", () => {
   close(bins[9].accuracy, 0.5);
   close(bins[6].accuracy, 1);
   close(ece, 0.5 * Math.abs(0.5 - 0.9) + 0.5 * Math.abs(1 - 0.6), 1e-12);
+});
+
+test("per-class precision, recall and F1 from a confusion matrix, 0 where undefined", () => {
+  // true 0: 2 right, 1 as class 1; true 1: 1 right, 1 as class 2; true 2: 1 right; class 3 never true nor predicted.
+  const s = classScores([[2, 1, 0, 0], [0, 1, 1, 0], [0, 0, 1, 0], [0, 0, 0, 0]]);
+  close(s[0].precision, 1);
+  close(s[0].recall, 2 / 3);
+  close(s[0].f1, 0.8);
+  close(s[1].precision, 0.5);
+  close(s[1].recall, 0.5);
+  close(s[2].precision, 0.5);
+  close(s[2].recall, 1);
+  close(s[2].f1, 2 / 3);
+  assert.deepEqual(s[3], { precision: 0, recall: 0, f1: 0, support: 0 });
+  assert.deepEqual(s.map((x) => x.support), [3, 2, 1, 0]);
 });

@@ -10,7 +10,8 @@ import { weightsImportCommand } from "../../lib/cli/commands/weights";
 import { countParameters, createParams, disposeParams } from "../../lib/models/init";
 import { SafetensorsFile } from "../../lib/models/safetensors";
 import { vgg19BnForward, vgg19BnSpecs } from "../../lib/models/vgg";
-import { importTorchStateDict, loadWeights, sha256File } from "../../lib/models/weights";
+import { importTorchStateDict, loadWeights } from "../../lib/models/weights";
+import { sha256File } from "../../lib/util/provenance";
 import { tempDir } from "../helpers";
 import { golden, nhwc, relError } from "./helpers";
 

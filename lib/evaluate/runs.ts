@@ -1,0 +1,161 @@
+// Evaluating trained runs the way the paper reports them (Tables 3-6): each run's predictions on a test set,
+// its confusion matrix normalised by true class, then the mean and standard deviation of each cell over the
+// runs (the ten seeds). Predictions are cached per run and test set (predictions/<tag>.csv + .json), keyed by
+// the model file's sha256, so reruns and notebooks reuse them.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Band } from "../catalog/record";
+import { readCsvTable } from "../catalog/csv";
+import { formatCsv } from "../util/csv";
+import { CuratedSet, LabelSource, loadCurated, loadPixels, StampItem } from "../dataset/curated";
+import { loadSplit } from "../dataset/split";
+import { disposeDualModel } from "../models/dual";
+import { loadDualModel } from "../models/saved";
+import { RunConfig, RUN_FILES } from "../train/train";
+import { writeFileAtomic } from "../util/atomic";
+import { sha256File } from "../util/provenance";
+import { accuracy, ClassScores, classScores, confusionMatrix, meanStd, rowPercent } from "./metrics";
+import { argmax, predictProbabilities } from "./predict";
+
+export const EVAL_SPLITS = ["test", "train", "all"] as const;
+export type EvalSplit = (typeof EVAL_SPLITS)[number];
+
+export interface EvalOptions {
+  data: string[];
+  fields?: string[];
+  /** test/train: the run's own split; all: every eligible object (another galaxy, e.g. NGC1559). */
+  split: EvalSplit;
+  zeroBand?: Band;
+  /** Score against the human class (the paper) or the simulator's truth; default: what the run trained on. */
+  labels?: LabelSource;
+  log?: (line: string) => void;
+}
+
+export interface RunPredictions {
+  run: string;
+  keys: string[];
+  /** 0-based true labels. */
+  labels: number[];
+  probs: Float32Array[];
+  predicted: number[];
+}
+
+export interface Evaluation {
+  runs: string[];
+  data: string[];
+  split: EvalSplit;
+  zeroBand: Band | null;
+  labels: LabelSource;
+  /** Objects per true class. */
+  totals: number[];
+  /** Per run: confusion counts, row percentages, accuracy, per-class scores. */
+  perRun: { run: string; counts: number[][]; percent: number[][]; accuracy: number; scores: ClassScores[] }[];
+  /** Mean and standard deviation (ddof 1) over runs of the row percentages: the layout of Tables 3-6. */
+  mean: number[][];
+  std: number[][];
+  accuracy: { mean: number; std: number };
+}
+
+export function readRunConfig(run: string): RunConfig {
+  const file = path.join(run, RUN_FILES.config);
+  if (!fs.existsSync(path.join(run, RUN_FILES.done))) throw new Error(`${run}: not a complete training run (no ${RUN_FILES.done}; train it first)`);
+  return JSON.parse(fs.readFileSync(file, "utf8")).run as RunConfig;
+}
+
+function evalItems(set: CuratedSet, config: RunConfig, split: EvalSplit): StampItem[] {
+  if (split === "all") return set.items;
+  const s = loadSplit(config.split.file);
+  const keys = new Set(split === "test" ? s.test : s.train);
+  const items = set.items.filter((it) => keys.has(it.key));
+  if (items.length === 0) throw new Error(`${config.split.file}: none of its ${split} objects are in ${set.dirs.join(", ")}`);
+  return items;
+}
+
+function tagOf(options: EvalOptions, labels: LabelSource): string {
+  const data = options.data.map((d) => path.basename(path.resolve(d))).join("+");
+  const fields = options.fields ? `-${options.fields.join("+")}` : "";
+  return `${data}${fields}-${options.split}-${labels}${options.zeroBand ? `-no${options.zeroBand}` : ""}`;
+}
+
+const PRED_COLUMNS = ["key", "label", "p1", "p2", "p3", "p4", "predicted"];
+
+function readCached(csv: string, sidecar: string, modelSha: string): RunPredictions | undefined {
+  if (!fs.existsSync(csv) || !fs.existsSync(sidecar)) return undefined;
+  const info = JSON.parse(fs.readFileSync(sidecar, "utf8"));
+  if (info.model_sha256 !== modelSha) return undefined;
+  const rows = readCsvTable(csv).rows.map((r) => r.cells);
+  return {
+    run: info.run, keys: rows.map((r) => r[0]), labels: rows.map((r) => Number(r[1]) - 1),
+    probs: rows.map((r) => Float32Array.from(r.slice(2, 6).map(Number))), predicted: rows.map((r) => Number(r[6]) - 1),
+  };
+}
+
+/** One run's predictions on the evaluation set (cached in the run directory). */
+export function runPredictions(run: string, options: EvalOptions): RunPredictions {
+  const config = readRunConfig(run);
+  const labels = options.labels ?? config.labels;
+  const modelFile = path.join(run, RUN_FILES.model);
+  const modelSha = sha256File(modelFile);
+  const tag = tagOf(options, labels);
+  const csv = path.join(run, "predictions", `${tag}.csv`), sidecar = path.join(run, "predictions", `${tag}.json`);
+  const cached = readCached(csv, sidecar, modelSha);
+  if (cached) return cached;
+  const set = loadCurated(options.data, { fields: options.fields, labels, minDetectedBands: config.minDetectedBands });
+  const items = evalItems(set, config, options.split);
+  const pixels = loadPixels(set, items);
+  const { model } = loadDualModel(modelFile);
+  let probs: Float32Array[];
+  try {
+    probs = predictProbabilities(model, pixels, { stampSize: set.size, rescale: config.profile.rescale, batchSize: config.profile.evalBatchSize, zeroBand: options.zeroBand });
+  } finally {
+    disposeDualModel(model);
+  }
+  const result: RunPredictions = { run, keys: items.map((it) => it.key), labels: items.map((it) => it.label), probs, predicted: probs.map(argmax) };
+  const rows = result.keys.map((k, i) => [k, result.labels[i] + 1, ...Array.from(probs[i], (p) => p.toPrecision(7)), result.predicted[i] + 1]);
+  writeFileAtomic(csv, formatCsv(PRED_COLUMNS, rows));
+  writeFileAtomic(sidecar, JSON.stringify({ run, model_sha256: modelSha, data: options.data, fields: options.fields ?? null, split: options.split, labels, zero_band: options.zeroBand ?? null, objects: items.length }, null, 1) + "\n");
+  return result;
+}
+
+/** Aggregates per-run predictions (same objects in every run) into the paper's mean +/- std table. */
+export function summarize(predictions: RunPredictions[], options: EvalOptions & { labels: LabelSource }): Evaluation {
+  if (predictions.length === 0) throw new Error("no runs to evaluate");
+  const keys = predictions[0].keys.join("\n");
+  for (const p of predictions) if (p.keys.join("\n") !== keys) throw new Error(`${p.run}: evaluated on other objects than ${predictions[0].run}`);
+  const perRun = predictions.map((p) => {
+    const counts = confusionMatrix(p.labels, p.predicted);
+    return { run: p.run, counts, percent: rowPercent(counts), accuracy: accuracy(p.labels, p.predicted), scores: classScores(counts) };
+  });
+  const { mean, std } = meanStd(perRun.map((r) => r.percent));
+  const acc = meanStd(perRun.map((r) => [[r.accuracy]]));
+  return {
+    runs: predictions.map((p) => p.run), data: options.data, split: options.split, zeroBand: options.zeroBand ?? null, labels: options.labels,
+    totals: perRun[0].counts.map((row) => row.reduce((a, b) => a + b, 0)),
+    perRun, mean, std, accuracy: { mean: acc.mean[0][0], std: acc.std[0][0] },
+  };
+}
+
+export function evaluateRuns(runs: string[], options: EvalOptions): Evaluation {
+  const log = options.log ?? (() => {});
+  const labels = options.labels ?? readRunConfig(runs[0]).labels;
+  const predictions = runs.map((run, i) => {
+    log(`evaluating ${run} (${i + 1}/${runs.length})`);
+    return runPredictions(run, { ...options, labels });
+  });
+  return summarize(predictions, { ...options, labels });
+}
+
+/** The table as the paper prints it: rows true classes 1-4, "mean ± std" percent per predicted class, then the total. */
+export function formatTable(e: Evaluation): string {
+  const head = ["", "Class 1 [%]", "Class 2 [%]", "Class 3 [%]", "Class 4 [%]", "Total"];
+  const rows = e.mean.map((row, i) => [`Class ${i + 1}`, ...row.map((m, j) => `${m.toFixed(1)} ± ${e.std[i][j].toFixed(1)}`), String(e.totals[i])]);
+  const widths = head.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
+  const line = (cells: string[]) => cells.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join("  ");
+  return [line(head), ...rows.map(line), `accuracy ${(100 * e.accuracy.mean).toFixed(1)} ± ${(100 * e.accuracy.std).toFixed(1)} % over ${e.runs.length} run(s)`].join("\n");
+}
+
+/** The table as CSV: true_class, then mean and std per predicted class, then total. */
+export function tableCsv(e: Evaluation): string {
+  const header = ["true_class", ...[1, 2, 3, 4].flatMap((c) => [`pred${c}_mean`, `pred${c}_std`]), "total"];
+  return formatCsv(header, e.mean.map((row, i) => [i + 1, ...row.flatMap((m, j) => [m.toFixed(2), e.std[i][j].toFixed(2)]), e.totals[i]]));
+}

@@ -1,0 +1,63 @@
+// Training profiles: the recipe as data (data/profiles/<name>.json), so the published settings, the CPU-sized
+// ones and the CI ones sit side by side and every run records the exact profile it used.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { RESCALE_RULES, RescaleRule } from "../dataset/transforms";
+import { ARCHITECTURES, ArchName } from "../models/arch";
+import { dataPath } from "../util/paths";
+
+export const PROFILES = ["paper", "cpu", "smoke"] as const;
+export const SAMPLING = ["shuffle", "balanced"] as const;
+export const CLASS_WEIGHTS = ["none", "inverse-frequency"] as const;
+
+export interface Profile {
+  name: string;
+  about: string;
+  /** Model input side in pixels: 299 in the paper, the stamp size (50) for native resolution. */
+  inputSize: number;
+  learningRate: number;
+  batchSize: Record<ArchName, number>;
+  batches: Record<ArchName, number>;
+  /** Random flips and a rotation uniform in [0, 2pi) per training stamp. */
+  augment: boolean;
+  rescale: RescaleRule;
+  /** shuffle: every object once per epoch (the paper); balanced: classes drawn equally often, with replacement. */
+  sampling: (typeof SAMPLING)[number];
+  /** none (the paper) or inverse-frequency weights in the cross-entropy. */
+  classWeights: (typeof CLASS_WEIGHTS)[number];
+  evalBatchSize: number;
+  checkpointEvery: number;
+  logEvery: number;
+}
+
+/** A profile by name (data/profiles/NAME.json) or by path to a JSON file, validated field by field. */
+export function loadProfile(nameOrFile: string): Profile {
+  const file = nameOrFile.endsWith(".json") ? nameOrFile : dataPath("profiles", `${nameOrFile}.json`);
+  if (!fs.existsSync(file)) throw new Error(`unknown training profile '${nameOrFile}' (built in: ${PROFILES.join(", ")}; or a path to a .json file)`);
+  let p: Profile;
+  try {
+    p = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+  const bad = (what: string): never => {
+    throw new Error(`${file}: ${what}`);
+  };
+  const positiveInt = (v: unknown, name: string) => (Number.isInteger(v) && (v as number) > 0 ? v : bad(`${name} must be a positive integer (got ${JSON.stringify(v)})`));
+  if (typeof p.name !== "string") bad("needs a name");
+  if (p.name !== path.basename(file, ".json") && !nameOrFile.endsWith(".json")) bad(`name '${p.name}' differs from the file name`);
+  positiveInt(p.inputSize, "inputSize");
+  if (!(p.learningRate > 0)) bad(`learningRate must be positive (got ${p.learningRate})`);
+  for (const arch of ARCHITECTURES) {
+    positiveInt(p.batchSize?.[arch], `batchSize.${arch}`);
+    positiveInt(p.batches?.[arch], `batches.${arch}`);
+  }
+  if (typeof p.augment !== "boolean") bad("augment must be true or false");
+  if (!RESCALE_RULES.includes(p.rescale)) bad(`rescale must be one of ${RESCALE_RULES.join(", ")}`);
+  if (!SAMPLING.includes(p.sampling)) bad(`sampling must be one of ${SAMPLING.join(", ")}`);
+  if (!CLASS_WEIGHTS.includes(p.classWeights)) bad(`classWeights must be one of ${CLASS_WEIGHTS.join(", ")}`);
+  for (const k of ["evalBatchSize", "checkpointEvery", "logEvery"] as const) positiveInt(p[k], k);
+  // A resumed run starts a metrics window at its checkpoint, so checkpoints must fall on window ends.
+  if (p.checkpointEvery % p.logEvery !== 0) bad(`checkpointEvery (${p.checkpointEvery}) must be a multiple of logEvery (${p.logEvery})`);
+  return p;
+}

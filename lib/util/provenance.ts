@@ -1,0 +1,43 @@
+// What produced a result: the project's git commit, the machine's software, the time.
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import { projectRoot } from "./paths";
+
+export interface GitState {
+  /** HEAD's commit, or "unknown" outside a git checkout. */
+  commit: string;
+  /** Uncommitted changes to tracked files. */
+  dirty: boolean;
+}
+
+let cached: GitState | undefined;
+
+export function gitState(): GitState {
+  if (cached) return cached;
+  const git = (...args: string[]) => spawnSync("git", ["-C", projectRoot, ...args], { encoding: "utf8" });
+  const head = git("rev-parse", "HEAD");
+  if (head.status !== 0) return (cached = { commit: "unknown", dirty: false });
+  const status = git("status", "--porcelain", "--untracked-files=no");
+  cached = { commit: head.stdout.trim(), dirty: status.stdout.trim() !== "" };
+  return cached;
+}
+
+export function machineInfo(): Record<string, string | number> {
+  return { node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus: os.availableParallelism(), cpu: os.cpus()[0]?.model ?? "unknown" };
+}
+
+/** sha256 of a file, read in 4 MB chunks (weights files are hundreds of MB). */
+export function sha256File(file: string): string {
+  const hash = createHash("sha256");
+  const fd = fs.openSync(file, "r");
+  try {
+    const buf = Buffer.allocUnsafe(1 << 22);
+    let n: number;
+    while ((n = fs.readSync(fd, buf, 0, buf.length, null)) > 0) hash.update(buf.subarray(0, n));
+  } finally {
+    fs.closeSync(fd);
+  }
+  return hash.digest("hex");
+}

@@ -1,0 +1,115 @@
+// The training engine: profiles, data order, determinism (same seed -> same weights), resume from a checkpoint,
+// including after kill -9 of a real `starcluster train` process, and refusal to mix two runs in one folder.
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { test } from "node:test";
+import { initBackend } from "../../lib/backend/select";
+import { readSafetensors } from "../../lib/models/safetensors";
+import { loadProfile, PROFILES, Profile } from "../../lib/train/profile";
+import { BatchSampler } from "../../lib/train/sampler";
+import { train, TrainOptions } from "../../lib/train/train";
+import { repoRoot, tempDir } from "../helpers";
+import { writeCuratedFixture } from "../dataset/fixture";
+
+const data = writeCuratedFixture(tempDir(), { size: 32, perClass: 5 }).dir;
+const work = tempDir();
+const profileFile = path.join(work, "tiny.json");
+const tiny: Profile = { ...loadProfile("smoke"), name: "tiny", batchSize: { resnet18: 4, vgg19_bn: 2 }, batches: { resnet18: 4, vgg19_bn: 2 }, checkpointEvery: 2, logEvery: 1 };
+fs.writeFileSync(profileFile, JSON.stringify(tiny));
+const quiet = () => {};
+
+async function run(out: string, extra: Partial<TrainOptions> = {}) {
+  const backend = await initBackend({ backend: "wasm", log: quiet });
+  return train({ data: [data], arch: "resnet18", seed: 7, profile: tiny, out: path.join(work, out), backend, log: quiet, ...extra });
+}
+const weightsOf = (out: string) => readSafetensors(path.join(work, out, "model.safetensors"));
+function assertSameWeights(a: string, b: string) {
+  const wa = weightsOf(a), wb = weightsOf(b);
+  assert.deepEqual([...wa.keys()], [...wb.keys()]);
+  for (const [name, t] of wa) assert.ok(Buffer.from(t.data.buffer).equals(Buffer.from(wb.get(name)!.data.buffer)), `${name} differs between ${a} and ${b}`);
+}
+
+test("the built-in profiles load; the paper profile is the published recipe; bad profiles are refused", () => {
+  for (const name of PROFILES) assert.equal(loadProfile(name).name, name);
+  const paper = loadProfile("paper");
+  assert.deepEqual([paper.inputSize, paper.learningRate, paper.batchSize.resnet18, paper.batchSize.vgg19_bn, paper.batches.resnet18], [299, 1e-4, 32, 16, 10000]);
+  assert.throws(() => loadProfile("fast"), /unknown training profile 'fast'/);
+  const bad = path.join(work, "bad.json");
+  fs.writeFileSync(bad, JSON.stringify({ ...tiny, checkpointEvery: 3, logEvery: 2 }));
+  assert.throws(() => loadProfile(bad), /checkpointEvery \(3\) must be a multiple of logEvery \(2\)/);
+  fs.writeFileSync(bad, JSON.stringify({ ...tiny, rescale: "log" }));
+  assert.throws(() => loadProfile(bad), /rescale must be one of/);
+});
+
+test("shuffle sampling sees every object once per epoch, in a seed-determined order; balanced draws classes evenly", () => {
+  const labels = [0, 0, 0, 0, 0, 0, 1, 1, 2, 3];
+  const s = new BatchSampler(labels, 4, 3);
+  const stream = [0, 1, 2, 3, 4].flatMap((b) => s.batch(b)); // 2 epochs
+  assert.deepEqual([...stream.slice(0, 10)].sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.deepEqual([...stream.slice(10, 20)].sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.notDeepEqual(stream.slice(0, 10), stream.slice(10, 20));
+  assert.deepEqual(new BatchSampler(labels, 4, 3).batch(3), s.batch(3), "a batch depends only on seed and batch number");
+  assert.notDeepEqual(new BatchSampler(labels, 4, 4).batch(0), s.batch(0));
+  const balanced = new BatchSampler(labels, 1000, 3, "balanced").batch(0);
+  const perClass = [0, 1, 2, 3].map((c) => balanced.filter((i) => labels[i] === c).length);
+  assert.ok(perClass.every((n) => n > 200 && n < 300), `balanced counts ${perClass}`);
+});
+
+test("same seed, same data, same backend: identical weights; another seed: different weights", async () => {
+  const a = await run("a");
+  assert.equal(a.status, "complete");
+  await run("b");
+  assertSameWeights("a", "b");
+  await run("c", { seed: 8, batches: 1 });
+  const wa = weightsOf("a").get("head.weight")!, wc = weightsOf("c").get("head.weight")!;
+  assert.ok(!Buffer.from(wa.data.buffer).equals(Buffer.from(wc.data.buffer)));
+  const metrics = fs.readFileSync(path.join(work, "a", "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  assert.deepEqual(metrics.map((m) => m.batch), [1, 2, 3, 4]);
+  assert.ok(metrics.every((m) => Number.isFinite(m.loss) && m.accuracy >= 0 && m.accuracy <= 1));
+  const config = JSON.parse(fs.readFileSync(path.join(work, "a", "config.json"), "utf8"));
+  assert.equal(config.run.init, "torchvision-default:seed=7");
+  assert.equal(config.backend.backend, "wasm");
+  assert.match(config.git.commit, /^([0-9a-f]{40}|unknown)$/);
+  assert.equal((await run("a")).status, "already complete");
+});
+
+test("a run stopped at a checkpoint resumes to the same weights as an uninterrupted run", async () => {
+  const first = await run("resumed", { stopAfter: 2 });
+  assert.equal(first.status, "stopped");
+  assert.ok(fs.existsSync(path.join(work, "resumed", "checkpoint.safetensors")));
+  assert.ok(!fs.existsSync(path.join(work, "resumed", "model.safetensors")));
+  assert.equal((await run("resumed")).status, "complete");
+  assert.ok(!fs.existsSync(path.join(work, "resumed", "checkpoint.safetensors")), "the checkpoint is removed when the run completes");
+  assertSameWeights("a", "resumed");
+  const batches = fs.readFileSync(path.join(work, "resumed", "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l).batch);
+  assert.deepEqual(batches, [1, 2, 3, 4]);
+  await assert.rejects(run("resumed-other", { stopAfter: 1 }).then(() => run("resumed-other", { seed: 9 })), /holds a run with different settings/);
+});
+
+test("kill -9 during `starcluster train`, then the same command: the same weights as an uninterrupted run", async () => {
+  const out = path.join(work, "killed");
+  const args = [path.join(repoRoot, "bin", "starcluster.js"), "train", "--data", data, "--arch", "resnet18", "--seed", "7", "--profile", profileFile, "--out", out, "--backend", "wasm"];
+  const child = spawn(process.execPath, args, { stdio: "ignore" });
+  const checkpoint = path.join(out, "checkpoint.safetensors");
+  await new Promise<void>((resolve, reject) => {
+    const poll = setInterval(() => {
+      if (fs.existsSync(checkpoint)) {
+        clearInterval(poll);
+        child.kill("SIGKILL");
+        resolve();
+      }
+    }, 20);
+    child.on("exit", () => {
+      clearInterval(poll);
+      reject(new Error("train finished before it could be killed"));
+    });
+  });
+  await new Promise((resolve) => child.on("exit", resolve));
+  assert.ok(!fs.existsSync(path.join(out, "model.safetensors")), "killed before the end");
+  const again = spawnSync(process.execPath, args, { encoding: "utf8" });
+  assert.equal(again.status, 0, again.stderr);
+  assert.match(again.stderr, /resuming after batch 2 of 4/);
+  assertSameWeights("a", "killed");
+});
