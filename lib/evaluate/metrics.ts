@@ -60,6 +60,13 @@ export function mutualInformation(perModel: ArrayLike<number>[]): number {
   return Math.max(0, entropy(mean) - meanEntropy);
 }
 
+/** Index of the largest value (the first, on ties). */
+export function argmax(p: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
+  return best;
+}
+
 export interface ReliabilityBin {
   lower: number;
   upper: number;
@@ -76,8 +83,7 @@ export function calibration(probs: ArrayLike<number>[], yTrue: number[], bins = 
   if (probs.length !== yTrue.length) throw new Error(`calibration: ${probs.length} predictions but ${yTrue.length} labels`);
   const out: ReliabilityBin[] = Array.from({ length: bins }, (_, b) => ({ lower: b / bins, upper: (b + 1) / bins, count: 0, confidence: 0, accuracy: 0 }));
   probs.forEach((p, i) => {
-    let best = 0;
-    for (let c = 1; c < p.length; c++) if (p[c] > p[best]) best = c;
+    const best = argmax(p);
     const conf = p[best];
     const bin = out[Math.min(bins - 1, Math.floor(conf * bins))];
     bin.count++;

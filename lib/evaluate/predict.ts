@@ -32,10 +32,3 @@ export function predictProbabilities(model: DualModel, stamps: Float32Array[], o
   }
   return out;
 }
-
-/** Index of the largest value. */
-export function argmax(p: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
-  return best;
-}

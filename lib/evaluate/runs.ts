@@ -14,8 +14,8 @@ import { loadDualModel } from "../models/saved";
 import { RunConfig, RUN_FILES } from "../train/train";
 import { writeFileAtomic } from "../util/atomic";
 import { sha256File } from "../util/provenance";
-import { accuracy, ClassScores, classScores, confusionMatrix, meanStd, rowPercent } from "./metrics";
-import { argmax, predictProbabilities } from "./predict";
+import { accuracy, argmax, ClassScores, classScores, confusionMatrix, meanStd, rowPercent } from "./metrics";
+import { predictProbabilities } from "./predict";
 
 export const EVAL_SPLITS = ["test", "train", "all"] as const;
 export type EvalSplit = (typeof EVAL_SPLITS)[number];

@@ -68,11 +68,3 @@ export function galleryFigure(stamps: GalleryStamp[], options: { title?: string;
   });
   return { data, layout };
 }
-
-/** A plain HTML table (for counts beside the paper's numbers). */
-export function tableHtml(columns: string[], rows: (string | number)[][], caption?: string): string {
-  const esc = (v: string | number) => String(v).replace(/[<>&]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;" })[c] as string);
-  const head = `<tr>${columns.map((c) => `<th>${esc(c)}</th>`).join("")}</tr>`;
-  const body = rows.map((r) => `<tr>${r.map((v) => `<td style="text-align:right">${esc(v)}</td>`).join("")}</tr>`).join("");
-  return `<table>${caption ? `<caption>${esc(caption)}</caption>` : ""}<thead>${head}</thead><tbody>${body}</tbody></table>`;
-}

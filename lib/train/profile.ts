@@ -6,7 +6,7 @@ import { RESCALE_RULES, RescaleRule } from "../dataset/transforms";
 import { ARCHITECTURES, ArchName } from "../models/arch";
 import { dataPath } from "../util/paths";
 
-export const PROFILES = ["paper", "cpu", "smoke"] as const;
+export const PROFILES = ["paper", "cpu", "quick", "smoke"] as const;
 export const SAMPLING = ["shuffle", "balanced"] as const;
 export const CLASS_WEIGHTS = ["none", "inverse-frequency"] as const;
 

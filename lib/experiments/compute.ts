@@ -1,0 +1,167 @@
+// The paper's experiments computed from curated stamps and trained runs, each written as one JSON result
+// (results/<profile>/<name>.json) that a notebook displays:
+//   dataset             Tables 1-2 from the curated manifest (catalog, kept, usable), the paper's beside them
+//   human-agreement     Figure 2 (the catalog's class against a second annotator)
+//   ten-seed-<arch>     Tables 3-4: test split of the Table 1 fields, mean +/- std over seeds (+ against truth)
+//   curves-<arch>       Figure 3's training curves: every seed's metrics.jsonl
+//   generalization-<arch>  Tables 5-6: NGC 1559 (the Table 2 field), and accuracy per field against distance
+//   ablation-<arch>     Figure 4: NGC 1559 with one band zeroed at a time, accuracy per class and its drop
+//   uncertainty-<arch>  Figure 5: entropies of one model on NGC 1559; the ensemble's mutual information, calibration
+//   baseline            a classical classifier (concentration, asymmetry, colours) on the same split
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { BANDS } from "../catalog/record";
+import { paperFields } from "../catalog/fields";
+import { readManifest } from "../curate/manifest";
+import { classCounts, loadCurated, loadPixels } from "../dataset/curated";
+import { loadSplit } from "../dataset/split";
+import { accuracy, confusionMatrix, meanStd, rowPercent } from "../evaluate/metrics";
+import { Evaluation, EvalOptions, readRunConfig, RunPredictions, runPredictions, summarize } from "../evaluate/runs";
+import { ArchName } from "../models/arch";
+import { RUN_FILES } from "../train/train";
+import { fitLogistic, LogisticModel, predictedClasses, predictLogistic, stampFeatures } from "./baseline";
+import { humanAgreement } from "./human";
+import { PaperResults, paperResults, PaperTable, paperTable } from "./paper";
+import { writeResult } from "./results";
+import { EnsembleUncertainty, ensembleUncertainty, EntropyByClass, entropyByClass } from "./uncertainty";
+
+export type DatasetRow = ReturnType<typeof datasetTables>[number];
+export interface DatasetResult { fields: DatasetRow[]; paper: { table1: PaperResults["table1"]; table2: PaperResults["table2"] } }
+export type AgreementResult = ReturnType<typeof agreementResult>;
+export type FieldAccuracy = ReturnType<typeof accuracyByField>[number];
+export interface TenSeedResult { arch: ArchName; evaluation: Evaluation; againstTruth: Evaluation; paper: PaperTable; byField: FieldAccuracy[] }
+export interface CurvesResult { arch: ArchName; runs: ReturnType<typeof readCurves> }
+export interface GeneralizationResult { arch: ArchName; evaluation: Evaluation; paper: PaperTable; byDistance: FieldAccuracy[] }
+export interface AblationFile { arch: ArchName; field: string[]; baseline: { perClass: number[]; accuracy: { mean: number; std: number } }; bands: { band: string; perClass: number[]; perClassStd: number[]; drop: number[]; accuracy: { mean: number; std: number } }[]; paper: PaperResults["figure4"] }
+export interface UncertaintyResult { arch: ArchName; field: string[]; singleRun: string; entropy: EntropyByClass; ensemble: EnsembleUncertainty; maxEntropy: number; paper: PaperResults["figure5"] }
+export interface ScoredSet { counts: number[][]; percent: number[][]; accuracy: number; totals: number[] }
+export interface BaselineResult { model: LogisticModel; trainCounts: number[]; test: ScoredSet; generalization?: ScoredSet }
+
+export interface ComputeContext {
+  stamps: string;
+  /** Run directories per architecture (the seeds). */
+  runs: Partial<Record<ArchName, string[]>>;
+  results: string;
+  log: (line: string) => void;
+}
+
+/** The fields of the curated data that belong to Table 1 (training/testing) and Table 2 (generalisation). */
+export function fieldsByTable(stamps: string): { table1: string[]; table2: string[] } {
+  const present = new Set(readManifest(stamps).rows.map((r) => r.field));
+  const all = paperFields();
+  const of = (t: 1 | 2) => Object.keys(all).filter((f) => all[f].table === t && present.has(f));
+  return { table1: of(1), table2: of(2) };
+}
+
+export function datasetTables(stamps: string) {
+  const { rows } = readManifest(stamps);
+  const paper = paperResults();
+  const fields = [...new Set(rows.map((r) => r.field))];
+  const count = (pred: (r: (typeof rows)[number]) => boolean, field: string) => [1, 2, 3, 4].map((c) => rows.filter((r) => r.field === field && r.class === c && pred(r)).length);
+  return fields.map((field) => ({
+    field,
+    distance_mpc: paperFields()[field]?.distance_mpc ?? null,
+    table: paperFields()[field]?.table ?? null,
+    catalog: count(() => true, field),
+    kept: count((r) => r.status === "kept", field),
+    usable: count((r) => r.status === "kept" && (r.detectedBands === null || r.detectedBands >= 4), field),
+    dropped: Object.entries(rows.filter((r) => r.field === field && r.status === "dropped").reduce<Record<string, number>>((acc, r) => ((acc[r.reason] = (acc[r.reason] ?? 0) + 1), acc), {})),
+    paper: paper.table1.fields[field] ?? paper.table2.fields[field] ?? null,
+  }));
+}
+
+function agreementResult(stamps: string) {
+  const rows = readManifest(stamps).rows.filter((r) => r.status === "kept");
+  const of = (rs: typeof rows) => (rs.some((r) => r.secondLabel !== null) ? humanAgreement(rs.map((r) => r.class), rs.map((r) => r.secondLabel)) : null);
+  return { source: "catalog class (A) against the simulator's second annotator (B)", all: of(rows), NGC4656: of(rows.filter((r) => r.field === "NGC4656")), paperDiagonal: paperResults().human_agreement_diagonal_percent };
+}
+
+function readCurves(runs: string[]) {
+  return runs.map((run) => ({
+    run: path.basename(run),
+    metrics: fs.readFileSync(path.join(run, RUN_FILES.metrics), "utf8").trim().split("\n").map((l) => JSON.parse(l)),
+    seconds: JSON.parse(fs.readFileSync(path.join(run, RUN_FILES.done), "utf8")).seconds,
+  }));
+}
+
+/** Per-field accuracy of each run (keys are FIELD/id), mean and std over runs. */
+function accuracyByField(predictions: RunPredictions[]) {
+  const fields = [...new Set(predictions[0].keys.map((k) => k.split("/")[0]))];
+  return fields.map((field) => {
+    const per = predictions.map((p) => {
+      const idx = p.keys.map((k, i) => (k.startsWith(field + "/") ? i : -1)).filter((i) => i >= 0);
+      return accuracy(idx.map((i) => p.labels[i]), idx.map((i) => p.predicted[i]));
+    });
+    const { mean, std } = meanStd(per.map((a) => [[a]]));
+    return { field, distance_mpc: paperFields()[field]?.distance_mpc ?? null, objects: predictions[0].keys.filter((k) => k.startsWith(field + "/")).length, accuracy: mean[0][0], std: std[0][0] };
+  });
+}
+
+function evaluateArch(arch: ArchName, runs: string[], ctx: ComputeContext, fields: { table1: string[]; table2: string[] }) {
+  const predict = (o: Omit<EvalOptions, "data">) => runs.map((r) => runPredictions(r, { data: [ctx.stamps], ...o }));
+  const test: Omit<EvalOptions, "data"> = { fields: fields.table1, split: "test", labels: "class" };
+  ctx.log(`${arch}: test split of ${fields.table1.join(", ")} (${runs.length} run(s))`);
+  const testPreds = predict(test);
+  const tenSeed = summarize(testPreds, { data: [ctx.stamps], ...test, labels: "class" });
+  const vsTruth = summarize(predict({ ...test, labels: "truth" }), { data: [ctx.stamps], ...test, labels: "truth" });
+  const tenSeedResult: TenSeedResult = { arch, evaluation: tenSeed, againstTruth: vsTruth, paper: paperTable("ten-seed", arch), byField: accuracyByField(testPreds) };
+  writeResult(ctx.results, `ten-seed-${arch}`, tenSeedResult);
+  writeResult(ctx.results, `curves-${arch}`, { arch, runs: readCurves(runs) } satisfies CurvesResult);
+  if (fields.table2.length === 0) return;
+  const gen: Omit<EvalOptions, "data"> = { fields: fields.table2, split: "all", labels: "class" };
+  ctx.log(`${arch}: ${fields.table2.join(", ")} (generalisation, ablation)`);
+  const genPreds = predict(gen);
+  const generalization = summarize(genPreds, { data: [ctx.stamps], ...gen, labels: "class" });
+  writeResult(ctx.results, `generalization-${arch}`, {
+    arch, evaluation: generalization, paper: paperTable("generalization", arch),
+    byDistance: [...accuracyByField(testPreds), ...accuracyByField(genPreds)],
+  } satisfies GeneralizationResult);
+  const diagonal = (e: ReturnType<typeof summarize>) => e.mean.map((row, i) => row[i]);
+  const base = diagonal(generalization);
+  const bands = BANDS.map((band) => {
+    const e = summarize(predict({ ...gen, zeroBand: band }), { data: [ctx.stamps], ...gen, zeroBand: band, labels: "class" });
+    const d = diagonal(e);
+    return { band, perClass: d, perClassStd: e.mean.map((_, i) => e.std[i][i]), drop: d.map((v, i) => base[i] - v), accuracy: e.accuracy };
+  });
+  writeResult(ctx.results, `ablation-${arch}`, { arch, field: fields.table2, baseline: { perClass: base, accuracy: generalization.accuracy }, bands, paper: paperResults().figure4 } satisfies AblationFile);
+  const single = entropyByClass(genPreds[0]);
+  writeResult(ctx.results, `uncertainty-${arch}`, { arch, field: fields.table2, singleRun: genPreds[0].run, entropy: single, ensemble: ensembleUncertainty(genPreds), maxEntropy: Math.log(4), paper: paperResults().figure5 } satisfies UncertaintyResult);
+}
+
+function baselineResult(ctx: ComputeContext, fields: { table1: string[]; table2: string[] }, splitFile: string) {
+  const set = loadCurated([ctx.stamps], { fields: fields.table1 });
+  const split = loadSplit(splitFile);
+  const inTrain = new Set(split.train), inTest = new Set(split.test);
+  const train = set.items.filter((it) => inTrain.has(it.key)), test = set.items.filter((it) => inTest.has(it.key));
+  const features = (items: typeof train, s = set) => loadPixels(s, items).map((p) => stampFeatures(p, s.size));
+  const model = fitLogistic(features(train), train.map((it) => it.label));
+  const scored = (items: typeof train, s = set): ScoredSet => {
+    const pred = predictedClasses(predictLogistic(model, features(items, s)));
+    const counts = confusionMatrix(items.map((it) => it.label), pred);
+    return { counts, percent: rowPercent(counts), accuracy: accuracy(items.map((it) => it.label), pred), totals: classCounts(items) };
+  };
+  const out: BaselineResult = { model, trainCounts: classCounts(train), test: scored(test) };
+  if (fields.table2.length) {
+    const gen = loadCurated([ctx.stamps], { fields: fields.table2 });
+    out.generalization = scored(gen.items, gen);
+  }
+  writeResult(ctx.results, "baseline", out);
+}
+
+/** Computes and writes every result the runs allow (an architecture without runs is skipped). */
+export function computeResults(ctx: ComputeContext): void {
+  const fields = fieldsByTable(ctx.stamps);
+  if (fields.table1.length === 0) throw new Error(`${ctx.stamps}: no Table 1 field in the curated data`);
+  writeResult(ctx.results, "dataset", { fields: datasetTables(ctx.stamps), paper: { table1: paperResults().table1, table2: paperResults().table2 } } satisfies DatasetResult);
+  writeResult(ctx.results, "human-agreement", agreementResult(ctx.stamps));
+  let splitFile: string | undefined;
+  for (const [arch, runs] of Object.entries(ctx.runs) as [ArchName, string[]][]) {
+    if (!runs.length) continue;
+    splitFile ??= readRunConfig(runs[0]).split.file;
+    evaluateArch(arch, runs, ctx, fields);
+  }
+  if (splitFile) {
+    ctx.log("baseline: concentration, asymmetry and colours with logistic regression");
+    baselineResult(ctx, fields, splitFile);
+  }
+}

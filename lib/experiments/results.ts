@@ -1,0 +1,73 @@
+// Where a reproduction's outputs live, and reading and writing them:
+//   data/generated/<synth scale>/synth   simulated mosaics and catalogs (starcluster synth)
+//   data/generated/<synth scale>/stamps  curated stamps (starcluster curate --synth)
+//   data/generated/runs/<profile>/<arch>/seed-N   trained runs (large; never committed)
+//   results/<profile>/                   tables (JSON, CSV), figures, provenance: small, committed for cpu
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { writeFileAtomic } from "../util/atomic";
+import { dataPath, resultsPath } from "../util/paths";
+import { ARCHITECTURES, ArchName } from "../models/arch";
+
+export const REPRODUCE_PROFILES = ["smoke", "quick", "cpu", "paper"] as const;
+export type ReproduceProfile = (typeof REPRODUCE_PROFILES)[number];
+
+/** A reproduction profile (data/reproduce/<name>.json): which data, which training profile, how many seeds. */
+export interface ReproduceSpec {
+  name: ReproduceProfile;
+  about: string;
+  synthScale: "smoke" | "default" | "full";
+  trainingProfile: string;
+  seeds: number;
+  archs: ArchName[];
+  /** The network whose single-model entropies make Figure 5 (the paper: VGG19-BN). */
+  entropyArch: ArchName;
+}
+
+export function loadReproduceSpec(name: string): ReproduceSpec {
+  if (!(REPRODUCE_PROFILES as readonly string[]).includes(name)) throw new Error(`unknown reproduction profile '${name}' (choose ${REPRODUCE_PROFILES.join(", ")})`);
+  const spec = JSON.parse(fs.readFileSync(dataPath("reproduce", `${name}.json`), "utf8")) as ReproduceSpec;
+  const bad = spec.archs.filter((a) => !(ARCHITECTURES as readonly string[]).includes(a));
+  if (bad.length || !Number.isInteger(spec.seeds) || spec.seeds < 1) throw new Error(`data/reproduce/${name}.json: bad archs or seeds`);
+  return spec;
+}
+
+export interface ReproducePaths {
+  synth: string;
+  stamps: string;
+  runs: string;
+  results: string;
+}
+
+export function reproducePaths(spec: ReproduceSpec, dataRoot = process.env.STARCLUSTER_DATA ?? dataPath("generated")): ReproducePaths {
+  return {
+    synth: path.join(dataRoot, spec.synthScale, "synth"),
+    stamps: path.join(dataRoot, spec.synthScale, "stamps"),
+    runs: path.join(dataRoot, "runs", spec.name),
+    results: resultsPath(spec.name),
+  };
+}
+
+/** The profile whose results notebooks show: STARCLUSTER_PROFILE, else the committed cpu reproduction. */
+export function shownProfile(): ReproduceProfile {
+  const p = process.env.STARCLUSTER_PROFILE ?? "cpu";
+  if (!(REPRODUCE_PROFILES as readonly string[]).includes(p)) throw new Error(`STARCLUSTER_PROFILE: unknown profile '${p}'`);
+  return p as ReproduceProfile;
+}
+
+export function writeResult(dir: string, name: string, data: unknown): string {
+  const file = path.join(dir, `${name}.json`);
+  writeFileAtomic(file, JSON.stringify(data, (_, v) => (v instanceof Float32Array ? Array.from(v) : v), 1) + "\n");
+  return file;
+}
+
+/** A result of a reproduction (results/<profile>/<name>.json), with a clear error when it was not computed. */
+export function readResult<T>(name: string, profile: ReproduceProfile = shownProfile()): T {
+  const file = resultsPath(profile, `${name}.json`);
+  if (!fs.existsSync(file)) throw new Error(`${file}: not computed yet; run 'npx starcluster reproduce --profile ${profile}'`);
+  return JSON.parse(fs.readFileSync(file, "utf8")) as T;
+}
+
+export function hasResult(name: string, profile: ReproduceProfile = shownProfile()): boolean {
+  return fs.existsSync(resultsPath(profile, `${name}.json`));
+}
