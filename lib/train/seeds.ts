@@ -75,12 +75,17 @@ export interface SlurmOptions {
 
 const shellQuote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
+/** Where the job array's logs go: Slurm does not create this folder, and a task whose log cannot be opened fails. */
+export function slurmLogDir(out: string, arch: ArchName): string {
+  return path.join(path.resolve(out), arch);
+}
+
 /**
  * A Slurm job-array script: task i trains seeds[i] into its run directory with the same command as a local run,
  * so a task that is requeued or resubmitted resumes from its checkpoint and a finished one returns at once.
  */
 export function slurmScript(shared: string[], seeds: number[], out: string, arch: ArchName, o: SlurmOptions): string {
-  const logs = path.join(path.resolve(out), arch, "slurm-%A_%a.log");
+  const logs = path.join(slurmLogDir(out, arch), "slurm-%A_%a.log");
   const lines = [
     "#!/bin/bash",
     `#SBATCH --job-name=${o.jobName}`,
@@ -88,7 +93,8 @@ export function slurmScript(shared: string[], seeds: number[], out: string, arch
     `#SBATCH --cpus-per-task=${o.cpusPerTask}`,
     ...(o.gpus > 0 ? [`#SBATCH --gres=gpu:${o.gpus}`] : []),
     `#SBATCH --time=${o.time}`,
-    `#SBATCH --output=${logs}`,
+    // sbatch reads quotes in #SBATCH lines as the shell does, so a folder with spaces survives.
+    `#SBATCH --output=${shellQuote(logs)}`,
     ...o.extra.map((e) => `#SBATCH ${e}`),
     "# Written by 'starcluster train-seeds --slurm'. Submit with: sbatch THIS_FILE",
     "set -euo pipefail",

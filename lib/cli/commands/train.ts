@@ -7,7 +7,7 @@ import { BANDS } from "../../catalog/record";
 import { LABEL_SOURCES, LabelSource } from "../../dataset/curated";
 import { ARCHITECTURES, ArchName } from "../../models/arch";
 import { loadProfile } from "../../train/profile";
-import { isComplete, parseSeeds, runDir, runSeedsInProcesses, slurmScript } from "../../train/seeds";
+import { isComplete, parseSeeds, runDir, runSeedsInProcesses, slurmLogDir, slurmScript } from "../../train/seeds";
 import { train } from "../../train/train";
 import { writeFileAtomic } from "../../util/atomic";
 import { UsageError } from "../args";
@@ -73,7 +73,7 @@ export const trainSeedsCommand = defineCommand({
     "slurm-cpus": { type: "integer", default: 8, min: 1, help: "Slurm: CPUs per task" },
     "slurm-gpus": { type: "integer", default: 1, min: 0, help: "Slurm: GPUs per task (--gres=gpu:N; 0 for CPU nodes)" },
     "slurm-time": { type: "string", default: "24:00:00", help: "Slurm: time limit per task" },
-    "slurm-extra": { type: "string", multiple: true, help: "Slurm: an extra #SBATCH option, e.g. --partition=gpu (repeatable)" },
+    "slurm-extra": { type: "string", multiple: true, help: "Slurm: an extra #SBATCH option, written with = as in --slurm-extra=--partition=gpu (repeatable)" },
   },
   async run({ options }) {
     let seeds: number[];
@@ -89,6 +89,8 @@ export const trainSeedsCommand = defineCommand({
       const script = slurmScript(shared, seeds, options.out, arch, {
         jobName: `starcluster-${arch}`, cpusPerTask: options["slurm-cpus"], gpus: options["slurm-gpus"], time: options["slurm-time"], extra: options["slurm-extra"],
       });
+      // Made now, on the submit host: the tasks' #SBATCH --output goes there and Slurm does not create it.
+      fs.mkdirSync(slurmLogDir(options.out, arch), { recursive: true });
       writeFileAtomic(options.slurm, script);
       fs.chmodSync(options.slurm, 0o755);
       process.stdout.write(`${options.slurm}: Slurm job array of ${seeds.length} task(s); submit with 'sbatch ${options.slurm}'\n`);
