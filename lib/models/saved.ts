@@ -5,8 +5,22 @@ import * as tf from "@tensorflow/tfjs";
 import { SafetensorsFile, TensorToWrite, writeSafetensors } from "./safetensors";
 import { createDualModel, DualConfig, DualModel, dualStateDict } from "./dual";
 import { Provenance } from "./init";
+import type { RescaleRule } from "../dataset/transforms";
 
 export const MODEL_FORMAT = "starcluster-dual-model-1";
+
+/** How a trained model's input was made: bands in channel order, stamp side, model input side, pixel rescaling. */
+export interface InputSpec {
+  bands: string[];
+  stampSize: number;
+  inputSize: number;
+  rescale: RescaleRule;
+}
+
+/** The input spec a trained model file records (absent in models saved outside training). */
+export function readInputSpec(metadata: Record<string, string>): InputSpec | undefined {
+  return metadata.input ? (JSON.parse(metadata.input) as InputSpec) : undefined;
+}
 
 /** Current values of variables, for writing. */
 export function variableTensors(variables: Map<string, tf.Variable>, prefix = ""): Map<string, TensorToWrite> {

@@ -16,7 +16,8 @@ import { ArchName } from "../models/arch";
 import { createDualModel, disposeDualModel, DualModel, dualStateDict } from "../models/dual";
 import { describeProvenance } from "../models/init";
 import { SafetensorsFile, writeSafetensors } from "../models/safetensors";
-import { assignVariables, modelMetadata, saveDualModel, variableTensors } from "../models/saved";
+import { assignVariables, InputSpec, modelMetadata, saveDualModel, variableTensors } from "../models/saved";
+import { BANDS } from "../catalog/record";
 import { trainStepWithPredictions } from "../models/step";
 import { loadWeights } from "../models/weights";
 import { progressBar } from "../simulate/progress";
@@ -224,7 +225,9 @@ export async function train(options: TrainOptions): Promise<RunResult> {
       return { out, status, batches: done, seconds: state.seconds };
     }
     const seconds = elapsed();
-    saveDualModel(file("model"), model, { run: JSON.stringify({ arch, seed, profile: profile.name, batches }) });
+    // What a user of the model file needs to feed it the same way (lib/models/saved.ts readInputSpec).
+    const input: InputSpec = { bands: [...BANDS], stampSize: set.size, inputSize: profile.inputSize, rescale: profile.rescale };
+    saveDualModel(file("model"), model, { run: JSON.stringify({ arch, seed, profile: profile.name, batches }), input: JSON.stringify(input) });
     writeFileAtomic(file("done"), JSON.stringify({ status: "complete", batches, seconds: +seconds.toFixed(1), finished: new Date().toISOString(), backend: options.backend }, null, 1) + "\n");
     fs.rmSync(file("checkpoint"), { force: true });
     bar.finish(`${out}: ${batches} batches of ${batchSize} (${arch}, seed ${seed}, ${profile.name} profile)`);
