@@ -59,6 +59,11 @@ export function phangsFromTable(file: string, table: ColumnTable, options: Phang
       badRows.push({ file, line, ...unit, reason: `position (${table.cell(r, idx.x)}, ${table.cell(r, idx.y)}) is not finite` });
       continue;
     }
+    const id = String(table.cell(r, idx.id) ?? "").trim();
+    if (id === "") {
+      badRows.push({ file, line, ...unit, reason: "empty id" });
+      continue;
+    }
     const mag: (number | null)[] = [], magErr: (number | null)[] = [], coverage: Coverage[] = [];
     for (const [m, e] of bands) {
       const v = num(m);
@@ -74,7 +79,7 @@ export function phangsFromTable(file: string, table: ColumnTable, options: Phang
     const rawClass = String(table.cell(r, idx.cls) ?? "");
     records.push({
       field: options.field,
-      id: String(table.cell(r, idx.id)).trim(),
+      id,
       x: x + 1,
       y: y + 1,
       ra: idx.ra >= 0 ? num(idx.ra) : undefined,

@@ -2,9 +2,10 @@
 import type { Command } from "./command";
 import { backendCommand } from "./commands/backend";
 import { catalogSummaryCommand } from "./commands/catalog";
+import { curateCommand } from "./commands/curate";
 import { fitsCutoutCommand, fitsInfoCommand } from "./commands/fits";
 import { notebooksCommand } from "./commands/notebooks";
 import { synthCommand } from "./commands/synth";
 import { weightsImportCommand } from "./commands/weights";
 
-export const commands = [backendCommand, catalogSummaryCommand, fitsInfoCommand, fitsCutoutCommand, synthCommand, weightsImportCommand, notebooksCommand] as Command[];
+export const commands = [backendCommand, catalogSummaryCommand, fitsInfoCommand, fitsCutoutCommand, synthCommand, curateCommand, weightsImportCommand, notebooksCommand] as Command[];
