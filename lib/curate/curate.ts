@@ -15,7 +15,7 @@ import { bandOf, MosaicSet, MosaicSpec, openMosaics } from "./mosaics";
 import { cutStamp, DroppedStamp, KeptStamp } from "./stamp";
 import { stampDate, StampWriter } from "./stampfile";
 import { addRow, CurationCounts, emptyCounts } from "./summary";
-import { readTruth } from "./synth";
+import { readTruth, TruthLabels } from "./synth";
 
 export const CURATION_FILE = "curation.json";
 
@@ -51,7 +51,12 @@ export interface CurationResult {
   seconds: number;
 }
 
-const FIELD_NAME = /^[A-Za-z0-9][A-Za-z0-9_+.-]*$/;
+/** Field names become folder names: letters, digits and _+.-, not starting with a dot. */
+export function isFieldName(name: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9_+.-]*$/.test(name);
+}
+
+export const FIELD_NAME_RULE = "must be letters, digits and _+.- (it names a folder)";
 
 /** An id as a file name: bytes outside [A-Za-z0-9_+.-], '%' and a leading '.' are %-escaped (unique and safe). */
 export function stampFileName(id: string): string {
@@ -150,91 +155,117 @@ function writeCurationJson(out: string, body: object): void {
   writeFileAtomic(path.join(out, CURATION_FILE), JSON.stringify(body, null, 1) + "\n");
 }
 
+/** Reads a field's catalog, reporting its bad rows; all records must belong to the field. */
+function readFieldCatalog(job: FieldJob, warn: (message: string) => void): Catalog {
+  const cat = readCatalog(job.catalog, { format: job.format, field: job.field, classColumn: job.classColumn, pixels: job.pixels });
+  const other = cat.records.find((r) => r.field !== job.field);
+  if (other) throw new Error(`${job.catalog}: line ${other.source.line} is in field ${other.field}, not ${job.field}; curate one field per catalog`);
+  if (cat.badRows.length) {
+    const shown = cat.badRows.slice(0, 10).map((b) => `\n  ${describeBadRow(b)}`).join("");
+    warn(`${job.catalog}: ${cat.badRows.length} bad row(s), not curated (no manifest row):${shown}${cat.badRows.length > 10 ? "\n  ..." : ""}`);
+  }
+  return cat;
+}
+
+interface FieldInput {
+  job: FieldJob;
+  catalog: Catalog;
+  truth?: Map<string, TruthLabels>;
+  mosaics: MosaicSet;
+}
+
+interface FieldOutput {
+  rows: ManifestRow[];
+  counts: CurationCounts;
+  written: number;
+  skipped: number;
+}
+
+/** Every catalog object of one field: a row each, a stamp for each kept one that is not in OUT yet. */
+function curateField(input: FieldInput, options: CurateOptions, date: string, total: CurationCounts, tick: (label: string) => void): FieldOutput {
+  const { job, catalog, truth, mosaics } = input;
+  const { out, size, pad } = options;
+  const dir = path.join(out, "stamps", job.field);
+  fs.mkdirSync(dir, { recursive: true });
+  removeStaleTemps(dir);
+  const existing = new Set(fs.readdirSync(dir));
+  const writer = new StampWriter({ field: job.field, size, catalog: job.catalog, mosaics, date });
+  const result: FieldOutput = { rows: [], counts: emptyCounts(), written: 0, skipped: 0 };
+  const seen = new Map<string, string>();
+  const unit = /\.fits?$/i.test(job.catalog) ? "row" : "line";
+  for (const rec of catalog.records) {
+    const name = stampFileName(rec.id);
+    const labels = truth?.get(rec.id);
+    if (truth && !labels) throw new Error(`${job.truth}: no row for id ${rec.id} of ${job.catalog}`);
+    const first = seen.get(name);
+    seen.set(name, first ?? `${unit} ${rec.source.line}`);
+    const cut: KeptStamp | DroppedStamp = first !== undefined
+      ? { status: "dropped", cause: "duplicate", reason: `duplicate id (first at ${first})` }
+      : cutStamp(mosaics, rec.x, rec.y, size, pad);
+    const stamp = cut.status === "kept" ? `stamps/${job.field}/${name}` : null;
+    if (cut.status === "kept" && existing.has(name)) result.skipped++;
+    else if (cut.status === "kept") {
+      writer.write(path.join(out, stamp!), rec, cut);
+      result.written++;
+    }
+    const row: ManifestRow = {
+      field: job.field, id: rec.id, x: rec.x, y: rec.y, class: rec.class, detectedBands: rec.detectedBands,
+      status: cut.status, reason: cut.reason, missingBand: cut.status === "kept" ? cut.missingBand : null, stamp,
+      truth: labels?.truth ?? null, secondLabel: labels?.secondLabel ?? null,
+    };
+    result.rows.push(row);
+    addRow(row, cut.status === "kept" ? { padded: cut.zeroed.some((n) => n > 0) } : { cause: cut.cause }, result.counts, total);
+    tick(`${job.field}: ${result.counts.kept.all} kept, ${result.counts.dropped.all} dropped`);
+  }
+  return result;
+}
+
 export function curate(options: CurateOptions): CurationResult {
   const start = Date.now();
   const warn = options.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
-  const { out, size, pad, jobs } = options;
+  const { out, size, jobs } = options;
   if (jobs.length === 0) throw new Error("nothing to curate: no field");
   for (const job of jobs) {
-    if (!FIELD_NAME.test(job.field)) throw new Error(`field name '${job.field}' must be letters, digits and _+.- (it names a folder)`);
+    if (!isFieldName(job.field)) throw new Error(`field name '${job.field}' ${FIELD_NAME_RULE}`);
     if (jobs.filter((j) => j.field === job.field).length > 1) throw new Error(`field ${job.field} given twice`);
   }
   const settings = settingsOf(options);
   const resumed = checkOutput(out, settings);
-  fs.mkdirSync(out, { recursive: true });
-  removeStaleTemps(out);
-  const date = stampDate(resumed);
-  const head = { software: softwareVersion(), command: options.command, complete: false, date, ...settings,
-    centre_pixel: `0-based stamp index ${Math.floor(size / 2)} in x and y holds the mosaic pixel containing the catalog position` };
-  writeCurationJson(out, head);
-
-  // Catalogs first: their errors and bad rows show before any stamp is cut, and the progress bar knows the total.
-  const catalogs: Catalog[] = jobs.map((job) => {
-    const cat = readCatalog(job.catalog, { format: job.format, field: job.field, classColumn: job.classColumn, pixels: job.pixels });
-    const other = cat.records.find((r) => r.field !== job.field);
-    if (other) throw new Error(`${job.catalog}: line ${other.source.line} is in field ${other.field}, not ${job.field}; curate one field per catalog`);
-    if (cat.badRows.length) {
-      const shown = cat.badRows.slice(0, 10).map((b) => `\n  ${describeBadRow(b)}`).join("");
-      warn(`${job.catalog}: ${cat.badRows.length} bad row(s), not curated (no manifest row):${shown}${cat.badRows.length > 10 ? "\n  ..." : ""}`);
-    }
-    return cat;
-  });
-  const progress = options.progress?.(catalogs.reduce((a, c) => a + c.records.length, 0));
-  const rows: ManifestRow[] = [];
-  const fields: Record<string, CurationCounts> = {};
-  const total = emptyCounts();
-  const fieldsOut: object[] = [];
-  let [written, skipped, done] = [0, 0, 0];
-  jobs.forEach((job, j) => {
-    const counts = (fields[job.field] = emptyCounts());
-    const truth = job.truth ? readTruth(job.truth) : undefined;
-    const mosaics: MosaicSet = openMosaics(job.mosaics, warn);
-    try {
-      const dir = path.join(out, "stamps", job.field);
-      fs.mkdirSync(dir, { recursive: true });
-      removeStaleTemps(dir);
-      const existing = new Set(fs.readdirSync(dir));
-      const writer = new StampWriter({ field: job.field, size, catalog: job.catalog, mosaics, date });
-      const seen = new Map<string, string>();
-      const unit = /\.fits?$/i.test(job.catalog) ? "row" : "line";
-      for (const rec of catalogs[j].records) {
-        const name = stampFileName(rec.id);
-        const labels = truth?.get(rec.id);
-        if (truth && !labels) throw new Error(`${job.truth}: no row for id ${rec.id} of ${job.catalog}`);
-        const first = seen.get(name);
-        let result: KeptStamp | DroppedStamp;
-        if (first !== undefined) result = { status: "dropped", cause: "duplicate", reason: `duplicate id (first at ${first})` };
-        else {
-          seen.set(name, `${unit} ${rec.source.line}`);
-          result = cutStamp(mosaics, rec.x, rec.y, size, pad);
-        }
-        const stamp = result.status === "kept" ? `stamps/${job.field}/${name}` : null;
-        if (result.status === "kept") {
-          if (existing.has(name)) skipped++;
-          else {
-            writer.write(path.join(out, stamp!), rec, result);
-            written++;
-          }
-        }
-        const row: ManifestRow = {
-          field: job.field, id: rec.id, x: rec.x, y: rec.y, class: rec.class, detectedBands: rec.detectedBands,
-          status: result.status, reason: result.reason, missingBand: result.status === "kept" ? result.missingBand : null, stamp,
-          truth: labels?.truth ?? null, secondLabel: labels?.secondLabel ?? null,
-        };
-        rows.push(row);
-        addRow(row, result.status === "kept" ? { padded: result.zeroed.some((n) => n > 0) } : { cause: result.cause }, counts, total);
-        progress?.update(++done, `${job.field}: ${counts.kept.all} kept, ${counts.dropped.all} dropped`);
-      }
-      fieldsOut.push({ ...settings.fields[j], catalog: { ...settings.fields[j].catalog, records: catalogs[j].records.length, bad_rows: catalogs[j].badRows },
-        mosaics: Object.fromEntries(mosaics.bands.flatMap((m) => (m ? [[m.band, { ...settings.fields[j].mosaics[m.band], hdu: m.hdu.index, width: mosaics.width, height: mosaics.height, bitpix: m.hdu.bitpix }]] : []))),
-        counts });
-    } finally {
-      mosaics.close();
-    }
-  });
-  writeFileAtomic(path.join(out, MANIFEST_FILE), formatManifest(rows));
-  const seconds = (Date.now() - start) / 1000;
-  writeCurationJson(out, { ...head, complete: true, fields: fieldsOut, counts: total, stamps: { written, already_there: skipped }, wall_seconds: seconds });
-  progress?.finish(`curated ${rows.length} object(s): ${total.kept.all} kept (${written} written, ${skipped} already there), ${total.dropped.all} dropped`);
-  return { rows, fields, total, written, skipped, badRows: catalogs.flatMap((c) => c.badRows), seconds };
+  // Every input is read or opened before anything is written, so that bad input leaves OUT untouched.
+  const catalogs = jobs.map((job) => readFieldCatalog(job, warn));
+  const truths = jobs.map((job) => (job.truth ? readTruth(job.truth) : undefined));
+  const mosaicSets: MosaicSet[] = [];
+  try {
+    for (const job of jobs) mosaicSets.push(openMosaics(job.mosaics, warn));
+    fs.mkdirSync(out, { recursive: true });
+    removeStaleTemps(out);
+    const date = stampDate(resumed);
+    const head = { software: softwareVersion(), command: options.command, complete: false, date, ...settings,
+      centre_pixel: `0-based stamp index ${Math.floor(size / 2)} in x and y holds the mosaic pixel containing the catalog position` };
+    writeCurationJson(out, head);
+    const progress = options.progress?.(catalogs.reduce((a, c) => a + c.records.length, 0));
+    let done = 0;
+    const total = emptyCounts();
+    const results = jobs.map((job, j) => {
+      const r = curateField({ job, catalog: catalogs[j], truth: truths[j], mosaics: mosaicSets[j] }, options, date, total, (label) => progress?.update(++done, label));
+      mosaicSets[j].close();
+      return r;
+    });
+    const rows = results.flatMap((r) => r.rows);
+    const [written, skipped] = [results.reduce((a, r) => a + r.written, 0), results.reduce((a, r) => a + r.skipped, 0)];
+    writeFileAtomic(path.join(out, MANIFEST_FILE), formatManifest(rows));
+    const seconds = (Date.now() - start) / 1000;
+    const fieldsOut = settings.fields.map((f, j) => ({
+      ...f,
+      catalog: { ...f.catalog, records: catalogs[j].records.length, bad_rows: catalogs[j].badRows },
+      mosaics: Object.fromEntries(mosaicSets[j].bands.flatMap((m) => (m ? [[m.band, { ...f.mosaics[m.band], hdu: m.hdu.index, width: mosaicSets[j].width, height: mosaicSets[j].height, bitpix: m.hdu.bitpix }]] : []))),
+      counts: results[j].counts,
+    }));
+    writeCurationJson(out, { ...head, complete: true, fields: fieldsOut, counts: total, stamps: { written, already_there: skipped }, wall_seconds: seconds });
+    progress?.finish(`curated ${rows.length} object(s): ${total.kept.all} kept (${written} written, ${skipped} already there), ${total.dropped.all} dropped`);
+    const fields = Object.fromEntries(jobs.map((job, j) => [job.field, results[j].counts]));
+    return { rows, fields, total, written, skipped, badRows: catalogs.flatMap((c) => c.badRows), seconds };
+  } finally {
+    mosaicSets.forEach((m) => m.close());
+  }
 }

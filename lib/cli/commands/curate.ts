@@ -2,7 +2,7 @@
 // field from a catalog and its mosaics, or for every field of a `starcluster synth` output.
 import { CATALOG_FORMATS, CatalogFormat } from "../../catalog/read";
 import { BANDS } from "../../catalog/record";
-import { curate, FieldJob } from "../../curate/curate";
+import { curate, FIELD_NAME_RULE, FieldJob, isFieldName } from "../../curate/curate";
 import { bandOf, MosaicSpec } from "../../curate/mosaics";
 import { formatCurationSummary } from "../../curate/summary";
 import { synthJobs } from "../../curate/synth";
@@ -51,6 +51,7 @@ export const curateCommand = defineCommand({
       if (missing.length || options.mosaic.length === 0) {
         throw new UsageError(`give --synth DIR, or --catalog, --field and one --mosaic BAND=PATH per band (missing: ${[...missing.map((k) => `--${k}`), ...(options.mosaic.length ? [] : ["--mosaic"])].join(", ")})`);
       }
+      if (!isFieldName(options.field!)) throw new UsageError(`--field: field name '${options.field}' ${FIELD_NAME_RULE}`);
       const mosaics = options.mosaic.map(parseMosaic);
       const bands = mosaics.map((m) => bandOf(m.filter)!);
       const twice = bands.find((b, i) => bands.indexOf(b) !== i);
