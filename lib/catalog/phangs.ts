@@ -2,7 +2,10 @@
 //   ID_PHANGS_CLUSTER, PHANGS_X / PHANGS_Y (0-based pixels; converted here to FITS 1-based), PHANGS_RA / PHANGS_DEC,
 //   PHANGS_CLUSTER_CLASS_HUMAN, PHANGS_<BAND>_VEGA_TOT and ..._ERR per band (F435W stands in for F438W where a
 //   field used it). A magnitude equal to the no-coverage sentinel (default -9999) or NaN means the band does not
-//   cover the object. Checked here against files we write ourselves: no real PHANGS catalog can be downloaded.
+//   cover the object. Both formats go through one column interpreter (phangsFromTable); FITS bad rows are
+//   numbered by 1-based table row. Checked against files astropy writes: no real PHANGS catalog can be downloaded.
+import { withFits } from "../io/fits/read";
+import type { TableColumn } from "../io/fits/table";
 import { readCsvTable } from "./csv";
 import { BANDS, BadRow, Catalog, CatalogRecord, Coverage, parseClass } from "./record";
 
@@ -20,6 +23,8 @@ export interface ColumnTable {
   cell(row: number, column: number): string | number | boolean | null;
   /** 1-based line (CSV) or row (FITS) for messages. */
   rowLabel(row: number): number;
+  /** What rowLabel counts: text lines or table rows. */
+  labelUnit: "line" | "row";
 }
 
 function bandColumns(names: string[], band: string): [number, number] {
@@ -45,12 +50,18 @@ export function phangsFromTable(file: string, table: ColumnTable, options: Phang
   const named = new Set([...Object.values(idx), ...bands.flat()].filter((i) => i >= 0));
   const records: CatalogRecord[] = [];
   const badRows: BadRow[] = [];
+  const unit = table.labelUnit === "row" ? { unit: "row" as const } : {};
   for (let r = 0; r < table.rowCount; r++) {
     const line = table.rowLabel(r);
     const num = (c: number) => (c < 0 ? NaN : Number(table.cell(r, c)));
     const x = num(idx.x), y = num(idx.y);
     if (!Number.isFinite(x) || !Number.isFinite(y)) {
-      badRows.push({ file, line, reason: `position (${table.cell(r, idx.x)}, ${table.cell(r, idx.y)}) is not finite` });
+      badRows.push({ file, line, ...unit, reason: `position (${table.cell(r, idx.x)}, ${table.cell(r, idx.y)}) is not finite` });
+      continue;
+    }
+    const id = String(table.cell(r, idx.id) ?? "").trim();
+    if (id === "") {
+      badRows.push({ file, line, ...unit, reason: "empty id" });
       continue;
     }
     const mag: (number | null)[] = [], magErr: (number | null)[] = [], coverage: Coverage[] = [];
@@ -68,7 +79,7 @@ export function phangsFromTable(file: string, table: ColumnTable, options: Phang
     const rawClass = String(table.cell(r, idx.cls) ?? "");
     records.push({
       field: options.field,
-      id: String(table.cell(r, idx.id)).trim(),
+      id,
       x: x + 1,
       y: y + 1,
       ra: idx.ra >= 0 ? num(idx.ra) : undefined,
@@ -99,6 +110,33 @@ export function readPhangsCsv(file: string, options: PhangsOptions): Catalog {
     rowCount: good.length,
     cell: (row, column) => good[row].cells[column],
     rowLabel: (row) => good[row].line,
+    labelUnit: "line",
   }, options);
   return { records: catalog.records, badRows: [...badWidth, ...catalog.badRows].sort((a, b) => a.line - b.line) };
+}
+
+/** One cell of a FITS column: scalars as they are (64-bit integers as exact decimal text), vectors as space-separated text. */
+function fitsCell(column: TableColumn, row: number): string | number | boolean | null {
+  const v = column.values;
+  if (column.repeat === 1 || typeof v[0] === "string") {
+    const x = v[row];
+    return typeof x === "bigint" ? String(x) : x;
+  }
+  return Array.from(v.slice(row * column.repeat, (row + 1) * column.repeat) as ArrayLike<unknown>, String).join(" ");
+}
+
+/** A PHANGS-HST catalog stored as a FITS BINTABLE: the first BINTABLE extension of the file. */
+export function readPhangsFits(file: string, options: PhangsOptions): Catalog {
+  return withFits(file, (fits) => {
+    const hdu = fits.hdus.find((h) => h.type === "BINTABLE");
+    if (!hdu) throw new Error(`${file}: no BINTABLE extension (PHANGS-HST catalogs keep their table in HDU 1)`);
+    const table = hdu.readTable();
+    return phangsFromTable(file, {
+      names: table.columns.map((c) => c.name),
+      rowCount: table.rows,
+      cell: (row, column) => fitsCell(table.columns[column], row),
+      rowLabel: (row) => row + 1,
+      labelUnit: "row",
+    }, options);
+  });
 }

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { PixelConvention, readCsvCatalog, readCsvTable } from "./csv";
 import { readLegusCatalog } from "./legus";
-import { readPhangsCsv } from "./phangs";
+import { readPhangsCsv, readPhangsFits } from "./phangs";
 import { Catalog } from "./record";
 
 export const CATALOG_FORMATS = ["legus", "phangs", "csv"] as const;
@@ -22,7 +22,7 @@ export interface ReadCatalogOptions {
 export function detectFormat(file: string): CatalogFormat {
   const ext = path.extname(file).toLowerCase();
   if (ext === ".tab" || ext === ".txt" || ext === ".dat") return "legus";
-  if (ext === ".fits" || ext === ".fit" || ext === ".fits.gz") return "phangs";
+  if (ext === ".fits" || ext === ".fit") return "phangs";
   if (ext === ".csv") return readCsvTable(file).header.some((h) => h.trim().toUpperCase() === "PHANGS_X") ? "phangs" : "csv";
   throw new Error(`${file}: cannot tell the catalog format from the extension '${ext}'; pass the format (${CATALOG_FORMATS.join(", ")})`);
 }
@@ -35,10 +35,7 @@ export function readCatalog(file: string, options: ReadCatalogOptions = {}): Cat
       return readLegusCatalog(file, { field: options.field, classColumn: options.classColumn });
     case "phangs": {
       const field = options.field ?? path.basename(file).split(/[_.]/)[0].toUpperCase();
-      if (path.extname(file).toLowerCase() !== ".csv") {
-        throw new Error(`${file}: PHANGS FITS tables need the FITS table reader (not yet available); export the table as CSV`);
-      }
-      return readPhangsCsv(file, { field });
+      return path.extname(file).toLowerCase() === ".csv" ? readPhangsCsv(file, { field }) : readPhangsFits(file, { field });
     }
     case "csv":
       if (!options.pixels) throw new Error(`${file}: plain CSV catalogs need the pixel convention of x, y: fits (1-based) or zero (0-based)`);

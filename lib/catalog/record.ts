@@ -42,8 +42,15 @@ export interface CatalogRecord {
 /** A row that could not be read: reported, never silently dropped. */
 export interface BadRow {
   file: string;
+  /** 1-based line of a text file, or 1-based table row of a FITS table (then `unit` is "row"). */
   line: number;
+  unit?: "row";
   reason: string;
+}
+
+/** "line 12: reason" or, for FITS tables, "row 12: reason". */
+export function describeBadRow(b: BadRow): string {
+  return `${b.unit ?? "line"} ${b.line}: ${b.reason}`;
 }
 
 export interface Catalog {

@@ -1,96 +1,109 @@
-// Reading a curated folder: manifest.csv (one row per catalog object) and the MEF stamps it points to.
+// The curated data set's file format, and the one parser everyone uses for it (the dataset loader included):
+//   OUT/manifest.csv   RFC 4180, header row, one row per catalog object in catalog order, fields in command order:
+//                      field,id,x,y,class,detected_bands,status,reason,missing_band,stamp,truth,second_label
+//   OUT/stamps/<FIELD>/<id>.fits  MEF: empty primary HDU with provenance, then one BITPIX -32 size x size IMAGE
+//                      extension per band in BANDS order (EXTNAME = band), pixel (0, 0) = lower left as FITS stores it.
+// The rules that fill these files are in lib/curate/README.md.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { readCsvTable } from "../catalog/csv";
-import { Band, BANDS, ClusterClass, parseClass } from "../catalog/record";
-import { openFits } from "../io/fits";
+import { Band, BANDS, ClusterClass } from "../catalog/record";
+import { withFits } from "../io/fits/read";
+import { formatCsv, parseCsv } from "../util/csv";
 
+export const MANIFEST_FILE = "manifest.csv";
 export const MANIFEST_COLUMNS = ["field", "id", "x", "y", "class", "detected_bands", "status", "reason", "missing_band", "stamp", "truth", "second_label"] as const;
+
+export type Status = "kept" | "dropped";
 
 export interface ManifestRow {
   field: string;
   id: string;
+  /** The catalog's position, 1-based FITS pixels. */
   x: number;
   y: number;
   class: ClusterClass | null;
+  /** Bands with a detection as the catalog states it; null when it does not. */
   detectedBands: number | null;
-  status: "kept" | "dropped";
+  status: Status;
+  /** Empty when kept with nothing to say; why it was dropped, or what was done to a kept stamp. */
   reason: string;
+  /** The band zero-filled for want of coverage. */
   missingBand: Band | null;
-  stamp: string;
+  /** Path relative to the curation folder, e.g. "stamps/NGC4656/25.fits"; null when dropped. */
+  stamp: string | null;
   truth: ClusterClass | null;
   secondLabel: ClusterClass | null;
 }
 
-export interface Manifest {
-  dir: string;
-  size: number;
-  rows: ManifestRow[];
+const text = (v: number | string | null) => (v === null ? "" : String(v));
+
+export function formatManifest(rows: ManifestRow[]): string {
+  return formatCsv([
+    [...MANIFEST_COLUMNS],
+    ...rows.map((r) => [r.field, r.id, String(r.x), String(r.y), text(r.class), text(r.detectedBands), r.status, r.reason,
+      text(r.missingBand), text(r.stamp), text(r.truth), text(r.secondLabel)]),
+  ]);
 }
 
-export function readManifest(dir: string): Manifest {
-  const file = path.join(dir, "manifest.csv");
-  if (!fs.existsSync(file)) throw new Error(`${dir}: not a curated folder (no manifest.csv; run 'starcluster curate')`);
-  const { header, rows } = readCsvTable(file);
-  const missing = MANIFEST_COLUMNS.filter((c) => !header.includes(c));
-  if (missing.length) throw new Error(`${file}: missing column(s) ${missing.join(", ")}`);
-  const col = Object.fromEntries(MANIFEST_COLUMNS.map((c) => [c, header.indexOf(c)])) as Record<(typeof MANIFEST_COLUMNS)[number], number>;
-  const out: ManifestRow[] = rows.map(({ line, cells }) => {
-    const bad = (what: string): never => {
-      throw new Error(`${file} line ${line}: ${what}`);
+/** Reads DIR/manifest.csv into typed rows; throws naming the file, line and column of any malformed value. */
+export function readManifest(dir: string): ManifestRow[] {
+  const file = path.join(dir, MANIFEST_FILE);
+  if (!fs.existsSync(file)) throw new Error(`${file}: no such file (is ${dir} a curation folder?)`);
+  const [header, ...records] = parseCsv(fs.readFileSync(file, "utf8"), file);
+  if (!header || header.cells.join(",") !== MANIFEST_COLUMNS.join(",")) {
+    throw new Error(`${file}: header must be exactly ${MANIFEST_COLUMNS.join(",")} (got ${header ? header.cells.join(",") : "nothing"})`);
+  }
+  return records.map(({ line, cells }) => {
+    const bad = (column: string, expected: string) => new Error(`${file}: line ${line}: ${column} '${cells[MANIFEST_COLUMNS.indexOf(column as never)]}' is not ${expected}`);
+    if (cells.length !== MANIFEST_COLUMNS.length) throw new Error(`${file}: line ${line}: ${cells.length} values, expected ${MANIFEST_COLUMNS.length}`);
+    const [field, id, x, y, cls, detected, status, reason, missing, stamp, truth, second] = cells;
+    const position = (v: string, column: string) => {
+      const n = Number(v);
+      if (v.trim() === "" || !Number.isFinite(n)) throw bad(column, "a finite number");
+      return n;
     };
-    if (cells.length !== header.length) bad(`${cells.length} values, the header has ${header.length}`);
-    const get = (c: keyof typeof col) => cells[col[c]].trim();
-    const status = get("status");
-    if (status !== "kept" && status !== "dropped") bad(`status '${status}' is neither kept nor dropped`);
-    const band = get("missing_band");
-    if (band !== "" && !(BANDS as readonly string[]).includes(band)) bad(`unknown missing band '${band}'`);
-    const x = Number(get("x")), y = Number(get("y"));
-    if (!Number.isFinite(x) || !Number.isFinite(y)) bad(`position (${get("x")}, ${get("y")}) is not numeric`);
-    const detected = get("detected_bands");
-    if (status === "kept" && get("stamp") === "") bad("kept object without a stamp path");
+    const label = (v: string, column: string): ClusterClass | null => {
+      if (v === "") return null;
+      if (!/^[1-4]$/.test(v)) throw bad(column, "1-4 or empty");
+      return Number(v) as ClusterClass;
+    };
+    if (status !== "kept" && status !== "dropped") throw bad("status", "kept or dropped");
+    if (missing !== "" && !BANDS.includes(missing as Band)) throw bad("missing_band", `empty or one of ${BANDS.join(", ")}`);
+    if (detected !== "" && !/^[0-5]$/.test(detected)) throw bad("detected_bands", "0-5 or empty");
+    if ((status === "kept") !== (stamp !== "")) throw new Error(`${file}: line ${line}: a ${status} object must ${status === "kept" ? "have" : "not have"} a stamp`);
+    if (status === "dropped" && reason === "") throw new Error(`${file}: line ${line}: a dropped object needs a reason`);
     return {
-      field: get("field"), id: get("id"), x, y, class: parseClass(get("class")),
-      detectedBands: detected === "" ? null : Number(detected), status: status as "kept" | "dropped", reason: get("reason"),
-      missingBand: band === "" ? null : (band as Band), stamp: get("stamp"),
-      truth: parseClass(get("truth")), secondLabel: parseClass(get("second_label")),
+      field, id, x: position(x, "x"), y: position(y, "y"), class: label(cls, "class"),
+      detectedBands: detected === "" ? null : Number(detected), status, reason, missingBand: missing === "" ? null : (missing as Band),
+      stamp: stamp === "" ? null : stamp, truth: label(truth, "truth"), secondLabel: label(second, "second_label"),
     };
   });
-  const info = path.join(dir, "curation.json");
-  const size = fs.existsSync(info) ? Number(JSON.parse(fs.readFileSync(info, "utf8")).size) : NaN;
-  if (!Number.isInteger(size) || size <= 0) throw new Error(`${info}: missing or without a stamp size`);
-  return { dir, size, rows: out };
 }
 
 export interface Stamp {
   size: number;
-  /** Band-major [band][row][col] in BANDS order; row 0 is FITS y = 1. */
+  /** Band-major [band][row][col] in BANDS order; row 0 is the stamp's bottom row (FITS y = 1). */
   bands: Float32Array;
   missingBand: Band | null;
 }
 
-/** Reads a five-band MEF stamp (extensions named by band). */
+/** Reads one stamp file, checking its layout (empty primary, five square BITPIX -32 extensions in band order). */
 export function readStamp(file: string): Stamp {
-  const fits = openFits(file);
-  try {
-    let size = 0;
-    let bands = new Float32Array(0);
-    let missingBand: Band | null = null;
+  return withFits(file, (fits) => {
+    if (fits.hdus.length !== BANDS.length + 1) throw new Error(`${file}: ${fits.hdus.length} HDUs, a stamp has ${BANDS.length + 1} (empty primary + one per band)`);
+    if (fits.hdus[0].shape.length !== 0) throw new Error(`${file}: the primary HDU of a stamp holds no data`);
+    const size = fits.hdus[1].shape[0];
+    const bands = new Float32Array(BANDS.length * size * size);
     BANDS.forEach((band, b) => {
-      const hdu = fits.hdus.find((h) => h.name === band);
-      if (!hdu) throw new Error(`${file}: no extension named ${band}`);
-      const [nx, ny] = hdu.shape;
-      if (b === 0) {
-        size = nx;
-        bands = new Float32Array(BANDS.length * size * size);
+      const hdu = fits.hdus[b + 1];
+      if (hdu.name !== band) throw new Error(`${hdu.where}: EXTNAME must be ${band} (bands in the order ${BANDS.join(", ")})`);
+      if (hdu.bitpix !== -32 || hdu.shape.join("x") !== `${size}x${size}`) {
+        throw new Error(`${hdu.where}: must be a ${size} x ${size} BITPIX -32 image, is ${hdu.shape.join(" x ")} BITPIX ${hdu.bitpix}`);
       }
-      if (nx !== size || ny !== size) throw new Error(`${hdu.where}: ${nx} x ${ny}, expected ${size} x ${size}`);
-      const img = hdu.readImage({ float32: true });
-      bands.set(img.data as Float32Array, b * size * size);
-      if (hdu.header.get("MISSING") === true) missingBand = band;
+      bands.set(hdu.readImage().data as Float32Array, b * size * size);
     });
-    return { size, bands, missingBand };
-  } finally {
-    fits.close();
-  }
+    const missing = fits.hdus[0].header.get("MISSBAND");
+    if (missing !== undefined && !BANDS.includes(missing as Band)) throw new Error(`${file}: MISSBAND = '${String(missing)}' is not a band`);
+    return { size, bands, missingBand: (missing as Band | undefined) ?? null };
+  });
 }

@@ -1,8 +1,10 @@
 // A curated stamp set as the models see it: the objects of one or more curated folders (manifest.csv + MEF
 // stamps, written by `starcluster curate`) that can be trained or tested on, and their pixels in memory at the
 // stamp's native size (5 x 50 x 50 float32 = 50 kB per object; resizing to 299 happens per batch, never here).
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { Band, BANDS, ClusterClass } from "../catalog/record";
+import { CURATION_FILE } from "../curate/curate";
 import { readManifest, readStamp } from "../curate/manifest";
 
 /** Which label the models learn and are scored against: the human class (the paper) or the simulator's truth. */
@@ -43,6 +45,14 @@ export interface LoadOptions {
   labels?: LabelSource;
 }
 
+/** The stamp side of a curated folder, from its curation.json. */
+export function curatedStampSize(dir: string): number {
+  const file = path.join(dir, CURATION_FILE);
+  const size = fs.existsSync(file) ? Number(JSON.parse(fs.readFileSync(file, "utf8")).size) : NaN;
+  if (!Number.isInteger(size) || size <= 0) throw new Error(`${file}: missing or without a stamp size (is ${dir} a curated folder?)`);
+  return size;
+}
+
 export function loadCurated(dirs: string[], options: LoadOptions = {}): CuratedSet {
   if (dirs.length === 0) throw new Error("no curated folder given");
   const labels = options.labels ?? "class";
@@ -54,10 +64,11 @@ export function loadCurated(dirs: string[], options: LoadOptions = {}): CuratedS
   const seenFields = new Set<string>();
   let size: number | undefined;
   for (const dir of dirs) {
-    const manifest = readManifest(dir);
-    if (size !== undefined && manifest.size !== size) throw new Error(`${dir}: stamps are ${manifest.size} px, ${dirs[0]} has ${size} px`);
-    size = manifest.size;
-    for (const row of manifest.rows) {
+    const rows = readManifest(dir);
+    const stampSize = curatedStampSize(dir);
+    if (size !== undefined && stampSize !== size) throw new Error(`${dir}: stamps are ${stampSize} px, ${dirs[0]} has ${size} px`);
+    size = stampSize;
+    for (const row of rows) {
       seenFields.add(row.field);
       if (wanted && !wanted.has(row.field)) continue;
       if (row.status !== "kept") exclude("dropped by curation");
@@ -69,7 +80,7 @@ export function loadCurated(dirs: string[], options: LoadOptions = {}): CuratedS
         items.push({
           key: `${row.field}/${row.id}`, field: row.field, id: row.id, x: row.x, y: row.y, label: label - 1,
           humanClass: row.class, truth: row.truth, secondLabel: row.secondLabel, missingBand: row.missingBand,
-          stampFile: path.join(dir, row.stamp),
+          stampFile: path.join(dir, row.stamp as string),
         });
       }
     }

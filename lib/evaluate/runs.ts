@@ -112,7 +112,7 @@ export function runPredictions(run: string, options: EvalOptions): RunPrediction
   }
   const result: RunPredictions = { run, keys: items.map((it) => it.key), labels: items.map((it) => it.label), probs, predicted: probs.map(argmax) };
   const rows = result.keys.map((k, i) => [k, result.labels[i] + 1, ...Array.from(probs[i], (p) => p.toPrecision(7)), result.predicted[i] + 1]);
-  writeFileAtomic(csv, formatCsv(PRED_COLUMNS, rows));
+  writeFileAtomic(csv, formatCsv([PRED_COLUMNS, ...rows.map((r) => r.map(String))]));
   writeFileAtomic(sidecar, JSON.stringify({ run, model_sha256: modelSha, data: options.data, fields: options.fields ?? null, split: options.split, labels, zero_band: options.zeroBand ?? null, objects: items.length }, null, 1) + "\n");
   return result;
 }
@@ -157,5 +157,5 @@ export function formatTable(e: Evaluation): string {
 /** The table as CSV: true_class, then mean and std per predicted class, then total. */
 export function tableCsv(e: Evaluation): string {
   const header = ["true_class", ...[1, 2, 3, 4].flatMap((c) => [`pred${c}_mean`, `pred${c}_std`]), "total"];
-  return formatCsv(header, e.mean.map((row, i) => [i + 1, ...row.flatMap((m, j) => [m.toFixed(2), e.std[i][j].toFixed(2)]), e.totals[i]]));
+  return formatCsv([header, ...e.mean.map((row, i) => [i + 1, ...row.flatMap((m, j) => [m.toFixed(2), e.std[i][j].toFixed(2)]), e.totals[i]].map(String))]);
 }

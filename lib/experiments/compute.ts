@@ -47,14 +47,14 @@ export interface ComputeContext {
 
 /** The fields of the curated data that belong to Table 1 (training/testing) and Table 2 (generalisation). */
 export function fieldsByTable(stamps: string): { table1: string[]; table2: string[] } {
-  const present = new Set(readManifest(stamps).rows.map((r) => r.field));
+  const present = new Set(readManifest(stamps).map((r) => r.field));
   const all = paperFields();
   const of = (t: 1 | 2) => Object.keys(all).filter((f) => all[f].table === t && present.has(f));
   return { table1: of(1), table2: of(2) };
 }
 
 export function datasetTables(stamps: string) {
-  const { rows } = readManifest(stamps);
+  const rows = readManifest(stamps);
   const paper = paperResults();
   const fields = [...new Set(rows.map((r) => r.field))];
   const count = (pred: (r: (typeof rows)[number]) => boolean, field: string) => [1, 2, 3, 4].map((c) => rows.filter((r) => r.field === field && r.class === c && pred(r)).length);
@@ -71,7 +71,7 @@ export function datasetTables(stamps: string) {
 }
 
 function agreementResult(stamps: string) {
-  const rows = readManifest(stamps).rows.filter((r) => r.status === "kept");
+  const rows = readManifest(stamps).filter((r) => r.status === "kept");
   const of = (rs: typeof rows) => (rs.some((r) => r.secondLabel !== null) ? humanAgreement(rs.map((r) => r.class), rs.map((r) => r.secondLabel)) : null);
   return { source: "catalog class (A) against the simulator's second annotator (B)", all: of(rows), NGC4656: of(rows.filter((r) => r.field === "NGC4656")), paperDiagonal: paperResults().human_agreement_diagonal_percent };
 }

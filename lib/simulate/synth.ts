@@ -14,7 +14,7 @@ import { FieldPlan, paperFieldNames, planField } from "./field";
 import { AxisMap } from "./layout";
 import { fieldWcs, MosaicImage, mosaicImage, pixelToSky } from "./mosaic";
 import { Morphology } from "./morphology";
-import { Progress } from "./progress";
+import { Progress } from "../util/progress";
 import { planMorphologies, renderBand } from "./render";
 
 /** Writes one image as a FITS file (lib/io/fits); injected so that tests can capture images in memory. */

@@ -20,7 +20,7 @@ import { assignVariables, InputSpec, modelMetadata, saveDualModel, variableTenso
 import { BANDS } from "../catalog/record";
 import { trainStepWithPredictions } from "../models/step";
 import { loadWeights } from "../models/weights";
-import { progressBar } from "../simulate/progress";
+import { progressBar } from "../util/progress";
 import { writeFileAtomic } from "../util/atomic";
 import { gitState, machineInfo, sha256File } from "../util/provenance";
 import { deriveSeed } from "../util/random";

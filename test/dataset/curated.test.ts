@@ -37,8 +37,8 @@ test("a broken manifest is refused with the file and line", () => {
   fs.cpSync(fixture.dir, dir, { recursive: true });
   const file = path.join(dir, "manifest.csv");
   fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("TESTFIELD,3,103,203,1,5,kept", "TESTFIELD,3,103,203,1,5,maybe"));
-  assert.throws(() => readManifest(dir), /manifest\.csv line 4: status 'maybe'/);
-  assert.throws(() => readManifest(tempDir()), /not a curated folder/);
+  assert.throws(() => readManifest(dir), /manifest\.csv: line 4: status 'maybe'/);
+  assert.throws(() => readManifest(tempDir()), /is .* a curation folder/);
 });
 
 test("batches: bands in channels 0-4, channel 5 zero, a zeroed band stays zero, augmentation deterministic per seed", () => {

@@ -52,7 +52,7 @@ export function writeCuratedFixture(dir: string, options: FixtureOptions = {}): 
     rows.push([field, "902", 9, 9, 2, 3, "kept", "", "", rows[0][9], 2, 2]);
   }
   const header = ["field", "id", "x", "y", "class", "detected_bands", "status", "reason", "missing_band", "stamp", "truth", "second_label"];
-  fs.writeFileSync(path.join(dir, "manifest.csv"), formatCsv(header, rows));
+  fs.writeFileSync(path.join(dir, "manifest.csv"), formatCsv([header, ...rows.map((r) => r.map(String))]));
   fs.writeFileSync(path.join(dir, "curation.json"), JSON.stringify({ size, bands: BANDS }) + "\n");
   return { dir, size, kept };
 }

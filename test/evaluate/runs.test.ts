@@ -40,7 +40,7 @@ test("two trained seeds: per-run confusion matrices on the test split, their mea
     assert.ok(Math.abs(e.std[i][j] - Math.abs(a - b) / Math.SQRT2) < 1e-9, "sample std over two runs");
   }
   assert.match(formatTable(e), /^\s+Class 1 \[%\]\s+Class 2 \[%\].*\nClass 1 +\d+\.\d ± \d+\.\d/);
-  assert.equal(tableCsv(e).split("\n")[0], "true_class,pred1_mean,pred1_std,pred2_mean,pred2_std,pred3_mean,pred3_std,pred4_mean,pred4_std,total");
+  assert.equal(tableCsv(e).split("\r\n")[0], "true_class,pred1_mean,pred1_std,pred2_mean,pred2_std,pred3_mean,pred3_std,pred4_mean,pred4_std,total");
 
   // The cached predictions are the model's own probabilities on the test stamps.
   const cached = runPredictions(runs[0], { data: [data], split: "test", labels: "class" });

@@ -1,5 +1,5 @@
 import { CATALOG_FORMATS, CatalogFormat, readCatalog } from "../../catalog/read";
-import { CatalogRecord } from "../../catalog/record";
+import { CatalogRecord, describeBadRow } from "../../catalog/record";
 import { formatSummary, summarizeCatalog } from "../../catalog/summary";
 import { defineCommand } from "../command";
 
@@ -28,7 +28,7 @@ export const catalogSummaryCommand = defineCommand({
       records.push(...cat.records);
       badRows.push(...cat.badRows);
       if (cat.badRows.length) {
-        const shown = cat.badRows.slice(0, 10).map((b) => `  line ${b.line}: ${b.reason}`).join("\n");
+        const shown = cat.badRows.slice(0, 10).map((b) => `  ${describeBadRow(b)}`).join("\n");
         process.stderr.write(`${file}: ${cat.badRows.length} bad row(s) not counted:\n${shown}${cat.badRows.length > 10 ? "\n  ..." : ""}\n`);
       }
     }

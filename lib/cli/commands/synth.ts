@@ -2,7 +2,7 @@ import { UsageError } from "../args";
 import { defineCommand } from "../command";
 import { paperFieldNames } from "../../simulate/field";
 import { writeFits } from "../../io/fits";
-import { progressBar } from "../../simulate/progress";
+import { progressBar } from "../../util/progress";
 import { Scale, SCALES } from "../../simulate/config";
 import { ImageWriter, synthesize } from "../../simulate/synth";
 

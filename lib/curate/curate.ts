@@ -1,0 +1,271 @@
+// Curation: every object of each field's catalog becomes a five-band stamp (or a dropped row saying why), listed in
+// OUT/manifest.csv, with OUT/curation.json recording the inputs, the settings and the counts. The rules are in
+// README.md, the format in manifest.ts. Reruns resume: stamps already in OUT are not written again (every file is
+// written atomically, so an existing stamp is complete), the rest is recomputed, the manifest is rewritten.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { CatalogFormat, readCatalog } from "../catalog/read";
+import { Band, BadRow, BANDS, Catalog, describeBadRow } from "../catalog/record";
+import type { PixelConvention } from "../catalog/csv";
+import { writeFileAtomic } from "../util/atomic";
+import { Progress } from "../util/progress";
+import { softwareVersion } from "../util/version";
+import { formatManifest, MANIFEST_FILE, ManifestRow } from "./manifest";
+import { bandOf, MosaicSet, MosaicSpec, openMosaics } from "./mosaics";
+import { cutStamp, DroppedStamp, KeptStamp } from "./stamp";
+import { stampDate, StampWriter } from "./stampfile";
+import { addRow, CurationCounts, emptyCounts } from "./summary";
+import { readTruth, TruthLabels } from "./synth";
+
+export const CURATION_FILE = "curation.json";
+
+export interface FieldJob {
+  field: string;
+  catalog: string;
+  format?: CatalogFormat;
+  classColumn?: number;
+  pixels?: PixelConvention;
+  mosaics: MosaicSpec[];
+  /** A synth truth table to join (truth, second_label). */
+  truth?: string;
+}
+
+export interface CurateOptions {
+  out: string;
+  size: number;
+  pad: boolean;
+  jobs: FieldJob[];
+  /** The command line as typed, for curation.json. */
+  command: string;
+  progress?: (total: number) => Progress;
+  warn?: (message: string) => void;
+}
+
+export interface CurationResult {
+  rows: ManifestRow[];
+  fields: Record<string, CurationCounts>;
+  total: CurationCounts;
+  written: number;
+  skipped: number;
+  badRows: BadRow[];
+  seconds: number;
+}
+
+/** Field names become folder names: letters, digits and _+.-, not starting with a dot. */
+export function isFieldName(name: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9_+.-]*$/.test(name);
+}
+
+export const FIELD_NAME_RULE = "must be letters, digits and _+.- (it names a folder)";
+
+/** An id as a file name: bytes outside [A-Za-z0-9_+.-], '%' and a leading '.' are %-escaped (unique and safe). */
+export function stampFileName(id: string): string {
+  const escape = (s: string) => Array.from(Buffer.from(s, "utf8"), (b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join("");
+  return id.replace(/[^A-Za-z0-9_+.-]/gu, escape).replace(/^\./, "%2E") + ".fits";
+}
+
+interface FileInfo {
+  path: string;
+  bytes: number;
+}
+
+function fileInfo(file: string, what: string): FileInfo {
+  if (!fs.existsSync(file)) throw new Error(`${file}: no such file (${what})`);
+  return { path: file, bytes: fs.statSync(file).size };
+}
+
+interface FieldSettings {
+  field: string;
+  catalog: FileInfo & { format: string | null; class_column: number | null };
+  mosaics: Partial<Record<Band, FileInfo & { filter: string }>>;
+  truth: FileInfo | null;
+}
+
+interface Settings {
+  size: number;
+  pad: boolean;
+  bands: readonly Band[];
+  fields: FieldSettings[];
+}
+
+function settingsOf(options: CurateOptions): Settings {
+  const fields = options.jobs.map((job): FieldSettings => {
+    const mosaics: FieldSettings["mosaics"] = {};
+    for (const m of job.mosaics) {
+      const band = bandOf(m.filter);
+      if (band) mosaics[band] = { ...fileInfo(m.path, `the ${band} mosaic of ${job.field}`), filter: m.filter.toUpperCase() };
+    }
+    return {
+      field: job.field,
+      catalog: { ...fileInfo(job.catalog, `the catalog of ${job.field}`), format: job.format ?? null, class_column: job.classColumn ?? null },
+      mosaics,
+      truth: job.truth ? fileInfo(job.truth, `the truth table of ${job.field}`) : null,
+    };
+  });
+  return { size: options.size, pad: options.pad, bands: BANDS, fields };
+}
+
+/** What must match for a rerun to resume: settings and input files by name and size (not by path: cwd may differ). */
+function fingerprint(s: Settings): string[] {
+  const file = (f: FileInfo | null) => (f ? `${path.basename(f.path)} (${f.bytes} bytes)` : "none");
+  return [`size ${s.size}`, `pad ${s.pad}`, `fields ${s.fields.map((f) => f.field).join(", ")}`, ...s.fields.flatMap((f) => [
+    `${f.field} catalog ${file(f.catalog)}, class column ${f.catalog.class_column ?? "default"}`,
+    ...BANDS.map((b) => `${f.field} ${b} mosaic ${file(f.mosaics[b] ?? null)}`),
+    `${f.field} truth ${file(f.truth)}`,
+  ])];
+}
+
+/**
+ * Refuses a folder holding anything but a curation with the same settings (its stamps would be mixed with ours);
+ * returns the date of the curation being resumed, if any.
+ */
+function checkOutput(out: string, settings: Settings): string | undefined {
+  if (!fs.existsSync(out) || fs.readdirSync(out).length === 0) return undefined;
+  const file = path.join(out, CURATION_FILE);
+  if (!fs.existsSync(file)) throw new Error(`${out}: not empty and not a curation folder (no ${CURATION_FILE}); curate into a new or empty folder`);
+  const earlier = JSON.parse(fs.readFileSync(file, "utf8")) as Settings & { date: string };
+  const before = fingerprint(earlier);
+  const now = fingerprint(settings);
+  const i = now.findIndex((line, k) => line !== before[k]);
+  if (i >= 0 || before.length !== now.length) {
+    throw new Error(`${out}: holds a curation with other settings or inputs (was: ${before[i] ?? "nothing"}; now: ${now[i] ?? "nothing"}); ` +
+      "curate into a new folder, or delete this one");
+  }
+  return earlier.date;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Removes temporary files of atomic writes whose process died (a killed run); a live writer's are left alone. */
+function removeStaleTemps(dir: string): void {
+  for (const name of fs.readdirSync(dir)) {
+    const m = /^\..+\.(\d+)(?:\.\d+)?\.tmp$/.exec(name);
+    if (m && Number(m[1]) !== process.pid && !isAlive(Number(m[1]))) fs.rmSync(path.join(dir, name), { force: true });
+  }
+}
+
+function writeCurationJson(out: string, body: object): void {
+  writeFileAtomic(path.join(out, CURATION_FILE), JSON.stringify(body, null, 1) + "\n");
+}
+
+/** Reads a field's catalog, reporting its bad rows; all records must belong to the field. */
+function readFieldCatalog(job: FieldJob, warn: (message: string) => void): Catalog {
+  const cat = readCatalog(job.catalog, { format: job.format, field: job.field, classColumn: job.classColumn, pixels: job.pixels });
+  const other = cat.records.find((r) => r.field !== job.field);
+  if (other) throw new Error(`${job.catalog}: line ${other.source.line} is in field ${other.field}, not ${job.field}; curate one field per catalog`);
+  if (cat.badRows.length) {
+    const shown = cat.badRows.slice(0, 10).map((b) => `\n  ${describeBadRow(b)}`).join("");
+    warn(`${job.catalog}: ${cat.badRows.length} bad row(s), not curated (no manifest row):${shown}${cat.badRows.length > 10 ? "\n  ..." : ""}`);
+  }
+  return cat;
+}
+
+interface FieldInput {
+  job: FieldJob;
+  catalog: Catalog;
+  truth?: Map<string, TruthLabels>;
+  mosaics: MosaicSet;
+}
+
+interface FieldOutput {
+  rows: ManifestRow[];
+  counts: CurationCounts;
+  written: number;
+  skipped: number;
+}
+
+/** Every catalog object of one field: a row each, a stamp for each kept one that is not in OUT yet. */
+function curateField(input: FieldInput, options: CurateOptions, date: string, total: CurationCounts, tick: (label: string) => void): FieldOutput {
+  const { job, catalog, truth, mosaics } = input;
+  const { out, size, pad } = options;
+  const dir = path.join(out, "stamps", job.field);
+  fs.mkdirSync(dir, { recursive: true });
+  removeStaleTemps(dir);
+  const existing = new Set(fs.readdirSync(dir));
+  const writer = new StampWriter({ field: job.field, size, catalog: job.catalog, mosaics, date });
+  const result: FieldOutput = { rows: [], counts: emptyCounts(), written: 0, skipped: 0 };
+  const seen = new Map<string, string>();
+  const unit = /\.fits?$/i.test(job.catalog) ? "row" : "line";
+  for (const rec of catalog.records) {
+    const name = stampFileName(rec.id);
+    const labels = truth?.get(rec.id);
+    if (truth && !labels) throw new Error(`${job.truth}: no row for id ${rec.id} of ${job.catalog}`);
+    const first = seen.get(name);
+    seen.set(name, first ?? `${unit} ${rec.source.line}`);
+    const cut: KeptStamp | DroppedStamp = first !== undefined
+      ? { status: "dropped", cause: "duplicate", reason: `duplicate id (first at ${first})` }
+      : cutStamp(mosaics, rec.x, rec.y, size, pad);
+    const stamp = cut.status === "kept" ? `stamps/${job.field}/${name}` : null;
+    if (cut.status === "kept" && existing.has(name)) result.skipped++;
+    else if (cut.status === "kept") {
+      writer.write(path.join(out, stamp!), rec, cut);
+      result.written++;
+    }
+    const row: ManifestRow = {
+      field: job.field, id: rec.id, x: rec.x, y: rec.y, class: rec.class, detectedBands: rec.detectedBands,
+      status: cut.status, reason: cut.reason, missingBand: cut.status === "kept" ? cut.missingBand : null, stamp,
+      truth: labels?.truth ?? null, secondLabel: labels?.secondLabel ?? null,
+    };
+    result.rows.push(row);
+    addRow(row, cut.status === "kept" ? { padded: cut.zeroed.some((n) => n > 0) } : { cause: cut.cause }, result.counts, total);
+    tick(`${job.field}: ${result.counts.kept.all} kept, ${result.counts.dropped.all} dropped`);
+  }
+  return result;
+}
+
+export function curate(options: CurateOptions): CurationResult {
+  const start = Date.now();
+  const warn = options.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
+  const { out, size, jobs } = options;
+  if (jobs.length === 0) throw new Error("nothing to curate: no field");
+  for (const job of jobs) {
+    if (!isFieldName(job.field)) throw new Error(`field name '${job.field}' ${FIELD_NAME_RULE}`);
+    if (jobs.filter((j) => j.field === job.field).length > 1) throw new Error(`field ${job.field} given twice`);
+  }
+  const settings = settingsOf(options);
+  const resumed = checkOutput(out, settings);
+  // Every input is read or opened before anything is written, so that bad input leaves OUT untouched.
+  const catalogs = jobs.map((job) => readFieldCatalog(job, warn));
+  const truths = jobs.map((job) => (job.truth ? readTruth(job.truth) : undefined));
+  const mosaicSets: MosaicSet[] = [];
+  try {
+    for (const job of jobs) mosaicSets.push(openMosaics(job.mosaics, warn));
+    fs.mkdirSync(out, { recursive: true });
+    removeStaleTemps(out);
+    const date = stampDate(resumed);
+    const head = { software: softwareVersion(), command: options.command, complete: false, date, ...settings,
+      centre_pixel: `0-based stamp index ${Math.floor(size / 2)} in x and y holds the mosaic pixel containing the catalog position` };
+    writeCurationJson(out, head);
+    const progress = options.progress?.(catalogs.reduce((a, c) => a + c.records.length, 0));
+    let done = 0;
+    const total = emptyCounts();
+    const results = jobs.map((job, j) => {
+      const r = curateField({ job, catalog: catalogs[j], truth: truths[j], mosaics: mosaicSets[j] }, options, date, total, (label) => progress?.update(++done, label));
+      mosaicSets[j].close();
+      return r;
+    });
+    const rows = results.flatMap((r) => r.rows);
+    const [written, skipped] = [results.reduce((a, r) => a + r.written, 0), results.reduce((a, r) => a + r.skipped, 0)];
+    writeFileAtomic(path.join(out, MANIFEST_FILE), formatManifest(rows));
+    const seconds = (Date.now() - start) / 1000;
+    const fieldsOut = settings.fields.map((f, j) => ({
+      ...f,
+      catalog: { ...f.catalog, records: catalogs[j].records.length, bad_rows: catalogs[j].badRows },
+      mosaics: Object.fromEntries(mosaicSets[j].bands.flatMap((m) => (m ? [[m.band, { ...f.mosaics[m.band], hdu: m.hdu.index, width: mosaicSets[j].width, height: mosaicSets[j].height, bitpix: m.hdu.bitpix }]] : []))),
+      counts: results[j].counts,
+    }));
+    writeCurationJson(out, { ...head, complete: true, fields: fieldsOut, counts: total, stamps: { written, already_there: skipped }, wall_seconds: seconds });
+    progress?.finish(`curated ${rows.length} object(s): ${total.kept.all} kept (${written} written, ${skipped} already there), ${total.dropped.all} dropped`);
+    const fields = Object.fromEntries(jobs.map((job, j) => [job.field, results[j].counts]));
+    return { rows, fields, total, written, skipped, badRows: catalogs.flatMap((c) => c.badRows), seconds };
+  } finally {
+    mosaicSets.forEach((m) => m.close());
+  }
+}
