@@ -1,0 +1,231 @@
+// tfjs kernels for the "onednn" backend that run in the native addon on the tensors' own Float32Arrays (the
+// storage is tfjs's pure-JS cpu backend). Each kernel handles the float32 NHWC cases the models produce and hands
+// anything else (other dtypes, NCHW, shapes the addon does not cover) to the cpu backend's kernel of the same name.
+import * as tf from "@tensorflow/tfjs";
+import type { OnednnAddon } from "./addon";
+
+type Info = tf.TensorInfo;
+type Args = Parameters<tf.KernelFunc>[0];
+type Impl = (addon: OnednnAddon, args: Args, fallback: () => Info) => Info;
+
+const { backend_util, util } = tf;
+
+/** A float32 tensor's values (the cpu backend's own array), or undefined for other dtypes. */
+function f32(backend: unknown, t: Info): Float32Array | undefined {
+  if (t.dtype !== "float32") return undefined;
+  const values = (backend as tf.MathBackendCPU).data.get(t.dataId).values;
+  return values instanceof Float32Array ? values : undefined;
+}
+
+function output(backend: unknown, shape: number[], values: Float32Array): Info {
+  return (backend as tf.MathBackendCPU).makeTensorInfo(shape, "float32", values);
+}
+
+/**
+ * The addon's 17 convolution sizes. oneDNN wants the padding after to make out = (in + before + after - extent) /
+ * stride + 1 exact, so it is derived from the output size: negative where trailing input rows or columns are never
+ * read (1x1 stride 2 on an even size), larger than tfjs's where a ceil-rounded output needs more (zeros, as tfjs).
+ */
+function convShape(info: tf.backend_util.Conv2DInfo): Int32Array {
+  const { top, left } = info.padInfo;
+  const bottom = (info.outHeight - 1) * info.strideHeight + info.effectiveFilterHeight - info.inHeight - top;
+  const right = (info.outWidth - 1) * info.strideWidth + info.effectiveFilterWidth - info.inWidth - left;
+  return Int32Array.of(info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.filterHeight, info.filterWidth,
+    info.outChannels, info.outHeight, info.outWidth, info.strideHeight, info.strideWidth, info.dilationHeight,
+    info.dilationWidth, top, bottom, left, right);
+}
+
+const channelsLast = (dataFormat: unknown) => backend_util.convertConv2DDataFormat(dataFormat as "NHWC" | "NCHW") === "channelsLast";
+
+const conv2D: Impl = (addon, { inputs, backend, attrs }, fallback) => {
+  const { x, filter } = inputs as { x: Info; filter: Info };
+  const a = attrs as unknown as tf.Conv2DAttrs;
+  const xv = f32(backend, x), wv = f32(backend, filter);
+  if (!xv || !wv || !channelsLast(a.dataFormat)) return fallback();
+  const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
+    a.strides, a.dilations, a.pad, a.dimRoundingMode, false, "channelsLast");
+  const shape = convShape(info);
+  if (util.sizeFromShape(info.outShape) === 0) return fallback();
+  const y = new Float32Array(util.sizeFromShape(info.outShape));
+  addon.conv2d(xv, wv, y, shape);
+  return output(backend, info.outShape, y);
+};
+
+const conv2DBackpropInput: Impl = (addon, { inputs, backend, attrs }, fallback) => {
+  const { dy, filter } = inputs as { dy: Info; filter: Info };
+  const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
+  const dyv = f32(backend, dy), wv = f32(backend, filter);
+  if (!dyv || !wv || !channelsLast(a.dataFormat)) return fallback();
+  const info = backend_util.computeConv2DInfo(a.inputShape, filter.shape as [number, number, number, number], a.strides, 1, a.pad,
+    a.dimRoundingMode, false, "channelsLast");
+  const shape = convShape(info);
+  if (util.sizeFromShape(a.inputShape) === 0) return fallback();
+  const dx = new Float32Array(util.sizeFromShape(a.inputShape));
+  addon.conv2dBackpropInput(dyv, wv, dx, shape);
+  return output(backend, [...a.inputShape], dx);
+};
+
+const conv2DBackpropFilter: Impl = (addon, { inputs, backend, attrs }, fallback) => {
+  const { x, dy } = inputs as { x: Info; dy: Info };
+  const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+  const xv = f32(backend, x), dyv = f32(backend, dy);
+  if (!xv || !dyv || !channelsLast(a.dataFormat)) return fallback();
+  const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad,
+    a.dimRoundingMode, false, "channelsLast");
+  const shape = convShape(info);
+  if (util.sizeFromShape(x.shape) === 0) return fallback();
+  const dw = new Float32Array(util.sizeFromShape(a.filterShape));
+  addon.conv2dBackpropFilter(xv, dyv, dw, shape);
+  return output(backend, [...a.filterShape], dw);
+};
+
+/** BatchMatMul with batch dimensions equal, or broadcast from a batch of one on either side. */
+const batchMatMul: Impl = (addon, { inputs, backend, attrs }, fallback) => {
+  const { a, b } = inputs as { a: Info; b: Info };
+  const { transposeA, transposeB } = attrs as unknown as tf.BatchMatMulAttrs;
+  const av = f32(backend, a), bv = f32(backend, b);
+  if (!av || !bv || a.shape.length < 2 || b.shape.length < 2) return fallback();
+  const ra = a.shape.length, rb = b.shape.length;
+  const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2], k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2], n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+  if (k !== kb) return fallback(); // the cpu kernel words the error
+  const batchA = util.sizeFromShape(a.shape.slice(0, -2)), batchB = util.sizeFromShape(b.shape.slice(0, -2));
+  if (batchA !== batchB && batchA !== 1 && batchB !== 1) return fallback();
+  const batchShape = backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const batch = util.sizeFromShape(batchShape);
+  if (batch * m * n === 0 || k === 0) return fallback();
+  const c = new Float32Array(batch * m * n);
+  addon.matMul(av, bv, c, Int32Array.of(batch, m, n, k, transposeA ? 1 : 0, transposeB ? 1 : 0, batchA > 1 ? 1 : 0, batchB > 1 ? 1 : 0));
+  return output(backend, [...batchShape, m, n], c);
+};
+
+function poolShape(info: tf.backend_util.Conv2DInfo): Int32Array {
+  return Int32Array.of(info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.filterHeight, info.filterWidth,
+    info.outHeight, info.outWidth, info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth,
+    info.padInfo.top, info.padInfo.left);
+}
+
+const maxPool: Impl = (addon, { inputs, backend, attrs }, fallback) => {
+  const { x } = inputs as { x: Info };
+  const a = attrs as unknown as tf.MaxPoolAttrs;
+  const xv = f32(backend, x);
+  if (!xv || x.shape.length !== 4) return fallback();
+  const info = backend_util.computePool2DInfo(x.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
+  if (util.sizeFromShape(info.outShape) === 0) return fallback();
+  const y = new Float32Array(util.sizeFromShape(info.outShape));
+  addon.maxPool(xv, y, poolShape(info));
+  return output(backend, info.outShape, y);
+};
+
+const maxPoolGrad: Impl = (addon, { inputs, backend, attrs }, fallback) => {
+  const { dy, input } = inputs as { dy: Info; input: Info };
+  const a = attrs as unknown as tf.MaxPoolGradAttrs;
+  const dyv = f32(backend, dy), xv = f32(backend, input);
+  if (!dyv || !xv || input.shape.length !== 4) return fallback();
+  const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
+  if (util.sizeFromShape(input.shape) === 0) return fallback();
+  const dx = new Float32Array(util.sizeFromShape(input.shape));
+  addon.maxPoolGrad(dyv, xv, dx, poolShape(info));
+  return output(backend, [...input.shape], dx);
+};
+
+/** Order of sc::Binary in native/onednn/kernels.h. */
+const BINARY_OPS = ["Add", "Sub", "Multiply", "RealDiv", "SquaredDifference", "Maximum"] as const;
+const MAX_DIMS = 6;
+
+/**
+ * Strides of each operand over the broadcast output shape (0 along broadcast axes), with neighbouring axes merged
+ * wherever both operands are contiguous across them, so that e.g. NHWC + [C] becomes [N*H*W, C].
+ */
+export function broadcastStrides(aShape: number[], bShape: number[], outShape: number[]): { shape: number[]; a: number[]; b: number[] } {
+  const strides = (shape: number[]) => {
+    const s = new Array<number>(outShape.length).fill(0);
+    let step = 1;
+    for (let i = shape.length - 1; i >= 0; i--) {
+      const d = outShape.length - shape.length + i;
+      s[d] = shape[i] === 1 ? 0 : step;
+      step *= shape[i];
+    }
+    return s;
+  };
+  const shape = outShape.length ? [...outShape] : [1];
+  const a = outShape.length ? strides(aShape) : [0];
+  const b = outShape.length ? strides(bShape) : [0];
+  for (let d = shape.length - 2; d >= 0; d--) {
+    if (a[d] === a[d + 1] * shape[d + 1] && b[d] === b[d + 1] * shape[d + 1]) {
+      shape[d] *= shape[d + 1];
+      a[d] = a[d + 1];
+      b[d] = b[d + 1];
+      shape.splice(d + 1, 1);
+      a.splice(d + 1, 1);
+      b.splice(d + 1, 1);
+    }
+  }
+  return { shape, a, b };
+}
+
+function binaryKernel(op: number): Impl {
+  return (addon, { inputs, backend }, fallback) => {
+    const { a, b } = inputs as { a: Info; b: Info };
+    const av = f32(backend, a), bv = f32(backend, b);
+    if (!av || !bv) return fallback();
+    const outShape = backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
+    const size = util.sizeFromShape(outShape);
+    const layout = broadcastStrides(a.shape, b.shape, outShape);
+    if (size === 0 || layout.shape.length > MAX_DIMS) return fallback();
+    const out = new Float32Array(size);
+    addon.binary(op, av, Int32Array.from(layout.a), bv, Int32Array.from(layout.b), out, Int32Array.from(layout.shape));
+    return output(backend, outShape, out);
+  };
+}
+
+/** Order of sc::Unary in native/onednn/kernels.h. */
+const UNARY_OPS = ["Relu", "Step", "Neg", "Square", "Sqrt", "Rsqrt", "Exp", "Log", "Abs", "Reciprocal"] as const;
+
+function unaryKernel(op: number): Impl {
+  return (addon, { inputs, backend, attrs }, fallback) => {
+    const { x } = inputs as { x: Info };
+    const xv = f32(backend, x);
+    if (!xv) return fallback();
+    const out = new Float32Array(xv.length);
+    addon.unary(op, xv, out, (attrs as { alpha?: number } | undefined)?.alpha ?? 0);
+    return output(backend, [...x.shape], out);
+  };
+}
+
+/** Order of sc::Reduce in native/onednn/kernels.h. */
+const REDUCE_OPS = ["Sum", "Mean", "Max"] as const;
+
+/** Reductions over one run of consecutive axes (e.g. [0, 1, 2] of NHWC: batch-norm statistics). */
+function reduceKernel(op: number): Impl {
+  return (addon, { inputs, backend, attrs }, fallback) => {
+    const { x } = inputs as { x: Info };
+    // Sum and Mean name their axes `axis`, Max `reductionIndices`.
+    const { axis, reductionIndices, keepDims } = attrs as unknown as { axis?: number | number[]; reductionIndices?: number | number[]; keepDims: boolean };
+    const xv = f32(backend, x);
+    if (!xv) return fallback();
+    const axes = util.parseAxisParam((axis ?? reductionIndices) as number | number[], x.shape).sort((p, q) => p - q);
+    const consecutive = axes.every((v, i) => i === 0 || v === axes[i - 1] + 1);
+    if (axes.length === 0 || !consecutive || xv.length === 0) return fallback();
+    const lo = axes[0], hi = axes[axes.length - 1];
+    const outer = util.sizeFromShape(x.shape.slice(0, lo)), len = util.sizeFromShape(x.shape.slice(lo, hi + 1));
+    const inner = util.sizeFromShape(x.shape.slice(hi + 1));
+    const out = new Float32Array(outer * inner);
+    addon.reduce(op, xv, out, Int32Array.of(outer, len, inner));
+    const [outShape] = backend_util.computeOutAndReduceShapes(x.shape, axes);
+    return output(backend, keepDims ? backend_util.expandShapeToKeepDim(outShape, axes) : outShape, out);
+  };
+}
+
+/** Every native kernel by tfjs kernel name. */
+export const NATIVE_KERNELS: Record<string, Impl> = {
+  Conv2D: conv2D,
+  Conv2DBackpropInput: conv2DBackpropInput,
+  Conv2DBackpropFilter: conv2DBackpropFilter,
+  BatchMatMul: batchMatMul,
+  MaxPool: maxPool,
+  MaxPoolGrad: maxPoolGrad,
+  ...Object.fromEntries(BINARY_OPS.map((name, i) => [name, binaryKernel(i)])),
+  ...Object.fromEntries(UNARY_OPS.map((name, i) => [name, unaryKernel(i)])),
+  ...Object.fromEntries(REDUCE_OPS.map((name, i) => [name, reduceKernel(i)])),
+};
