@@ -197,6 +197,25 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   });
 }
 
+// (src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape): strides and shape as Int32Arrays of the rank.
+napi_value Copy(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a(env, info, 7);
+    const size_t rank = a.length(6);
+    if (rank < 1 || rank > size_t(sc::MAX_DIMS)) throw JsError("copy: rank must be 1.." + std::to_string(sc::MAX_DIMS));
+    auto shape = a.ints(6, rank, "shape");
+    auto ss = a.ints(2, rank, "srcStrides"), ds = a.ints(5, rank, "dstStrides");
+    const int64_t so = a.i64(1), dof = a.i64(4);
+    if (so < 0 || dof < 0) throw JsError("copy: negative offset");
+    const float* src = a.f32(0, so + span(shape, ss), "src");
+    float* dst = a.f32(3, dof + span(shape, ds), "dst");
+    if (span(shape, ss) == 0) return undefined(env);
+    std::vector<int64_t> ss64(ss.begin(), ss.end()), ds64(ds.begin(), ds.end());
+    sc::copy(int(rank), shape.data(), src + so, ss64.data(), dst + dof, ds64.data());
+    return undefined(env);
+  });
+}
+
 // (op, x, out, alpha)
 napi_value Unary(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
@@ -219,6 +238,44 @@ napi_value Reduce(napi_env env, napi_callback_info info) {
     if (p[1] == 0) throw JsError("reduce: empty reduction");
     const int64_t outer = p[0], len = p[1], inner = p[2];
     sc::reduce(sc::Reduce(op), outer, len, inner, a.f32(1, outer * len * inner, "x"), a.f32(2, outer * inner, "out"));
+    return undefined(env);
+  });
+}
+
+// (p, m, v, g, pOut, mOut, vOut, [beta1, 1 - beta1, beta2, 1 - beta2, sqrt(1 - beta2^t), eps, lr / (1 - beta1^t)])
+napi_value AdamUpdate(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a(env, info, 8);
+    const int64_t n = int64_t(a.length(0));
+    const float* k = a.f32(7, 7, "scalars");
+    const sc::AdamScalars s{k[0], k[1], k[2], k[3], k[4], k[5], k[6]};
+    sc::adam_update(n, s, a.f32(0, n, "p"), a.f32(1, n, "m"), a.f32(2, n, "v"), a.f32(3, n, "g"), a.f32(4, n, "pOut"),
+                    a.f32(5, n, "mOut"), a.f32(6, n, "vOut"));
+    return undefined(env);
+  });
+}
+
+// (x, w, b, y, xhat, mean, variance, invStd, eps): x, y, xhat [rows, c]; the others [c].
+napi_value BatchNormForward(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a(env, info, 9);
+    const int64_t c = int64_t(a.length(1)), size = int64_t(a.length(0));
+    if (c == 0 || size % c != 0) throw JsError("batch norm: x's size is not a multiple of the channel count");
+    sc::batch_norm_forward(size / c, c, float(a.f64(8)), a.f32(0, size, "x"), a.f32(1, c, "w"), a.f32(2, c, "b"),
+                           a.f32(3, size, "y"), a.f32(4, size, "xhat"), a.f32(5, c, "mean"), a.f32(6, c, "variance"),
+                           a.f32(7, c, "invStd"));
+    return undefined(env);
+  });
+}
+
+// (g, xhat, w, invStd, dx, dw, db)
+napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a(env, info, 7);
+    const int64_t c = int64_t(a.length(2)), size = int64_t(a.length(0));
+    if (c == 0 || size % c != 0) throw JsError("batch norm: dy's size is not a multiple of the channel count");
+    sc::batch_norm_backward(size / c, c, a.f32(0, size, "dy"), a.f32(1, size, "xhat"), a.f32(2, c, "w"),
+                            a.f32(3, c, "invStd"), a.f32(4, size, "dx"), a.f32(5, c, "dw"), a.f32(6, c, "db"));
     return undefined(env);
   });
 }
@@ -256,8 +313,12 @@ napi_value Init(napi_env env, napi_value exports) {
       {"maxPool", nullptr, MaxPool, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"copy", nullptr, Copy, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"adamUpdate", nullptr, AdamUpdate, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"batchNormForward", nullptr, BatchNormForward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"batchNormBackward", nullptr, BatchNormBackward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"version", nullptr, Version, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };

@@ -86,6 +86,29 @@ void unary(Unary op, int64_t n, const float* x, float* out, float alpha) {
   }
 }
 
+void copy(int rank, const int* shape, const float* src, const int64_t* ss, float* dst, const int64_t* ds) {
+  const int last = rank - 1;
+  const int64_t inner = shape[last];
+  int64_t rows = 1;
+  for (int d = 0; d < last; d++) rows *= shape[d];
+  const int64_t si = ss[last], di = ds[last];
+#pragma omp parallel for schedule(static) if (rows * inner >= PARALLEL_MIN)
+  for (int64_t r = 0; r < rows; r++) {
+    int64_t so = 0, dof = 0, rem = r;
+    for (int d = last - 1; d >= 0; d--) {
+      const int64_t i = rem % shape[d];
+      rem /= shape[d];
+      so += i * ss[d];
+      dof += i * ds[d];
+    }
+    if (si == 1 && di == 1) {
+      std::copy(src + so, src + so + inner, dst + dof);
+    } else {
+      for (int64_t j = 0; j < inner; j++) dst[dof + j * di] = src[so + j * si];
+    }
+  }
+}
+
 void reduce(Reduce op, int64_t outer, int64_t len, int64_t inner, const float* x, float* out) {
   const int64_t blocks = (len + BLOCK - 1) / BLOCK;
   const bool is_max = op == Reduce::Max;

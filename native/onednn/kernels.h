@@ -35,9 +35,26 @@ void binary(Binary op, int rank, const int* out_shape, const float* a, const int
 // alpha: Step's value for x <= 0 (ignored by the others).
 void unary(Unary op, int64_t size, const float* x, float* out, float alpha);
 
+// dst[i . dst_strides] = src[i . src_strides] for every index i of `shape`: Slice, PadV2 and Transpose.
+void copy(int rank, const int* shape, const float* src, const int64_t* src_strides, float* dst, const int64_t* dst_strides);
+
 // Reduction of the middle axis of a tensor viewed as [outer, reduce, inner].
 enum class Reduce { Sum, Mean, Max };
 void reduce(Reduce op, int64_t outer, int64_t reduce, int64_t inner, const float* x, float* out);
+
+// Adam (torch.optim.Adam) on one parameter of n values: new p, m, v into the *_out arrays.
+struct AdamScalars {
+  float beta1, one_minus_beta1, beta2, one_minus_beta2, bc2_sqrt, eps, step_size;
+};
+void adam_update(int64_t n, const AdamScalars& s, const float* p, const float* m, const float* v, const float* g,
+                 float* p_out, float* m_out, float* v_out);
+
+// Training-mode batch norm over [rows, c] (NHWC flattened): batch mean and biased variance, xhat, y = xhat * w + b;
+// and its gradient given dy = g: dx, dw = sum(g * xhat), db = sum(g).
+void batch_norm_forward(int64_t rows, int64_t c, float eps, const float* x, const float* w, const float* b, float* y,
+                        float* xhat, float* mean, float* variance, float* inv_std);
+void batch_norm_backward(int64_t rows, int64_t c, const float* g, const float* xhat, const float* w, const float* inv_std,
+                         float* dx, float* dw, float* db);
 
 void set_threads(int n);
 int threads();

@@ -155,6 +155,37 @@ describe("onednn kernels match cpu", { skip }, () => {
     });
   }
 
+  test("Slice (strided and contiguous), PadV2 (zero and -infinity), Transpose", async () => {
+    const shape = [3, 7, 6, 5];
+    const x: [Float32Array, number[]] = [randomValues(size(shape), 120), shape];
+    const checks: [string, tf.NamedAttrMap][] = [
+      ["Slice", { begin: [0, 0, 0, 2], size: [-1, -1, -1, 3] }],
+      ["Slice", { begin: [1, 1, 2, 0], size: [2, 5, 3, 5] }],
+      ["Slice", { begin: [1, 0, 0, 0], size: [1, -1, -1, -1] }],
+      ["PadV2", { paddings: [[0, 0], [1, 1], [2, 1], [0, 0]], constantValue: -Infinity }],
+      ["PadV2", { paddings: [[1, 0], [0, 3], [0, 0], [2, 2]], constantValue: 0 }],
+      ["Transpose", { perm: [0, 3, 1, 2] }],
+      ["Transpose", { perm: [3, 1, 2, 0] }],
+      ["Transpose", { perm: [1, 0, 2, 3] }],
+    ];
+    for (const [kernel, attrs] of checks) {
+      const r = await compareWithCpu("onednn", kernel, { x }, attrs);
+      assert.deepEqual(r.shape, r.refShape, `${kernel} ${JSON.stringify(attrs)}`);
+      assert.equal(r.error, 0, `${kernel} ${JSON.stringify(attrs)}: relative error ${r.error}`);
+    }
+  });
+
+  test("FusedBatchNorm (eval-mode batch norm) with and without scale and offset", async () => {
+    const shape = [2, 5, 4, 7];
+    const c = (seed: number, lo = -1) => [randomValues(7, seed, lo, 1), [7]] as [Float32Array, number[]];
+    const x: [Float32Array, number[]] = [randomValues(size(shape), 130), shape];
+    for (const inputs of [{ x, mean: c(1), variance: c(2, 0.1), scale: c(3), offset: c(4) }, { x, mean: c(1), variance: c(2, 0.1) }] as Inputs[]) {
+      const r = await compareWithCpu("onednn", "FusedBatchNorm", inputs, { varianceEpsilon: 1e-5 });
+      assert.deepEqual(r.shape, shape);
+      assert.ok(r.error <= TOLERANCE, `relative error ${r.error}`);
+    }
+  });
+
   test("int32 inputs and NCHW convolutions fall back to the cpu kernels", async () => {
     await tf.setBackend("onednn");
     const s = tf.tidy(() => tf.add(tf.tensor1d([1, 2, 3], "int32"), tf.scalar(4, "int32")).arraySync());

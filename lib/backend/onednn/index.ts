@@ -3,7 +3,7 @@
 // which the addon reads and writes in place, so nothing is copied between JS and native code.
 import * as tf from "@tensorflow/tfjs";
 import { loadOnednnAddon } from "./addon";
-import { NATIVE_KERNELS } from "./kernels";
+import { CUSTOM_KERNELS, NATIVE_KERNELS } from "./kernels";
 
 export const ONEDNN_BACKEND = "onednn";
 /** Below wasm (2) and the cpu backend (1): tfjs never picks it by itself; lib/backend/select.ts does. */
@@ -33,7 +33,10 @@ export function registerOnednnBackend(threads: number): { nativeKernels: string[
       : config.kernelFunc;
     tf.registerKernel({ ...config, backendName: ONEDNN_BACKEND, kernelFunc });
   }
-  const nativeKernels = Object.keys(NATIVE_KERNELS).filter((name) => tf.getKernel(name, "cpu")).sort();
+  for (const [kernelName, impl] of Object.entries(CUSTOM_KERNELS)) {
+    tf.registerKernel({ kernelName, backendName: ONEDNN_BACKEND, kernelFunc: ((args: Parameters<tf.KernelFunc>[0]) => impl(addon, args)) as tf.KernelFunc });
+  }
+  const nativeKernels = [...Object.keys(NATIVE_KERNELS).filter((name) => tf.getKernel(name, "cpu")), ...Object.keys(CUSTOM_KERNELS)].sort();
   registered = { nativeKernels, oneDNN: addon.version() };
   return { ...registered, threads: used };
 }

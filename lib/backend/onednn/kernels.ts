@@ -2,11 +2,13 @@
 // storage is tfjs's pure-JS cpu backend). Each kernel handles the float32 NHWC cases the models produce and hands
 // anything else (other dtypes, NCHW, shapes the addon does not cover) to the cpu backend's kernel of the same name.
 import * as tf from "@tensorflow/tfjs";
+import { FUSED } from "../fused";
 import type { OnednnAddon } from "./addon";
 
 type Info = tf.TensorInfo;
 type Args = Parameters<tf.KernelFunc>[0];
 type Impl = (addon: OnednnAddon, args: Args, fallback: () => Info) => Info;
+type CustomImpl = (addon: OnednnAddon, args: Args) => Info[];
 
 const { backend_util, util } = tf;
 
@@ -217,6 +219,93 @@ function reduceKernel(op: number): Impl {
   };
 }
 
+/** Strides of a dense row-major shape. */
+function denseStrides(shape: number[]): number[] {
+  const s = new Array<number>(shape.length);
+  for (let i = shape.length - 1, step = 1; i >= 0; step *= shape[i], i--) s[i] = step;
+  return s;
+}
+
+/** Copies the region `shape` between two strided layouts, merging axes where both are contiguous across them. */
+function stridedCopy(addon: OnednnAddon, src: Float32Array, srcOffset: number, srcStrides: number[], dst: Float32Array, dstOffset: number,
+  dstStrides: number[], regionShape: number[]): void {
+  const shape = [...regionShape], ss = [...srcStrides], ds = [...dstStrides];
+  for (let d = shape.length - 2; d >= 0; d--) {
+    if (ss[d] === ss[d + 1] * shape[d + 1] && ds[d] === ds[d + 1] * shape[d + 1]) {
+      shape[d] *= shape[d + 1];
+      ss[d] = ss[d + 1];
+      ds[d] = ds[d + 1];
+      for (const a of [shape, ss, ds]) a.splice(d + 1, 1);
+    }
+  }
+  addon.copy(src, srcOffset, Int32Array.from(ss), dst, dstOffset, Int32Array.from(ds), Int32Array.from(shape));
+}
+
+/** Slices that are not one contiguous run (those the cpu kernel returns as views, without copying). */
+const slice: Impl = (addon, { inputs, backend, attrs }, fallback) => {
+  const { x } = inputs as { x: Info };
+  const { begin, size } = attrs as unknown as tf.SliceAttrs;
+  const xv = f32(backend, x);
+  if (!xv || x.shape.length === 0 || x.shape.length > MAX_DIMS) return fallback();
+  const [start, extent] = backend_util.slice_util.parseSliceParams(x as tf.Tensor, begin, size);
+  if (backend_util.slice_util.isSliceContinous(x.shape, start, extent) || util.sizeFromShape(extent) === 0) return fallback();
+  const strides = denseStrides(x.shape);
+  const out = new Float32Array(util.sizeFromShape(extent));
+  stridedCopy(addon, xv, start.reduce((o, b, i) => o + b * strides[i], 0), strides, out, 0, denseStrides(extent), extent);
+  return output(backend, extent, out);
+};
+
+const padV2: Impl = (addon, { inputs, backend, attrs }, fallback) => {
+  const { x } = inputs as { x: Info };
+  const { paddings, constantValue } = attrs as unknown as tf.PadV2Attrs;
+  const xv = f32(backend, x);
+  if (!xv || x.shape.length === 0 || x.shape.length > MAX_DIMS || xv.length === 0) return fallback();
+  const outShape = x.shape.map((n, i) => paddings[i][0] + n + paddings[i][1]);
+  const out = new Float32Array(util.sizeFromShape(outShape));
+  if (constantValue !== 0) out.fill(constantValue);
+  const strides = denseStrides(outShape);
+  stridedCopy(addon, xv, 0, denseStrides(x.shape), out, paddings.reduce((o, p, i) => o + p[0] * strides[i], 0), strides, x.shape);
+  return output(backend, outShape, out);
+};
+
+const transpose: Impl = (addon, { inputs, backend, attrs }, fallback) => {
+  const { x } = inputs as { x: Info };
+  const { perm } = attrs as unknown as tf.TransposeAttrs;
+  const xv = f32(backend, x);
+  if (!xv || x.shape.length === 0 || x.shape.length > MAX_DIMS || xv.length === 0) return fallback();
+  const outShape = perm.map((p) => x.shape[p]);
+  const xStrides = denseStrides(x.shape);
+  const out = new Float32Array(xv.length);
+  stridedCopy(addon, xv, 0, perm.map((p) => xStrides[p]), out, 0, denseStrides(outShape), outShape);
+  return output(backend, outShape, out);
+};
+
+/**
+ * Eval-mode batch norm (tf.batchNorm) with per-channel statistics of the last axis: y = x * a + b, with
+ * a = scale / sqrt(variance + eps) and b = offset - mean * a computed per channel in double, in two native passes.
+ */
+const fusedBatchNorm: Impl = (addon, { inputs, backend, attrs }, fallback) => {
+  const { x, mean, variance, scale, offset } = inputs as { x: Info; mean: Info; variance: Info; scale?: Info; offset?: Info };
+  const c = x.shape[x.shape.length - 1];
+  const perChannel = (t?: Info) => !t || (t.shape.length === 1 && t.shape[0] === c && f32(backend, t) !== undefined);
+  const xv = f32(backend, x);
+  if (!xv || xv.length === 0 || ![mean, variance, scale, offset].every(perChannel)) return fallback();
+  const eps = (attrs as { varianceEpsilon?: number }).varianceEpsilon ?? 0.001;
+  const m = f32(backend, mean)!, v = f32(backend, variance)!;
+  const s = scale ? f32(backend, scale)! : undefined, o = offset ? f32(backend, offset)! : undefined;
+  const a = new Float32Array(c), b = new Float32Array(c);
+  for (let j = 0; j < c; j++) {
+    a[j] = (s ? s[j] : 1) / Math.sqrt(v[j] + eps);
+    b[j] = (o ? o[j] : 0) - m[j] * a[j];
+  }
+  const rows = xv.length / c;
+  const layout = { shape: Int32Array.of(rows, c), x: Int32Array.of(c, 1), channel: Int32Array.of(0, 1) };
+  const scaled = new Float32Array(xv.length), out = new Float32Array(xv.length);
+  addon.binary(BINARY_OPS.indexOf("Multiply"), xv, layout.x, a, layout.channel, scaled, layout.shape);
+  addon.binary(BINARY_OPS.indexOf("Add"), scaled, layout.x, b, layout.channel, out, layout.shape);
+  return output(backend, [...x.shape], out);
+};
+
 /** Every native kernel by tfjs kernel name. */
 export const NATIVE_KERNELS: Record<string, Impl> = {
   Conv2D: conv2D,
@@ -225,7 +314,52 @@ export const NATIVE_KERNELS: Record<string, Impl> = {
   BatchMatMul: batchMatMul,
   MaxPool: maxPool,
   MaxPoolGrad: maxPoolGrad,
+  Slice: slice,
+  PadV2: padV2,
+  Transpose: transpose,
+  FusedBatchNorm: fusedBatchNorm,
   ...Object.fromEntries(BINARY_OPS.map((name, i) => [name, binaryKernel(i)])),
   ...Object.fromEntries(UNARY_OPS.map((name, i) => [name, unaryKernel(i)])),
   ...Object.fromEntries(REDUCE_OPS.map((name, i) => [name, reduceKernel(i)])),
+};
+
+/** The fused kernels of lib/backend/fused.ts (all inputs float32, as the callers guarantee). */
+function values(backend: unknown, t: Info): Float32Array {
+  const v = f32(backend, t);
+  if (!v) throw new Error(`onednn fused kernel: expected a float32 tensor, got ${t.dtype}`);
+  return v;
+}
+
+const adamUpdate: CustomImpl = (addon, { inputs, backend, attrs }) => {
+  const { p, m, v, g } = inputs as { p: Info; m: Info; v: Info; g: Info };
+  const a = attrs as { beta1: number; beta2: number; eps: number; bc2Sqrt: number; stepSize: number };
+  const n = util.sizeFromShape(p.shape);
+  const out = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+  // Float32Array rounds each scalar to float32, as tfjs does when an op is given a JS number.
+  const scalars = Float32Array.of(a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.bc2Sqrt, a.eps, a.stepSize);
+  addon.adamUpdate(values(backend, p), values(backend, m), values(backend, v), values(backend, g), out[0], out[1], out[2], scalars);
+  return out.map((o) => output(backend, [...p.shape], o));
+};
+
+const batchNormTrain: CustomImpl = (addon, { inputs, backend, attrs }) => {
+  const { x, weight, bias } = inputs as { x: Info; weight: Info; bias: Info };
+  const c = x.shape[x.shape.length - 1], size = util.sizeFromShape(x.shape);
+  const [y, xhat] = [new Float32Array(size), new Float32Array(size)];
+  const [mean, variance, invStd] = [new Float32Array(c), new Float32Array(c), new Float32Array(c)];
+  addon.batchNormForward(values(backend, x), values(backend, weight), values(backend, bias), y, xhat, mean, variance, invStd, (attrs as { eps: number }).eps);
+  return [output(backend, [...x.shape], y), output(backend, [...x.shape], xhat), ...[mean, variance, invStd].map((t) => output(backend, [c], t))];
+};
+
+const batchNormTrainGrad: CustomImpl = (addon, { inputs, backend }) => {
+  const { dy, xhat, weight, invStd } = inputs as { dy: Info; xhat: Info; weight: Info; invStd: Info };
+  const c = dy.shape[dy.shape.length - 1];
+  const [dx, dw, db] = [new Float32Array(util.sizeFromShape(dy.shape)), new Float32Array(c), new Float32Array(c)];
+  addon.batchNormBackward(values(backend, dy), values(backend, xhat), values(backend, weight), values(backend, invStd), dx, dw, db);
+  return [output(backend, [...dy.shape], dx), output(backend, [c], dw), output(backend, [c], db)];
+};
+
+export const CUSTOM_KERNELS: Record<string, CustomImpl> = {
+  [FUSED.adam]: adamUpdate,
+  [FUSED.batchNormTrain]: batchNormTrain,
+  [FUSED.batchNormTrainGrad]: batchNormTrainGrad,
 };
