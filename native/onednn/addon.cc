@@ -3,7 +3,6 @@
 // runs the kernel synchronously on the arrays' own memory. oneDNN errors become JS exceptions.
 #include <node_api.h>
 
-#include <algorithm>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -47,12 +46,10 @@ struct Args {
     return static_cast<T*>(data);
   }
   float* f32(size_t i, int64_t n, const char* name) { return typed<float>(i, napi_float32_array, n, name); }
-  // Sizes are never negative, except at the positions listed (a convolution's padding after).
-  std::vector<int> ints(size_t i, size_t n, const char* name, std::vector<size_t> may_be_negative = {}) {
+  std::vector<int> ints(size_t i, size_t n, const char* name) {
     const int32_t* p = typed<int32_t>(i, napi_int32_array, n, name);
     for (size_t k = 0; k < n; k++)
-      if (p[k] < 0 && std::find(may_be_negative.begin(), may_be_negative.end(), k) == may_be_negative.end())
-        throw JsError(std::string(name) + ": negative size");
+      if (p[k] < 0) throw JsError(std::string(name) + ": negative size");
     return std::vector<int>(p, p + n);
   }
   size_t length(size_t i) {
@@ -101,7 +98,7 @@ int64_t w_size(const sc::ConvShape& s) { return int64_t(s.kh) * s.kw * s.ci * s.
 napi_value Conv2D(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     Args a(env, info, 4);
-    auto s = conv_shape(a.ints(3, 17, "shape", {14, 16}));
+    auto s = conv_shape(a.ints(3, 17, "shape"));
     sc::conv2d_forward(s, a.f32(0, x_size(s), "x"), a.f32(1, w_size(s), "filter"), a.f32(2, y_size(s), "y"));
     return undefined(env);
   });
@@ -111,7 +108,7 @@ napi_value Conv2D(napi_env env, napi_callback_info info) {
 napi_value Conv2DBackpropInput(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     Args a(env, info, 4);
-    auto s = conv_shape(a.ints(3, 17, "shape", {14, 16}));
+    auto s = conv_shape(a.ints(3, 17, "shape"));
     sc::conv2d_backward_data(s, a.f32(0, y_size(s), "dy"), a.f32(1, w_size(s), "filter"), a.f32(2, x_size(s), "dx"));
     return undefined(env);
   });
@@ -121,7 +118,7 @@ napi_value Conv2DBackpropInput(napi_env env, napi_callback_info info) {
 napi_value Conv2DBackpropFilter(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     Args a(env, info, 4);
-    auto s = conv_shape(a.ints(3, 17, "shape", {14, 16}));
+    auto s = conv_shape(a.ints(3, 17, "shape"));
     sc::conv2d_backward_weights(s, a.f32(0, x_size(s), "x"), a.f32(1, y_size(s), "dy"), a.f32(2, w_size(s), "dw"));
     return undefined(env);
   });

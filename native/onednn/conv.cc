@@ -34,19 +34,19 @@ struct Descs {
   memory::dims strides, dilates, pad_l, pad_r;
 };
 
-// A negative padding after means trailing input rows (columns) are never read, e.g. 1x1 stride 2 on an even size.
-// oneDNN 2.6's 1x1 backward-weights kernel gets those wrong, so the input is described as the rows in use: a view
-// with the full tensor's strides over the same memory, and no padding after.
 Descs descs(const ConvShape& s) {
-  const int h = s.h + std::min(s.pb, 0), w = s.w + std::min(s.pr, 0);
-  const memory::dims src_strides = {int64_t(s.h) * s.w * s.ci, 1, int64_t(s.w) * s.ci, s.ci};
   return {
-      memory::desc({s.n, s.ci, h, w}, f32, src_strides),
+      memory::desc({s.n, s.ci, s.h, s.w}, f32, tag::nhwc),
       memory::desc({s.co, s.ci, s.kh, s.kw}, f32, tag::any),
       memory::desc({s.co, s.ci, s.kh, s.kw}, f32, tag::hwio),
       memory::desc({s.n, s.co, s.oh, s.ow}, f32, tag::nhwc),
-      {s.sh, s.sw}, {s.dh - 1, s.dw - 1}, {s.pt, s.pl}, {std::max(s.pb, 0), std::max(s.pr, 0)},
+      {s.sh, s.sw}, {s.dh - 1, s.dw - 1}, {s.pt, s.pl}, {s.pb, s.pr},
   };
+}
+
+// Rows (columns) of x a convolution reads: fewer than it has when stride > 1 leaves trailing ones unused.
+int used(int in, int out, int stride, int kernel, int dilation, int pad_before) {
+  return std::min(in, (out - 1) * stride + (kernel - 1) * dilation + 1 - pad_before);
 }
 
 dnnl::convolution_forward::primitive_desc forward_pd(const Descs& d, dnnl::prop_kind kind) {
@@ -139,7 +139,24 @@ void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, f
   cpu_stream().wait();
 }
 
+// oneDNN 2.6's backward-weights kernels give wrong results when trailing input rows are unused (1x1 stride 2 on an
+// even size, as in ResNet's downsample branches; both with exact and with negative padding after), so x is first
+// cropped to the rows it uses, into a buffer kept per shape.
 void conv2d_backward_weights(const ConvShape& s, const float* x, const float* dy, float* dw) {
+  const int h = used(s.h, s.oh, s.sh, s.kh, s.dh, s.pt), w = used(s.w, s.ow, s.sw, s.kw, s.dw, s.pl);
+  if (h < s.h || w < s.w) {
+    ConvShape cropped = s;
+    cropped.h = h;
+    cropped.w = w;
+    cropped.pb = std::max(0, s.pb);
+    cropped.pr = std::max(0, s.pr);
+    static std::vector<float> buffer;
+    buffer.resize(size_t(s.n) * h * w * s.ci);
+    for (int b = 0; b < s.n; b++)
+      for (int y = 0; y < h; y++)
+        std::copy_n(x + ((int64_t(b) * s.h + y) * s.w) * s.ci, int64_t(w) * s.ci, buffer.data() + ((int64_t(b) * h + y) * w) * s.ci);
+    return conv2d_backward_weights(cropped, buffer.data(), dy, dw);
+  }
   Entry& e = entry(BACKWARD_WEIGHTS, s);
   Descs d = descs(s);
   memory user = wrap(d.weights_user, dw);

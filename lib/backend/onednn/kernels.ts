@@ -24,14 +24,16 @@ function output(backend: unknown, shape: number[], values: Float32Array): Info {
 }
 
 /**
- * The addon's 17 convolution sizes. oneDNN wants the padding after to make out = (in + before + after - extent) /
- * stride + 1 exact, so it is derived from the output size: negative where trailing input rows or columns are never
- * read (1x1 stride 2 on an even size), larger than tfjs's where a ceil-rounded output needs more (zeros, as tfjs).
+ * The addon's 17 convolution sizes. oneDNN wants out = (in + padBefore + padAfter - kernelExtent) / stride + 1 (floor)
+ * exactly; tfjs's 'same' and 'valid' pads satisfy it, and a ceil-rounded output gets the extra padding after it
+ * needs (zeros, as tfjs computes it).
  */
 function convShape(info: tf.backend_util.Conv2DInfo): Int32Array {
   const { top, left } = info.padInfo;
-  const bottom = (info.outHeight - 1) * info.strideHeight + info.effectiveFilterHeight - info.inHeight - top;
-  const right = (info.outWidth - 1) * info.strideWidth + info.effectiveFilterWidth - info.inWidth - left;
+  const fit = (inSize: number, out: number, stride: number, extent: number, before: number, after: number) =>
+    Math.floor((inSize + before + after - extent) / stride) + 1 === out ? after : (out - 1) * stride + extent - inSize - before;
+  const bottom = fit(info.inHeight, info.outHeight, info.strideHeight, info.effectiveFilterHeight, top, info.padInfo.bottom);
+  const right = fit(info.inWidth, info.outWidth, info.strideWidth, info.effectiveFilterWidth, left, info.padInfo.right);
   return Int32Array.of(info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.filterHeight, info.filterWidth,
     info.outChannels, info.outHeight, info.outWidth, info.strideHeight, info.strideWidth, info.dilationHeight,
     info.dilationWidth, top, bottom, left, right);
