@@ -3,12 +3,14 @@
 #   Jupyter (runs tslab notebooks headless): jupyter-nbconvert jupyter-client python3-nbclient
 #   Reference peers for tests/benchmarks:    python3-torch python3-torchvision python3-astropy
 #   Figure checks (headless screenshots):    chromium
+#   The onednn backend's addon (scripts/build-native.sh): g++ libdnnl-dev (oneDNN, the engine Debian's PyTorch uses)
 # Needs root (or sudo). Set STARCLUSTER_SKIP_APT=1 to skip when the packages are managed elsewhere.
 set -euo pipefail
 
 PACKAGES=(jupyter-nbconvert jupyter-client python3-nbclient
           python3-torch python3-torchvision python3-astropy python3-numpy
-          chromium)
+          chromium
+          g++ libdnnl-dev)
 
 if [ "${STARCLUSTER_SKIP_APT:-0}" = "1" ]; then
   echo "setup-system: STARCLUSTER_SKIP_APT=1, not touching Debian packages"
