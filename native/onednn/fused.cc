@@ -35,6 +35,7 @@ void column_sums(int64_t rows, int64_t cols, F value, double* sums) {
 
 }  // namespace
 
+// The outputs may be the inputs themselves (in-place update): each element is read before it is written.
 void adam_update(int64_t n, const AdamScalars& s, const float* p, const float* m, const float* v, const float* g,
                  float* p_out, float* m_out, float* v_out) {
 #pragma omp parallel for schedule(static) if (n >= PARALLEL_MIN)

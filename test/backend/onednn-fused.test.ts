@@ -62,6 +62,33 @@ describe("onednn fused kernels match the composed ops on cpu", { skip }, () => {
     for (let t = 0; t < 3; t++) assert.deepEqual(got[t], ref[t], `step ${t + 1}`);
   });
 
+  test("Adam updates a variable in place only when nothing else shares its data", async () => {
+    await tf.setBackend("onednn");
+    const p = tf.variable(tf.tensor(randomValues(64, 2), [8, 8]));
+    const g = tf.tensor(randomValues(64, 3), [8, 8]);
+    const adam = new Adam({ lr: 0.1 });
+    const params = new Map([["p", p]]);
+    adam.step(params, new Map([["p", g]])); // creates m and v
+    const before = tf.memory().numTensors;
+    const dataId = p.dataId;
+    adam.step(params, new Map([["p", g]]));
+    assert.equal(p.dataId, dataId, "unshared: updated in place");
+    assert.equal(tf.memory().numTensors, before, "no tensors leaked");
+    const read = p.dataSync(); // a copy: it must not change when p is updated in place
+    const kept = read.slice();
+    adam.step(params, new Map([["p", g]]));
+    assert.equal(p.dataId, dataId);
+    assert.deepEqual(read, kept, "an array read earlier did not change");
+    const snapshot = p.clone(); // shares p's data
+    const cloned = snapshot.dataSync();
+    adam.step(params, new Map([["p", g]]));
+    assert.notEqual(p.dataId, dataId, "shared: a new array");
+    assert.deepEqual(snapshot.dataSync(), cloned, "the clone did not change");
+    assert.notDeepEqual(p.dataSync(), cloned, "the variable did");
+    tf.dispose([p, g, snapshot]);
+    adam.dispose();
+  });
+
   for (const shape of [[2, 5, 4, 7], [1, 3, 3, 1], [16, 8, 8, 64]]) {
     test(`batch norm (training) forward, gradients and running statistics: [${shape}]`, async () => {
       const ref = await batchNormRun("cpu", shape);

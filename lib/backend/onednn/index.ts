@@ -9,6 +9,25 @@ export const ONEDNN_BACKEND = "onednn";
 /** Below wasm (2) and the cpu backend (1): tfjs never picks it by itself; lib/backend/select.ts does. */
 const PRIORITY = 0;
 
+/**
+ * The cpu backend, except that reading a tensor returns a copy (as the wasm and tfjs-node backends do): the fused
+ * Adam kernel updates variables in place, and an array handed out earlier must not change under the caller.
+ */
+class OnednnBackend extends tf.MathBackendCPU {
+  constructor() {
+    super();
+    // Its first write warns that tfjs-node would be faster: not true of this backend.
+    (this as unknown as { firstUse: boolean }).firstUse = false;
+  }
+  override readSync(dataId: object): tf.backend_util.BackendValues {
+    const values = super.readSync(dataId);
+    return values instanceof Float32Array || values instanceof Int32Array || values instanceof Uint8Array ? values.slice() : values;
+  }
+  override async read(dataId: object): Promise<tf.backend_util.BackendValues> {
+    return this.readSync(dataId);
+  }
+}
+
 let registered: { nativeKernels: string[]; oneDNN: string } | undefined;
 
 /**
@@ -20,12 +39,7 @@ export function registerOnednnBackend(threads: number): { nativeKernels: string[
   if (!addon) throw new Error(reason);
   const used = addon.setThreads(threads);
   if (registered) return { ...registered, threads: used };
-  tf.registerBackend(ONEDNN_BACKEND, () => {
-    const backend = new tf.MathBackendCPU();
-    // Its first write warns that tfjs-node would be faster: not true of this backend.
-    (backend as unknown as { firstUse: boolean }).firstUse = false;
-    return backend;
-  }, PRIORITY);
+  tf.registerBackend(ONEDNN_BACKEND, () => new OnednnBackend(), PRIORITY);
   for (const config of tf.getKernelsForBackend("cpu")) {
     const impl = NATIVE_KERNELS[config.kernelName];
     const kernelFunc = impl

@@ -332,15 +332,25 @@ function values(backend: unknown, t: Info): Float32Array {
   return v;
 }
 
+/**
+ * Adam writes p, m and v in place when nothing but the variable holds their data (refCount 1), and returns them as
+ * new references to the same data, which Variable.assign then adopts: no allocation (each fresh array is ~100 MB
+ * of zeroed pages per step for ResNet18) and half the memory traffic. Shared data is never written: new arrays.
+ */
 const adamUpdate: CustomImpl = (addon, { inputs, backend, attrs }) => {
   const { p, m, v, g } = inputs as { p: Info; m: Info; v: Info; g: Info };
+  const cpu = backend as tf.MathBackendCPU;
   const a = attrs as { beta1: number; beta2: number; eps: number; bc2Sqrt: number; stepSize: number };
-  const n = util.sizeFromShape(p.shape);
-  const out = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+  const target = (t: Info): Float32Array => (cpu.refCount(t.dataId) === 1 ? values(cpu, t) : new Float32Array(util.sizeFromShape(t.shape)));
+  const out = [target(p), target(m), target(v)];
   // Float32Array rounds each scalar to float32, as tfjs does when an op is given a JS number.
   const scalars = Float32Array.of(a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.bc2Sqrt, a.eps, a.stepSize);
-  addon.adamUpdate(values(backend, p), values(backend, m), values(backend, v), values(backend, g), out[0], out[1], out[2], scalars);
-  return out.map((o) => output(backend, [...p.shape], o));
+  addon.adamUpdate(values(cpu, p), values(cpu, m), values(cpu, v), values(cpu, g), out[0], out[1], out[2], scalars);
+  return [p, m, v].map((t, i) => {
+    if (out[i] !== values(cpu, t)) return output(cpu, [...t.shape], out[i]);
+    cpu.incRef(t.dataId);
+    return { dataId: t.dataId, shape: [...t.shape], dtype: "float32" };
+  });
 };
 
 const batchNormTrain: CustomImpl = (addon, { inputs, backend, attrs }) => {
