@@ -13,8 +13,9 @@ namespace sc {
 
 namespace {
 
-// Below this many elements a loop stays on one thread: starting the team costs more than it saves.
-constexpr int64_t PARALLEL_MIN = 1 << 15;
+// Below this many elements (1 MB) a loop stays on one thread: memory-bound loops gain little from a second
+// thread there, and waking the team costs more than that when the cores are shared with other processes.
+constexpr int64_t PARALLEL_MIN = 1 << 18;
 // Rows per partial sum in reductions.
 constexpr int64_t BLOCK = 256;
 

@@ -155,7 +155,7 @@ describe("onednn kernels match cpu", { skip }, () => {
     });
   }
 
-  test("Slice (strided and contiguous), PadV2 (zero and -infinity), Transpose", async () => {
+  test("Slice (strided and contiguous), PadV2 (zero and -infinity), Transpose, SplitV", async () => {
     const shape = [3, 7, 6, 5];
     const x: [Float32Array, number[]] = [randomValues(size(shape), 120), shape];
     const checks: [string, tf.NamedAttrMap][] = [
@@ -168,6 +168,13 @@ describe("onednn kernels match cpu", { skip }, () => {
       ["Transpose", { perm: [3, 1, 2, 0] }],
       ["Transpose", { perm: [1, 0, 2, 3] }],
     ];
+    for (const attrs of [{ numOrSizeSplits: [2, 4], axis: 2 }, { numOrSizeSplits: 3, axis: 0 }, { numOrSizeSplits: [1, -1], axis: -1 }]) {
+      await tf.setBackend("cpu");
+      const ref = tf.tidy(() => (tf.engine().runKernel("SplitV", { x: tf.tensor(x[0], shape) }, attrs) as tf.Tensor[]).map((t) => ({ shape: t.shape, v: t.dataSync() })));
+      await tf.setBackend("onednn");
+      const got = tf.tidy(() => (tf.engine().runKernel("SplitV", { x: tf.tensor(x[0], shape) }, attrs) as tf.Tensor[]).map((t) => ({ shape: t.shape, v: t.dataSync() })));
+      assert.deepEqual(got, ref, `SplitV ${JSON.stringify(attrs)}`);
+    }
     for (const [kernel, attrs] of checks) {
       const r = await compareWithCpu("onednn", kernel, { x }, attrs);
       assert.deepEqual(r.shape, r.refShape, `${kernel} ${JSON.stringify(attrs)}`);

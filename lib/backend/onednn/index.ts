@@ -3,7 +3,7 @@
 // which the addon reads and writes in place, so nothing is copied between JS and native code.
 import * as tf from "@tensorflow/tfjs";
 import { loadOnednnAddon } from "./addon";
-import { CUSTOM_KERNELS, NATIVE_KERNELS } from "./kernels";
+import { CUSTOM_KERNELS, MULTI_OUTPUT_KERNELS, NATIVE_KERNELS } from "./kernels";
 
 export const ONEDNN_BACKEND = "onednn";
 /** Below wasm (2) and the cpu backend (1): tfjs never picks it by itself; lib/backend/select.ts does. */
@@ -41,16 +41,17 @@ export function registerOnednnBackend(threads: number): { nativeKernels: string[
   if (registered) return { ...registered, threads: used };
   tf.registerBackend(ONEDNN_BACKEND, () => new OnednnBackend(), PRIORITY);
   for (const config of tf.getKernelsForBackend("cpu")) {
+    if (MULTI_OUTPUT_KERNELS[config.kernelName]) continue; // registered below
     const impl = NATIVE_KERNELS[config.kernelName];
     const kernelFunc = impl
       ? ((args: Parameters<tf.KernelFunc>[0]) => impl(addon, args, () => config.kernelFunc(args) as tf.TensorInfo)) as tf.KernelFunc
       : config.kernelFunc;
     tf.registerKernel({ ...config, backendName: ONEDNN_BACKEND, kernelFunc });
   }
-  for (const [kernelName, impl] of Object.entries(CUSTOM_KERNELS)) {
+  for (const [kernelName, impl] of Object.entries({ ...MULTI_OUTPUT_KERNELS, ...CUSTOM_KERNELS })) {
     tf.registerKernel({ kernelName, backendName: ONEDNN_BACKEND, kernelFunc: ((args: Parameters<tf.KernelFunc>[0]) => impl(addon, args)) as tf.KernelFunc });
   }
-  const nativeKernels = [...Object.keys(NATIVE_KERNELS).filter((name) => tf.getKernel(name, "cpu")), ...Object.keys(CUSTOM_KERNELS)].sort();
+  const nativeKernels = [...Object.keys(NATIVE_KERNELS).filter((name) => tf.getKernel(name, "cpu")), ...Object.keys(MULTI_OUTPUT_KERNELS), ...Object.keys(CUSTOM_KERNELS)].sort();
   registered = { nativeKernels, oneDNN: addon.version() };
   return { ...registered, threads: used };
 }

@@ -257,6 +257,27 @@ const slice: Impl = (addon, { inputs, backend, attrs }, fallback) => {
   return output(backend, extent, out);
 };
 
+/** SplitV as one strided copy per part (the cpu kernel copies element by element through TensorBuffers). */
+const splitV: CustomImpl = (addon, args) => {
+  const { inputs, backend, attrs } = args;
+  const { x } = inputs as { x: Info };
+  const { numOrSizeSplits, axis } = attrs as unknown as tf.SplitVAttrs;
+  const xv = f32(backend, x);
+  const cpuSplit = tf.getKernel("SplitV", "cpu")!.kernelFunc;
+  if (!xv || x.shape.length === 0 || x.shape.length > MAX_DIMS || xv.length === 0) return cpuSplit(args) as Info[];
+  const ax = util.parseAxisParam(axis, x.shape)[0];
+  const sizes = backend_util.prepareSplitSize(x as tf.Tensor, numOrSizeSplits, ax);
+  const strides = denseStrides(x.shape);
+  let start = 0;
+  return sizes.map((n) => {
+    const shape = x.shape.map((d, i) => (i === ax ? n : d));
+    const out = new Float32Array(util.sizeFromShape(shape));
+    if (out.length) stridedCopy(addon, xv, start * strides[ax], strides, out, 0, denseStrides(shape), shape);
+    start += n;
+    return output(backend, shape, out);
+  });
+};
+
 const padV2: Impl = (addon, { inputs, backend, attrs }, fallback) => {
   const { x } = inputs as { x: Info };
   const { paddings, constantValue } = attrs as unknown as tf.PadV2Attrs;
@@ -369,6 +390,9 @@ const batchNormTrainGrad: CustomImpl = (addon, { inputs, backend }) => {
   addon.batchNormBackward(values(backend, dy), values(backend, xhat), values(backend, weight), values(backend, invStd), dx, dw, db);
   return [output(backend, [...dy.shape], dx), output(backend, [c], dw), output(backend, [c], db)];
 };
+
+/** Native kernels with several outputs, registered under their tfjs names in place of the cpu ones. */
+export const MULTI_OUTPUT_KERNELS: Record<string, CustomImpl> = { SplitV: splitV };
 
 export const CUSTOM_KERNELS: Record<string, CustomImpl> = {
   [FUSED.adam]: adamUpdate,
