@@ -18,7 +18,10 @@ const CONV_CASES: ConvCase[] = [
   { name: "7x7 stride 2 explicit pad 3 (ResNet stem)", x: [2, 16, 14, 3], filter: [7, 7, 3, 5], strides: [2, 2], pad: [[0, 0], [3, 3], [3, 3], [0, 0]] },
   { name: "3x3 stride 2 explicit pad 1 (PyTorch style), odd channels", x: [3, 8, 9, 7], filter: [3, 3, 7, 3], strides: [2, 2], pad: [[0, 0], [1, 1], [1, 1], [0, 0]] },
   { name: "3x3 stride 1 explicit asymmetric pad", x: [2, 7, 8, 5], filter: [3, 3, 5, 3], strides: [1, 1], pad: [[0, 0], [0, 2], [1, 0], [0, 0]] },
-  { name: "3x3 stride 1 tiny spatial size, wide channels", x: [2, 2, 2, 33], filter: [3, 3, 33, 17], strides: [1, 1], pad: "same" },
+  // Outputs of <= 4 positions take the im2col + sgemm path.
+  { name: "3x3 stride 1 on 2x2 (im2col), wide channels", x: [2, 2, 2, 33], filter: [3, 3, 33, 17], strides: [1, 1], pad: "same" },
+  { name: "3x3 stride 2 explicit pad 1 to 2x2 (im2col), non-square input", x: [3, 4, 3, 5], filter: [3, 3, 5, 6], strides: [2, 2], pad: [[0, 0], [1, 1], [1, 1], [0, 0]] },
+  { name: "5x5 valid to 1x1 (im2col), batch 1", x: [1, 5, 5, 4], filter: [5, 5, 4, 3], strides: [1, 1], pad: "valid" },
   ...randomConvCases(10, 2024),
 ];
 
