@@ -144,6 +144,29 @@ test("Conv2DBackpropFilter leaks no tensors and rejects NCHW", async () => {
   tf.dispose([x, dy]);
 });
 
+// Outputs of <= 4 positions with big filters take the matrix-product path; the last case checks the delegation.
+const CONV_CASES: (ConvCase & { dilations?: [number, number] })[] = [
+  { name: "3x3 same on 2x2, 64 -> 128 channels, batch 2", x: [2, 2, 2, 64], filter: [3, 3, 64, 128], strides: [1, 1], pad: "same" },
+  { name: "3x3 valid to 1x1, batch 1, odd channels", x: [1, 3, 3, 65], filter: [3, 3, 65, 127], strides: [1, 1], pad: "valid" },
+  { name: "3x3 dilation 2 same on 2x1", x: [3, 2, 1, 64], filter: [3, 3, 64, 128], strides: [1, 1], pad: "same", dilations: [2, 2] },
+  { name: "3x3 explicit asymmetric pad to 2x2", x: [2, 2, 3, 64], filter: [3, 3, 64, 128], strides: [1, 1], pad: [[0, 0], [1, 1], [0, 0], [0, 0]] },
+  { name: "3x3 stride 2 on 4x4 (delegated)", x: [2, 4, 4, 64], filter: [3, 3, 64, 128], strides: [2, 2], pad: "same" },
+];
+for (const [i, c] of CONV_CASES.entries()) {
+  test(`Conv2D matches cpu: ${c.name}`, async () => {
+    const inputs: Record<string, [Float32Array, number[]]> = {
+      x: [randomValues(c.x.reduce((a, b) => a * b), 600 + i), c.x],
+      filter: [randomValues(c.filter.reduce((a, b) => a * b), 700 + i), c.filter],
+    };
+    const attrs = { strides: c.strides, pad: c.pad, dataFormat: "NHWC", dilations: c.dilations ?? [1, 1], dimRoundingMode: undefined } as unknown as tf.NamedAttrMap;
+    const ref = await runOn("cpu", "Conv2D", inputs, attrs);
+    const got = await runOn("wasm", "Conv2D", inputs, attrs);
+    assert.deepEqual(got.shape, ref.shape);
+    const err = relativeError(got.values, ref.values);
+    assert.ok(err <= TOLERANCE, `relative error ${err}`);
+  });
+}
+
 const MATMUL_CASES: [number[], number[], boolean, boolean][] = [
   [[5, 7], [7, 3], false, false],
   [[7, 5], [7, 3], true, false],
