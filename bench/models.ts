@@ -1,7 +1,8 @@
 // Inference benchmark: eval-mode forward pass of the paper's dual classifiers (dual ResNet18, dual VGG19-BN), batch
 // 16, at native 64 px (BENCH_SIZES=64,299 adds the paper's 299 px), for each backend x thread count (BENCH_BACKENDS,
-// BENCH_THREADS; each in its own process), beside PyTorch CPU with the same thread count in the same run. Prints a
-// per-kernel profile of each pass, the ratios ours/PyTorch, and last the onednn 2-thread dual-ResNet18 64 px ratio.
+// BENCH_THREADS; each in its own process), beside PyTorch CPU with the same thread count in the same run (before
+// and after ours). Prints a per-kernel profile of each pass, the ratios ours/PyTorch, and last the onednn 2-thread
+// dual-ResNet18 64 px ratio.
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/select";
 import { ArchName } from "../lib/models/arch";
@@ -46,27 +47,30 @@ async function main(): Promise<void> {
   const { backends, threads } = benchMatrix();
   const keys = CONFIGS.map(([arch, size]) => `${arch}:${size}`);
   console.log(`dual classifiers, inference (eval mode): batch ${BATCH}, ${SIZES.join(" and ")} px; median of ${STEPS} after ${WARMUP} warm-up`);
-  const torch = new Map<number, TorchResult>();
-  for (const n of threads) {
-    const t = runTorch<TorchResult>("models_torch.py", ["--threads", n, "--batch", BATCH, "--warmup", WARMUP, "--steps", STEPS, ...keys]);
-    torch.set(n, t);
-    console.log(`--- PyTorch ${t.torch} CPU, ${t.threads} thread(s): ${keys.map((k) => `${k} ${t.results[k].toFixed(0)} ms`).join(", ")}`);
-  }
+  console.log("PyTorch runs before and after our runs of each thread count; its time is the mean of the two (the machine may be shared)");
+  const torch = (n: number) => runTorch<TorchResult>("models_torch.py", ["--threads", n, "--batch", BATCH, "--warmup", WARMUP, "--steps", STEPS, ...keys]);
   const summary: string[] = [];
   let headline: string | undefined;
-  for (const backend of backends) {
-    for (const n of threads) {
+  for (const n of threads) {
+    const before = torch(n);
+    const ours = backends.map((backend) => {
       const r = runChild<ChildResult>(__filename, backend, n);
       r.lines.forEach((l) => console.log(l));
+      return { backend, ...r };
+    });
+    const after = torch(n);
+    const torchMs = (key: string) => (before.results[key] + after.results[key]) / 2;
+    console.log(`--- PyTorch ${before.torch} CPU, ${n} thread(s), before / after: ${keys.map((k) => `${k} ${before.results[k].toFixed(0)} / ${after.results[k].toFixed(0)} ms`).join(", ")}`);
+    for (const r of ours) {
       if (!r.result) {
-        summary.push(`inference ${backend} ${n} thread(s): unavailable (${r.error})`);
+        summary.push(`inference ${r.backend} ${n} thread(s): unavailable (${r.error})`);
         continue;
       }
       for (const key of keys) {
         const [arch, size] = key.split(":");
-        const a = r.result.results[key], b = torch.get(n)!.results[key];
-        const line = `inference dual ${arch.padEnd(8)} ${size.padStart(3)} px ${backend.padEnd(6)} ${n} thread(s): ours ${a.toFixed(0).padStart(6)} ms, PyTorch ${b.toFixed(0).padStart(6)} ms, ratio ours/pytorch ${ratio(a, b)}`;
-        if (key === HEADLINE.key && backend === HEADLINE.backend && n === HEADLINE.threads) headline = line;
+        const a = r.result.results[key], b = torchMs(key);
+        const line = `inference dual ${arch.padEnd(8)} ${size.padStart(3)} px ${r.backend.padEnd(6)} ${n} thread(s): ours ${a.toFixed(0).padStart(6)} ms, PyTorch ${b.toFixed(0).padStart(6)} ms, ratio ours/pytorch ${ratio(a, b)}`;
+        if (key === HEADLINE.key && r.backend === HEADLINE.backend && n === HEADLINE.threads) headline = line;
         else summary.push(line);
       }
     }

@@ -1,6 +1,6 @@
 // Training benchmark: one step of the paper's dual-ResNet18 classifier (64x64x6 input, batch 16, cross-entropy,
 // Adam lr 1e-4; lib/models trainStep) for each backend x thread count (BENCH_BACKENDS, BENCH_THREADS; each in its
-// own process), beside PyTorch CPU with the same thread count, measured in the same run. Prints each run's
+// own process), beside PyTorch CPU with the same thread count, measured in the same run (before and after ours). Prints each run's
 // per-kernel profile, PyTorch's top ops, the ratios ours/PyTorch, and last the onednn 2-thread training ratio.
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/select";
@@ -35,27 +35,30 @@ async function child(): Promise<void> {
 async function main(): Promise<void> {
   const { backends, threads } = benchMatrix();
   console.log(`dual ResNet18 training step: batch ${BATCH}, ${SIZE}x${SIZE}x6, ${CLASSES} classes, Adam lr 1e-4; median of ${STEPS} after ${WARMUP} warm-up`);
-  const torch = new Map<number, TorchResult>();
-  for (const n of threads) {
-    const t = runTorch<TorchResult>("train_torch.py", ["--threads", n, "--batch", BATCH, "--size", SIZE, "--warmup", WARMUP, "--steps", STEPS]);
-    torch.set(n, t);
-    console.log(`--- PyTorch ${t.torch} CPU, ${t.threads} thread(s): ${t.train_ms.toFixed(0)} ms per step`);
-    for (const line of formatProfile("top ops of one step (self CPU time)", t.profile, 8)) console.log(line);
-  }
+  console.log("PyTorch runs before and after our runs of each thread count; its time is the mean of the two (the machine may be shared)");
+  const torch = (n: number) => runTorch<TorchResult>("train_torch.py", ["--threads", n, "--batch", BATCH, "--size", SIZE, "--warmup", WARMUP, "--steps", STEPS]);
   const summary: string[] = [];
   let headline: string | undefined;
-  for (const backend of backends) {
-    for (const n of threads) {
+  for (const n of threads) {
+    const before = torch(n);
+    console.log(`--- PyTorch ${before.torch} CPU, ${before.threads} thread(s): ${before.train_ms.toFixed(0)} ms per step`);
+    for (const line of formatProfile("top ops of one step (self CPU time)", before.profile, 8)) console.log(line);
+    const ours = backends.map((backend) => {
       const r = runChild<ChildResult>(__filename, backend, n);
       r.lines.forEach((l) => console.log(l));
-      const t = torch.get(n)!;
+      return { backend, ...r };
+    });
+    const after = torch(n);
+    const torchMs = (before.train_ms + after.train_ms) / 2;
+    console.log(`--- PyTorch again: ${after.train_ms.toFixed(0)} ms per step; mean ${torchMs.toFixed(0)} ms`);
+    for (const r of ours) {
       if (!r.result) {
-        summary.push(`train step ${backend.padEnd(6)} ${n} thread(s): unavailable (${r.error})`);
+        summary.push(`train step ${r.backend.padEnd(6)} ${n} thread(s): unavailable (${r.error})`);
         continue;
       }
-      if (r.result.params !== t.params) throw new Error(`parameter counts differ: ours ${r.result.params}, PyTorch ${t.params}`);
-      const line = `train step ${backend.padEnd(6)} ${n} thread(s): ours ${r.result.trainMs.toFixed(0).padStart(6)} ms, PyTorch ${t.train_ms.toFixed(0).padStart(5)} ms, ratio ours/pytorch ${ratio(r.result.trainMs, t.train_ms)}`;
-      if (backend === HEADLINE.backend && n === HEADLINE.threads) headline = line;
+      if (r.result.params !== before.params) throw new Error(`parameter counts differ: ours ${r.result.params}, PyTorch ${before.params}`);
+      const line = `train step ${r.backend.padEnd(6)} ${n} thread(s): ours ${r.result.trainMs.toFixed(0).padStart(6)} ms, PyTorch ${torchMs.toFixed(0).padStart(5)} ms, ratio ours/pytorch ${ratio(r.result.trainMs, torchMs)}`;
+      if (r.backend === HEADLINE.backend && n === HEADLINE.threads) headline = line;
       else summary.push(line);
     }
   }
