@@ -5,13 +5,15 @@
 #   Figure checks (headless screenshots):    chromium
 #   A real Slurm submission (slurm-local.sh): slurmctld slurmd slurm-client munge
 #     (under systemd apt also starts munge.service; slurmctld and slurmd stay down without /etc/slurm/slurm.conf)
+#   The onednn backend's addon (scripts/build-native.sh): g++ libdnnl-dev (oneDNN, the engine Debian's PyTorch uses)
 # Needs root (or sudo). Set STARCLUSTER_SKIP_APT=1 to skip when the packages are managed elsewhere.
 set -euo pipefail
 
 PACKAGES=(jupyter-nbconvert jupyter-client python3-nbclient
           python3-torch python3-torchvision python3-astropy python3-numpy
           chromium
-          slurmctld slurmd slurm-client munge)
+          slurmctld slurmd slurm-client munge
+          g++ libdnnl-dev)
 
 if [ "${STARCLUSTER_SKIP_APT:-0}" = "1" ]; then
   echo "setup-system: STARCLUSTER_SKIP_APT=1, not touching Debian packages"

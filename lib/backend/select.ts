@@ -1,12 +1,13 @@
 // Chooses and initialises the TensorFlow.js backend: the one place that knows which backends exist.
 //
 // Order when nothing is forced: native TensorFlow (tfjs-node-gpu, then tfjs-node installed under the
-// alias "tfjs-node-native") > wasm > cpu. We never require('@tensorflow/tfjs-node') to detect the native
+// alias "tfjs-node-native") > onednn (the project's own oneDNN addon, when scripts/build-native.sh could build it)
+// > wasm > cpu. We never require('@tensorflow/tfjs-node') to detect the native
 // backend: danfojs-node's npm override maps that name to pure-JS @tensorflow/tfjs.
 import * as os from "node:os";
 import * as tf from "@tensorflow/tfjs";
 
-export const BACKENDS = ["tensorflow", "wasm", "cpu"] as const;
+export const BACKENDS = ["tensorflow", "onednn", "wasm", "cpu"] as const;
 export type BackendName = (typeof BACKENDS)[number];
 export type BackendChoice = BackendName | "auto";
 
@@ -17,12 +18,15 @@ export interface BackendInfo {
   simd: boolean;
   /** For the native backend: which package provided it (tfjs-node-gpu or tfjs-node). */
   nativePackage?: string;
+  /** For onednn: the kernels that run natively (the others are the cpu backend's) and the oneDNN version. */
+  nativeKernels?: string[];
+  oneDNN?: string;
 }
 
 export interface BackendOptions {
   /** Forced backend; default from STARCLUSTER_BACKEND, else "auto". */
   backend?: BackendChoice;
-  /** wasm threads; default from STARCLUSTER_THREADS, else the number of cores. */
+  /** onednn and wasm threads; default from STARCLUSTER_THREADS, else the number of cores. */
   threads?: number;
   /** Where the one-line fallback notice goes; default stderr. */
   log?: (line: string) => void;
@@ -102,6 +106,20 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
     }
     if (choice === "tensorflow") throw new Error(`backend 'tensorflow' unavailable: ${native.reasons.join("; ")}`);
     reasons = native.reasons;
+  }
+  if (choice === "onednn" || choice === "auto") {
+    try {
+      const { registerOnednnBackend, ONEDNN_BACKEND } = await import("./onednn");
+      const o = registerOnednnBackend(threads);
+      if (!(await tf.setBackend(ONEDNN_BACKEND))) throw new Error("the onednn backend failed to initialise");
+      await tf.ready();
+      current = { backend: "onednn", tfjs: tf.version.tfjs, threads: o.threads, simd: true, nativeKernels: o.nativeKernels, oneDNN: o.oneDNN };
+      if (choice === "auto") log(`starcluster: using backend onednn (${reasons.join("; ")})`);
+      return current;
+    } catch (e) {
+      if (choice === "onednn") throw new Error(`backend 'onednn' unavailable: ${(e as Error).message}`);
+      reasons.push((e as Error).message);
+    }
   }
   if (choice === "wasm" || choice === "auto") {
     try {

@@ -8,6 +8,7 @@ import { notebooksCommand } from "./commands/notebooks";
 import { synthCommand } from "./commands/synth";
 import { trainCommand, trainSeedsCommand } from "./commands/train";
 import { evaluateCommand } from "./commands/evaluate";
+import { reproduceCommand } from "./commands/reproduce";
 import { weightsImportCommand } from "./commands/weights";
 
-export const commands = [backendCommand, catalogSummaryCommand, fitsInfoCommand, fitsCutoutCommand, synthCommand, curateCommand, weightsImportCommand, trainCommand, trainSeedsCommand, evaluateCommand, notebooksCommand] as Command[];
+export const commands = [backendCommand, catalogSummaryCommand, fitsInfoCommand, fitsCutoutCommand, synthCommand, curateCommand, weightsImportCommand, trainCommand, trainSeedsCommand, evaluateCommand, reproduceCommand, notebooksCommand] as Command[];

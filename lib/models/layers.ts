@@ -2,6 +2,7 @@
 // Padding is explicit and symmetric, as PyTorch pads (tf's 'same' pads asymmetrically at stride 2);
 // batch norm follows nn.BatchNorm2d (eps 1e-5, momentum 0.1) including its running-statistics update.
 import * as tf from "@tensorflow/tfjs";
+import { FUSED, hasFusedKernel } from "../backend/fused";
 import { Init, Params, ParamSpec, torchvisionInit } from "./init";
 
 export const BN_EPS = 1e-5;
@@ -57,7 +58,8 @@ export function conv2d(p: Params, name: string, x: tf.Tensor4D, stride: number, 
  * by momentum 0.1 towards the batch mean and the unbiased variance (n/(n-1)), as PyTorch does. Eval: running statistics.
  *
  * Training mode has its own gradient: dx = w/sigma * (dy - mean(dy) - xhat * mean(dy * xhat)), PyTorch's formula,
- * with per-channel means taken in two passes (see channelMean). tfjs's generic batchNorm + moments gradient sums
+ * with per-channel means taken in two passes (see channelMean), or in one fused kernel summing in double where the
+ * backend has one (onednn). tfjs's generic batchNorm + moments gradient sums
  * sequentially in float32 on wasm and lost 1e-3..1e-2 of the early layers' weight gradients in ResNet18 against
  * PyTorch (which accumulates these sums in double on CPU).
  */
@@ -67,12 +69,9 @@ export function batchNorm2d(p: Params, name: string, x: tf.Tensor4D, training: b
   if (!training) return tf.batchNorm(x, runningMean, runningVar, bias, weight, BN_EPS) as tf.Tensor4D;
   const n = x.shape[0] * x.shape[1] * x.shape[2];
   if (n < 2) throw new Error(`batch norm '${name}': training needs more than 1 value per channel (got input shape [${x.shape}])`);
+  const fused = hasFusedKernel(FUSED.batchNormTrain);
   const forward = (input: tf.Tensor4D, w: tf.Tensor1D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
-    const mean = channelMean(input);
-    const centred = tf.sub(input, mean) as tf.Tensor4D;
-    const variance = channelMean(tf.square(centred));
-    const invStd = tf.rsqrt(tf.add(variance, BN_EPS));
-    const xhat = tf.mul(centred, invStd);
+    const { y, xhat, mean, variance, invStd } = fused ? fusedStatistics(input, w, b) : composedStatistics(input, w, b);
     tf.tidy(() => {
       runningMean.assign(tf.add(tf.mul(runningMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM)));
       runningVar.assign(tf.add(tf.mul(runningVar, 1 - BN_MOMENTUM), tf.mul(variance, (BN_MOMENTUM * n) / (n - 1))));
@@ -81,9 +80,10 @@ export function batchNorm2d(p: Params, name: string, x: tf.Tensor4D, training: b
     });
     save([xhat, invStd, w]);
     return {
-      value: tf.add(tf.mul(xhat, w), b) as tf.Tensor4D,
+      value: y,
       gradFunc: (g: tf.Tensor4D, saved: tf.Tensor[]) => {
         const [xh, inv, scale] = saved;
+        if (fused) return tf.engine().runKernel(FUSED.batchNormTrainGrad, { dy: g, xhat: xh, weight: scale, invStd: inv }) as tf.Tensor[];
         const meanDy = channelMean(g);
         const meanDyXhat = channelMean(tf.mul(g, xh) as tf.Tensor4D);
         const dx = tf.mul(tf.mul(scale, inv), tf.sub(tf.sub(g, meanDy), tf.mul(xh, meanDyXhat)));
@@ -92,6 +92,24 @@ export function batchNorm2d(p: Params, name: string, x: tf.Tensor4D, training: b
     };
   };
   return tf.customGrad(forward as unknown as Parameters<typeof tf.customGrad<tf.Tensor4D>>[0])(x, weight, bias);
+}
+
+interface BatchStatistics { y: tf.Tensor4D; xhat: tf.Tensor4D; mean: tf.Tensor1D; variance: tf.Tensor1D; invStd: tf.Tensor1D }
+
+/** Batch norm's training-mode forward from elementwise ops (any backend). */
+function composedStatistics(input: tf.Tensor4D, w: tf.Tensor1D, b: tf.Tensor1D): BatchStatistics {
+  const mean = channelMean(input);
+  const centred = tf.sub(input, mean) as tf.Tensor4D;
+  const variance = channelMean(tf.square(centred));
+  const invStd = tf.rsqrt(tf.add(variance, BN_EPS)) as tf.Tensor1D;
+  const xhat = tf.mul(centred, invStd) as tf.Tensor4D;
+  return { y: tf.add(tf.mul(xhat, w), b) as tf.Tensor4D, xhat, mean, variance, invStd };
+}
+
+/** The same in one backend kernel (statistics summed in double), where the backend has it. */
+function fusedStatistics(input: tf.Tensor4D, w: tf.Tensor1D, b: tf.Tensor1D): BatchStatistics {
+  const [y, xhat, mean, variance, invStd] = tf.engine().runKernel(FUSED.batchNormTrain, { x: input, weight: w, bias: b }, { eps: BN_EPS }) as tf.Tensor[];
+  return { y: y as tf.Tensor4D, xhat: xhat as tf.Tensor4D, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D, invStd: invStd as tf.Tensor1D };
 }
 
 /**

@@ -4,6 +4,7 @@
 // tf.train.adam differs: its default epsilon is the backend's (1e-7, not 1e-8), and it adds epsilon to the
 // bias-corrected sqrt(v_hat) in a different order. State is keyed by parameter name so it can be checkpointed.
 import * as tf from "@tensorflow/tfjs";
+import { FUSED, hasFusedKernel } from "../backend/fused";
 
 export interface AdamOptions {
   lr: number;
@@ -35,6 +36,8 @@ export class Adam {
     const bc1 = 1 - this.beta1 ** this.t;
     const bc2Sqrt = Math.sqrt(1 - this.beta2 ** this.t);
     const stepSize = this.lr / bc1;
+    // One pass per parameter where the backend has the fused kernel (same float32 arithmetic, same order).
+    const fused = hasFusedKernel(FUSED.adam);
     for (const [name, g] of grads) {
       const p = params.get(name);
       if (!p) throw new Error(`Adam: gradient for unknown parameter '${name}'`);
@@ -43,6 +46,16 @@ export class Adam {
         this.v.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
       }
       const m = this.m.get(name)!, v = this.v.get(name)!;
+      if (fused) {
+        tf.tidy(() => {
+          const attrs = { beta1: this.beta1, beta2: this.beta2, eps: this.eps, bc2Sqrt, stepSize };
+          const [p1, m1, v1] = tf.engine().runKernel(FUSED.adam, { p, m, v, g }, attrs) as tf.Tensor[];
+          m.assign(m1);
+          v.assign(v1);
+          p.assign(p1);
+        });
+        continue;
+      }
       tf.tidy(() => {
         m.assign(tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1)));
         v.assign(tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2)));

@@ -8,6 +8,7 @@ import { test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend/select";
 import { repoRoot, tempDir } from "../helpers";
+import { onednnSkip } from "./kernel-check";
 
 const selectModule = path.join(repoRoot, "dist", "lib", "backend", "select.js");
 
@@ -18,6 +19,7 @@ function child(body: string, env: Record<string, string> = {}) {
   const base = { ...process.env };
   delete base.STARCLUSTER_BACKEND;
   delete base.STARCLUSTER_THREADS;
+  delete base.STARCLUSTER_ONEDNN_ADDON;
   const r = spawnSync(process.execPath, ["-e", script], { cwd: repoRoot, encoding: "utf8", timeout: 60_000, env: { ...base, ...env } });
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
@@ -40,12 +42,23 @@ test("wasm on 2 threads: reported, really used by the C side, and the process ex
   assert.equal(out.sum, 2 * 32 * 9 * 32 * (14 * 14) + 2 * 32 * 32 * (4 * 14 * 6 + 4 * 4)); // ones: taps per output
 });
 
-test("auto selects wasm here, says why in one line, and honours STARCLUSTER_THREADS=1", () => {
-  const r = child(`console.log(JSON.stringify(await initBackend()));`, { STARCLUSTER_THREADS: "1" });
+test("auto selects wasm when the onednn addon is missing, says why in one line, and honours STARCLUSTER_THREADS=1", () => {
+  const r = child(`console.log(JSON.stringify(await initBackend()));`, { STARCLUSTER_THREADS: "1", STARCLUSTER_ONEDNN_ADDON: "/nonexistent/addon.node" });
   assert.equal(r.code, 0, r.stderr);
   const info = JSON.parse(r.stdout.trim());
   assert.deepEqual({ backend: info.backend, threads: info.threads, simd: info.simd, tfjs: info.tfjs }, { backend: "wasm", threads: 1, simd: true, tfjs: tf.version.tfjs });
-  assert.match(r.stderr, /^starcluster: using backend wasm \(tfjs-node-gpu not installed; tfjs-node not installed\)$/m);
+  assert.match(r.stderr, /^starcluster: using backend wasm \(tfjs-node-gpu not installed; tfjs-node not installed; onednn addon not built \(STARCLUSTER_ONEDNN_ADDON: \/nonexistent\/addon\.node not found\)\)$/m);
+});
+
+test("auto selects onednn where the addon is built, with the thread count asked for", { skip: onednnSkip() }, () => {
+  const r = child(`const i = await initBackend(); const y = tf.conv2d(tf.ones([1, 6, 6, 3]), tf.ones([3, 3, 3, 2]), 1, "valid");
+    console.log(JSON.stringify({ ...i, backendNow: tf.getBackend(), sum: (await y.sum().data())[0] }));`, { STARCLUSTER_THREADS: "1" });
+  assert.equal(r.code, 0, r.stderr);
+  const info = JSON.parse(r.stdout.trim());
+  assert.deepEqual([info.backend, info.backendNow, info.threads], ["onednn", "onednn", 1]);
+  assert.equal(info.sum, 2 * 16 * 27); // ones: 27 taps per output, 16 outputs, 2 channels
+  assert.ok(info.nativeKernels.includes("Conv2D"));
+  assert.match(r.stderr, /^starcluster: using backend onednn \(tfjs-node-gpu not installed; tfjs-node not installed\)$/m);
 });
 
 test("when the thread shim cannot be set up, wasm falls back to 1 thread and says why", () => {

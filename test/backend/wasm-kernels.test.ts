@@ -5,6 +5,7 @@ import { before, test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend/select";
 import { mulberry32 } from "../../lib/util/random";
+import { randomConvCases } from "./kernel-check";
 
 const TOLERANCE = 1e-4;
 
@@ -72,7 +73,7 @@ for (const [i, c] of CASES.entries()) {
   });
 }
 
-// Stride-1 cases with enough positions take the fast path; the others check the delegation to wasm's own kernel.
+// Cases with enough positions take the fast path (phases for stride 2); tiny ones check the delegation to wasm's own kernel.
 const INPUT_CASES: (ConvCase & { fast: boolean })[] = [
   { name: "3x3 stride 1 same", x: [2, 9, 7, 5], filter: [3, 3, 5, 6], strides: [1, 1], pad: "same", fast: true },
   { name: "3x3 stride 1 explicit pad 1, odd channels", x: [3, 8, 6, 7], filter: [3, 3, 7, 3], strides: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], fast: true },
@@ -80,13 +81,19 @@ const INPUT_CASES: (ConvCase & { fast: boolean })[] = [
   { name: "3x3 stride 1 explicit asymmetric pad", x: [2, 7, 8, 5], filter: [3, 3, 5, 3], strides: [1, 1], pad: [[0, 0], [0, 2], [1, 0], [0, 0]], fast: true },
   { name: "1x1 stride 1", x: [2, 8, 7, 5], filter: [1, 1, 5, 9], strides: [1, 1], pad: "valid", fast: true },
   { name: "3x3 stride 1 tiny spatial size (delegated)", x: [2, 2, 2, 9], filter: [3, 3, 9, 6], strides: [1, 1], pad: "same", fast: false },
-  { name: "3x3 stride 2 same (delegated)", x: [3, 10, 8, 3], filter: [3, 3, 3, 7], strides: [2, 2], pad: "same", fast: false },
+  { name: "3x3 stride 2 same (asymmetric padding)", x: [3, 10, 8, 3], filter: [3, 3, 3, 7], strides: [2, 2], pad: "same", fast: true },
+  { name: "3x3 stride 2 explicit pad 1 (PyTorch style), batch 1", x: [1, 16, 12, 5], filter: [3, 3, 5, 4], strides: [2, 2], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], fast: true },
+  { name: "1x1 stride 2 on even size (a phase with no taps)", x: [2, 12, 10, 5], filter: [1, 1, 5, 7], strides: [2, 2], pad: "valid", fast: true },
+  { name: "7x7 stride 2 explicit pad 3 (ResNet stem)", x: [2, 16, 14, 3], filter: [7, 7, 3, 5], strides: [2, 2], pad: [[0, 0], [3, 3], [3, 3], [0, 0]], fast: true },
+  { name: "3x2 strides [2,1] valid, non-square", x: [2, 11, 9, 6], filter: [3, 2, 6, 5], strides: [2, 1], pad: "valid", fast: true },
+  { name: "3x3 stride 2 tiny spatial size (delegated)", x: [1, 4, 4, 9], filter: [3, 3, 9, 6], strides: [2, 2], pad: "same", fast: false },
+  ...randomConvCases(10, 77).map((c) => ({ ...c, fast: c.x[0] * c.x[1] * c.x[2] >= 96 })),
 ];
 
 for (const [i, c] of INPUT_CASES.entries()) {
   test(`Conv2DBackpropInput matches cpu: ${c.name}`, async () => {
     const info = tf.backend_util.computeConv2DInfo(c.x as [number, number, number, number], c.filter as [number, number, number, number], c.strides, 1, c.pad as "same");
-    assert.equal(c.fast, c.strides[0] === 1 && info.batchSize * info.inHeight * info.inWidth >= 96, "case label disagrees with the kernel's rule");
+    assert.equal(c.fast, info.batchSize * info.inHeight * info.inWidth >= 96, "case label disagrees with the kernel's rule");
     const dyShape = [c.x[0], info.outHeight, info.outWidth, c.filter[3]];
     const inputs: Record<string, [Float32Array, number[]]> = {
       dy: [randomValues(dyShape.reduce((a, b) => a * b), 200 + i), dyShape],
@@ -101,17 +108,20 @@ for (const [i, c] of INPUT_CASES.entries()) {
   });
 }
 
-test("Conv2DBackpropInput fast path leaks no tensors", async () => {
+test("Conv2DBackpropInput fast path leaks no tensors (stride 1, and stride 2 with a final crop)", async () => {
   await tf.setBackend("wasm");
-  const dy = tf.randomNormal([2, 8, 8, 4]);
-  const filter = tf.randomNormal([3, 3, 5, 4]);
-  const attrs = { strides: [1, 1], pad: "same", dataFormat: "NHWC", inputShape: [2, 8, 8, 5] } as unknown as tf.NamedAttrMap;
-  const dataIds = tf.backend().numDataIds();
-  const g = tf.engine().runKernel("Conv2DBackpropInput", { dy, filter }, attrs) as tf.Tensor;
-  assert.equal(tf.backend().numDataIds(), dataIds + 1);
-  g.dispose();
-  assert.equal(tf.backend().numDataIds(), dataIds);
-  tf.dispose([dy, filter]);
+  for (const [s, pad, out] of [[1, "same", 8], [2, [[0, 0], [1, 1], [1, 1], [0, 0]], 4]] as const) {
+    const dy = tf.randomNormal([2, out, out, 4]);
+    const filter = tf.randomNormal([3, 3, 5, 4]);
+    const attrs = { strides: [s, s], pad, dataFormat: "NHWC", inputShape: [2, 8, 8, 5] } as unknown as tf.NamedAttrMap;
+    const dataIds = tf.backend().numDataIds();
+    const g = tf.engine().runKernel("Conv2DBackpropInput", { dy, filter }, attrs) as tf.Tensor;
+    assert.deepEqual(g.shape, [2, 8, 8, 5]);
+    assert.equal(tf.backend().numDataIds(), dataIds + 1);
+    g.dispose();
+    assert.equal(tf.backend().numDataIds(), dataIds);
+    tf.dispose([dy, filter]);
+  }
 });
 
 test("Conv2DBackpropFilter leaks no tensors and rejects NCHW", async () => {
@@ -133,6 +143,48 @@ test("Conv2DBackpropFilter leaks no tensors and rejects NCHW", async () => {
   );
   tf.dispose([x, dy]);
 });
+
+// Outputs of <= 4 positions with big filters take the matrix-product path; the last case checks the delegation.
+const CONV_CASES: (ConvCase & { dilations?: [number, number] })[] = [
+  { name: "3x3 same on 2x2, 64 -> 128 channels, batch 2", x: [2, 2, 2, 64], filter: [3, 3, 64, 128], strides: [1, 1], pad: "same" },
+  { name: "3x3 valid to 1x1, batch 1, odd channels", x: [1, 3, 3, 65], filter: [3, 3, 65, 127], strides: [1, 1], pad: "valid" },
+  { name: "3x3 dilation 2 same on 2x1", x: [3, 2, 1, 64], filter: [3, 3, 64, 128], strides: [1, 1], pad: "same", dilations: [2, 2] },
+  { name: "3x3 explicit asymmetric pad to 2x2", x: [2, 2, 3, 64], filter: [3, 3, 64, 128], strides: [1, 1], pad: [[0, 0], [1, 1], [0, 0], [0, 0]] },
+  { name: "3x3 stride 2 on 4x4 (delegated)", x: [2, 4, 4, 64], filter: [3, 3, 64, 128], strides: [2, 2], pad: "same" },
+];
+for (const [i, c] of CONV_CASES.entries()) {
+  test(`Conv2D matches cpu: ${c.name}`, async () => {
+    const inputs: Record<string, [Float32Array, number[]]> = {
+      x: [randomValues(c.x.reduce((a, b) => a * b), 600 + i), c.x],
+      filter: [randomValues(c.filter.reduce((a, b) => a * b), 700 + i), c.filter],
+    };
+    const attrs = { strides: c.strides, pad: c.pad, dataFormat: "NHWC", dilations: c.dilations ?? [1, 1], dimRoundingMode: undefined } as unknown as tf.NamedAttrMap;
+    const ref = await runOn("cpu", "Conv2D", inputs, attrs);
+    const got = await runOn("wasm", "Conv2D", inputs, attrs);
+    assert.deepEqual(got.shape, ref.shape);
+    const err = relativeError(got.values, ref.values);
+    assert.ok(err <= TOLERANCE, `relative error ${err}`);
+  });
+}
+
+const MATMUL_CASES: [number[], number[], boolean, boolean][] = [
+  [[5, 7], [7, 3], false, false],
+  [[7, 5], [7, 3], true, false],
+  [[5, 7], [3, 7], false, true],
+  [[7, 5], [3, 7], true, true],
+  [[4, 7, 5], [4, 3, 7], true, true],
+  [[1, 5, 7], [4, 3, 7], false, true],
+];
+for (const [i, [a, b, transposeA, transposeB]] of MATMUL_CASES.entries()) {
+  test(`BatchMatMul matches cpu: [${a}] x [${b}] transposeA ${transposeA} transposeB ${transposeB}`, async () => {
+    const inputs: Record<string, [Float32Array, number[]]> = { a: [randomValues(a.reduce((x, y) => x * y), 400 + i), a], b: [randomValues(b.reduce((x, y) => x * y), 500 + i), b] };
+    const ref = await runOn("cpu", "BatchMatMul", inputs, { transposeA, transposeB });
+    const got = await runOn("wasm", "BatchMatMul", inputs, { transposeA, transposeB });
+    assert.deepEqual(got.shape, ref.shape);
+    const err = relativeError(got.values, ref.values);
+    assert.ok(err <= TOLERANCE, `relative error ${err}`);
+  });
+}
 
 /** Initial values of a small conv net: conv+BN+relu, max pool, strided conv+BN+relu, avg pool, global mean, dense. */
 function initialParams(): Record<string, [Float32Array, number[]]> {

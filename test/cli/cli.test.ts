@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { test } from "node:test";
+import { onednnSkip } from "../backend/kernel-check";
 import { repoRoot } from "../helpers";
 
 function starcluster(args: string[], env: Record<string, string> = {}) {
@@ -21,10 +22,10 @@ test("--help lists every registered subcommand and exits 0", async () => {
   const sub = starcluster(["backend", "--help"]);
   assert.equal(sub.code, 0);
   assert.match(sub.stdout, /usage: starcluster backend/);
-  assert.match(sub.stdout, /--backend auto\|tensorflow\|wasm\|cpu/);
+  assert.match(sub.stdout, /--backend auto\|tensorflow\|onednn\|wasm\|cpu/);
 });
 
-test("backend prints one JSON object with backend, tfjs version, threads and simd", () => {
+test("backend prints one JSON object with backend, tfjs version, threads and simd; onednn names its native kernels", { skip: onednnSkip() }, () => {
   const r = starcluster(["backend"], { STARCLUSTER_BACKEND: "" });
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.trim().split("\n");
@@ -32,11 +33,25 @@ test("backend prints one JSON object with backend, tfjs version, threads and sim
   const info = JSON.parse(lines[0]);
   assert.deepEqual(Object.keys(info).slice(0, 4), ["backend", "tfjs", "threads", "simd"]);
   assert.equal(info.tfjs, require("@tensorflow/tfjs/package.json").version);
-  // No native TensorFlow can be installed on this project's machines, so automatic selection lands on wasm
-  // and says why on stderr in one line.
-  assert.equal(info.backend, "wasm");
-  assert.equal(info.simd, true);
-  assert.match(r.stderr, /^starcluster: using backend wasm \(tfjs-node-gpu not installed; tfjs-node not installed\)\n$/);
+  // No native TensorFlow can be installed on this project's machines, so automatic selection lands on the oneDNN
+  // addon that setup built, and says why on stderr in one line.
+  assert.equal(info.backend, "onednn");
+  assert.match(info.oneDNN, /^2\.\d+\.\d+$/);
+  for (const k of ["Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter", "BatchMatMul", "MaxPool", "MaxPoolGrad", "StarclusterBatchNormTrain"]) {
+    assert.ok(info.nativeKernels.includes(k), `${k} is native`);
+  }
+  assert.match(r.stderr, /^starcluster: using backend onednn \(tfjs-node-gpu not installed; tfjs-node not installed\)\n$/);
+});
+
+test("without the addon, backend falls back to wasm and says why in one line", () => {
+  const r = starcluster(["backend"], { STARCLUSTER_BACKEND: "", STARCLUSTER_ONEDNN_ADDON: path.join(repoRoot, "no-such-addon.node") });
+  assert.equal(r.code, 0, r.stderr);
+  const info = JSON.parse(r.stdout);
+  assert.deepEqual([info.backend, info.simd, info.nativeKernels], ["wasm", true, undefined]);
+  assert.match(r.stderr, /^starcluster: using backend wasm \(tfjs-node-gpu not installed; tfjs-node not installed; onednn addon not built \(STARCLUSTER_ONEDNN_ADDON: .*no-such-addon\.node not found\)\)\n$/);
+  const forced = starcluster(["backend", "--backend", "onednn"], { STARCLUSTER_ONEDNN_ADDON: path.join(repoRoot, "no-such-addon.node") });
+  assert.equal(forced.code, 1);
+  assert.match(forced.stderr, /backend 'onednn' unavailable: onednn addon not built/);
 });
 
 test("a forced backend is honoured, from the option or the environment", () => {
@@ -54,7 +69,7 @@ test("usage mistakes exit 2 with a message naming the mistake", () => {
   const cases: [string[], RegExp][] = [
     [[], /usage: starcluster <command>/],
     [["no-such-command"], /unknown command 'no-such-command'/],
-    [["backend", "--backend", "gpu"], /--backend must be one of auto, tensorflow, wasm, cpu \(got 'gpu'\)/],
+    [["backend", "--backend", "gpu"], /--backend must be one of auto, tensorflow, onednn, wasm, cpu \(got 'gpu'\)/],
     [["backend", "--threads", "two"], /--threads must be a number \(got 'two'\)/],
     [["backend", "--threads", "0"], /--threads must be >= 1/],
     [["backend", "--frobnicate"], /Unknown option '--frobnicate'/],

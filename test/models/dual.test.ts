@@ -3,22 +3,19 @@
 // Also: adaptive average pooling and three Adam steps against PyTorch.
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
-import { before, test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../../lib/backend/select";
 import { createDualModel, disposeDualModel, dualForward, dualPredict, dualStateDict } from "../../lib/models/dual";
 import { adaptiveAvgPool2d } from "../../lib/models/layers";
 import { SafetensorsFile, TensorData } from "../../lib/models/safetensors";
 import { lossAndGradients } from "../../lib/models/step";
 import { loadTorchStateDictInto } from "../../lib/models/weights";
 import { Adam } from "../../lib/train/adam";
+import { backendTest, initModelBackends } from "./backends";
 import { golden, nhwc, relError } from "./helpers";
 
 const LR = 1e-4;
 
-before(async () => {
-  await initBackend({ backend: "wasm" });
-});
+initModelBackends();
 
 /** A torch-layout tensor in tfjs layout (conv OIHW -> HWIO, linear [out, in] -> [in, out]), written out independently of the importer. */
 function tfjsLayout(t: TensorData, shape: number[]): Float32Array {
@@ -34,7 +31,7 @@ function tfjsLayout(t: TensorData, shape: number[]): Float32Array {
   return out;
 }
 
-test("dual resnet18: loss, gradients and one Adam step match PyTorch", (t) => {
+backendTest("dual resnet18: loss, gradients and one Adam step match PyTorch", (t) => {
   const dir = golden("dual_adam");
   const io = SafetensorsFile.open(path.join(dir, "dual_adam_io.safetensors"));
   const model = createDualModel({ arch: "resnet18", inputSize: 64 });
@@ -94,7 +91,7 @@ test("dual resnet18: loss, gradients and one Adam step match PyTorch", (t) => {
   disposeDualModel(model);
 });
 
-test("Adam: three steps on fixed gradients match torch.optim.Adam", () => {
+backendTest("Adam: three steps on fixed gradients match torch.optim.Adam", () => {
   const io = SafetensorsFile.open(path.join(golden("adam"), "adam_io.safetensors"));
   const p = tf.variable(tf.tensor(io.read("p0").data));
   const params = new Map([["p", p]]);
@@ -108,7 +105,7 @@ test("Adam: three steps on fixed gradients match torch.optim.Adam", () => {
   p.dispose();
 });
 
-test("adaptive average pooling matches torch (overlapping 9 -> 7, replicating 2 -> 7 and 1 -> 7, uneven, identity)", () => {
+backendTest("adaptive average pooling matches torch (overlapping 9 -> 7, replicating 2 -> 7 and 1 -> 7, uneven, identity)", () => {
   const io = SafetensorsFile.open(path.join(golden("pool"), "pool_io.safetensors"));
   for (let i = 0; io.has(`x${i}`); i++) {
     const y = tf.tidy(() => tf.transpose(adaptiveAvgPool2d(nhwc(io, `x${i}`), 7, 7), [0, 3, 1, 2]).dataSync());
@@ -117,7 +114,7 @@ test("adaptive average pooling matches torch (overlapping 9 -> 7, replicating 2 
   }
 });
 
-test("dual model: 6-channel input checked, softmax outputs, native 50 px input", () => {
+backendTest("dual model: 6-channel input checked, softmax outputs, native 50 px input", () => {
   const model = createDualModel({ arch: "resnet18", inputSize: 50, seed: 5 });
   assert.equal(model.provenance.init, "torchvision-default");
   assert.throws(() => dualForward(model, tf.zeros([1, 50, 50, 5]) as tf.Tensor4D, { training: false }), /expected input \[batch, 50, 50, 6\]/);

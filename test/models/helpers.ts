@@ -3,10 +3,16 @@ import * as tf from "@tensorflow/tfjs";
 import { runReference, tempDir } from "../helpers";
 import { SafetensorsFile } from "../../lib/models/safetensors";
 
-/** Runs one case of the golden script into a fresh folder; returns the folder. */
+const goldens = new Map<string, string>();
+
+/** Runs one case of the golden script into a fresh folder (once per process: tests on several backends share it). */
 export function golden(caseName: string): string {
-  const dir = tempDir("starcluster-models-");
-  runReference("models_golden.py", [caseName, dir]);
+  let dir = goldens.get(caseName);
+  if (!dir) {
+    dir = tempDir("starcluster-models-");
+    runReference("models_golden.py", [caseName, dir]);
+    goldens.set(caseName, dir);
+  }
   return dir;
 }
 

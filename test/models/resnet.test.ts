@@ -5,7 +5,6 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { before, test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../../lib/backend/select";
 import { createDualModel, disposeDualModel, dualForward, dualPredict, dualStateDict } from "../../lib/models/dual";
 import { countParameters, createParams, disposeParams } from "../../lib/models/init";
 import { maxPool2d } from "../../lib/models/layers";
@@ -13,15 +12,16 @@ import { forward, resnet18, resnet18Forward, resnet18Specs } from "../../lib/mod
 import { loadTorchvisionResnet18, readSafetensors, SafetensorsError, SafetensorsFile, writeSafetensors } from "../../lib/models/safetensors";
 import { importTorchStateDict, loadTorchStateDictInto } from "../../lib/models/weights";
 import { tempDir } from "../helpers";
+import { backendTest, initModelBackends } from "./backends";
 import { golden, nhwc, relError } from "./helpers";
 
 let dir: string;
-before(async () => {
-  await initBackend({ backend: "wasm" });
+initModelBackends();
+before(() => {
   dir = golden("resnet18");
 });
 
-test("resnet18: imported torchvision weights give torchvision's outputs (eval, train-mode BN, running stats)", (t) => {
+backendTest("resnet18: imported torchvision weights give torchvision's outputs (eval, train-mode BN, running stats)", (t) => {
   const weights = importTorchStateDict(path.join(dir, "resnet18_state.safetensors"), "resnet18");
   const io = SafetensorsFile.open(path.join(dir, "resnet18_io.safetensors"));
   const params = createParams(resnet18Specs(1000), 0, weights.tensors);
@@ -51,7 +51,7 @@ test("resnet18: imported torchvision weights give torchvision's outputs (eval, t
   disposeParams(params);
 });
 
-test("resnet18: loadTorchvisionResnet18 into resnet18() gives torchvision's eval logits", () => {
+backendTest("resnet18: loadTorchvisionResnet18 into resnet18() gives torchvision's eval logits", () => {
   const io = SafetensorsFile.open(path.join(dir, "resnet18_io.safetensors"));
   const params = resnet18(1000, 1);
   loadTorchvisionResnet18(params, readSafetensors(path.join(dir, "resnet18_state.safetensors")));
@@ -123,7 +123,7 @@ test("safetensors: round trip, and bad files rejected with the file named (trunc
   bad("size.safetensors", Buffer.concat([len, wrongSize, Buffer.alloc(16)]), /needs 20 bytes/);
 });
 
-test("dual resnet18 on pooled features (2 x 512 -> Linear(1024, 4)) matches PyTorch: eval logits, softmax, train mode", () => {
+backendTest("dual resnet18 on pooled features (2 x 512 -> Linear(1024, 4)) matches PyTorch: eval logits, softmax, train mode", () => {
   const fdir = golden("dual_features");
   const io = SafetensorsFile.open(path.join(fdir, "dual_features_io.safetensors"));
   const model = createDualModel({ arch: "resnet18", backboneOutputs: null, inputSize: 64 });
@@ -142,7 +142,7 @@ test("dual resnet18 on pooled features (2 x 512 -> Linear(1024, 4)) matches PyTo
   disposeDualModel(model);
 });
 
-test("dual resnet18: paper (299 px) and smallest (32 px) inputs give probabilities; 6 channels required; no tensors leak", () => {
+backendTest("dual resnet18: paper (299 px) and smallest (32 px) inputs give probabilities; 6 channels required; no tensors leak", () => {
   for (const size of [32, 299]) {
     const model = createDualModel({ arch: "resnet18", backboneOutputs: null, inputSize: size, seed: 3 });
     const before = tf.memory().numTensors;
@@ -160,7 +160,7 @@ test("dual resnet18: paper (299 px) and smallest (32 px) inputs give probabiliti
   }
 });
 
-test("max pool 3x3 / 2 / pad 1 on ReLU-range input: PyTorch's output size and gradient to each window's maximum", () => {
+backendTest("max pool 3x3 / 2 / pad 1 on ReLU-range input: PyTorch's output size and gradient to each window's maximum", () => {
   // The backend's MaxPoolGrad is checked on non-negative input only, the range ResNet pools (see maxPool2d).
   const [n, h, w, c] = [2, 25, 24, 5];
   const x = tf.randomUniform([n, h, w, c], 0.01, 1, "float32", 11) as tf.Tensor4D;

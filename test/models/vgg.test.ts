@@ -4,7 +4,6 @@ import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { before, test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../../lib/backend/select";
 import { parseCommandArgs } from "../../lib/cli/command";
 import { weightsImportCommand } from "../../lib/cli/commands/weights";
 import { countParameters, createParams, disposeParams } from "../../lib/models/init";
@@ -13,11 +12,12 @@ import { vgg19BnForward, vgg19BnSpecs } from "../../lib/models/vgg";
 import { importTorchStateDict, loadWeights } from "../../lib/models/weights";
 import { sha256File } from "../../lib/util/provenance";
 import { tempDir } from "../helpers";
+import { backendTest, initModelBackends } from "./backends";
 import { golden, nhwc, relError } from "./helpers";
 
 let dir: string;
-before(async () => {
-  await initBackend({ backend: "wasm" });
+initModelBackends();
+before(() => {
   dir = golden("vgg19_bn");
 });
 
@@ -28,7 +28,7 @@ test("vgg19_bn: 143,678,248 parameters for 1000 classes, as torchvision counts t
 });
 
 for (const [format, file] of [["torchvision", "vgg19_bn_state.safetensors"], ["timm", "vgg19_bn_timm.safetensors"]]) {
-  test(`vgg19_bn: imported ${format} weights give torchvision's outputs (eval, train-mode BN, running stats)`, (t) => {
+  backendTest(`vgg19_bn: imported ${format} weights give torchvision's outputs (eval, train-mode BN, running stats)`, (t) => {
     const weights = importTorchStateDict(path.join(dir, file), "vgg19_bn");
     const io = SafetensorsFile.open(path.join(dir, "vgg19_bn_io.safetensors"));
     const params = createParams(vgg19BnSpecs(1000), 0, weights.tensors);

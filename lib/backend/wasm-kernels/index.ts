@@ -1,8 +1,11 @@
 // Kernels that training a conv net (ResNet18, VGG19-BN) needs and the tfjs wasm backend does not ship or ships
 // slow. Found by running training steps on wasm: only Conv2DBackpropFilter was missing. Conv2DBackpropInput exists
-// but is a plain loop; a faster stride-1 path wraps it.
+// but is a plain loop, BatchMatMul is slow with transposed operands, and Conv2D repacks big filters at tiny
+// outputs: faster paths wrap all three.
 import * as tf from "@tensorflow/tfjs";
 import { conv2DBackpropFilterConfig } from "./conv2d-backprop-filter";
+import { plainBatchMatMulConfig } from "./batch-matmul";
+import { smallOutputConv2DConfig } from "./conv2d";
 import { fastConv2DBackpropInputConfig } from "./conv2d-backprop-input";
 
 let registered = false;
@@ -15,5 +18,11 @@ export function registerWasmTrainingKernels(): void {
   tf.registerKernel(conv2DBackpropFilterConfig);
   tf.unregisterKernel("Conv2DBackpropInput", "wasm");
   tf.registerKernel(fastConv2DBackpropInputConfig(backpropInput));
+  const batchMatMul = tf.getKernel("BatchMatMul", "wasm")!;
+  tf.unregisterKernel("BatchMatMul", "wasm");
+  tf.registerKernel(plainBatchMatMulConfig(batchMatMul));
+  const conv2D = tf.getKernel("Conv2D", "wasm")!;
+  tf.unregisterKernel("Conv2D", "wasm");
+  tf.registerKernel(smallOutputConv2DConfig(conv2D));
   registered = true;
 }

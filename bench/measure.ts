@@ -1,0 +1,82 @@
+// Shared by the benchmarks: timing (median after warm-up), per-kernel profiles, the PyTorch peers, and a runner
+// that measures each (backend, threads) pair in its own Node process, since a backend and its thread count are
+// fixed once a process has initialised it.
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+
+export const repoRoot = path.resolve(__dirname, "..", "..");
+const python = process.env.STARCLUSTER_PYTHON ?? "/usr/bin/python3";
+
+export const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
+export const STEPS = Number(process.env.BENCH_STEPS ?? 5);
+
+export function medianMs(fn: () => void, warmup = WARMUP, steps = STEPS): number {
+  for (let i = 0; i < warmup; i++) fn();
+  const times: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const t = process.hrtime.bigint();
+    fn();
+    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+/** [kernel name, total ms, calls], largest first. */
+export type ProfileRow = [string, number, number];
+
+/** Kernel time per kernel name over one call of fn (tf.profile times each kernel the engine runs). */
+export async function kernelProfile(fn: () => void): Promise<{ rows: ProfileRow[]; wallMs: number }> {
+  const t = process.hrtime.bigint();
+  const profile = await tf.profile(fn);
+  const wallMs = Number(process.hrtime.bigint() - t) / 1e6;
+  const byName = new Map<string, [number, number]>();
+  // tf.customGrad's forward (our batch norm) is recorded as one "unnamed scope" whose time includes the kernels it
+  // ran, which are recorded too: leave it out, so that the total does not count them twice.
+  for (const k of profile.kernels.filter((k) => k.name !== "unnamed scope")) {
+    const [ms, count] = byName.get(k.name) ?? [0, 0];
+    byName.set(k.name, [ms + (k.kernelTimeMs as number), count + 1]);
+  }
+  const rows = [...byName].map(([name, [ms, count]]) => [name, ms, count] as ProfileRow).sort((a, b) => b[1] - a[1]);
+  return { rows, wallMs };
+}
+
+/** The top rows of a profile as indented lines, with the rest summed into one line. */
+export function formatProfile(title: string, rows: ProfileRow[], top = 12): string[] {
+  const total = rows.reduce((s, r) => s + r[1], 0);
+  const shown = rows.slice(0, top);
+  const rest = rows.slice(top);
+  const line = ([name, ms, calls]: ProfileRow) =>
+    `  ${name.padEnd(26)} ${ms.toFixed(1).padStart(8)} ms ${((100 * ms) / total).toFixed(1).padStart(5)}%  ${String(calls).padStart(5)} calls`;
+  const out = [`${title} (kernel time ${total.toFixed(0)} ms):`, ...shown.map(line)];
+  if (rest.length) out.push(line([`(${rest.length} other kernels)`, rest.reduce((s, r) => s + r[1], 0), rest.reduce((s, r) => s + r[2], 0)]));
+  return out;
+}
+
+/** Runs a PyTorch peer from bench/ref/ with Debian's python3; it prints one JSON object. */
+export function runTorch<T>(script: string, args: (string | number)[]): T {
+  const r = spawnSync(python, [path.join(repoRoot, "bench", "ref", script), ...args.map(String)], { encoding: "utf8", maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`PyTorch reference ${script} failed (${python}): ${r.error?.message ?? r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
+
+/** Backends and thread counts to measure: BENCH_BACKENDS (default wasm,onednn) and BENCH_THREADS (default 1,2). */
+export function benchMatrix(): { backends: string[]; threads: number[] } {
+  const list = (v: string | undefined, d: string) => (v ?? d).split(",").map((s) => s.trim()).filter(Boolean);
+  return { backends: list(process.env.BENCH_BACKENDS, "wasm,onednn"), threads: list(process.env.BENCH_THREADS, "1,2").map(Number) };
+}
+
+/**
+ * Runs `script --child` in a fresh Node process with the backend and thread count forced; the child prints
+ * human-readable lines and, last, one JSON line. Returns the parsed JSON, or the reason the child failed.
+ */
+export function runChild<T>(script: string, backend: string, threads: number): { result?: T; lines: string[]; error?: string } {
+  const env = { ...process.env, STARCLUSTER_BACKEND: backend, STARCLUSTER_THREADS: String(threads) };
+  const r = spawnSync(process.execPath, [script, "--child"], { encoding: "utf8", env, maxBuffer: 1 << 24 });
+  const lines = r.stdout.trimEnd().split("\n").filter(Boolean);
+  if (r.status !== 0) return { lines: lines, error: (r.stderr.trim().split("\n").pop() ?? `exit ${r.status}`) };
+  return { result: JSON.parse(lines.pop()!) as T, lines };
+}
+
+export const ratio = (ours: number, torch: number) => (ours / torch).toFixed(2);

@@ -1,0 +1,65 @@
+// Loads the oneDNN addon that scripts/build-native.sh compiles into build/native/. When it is absent, says why:
+// the build records its reason (no compiler, no libdnnl-dev, a compile error) in build/native/status.json.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { projectRoot } from "../../util/paths";
+
+/** The addon's exports (native/onednn/addon.cc). Outputs are preallocated Float32Arrays; sizes go in Int32Arrays. */
+export interface OnednnAddon {
+  conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, shape: Int32Array): void;
+  conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, shape: Int32Array): void;
+  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, shape: Int32Array): void;
+  matMul(a: Float32Array, b: Float32Array, c: Float32Array, shape: Int32Array): void;
+  maxPool(x: Float32Array, y: Float32Array, shape: Int32Array): void;
+  maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, shape: Int32Array): void;
+  binary(op: number, a: Float32Array, aStrides: Int32Array, b: Float32Array, bStrides: Int32Array, out: Float32Array, outShape: Int32Array): void;
+  copy(src: Float32Array, srcOffset: number, srcStrides: Int32Array, dst: Float32Array, dstOffset: number, dstStrides: Int32Array, shape: Int32Array): void;
+  unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
+  reduce(op: number, x: Float32Array, out: Float32Array, shape: Int32Array): void;
+  adamUpdate(p: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, pOut: Float32Array, mOut: Float32Array, vOut: Float32Array, scalars: Float32Array): void;
+  batchNormForward(x: Float32Array, w: Float32Array, b: Float32Array, y: Float32Array, xhat: Float32Array, mean: Float32Array, variance: Float32Array, invStd: Float32Array, eps: number): void;
+  batchNormBackward(dy: Float32Array, xhat: Float32Array, w: Float32Array, invStd: Float32Array, dx: Float32Array, dw: Float32Array, db: Float32Array): void;
+  setThreads(n: number): number;
+  version(): string;
+}
+
+export const ADDON_DIR = path.join(projectRoot, "build", "native");
+/** STARCLUSTER_ONEDNN_ADDON points elsewhere (another build; or a missing file, to check the fallback). */
+const addonPath = () => process.env.STARCLUSTER_ONEDNN_ADDON || path.join(ADDON_DIR, "starcluster_onednn.node");
+
+export interface BuildStatus {
+  built: boolean;
+  /** True when a prerequisite (compiler, headers, oneDNN) was missing, as opposed to a failed build. */
+  missing: boolean;
+  reason: string;
+}
+
+/** What the last run of scripts/build-native.sh recorded, if it ran. */
+export function buildStatus(): BuildStatus | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(ADDON_DIR, "status.json"), "utf8")) as BuildStatus;
+  } catch {
+    return undefined;
+  }
+}
+
+let loaded: { addon?: OnednnAddon; reason?: string } | undefined;
+
+/** The addon, or the reason it cannot be used (one short phrase). Loaded once. */
+export function loadOnednnAddon(): { addon?: OnednnAddon; reason?: string } {
+  if (loaded) return loaded;
+  const file = addonPath();
+  if (!fs.existsSync(file)) {
+    const status = buildStatus();
+    const why = process.env.STARCLUSTER_ONEDNN_ADDON ? `STARCLUSTER_ONEDNN_ADDON: ${file} not found`
+      : status && !status.built ? status.reason : "run scripts/build-native.sh";
+    loaded = { reason: `onednn addon not built (${why})` };
+    return loaded;
+  }
+  try {
+    loaded = { addon: require(file) as OnednnAddon };
+  } catch (e) {
+    loaded = { reason: `onednn addon failed to load (${(e as Error).message.split("\n")[0]})` };
+  }
+  return loaded;
+}

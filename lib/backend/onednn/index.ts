@@ -1,0 +1,57 @@
+// The "onednn" tfjs backend: tfjs's pure-JS cpu backend (its tensor storage and every one of its kernels) with the
+// heavy kernels replaced by native ones from the oneDNN addon. Tensors stay in the cpu backend's typed arrays,
+// which the addon reads and writes in place, so nothing is copied between JS and native code.
+import * as tf from "@tensorflow/tfjs";
+import { loadOnednnAddon } from "./addon";
+import { CUSTOM_KERNELS, MULTI_OUTPUT_KERNELS, NATIVE_KERNELS } from "./kernels";
+
+export const ONEDNN_BACKEND = "onednn";
+/** Below wasm (2) and the cpu backend (1): tfjs never picks it by itself; lib/backend/select.ts does. */
+const PRIORITY = 0;
+
+/**
+ * The cpu backend, except that reading a tensor returns a copy (as the wasm and tfjs-node backends do): the fused
+ * Adam kernel updates variables in place, and an array handed out earlier must not change under the caller.
+ */
+class OnednnBackend extends tf.MathBackendCPU {
+  constructor() {
+    super();
+    // Its first write warns that tfjs-node would be faster: not true of this backend.
+    (this as unknown as { firstUse: boolean }).firstUse = false;
+  }
+  override readSync(dataId: object): tf.backend_util.BackendValues {
+    const values = super.readSync(dataId);
+    return values instanceof Float32Array || values instanceof Int32Array || values instanceof Uint8Array ? values.slice() : values;
+  }
+  override async read(dataId: object): Promise<tf.backend_util.BackendValues> {
+    return this.readSync(dataId);
+  }
+}
+
+let registered: { nativeKernels: string[]; oneDNN: string } | undefined;
+
+/**
+ * Registers the backend (once) and sets its thread count. Returns the native kernel names and oneDNN's version,
+ * or throws with the reason the addon is unavailable.
+ */
+export function registerOnednnBackend(threads: number): { nativeKernels: string[]; oneDNN: string; threads: number } {
+  const { addon, reason } = loadOnednnAddon();
+  if (!addon) throw new Error(reason);
+  const used = addon.setThreads(threads);
+  if (registered) return { ...registered, threads: used };
+  tf.registerBackend(ONEDNN_BACKEND, () => new OnednnBackend(), PRIORITY);
+  for (const config of tf.getKernelsForBackend("cpu")) {
+    if (MULTI_OUTPUT_KERNELS[config.kernelName]) continue; // registered below
+    const impl = NATIVE_KERNELS[config.kernelName];
+    const kernelFunc = impl
+      ? ((args: Parameters<tf.KernelFunc>[0]) => impl(addon, args, () => config.kernelFunc(args) as tf.TensorInfo)) as tf.KernelFunc
+      : config.kernelFunc;
+    tf.registerKernel({ ...config, backendName: ONEDNN_BACKEND, kernelFunc });
+  }
+  for (const [kernelName, impl] of Object.entries({ ...MULTI_OUTPUT_KERNELS, ...CUSTOM_KERNELS })) {
+    tf.registerKernel({ kernelName, backendName: ONEDNN_BACKEND, kernelFunc: ((args: Parameters<tf.KernelFunc>[0]) => impl(addon, args)) as tf.KernelFunc });
+  }
+  const nativeKernels = [...Object.keys(NATIVE_KERNELS).filter((name) => tf.getKernel(name, "cpu")), ...Object.keys(MULTI_OUTPUT_KERNELS), ...Object.keys(CUSTOM_KERNELS)].sort();
+  registered = { nativeKernels, oneDNN: addon.version() };
+  return { ...registered, threads: used };
+}

@@ -1,0 +1,184 @@
+// Convolutions on oneDNN. Activations stay NHWC (the tensors' own memory); filters are reordered each call from
+// tfjs's HWIO into the layout the chosen implementation wants (the weights change every training step, so there
+// is nothing to cache but the reorder primitive). Primitives are created once per shape and kept. Outputs of very
+// few positions go to im2col + sgemm instead (conv_gemm.cc).
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+#include <memory>
+#include <vector>
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include "conv_gemm.h"
+#include "kernels.h"
+
+namespace sc {
+
+using dnnl::memory;
+using tag = memory::format_tag;
+
+dnnl::engine& cpu_engine() {
+  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+dnnl::stream& cpu_stream() {
+  static dnnl::stream stream(cpu_engine());
+  return stream;
+}
+
+namespace {
+
+constexpr auto f32 = memory::data_type::f32;
+
+struct Descs {
+  memory::desc src, weights, dst;
+  memory::dims strides, dilates, pad_l, pad_r;
+};
+
+// The tensors' own layouts: NHWC activations, HWIO filters.
+Descs user_descs(const ConvShape& s) {
+  return {
+      memory::desc({s.n, s.ci, s.h, s.w}, f32, tag::nhwc),
+      memory::desc({s.co, s.ci, s.kh, s.kw}, f32, tag::hwio),
+      memory::desc({s.n, s.co, s.oh, s.ow}, f32, tag::nhwc),
+      {s.sh, s.sw}, {s.dh - 1, s.dw - 1}, {s.pt, s.pl}, {s.pb, s.pr},
+  };
+}
+
+// What the primitive is created with: filters in the layout the implementation prefers ("any"), activations NHWC
+// (letting oneDNN choose its blocked nChw8c layout, as PyTorch does, cost two reorders per call and measured no
+// faster here).
+Descs primitive_descs(const ConvShape& s) {
+  Descs d = user_descs(s);
+  d.weights = memory::desc({s.co, s.ci, s.kh, s.kw}, f32, tag::any);
+  return d;
+}
+
+// Rows (columns) of x a convolution reads: fewer than it has when stride > 1 leaves trailing ones unused.
+int used(int in, int out, int stride, int kernel, int dilation, int pad_before) {
+  return std::min(in, (out - 1) * stride + (kernel - 1) * dilation + 1 - pad_before);
+}
+
+dnnl::convolution_forward::primitive_desc forward_pd(const Descs& d, dnnl::prop_kind kind) {
+  auto desc = dnnl::convolution_forward::desc(kind, dnnl::algorithm::convolution_direct, d.src, d.weights, d.dst,
+                                              d.strides, d.dilates, d.pad_l, d.pad_r);
+  return dnnl::convolution_forward::primitive_desc(desc, cpu_engine());
+}
+
+// One tensor argument of a primitive: the tensor's own layout and the primitive's; when they differ, a buffer in the
+// primitive's layout and the reorder that fills it (inputs) or empties it (outputs).
+struct Port {
+  int arg;
+  bool output;
+  memory::desc user;
+  bool reorder = false;
+  dnnl::reorder re;
+  memory buffer;
+
+  Port(int arg_, bool output_, const memory::desc& user_, const memory::desc& chosen) : arg(arg_), output(output_), user(user_) {
+    reorder = chosen != user;
+    if (!reorder) return;
+    buffer = memory(chosen, cpu_engine());
+    memory u(user, cpu_engine(), DNNL_MEMORY_NONE);
+    re = output ? dnnl::reorder(buffer, u) : dnnl::reorder(u, buffer);
+  }
+};
+
+struct Entry {
+  dnnl::primitive prim;
+  std::vector<Port> ports;
+};
+
+memory wrap(const memory::desc& md, const float* p) { return memory(md, cpu_engine(), const_cast<float*>(p)); }
+
+// Runs the primitive on the tensors' memory (in the order of e.ports), through the reorder buffers where needed.
+void run(Entry& e, const std::vector<const float*>& tensors) {
+  std::unordered_map<int, memory> args;
+  for (size_t i = 0; i < e.ports.size(); i++) {
+    Port& p = e.ports[i];
+    memory user = wrap(p.user, tensors[i]);
+    if (p.reorder && !p.output) p.re.execute(cpu_stream(), user, p.buffer);
+    args[p.arg] = p.reorder ? p.buffer : user;
+  }
+  e.prim.execute(cpu_stream(), args);
+  for (size_t i = 0; i < e.ports.size(); i++) {
+    Port& p = e.ports[i];
+    if (!p.reorder || !p.output) continue;
+    memory user = wrap(p.user, tensors[i]);
+    p.re.execute(cpu_stream(), p.buffer, user);
+  }
+  cpu_stream().wait();
+}
+
+using Key = std::vector<int>;
+enum Kind { FORWARD, BACKWARD_DATA, BACKWARD_WEIGHTS };
+
+Entry& entry(Kind kind, const ConvShape& s) {
+  static std::map<Key, std::unique_ptr<Entry>> cache;
+  auto& slot = cache[{kind, s.n, s.h, s.w, s.ci, s.kh, s.kw, s.co, s.oh, s.ow, s.sh, s.sw, s.dh, s.dw, s.pt, s.pb, s.pl, s.pr}];
+  if (slot) return *slot;
+  auto e = std::make_unique<Entry>();
+  const Descs u = user_descs(s), d = primitive_descs(s);
+  if (kind == FORWARD) {
+    auto pd = forward_pd(d, dnnl::prop_kind::forward_inference);
+    e->prim = dnnl::convolution_forward(pd);
+    e->ports = {{DNNL_ARG_SRC, false, u.src, pd.src_desc()}, {DNNL_ARG_WEIGHTS, false, u.weights, pd.weights_desc()},
+                {DNNL_ARG_DST, true, u.dst, pd.dst_desc()}};
+  } else if (kind == BACKWARD_DATA) {
+    auto hint = forward_pd(d, dnnl::prop_kind::forward_training);
+    auto desc = dnnl::convolution_backward_data::desc(dnnl::algorithm::convolution_direct, d.src, d.weights, d.dst,
+                                                      d.strides, d.dilates, d.pad_l, d.pad_r);
+    auto pd = dnnl::convolution_backward_data::primitive_desc(desc, cpu_engine(), hint);
+    e->prim = dnnl::convolution_backward_data(pd);
+    e->ports = {{DNNL_ARG_DIFF_DST, false, u.dst, pd.diff_dst_desc()}, {DNNL_ARG_WEIGHTS, false, u.weights, pd.weights_desc()},
+                {DNNL_ARG_DIFF_SRC, true, u.src, pd.diff_src_desc()}};
+  } else {
+    auto hint = forward_pd(d, dnnl::prop_kind::forward_training);
+    auto desc = dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, d.src, d.weights, d.dst,
+                                                         d.strides, d.dilates, d.pad_l, d.pad_r);
+    auto pd = dnnl::convolution_backward_weights::primitive_desc(desc, cpu_engine(), hint);
+    e->prim = dnnl::convolution_backward_weights(pd);
+    e->ports = {{DNNL_ARG_SRC, false, u.src, pd.src_desc()}, {DNNL_ARG_DIFF_DST, false, u.dst, pd.diff_dst_desc()},
+                {DNNL_ARG_DIFF_WEIGHTS, true, u.weights, pd.diff_weights_desc()}};
+  }
+  slot = std::move(e);
+  return *slot;
+}
+
+}  // namespace
+
+void conv2d_forward(const ConvShape& s, const float* x, const float* w, float* y) {
+  if (gemm_preferred(s)) return gemm_conv2d_forward(s, x, w, y);
+  run(entry(FORWARD, s), {x, w, y});
+}
+
+void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, float* dx) {
+  if (gemm_preferred(s)) return gemm_conv2d_backward_data(s, dy, w, dx);
+  run(entry(BACKWARD_DATA, s), {dy, w, dx});
+}
+
+// oneDNN 2.6's backward-weights kernels give wrong results when trailing input rows are unused (1x1 stride 2 on an
+// even size, as in ResNet's downsample branches; both with exact and with negative padding after), so x is first
+// cropped to the rows it uses, into a buffer kept per shape.
+void conv2d_backward_weights(const ConvShape& s, const float* x, const float* dy, float* dw) {
+  if (gemm_preferred(s)) return gemm_conv2d_backward_weights(s, x, dy, dw);
+  const int h = used(s.h, s.oh, s.sh, s.kh, s.dh, s.pt), w = used(s.w, s.ow, s.sw, s.kw, s.dw, s.pl);
+  if (h < s.h || w < s.w) {
+    ConvShape cropped = s;
+    cropped.h = h;
+    cropped.w = w;
+    cropped.pb = std::max(0, s.pb);
+    cropped.pr = std::max(0, s.pr);
+    static std::vector<float> buffer;
+    buffer.resize(size_t(s.n) * h * w * s.ci);
+    for (int b = 0; b < s.n; b++)
+      for (int y = 0; y < h; y++)
+        std::copy_n(x + ((int64_t(b) * s.h + y) * s.w) * s.ci, int64_t(w) * s.ci, buffer.data() + ((int64_t(b) * h + y) * w) * s.ci);
+    return conv2d_backward_weights(cropped, buffer.data(), dy, dw);
+  }
+  run(entry(BACKWARD_WEIGHTS, s), {x, dy, dw});
+}
+
+}  // namespace sc

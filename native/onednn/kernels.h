@@ -1,0 +1,62 @@
+// The native kernels behind the "onednn" tfjs backend. All tensors are float32, dense, row-major, in tfjs's layouts
+// (activations NHWC, conv filters HWIO, matrices row-major); they are the typed arrays of the JS tensors, never copied.
+#pragma once
+#include <cstdint>
+
+namespace sc {
+
+// One 2-D convolution as tfjs's computeConv2DInfo describes it. Dilations are tfjs's (1 = none).
+struct ConvShape {
+  int n, h, w, ci, kh, kw, co, oh, ow, sh, sw, dh, dw, pt, pb, pl, pr;
+};
+
+void conv2d_forward(const ConvShape& s, const float* x, const float* w, float* y);
+void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, float* dx);
+void conv2d_backward_weights(const ConvShape& s, const float* x, const float* dy, float* dw);
+
+// C[b] = op(A[b]) * op(B[b]) for b < batch; a batch stride of 0 broadcasts that operand.
+void matmul(int batch, int m, int n, int k, bool trans_a, bool trans_b, const float* a, int64_t a_stride, const float* b,
+            int64_t b_stride, float* c);
+
+// Max pooling, NHWC, windows clipped at the borders (implicit padding never wins), first maximum in row-major window
+// order wins, as tfjs's cpu backend decides.
+struct PoolShape {
+  int n, h, w, c, kh, kw, oh, ow, sh, sw, dh, dw, pt, pl;
+};
+void max_pool(const PoolShape& s, const float* x, float* y);
+void max_pool_grad(const PoolShape& s, const float* dy, const float* x, float* dx);
+
+// Elementwise. A binary op broadcasts by the strides of each operand over the output shape (stride 0 = broadcast).
+enum class Binary { Add, Sub, Mul, Div, SquaredDifference, Maximum };
+enum class Unary { Relu, Step, Neg, Square, Sqrt, Rsqrt, Exp, Log, Abs, Reciprocal };
+constexpr int MAX_DIMS = 6;
+void binary(Binary op, int rank, const int* out_shape, const float* a, const int64_t* a_strides, const float* b,
+            const int64_t* b_strides, float* out);
+// alpha: Step's value for x <= 0 (ignored by the others).
+void unary(Unary op, int64_t size, const float* x, float* out, float alpha);
+
+// dst[i . dst_strides] = src[i . src_strides] for every index i of `shape`: Slice, PadV2 and Transpose.
+void copy(int rank, const int* shape, const float* src, const int64_t* src_strides, float* dst, const int64_t* dst_strides);
+
+// Reduction of the middle axis of a tensor viewed as [outer, reduce, inner].
+enum class Reduce { Sum, Mean, Max };
+void reduce(Reduce op, int64_t outer, int64_t reduce, int64_t inner, const float* x, float* out);
+
+// Adam (torch.optim.Adam) on one parameter of n values: new p, m, v into the *_out arrays.
+struct AdamScalars {
+  float beta1, one_minus_beta1, beta2, one_minus_beta2, bc2_sqrt, eps, step_size;
+};
+void adam_update(int64_t n, const AdamScalars& s, const float* p, const float* m, const float* v, const float* g,
+                 float* p_out, float* m_out, float* v_out);
+
+// Training-mode batch norm over [rows, c] (NHWC flattened): batch mean and biased variance, xhat, y = xhat * w + b;
+// and its gradient given dy = g: dx, dw = sum(g * xhat), db = sum(g).
+void batch_norm_forward(int64_t rows, int64_t c, float eps, const float* x, const float* w, const float* b, float* y,
+                        float* xhat, float* mean, float* variance, float* inv_std);
+void batch_norm_backward(int64_t rows, int64_t c, const float* g, const float* xhat, const float* w, const float* inv_std,
+                         float* dx, float* dw, float* db);
+
+void set_threads(int n);
+int threads();
+
+}  // namespace sc
