@@ -8,6 +8,7 @@ import { CatalogFormat, readCatalog } from "../catalog/read";
 import { Band, BadRow, BANDS, Catalog, describeBadRow } from "../catalog/record";
 import type { PixelConvention } from "../catalog/csv";
 import { writeFileAtomic } from "../util/atomic";
+import { percentEscape } from "../util/escape";
 import { Progress } from "../util/progress";
 import { softwareVersion } from "../util/version";
 import { formatManifest, MANIFEST_FILE, ManifestRow } from "./manifest";
@@ -58,10 +59,9 @@ export function isFieldName(name: string): boolean {
 
 export const FIELD_NAME_RULE = "must be letters, digits and _+.- (it names a folder)";
 
-/** An id as a file name: bytes outside [A-Za-z0-9_+.-], '%' and a leading '.' are %-escaped (unique and safe). */
+/** An id as a file name: characters outside [A-Za-z0-9_+.-] and a leading '.' are %-escaped (unique and safe). */
 export function stampFileName(id: string): string {
-  const escape = (s: string) => Array.from(Buffer.from(s, "utf8"), (b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join("");
-  return id.replace(/[^A-Za-z0-9_+.-]/gu, escape).replace(/^\./, "%2E") + ".fits";
+  return percentEscape(id, /[^A-Za-z0-9_+.-]/gu).replace(/^\./, "%2E") + ".fits";
 }
 
 interface FileInfo {

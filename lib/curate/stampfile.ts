@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { BANDS, CatalogRecord } from "../catalog/record";
 import { FitsCard } from "../io/fits/header";
 import { ImageHdu, writeFits } from "../io/fits/write";
+import { percentEscape } from "../util/escape";
 import { softwareVersion } from "../util/version";
 import type { MosaicSet } from "./mosaics";
 import type { KeptStamp } from "./stamp";
@@ -16,6 +17,9 @@ const COPIED = ["TELESCOP", "INSTRUME", "DETECTOR", "FILTER", "FILTER1", "FILTER
 /** Cards counted in mosaic pixels: shifted by the stamp's origin. */
 const SHIFT_X = new Set(["CRPIX1", "LTV1"]);
 const SHIFT_Y = new Set(["CRPIX2", "LTV2"]);
+
+/** FITS strings are printable ASCII: other characters (ids, file names) and '%' are %-escaped. */
+const ascii = (text: string) => percentEscape(text, /[^\x20-\x7e]|%/gu);
 
 /**
  * The DATE written into stamps: SOURCE_DATE_EPOCH (the reproducible-builds convention) if set, else the date the
@@ -45,12 +49,12 @@ export class StampWriter {
       if (!m) return [];
       const cards = COPIED.flatMap((key) => m.hdu.header.cards.filter((c) => c.key === key).slice(0, 1));
       if (!cards.some((c) => c.key === "FILTER")) cards.unshift({ key: "FILTER", value: m.filter });
-      return [...cards, { key: "MOSAIC", value: path.basename(m.path), comment: "mosaic this band was cut from" }, { key: "MOSHDU", value: m.hdu.index, comment: "HDU of that mosaic" }];
+      return [...cards, { key: "MOSAIC", value: ascii(path.basename(m.path)), comment: "mosaic this band was cut from" }, { key: "MOSHDU", value: m.hdu.index, comment: "HDU of that mosaic" }];
     });
     this.fieldCards = [
       { key: "STAMPSZ", value: ctx.size, comment: "stamp side (pixels)" },
-      { key: "CATALOG", value: path.basename(ctx.catalog), comment: "source catalog" },
-      ...ctx.mosaics.bands.flatMap((m, b) => (m ? [{ key: `MOS${BANDS[b]}`, value: path.basename(m.path), comment: `${BANDS[b]} mosaic` }] : [])),
+      { key: "CATALOG", value: ascii(path.basename(ctx.catalog)), comment: "source catalog" },
+      ...ctx.mosaics.bands.flatMap((m, b) => (m ? [{ key: `MOS${BANDS[b]}`, value: ascii(path.basename(m.path)), comment: `${BANDS[b]} mosaic` }] : [])),
       { key: "CREATOR", value: `${softwareVersion()} curate`, comment: "software that wrote this stamp" },
       { key: "DATE", value: ctx.date, comment: "curation date (UTC)" },
     ];
@@ -71,7 +75,7 @@ export class StampWriter {
     });
     const primary: FitsCard[] = [
       { key: "FIELD", value: this.ctx.field, comment: "field" },
-      { key: "OBJID", value: record.id, comment: "catalog id" },
+      { key: "OBJID", value: ascii(record.id), comment: "catalog id (non-ASCII and % escaped)" },
       { key: "X", value: record.x, comment: "catalog x (1-based mosaic pixel)" },
       { key: "Y", value: record.y, comment: "catalog y (1-based mosaic pixel)" },
       { key: "CENX", value: stamp.x0 + half + 1, comment: `mosaic x of stamp pixel x = ${half + 1} (the centre)` },

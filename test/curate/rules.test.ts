@@ -10,7 +10,7 @@ import { test } from "node:test";
 import { BANDS } from "../../lib/catalog/record";
 import { curate, CurateOptions, stampFileName } from "../../lib/curate/curate";
 import { ManifestRow, readManifest, readStamp } from "../../lib/curate/manifest";
-import { Hdu } from "../../lib/io/fits";
+import { Hdu, withFits } from "../../lib/io/fits";
 import { tempDir } from "../helpers";
 import { block, Field, makeField, Painter, tag } from "./fixture";
 
@@ -174,9 +174,17 @@ test("mosaics are read by sections only, each file opened once", () => {
   for (const m of field.job.mosaics) assert.equal(opened.filter((p) => p === m.path).length, 1, m.path);
 });
 
-test("ids become safe, unique file names", () => {
+test("ids become safe, unique file names; non-ASCII ids and file names are escaped in headers", () => {
   assert.equal(stampFileName("25"), "25.fits");
   assert.equal(stampFileName("a/b c"), "a%2Fb%20c.fits");
   assert.equal(stampFileName(".."), "%2E..fits");
   assert.notEqual(stampFileName("a%2Fb"), stampFileName("a/b"));
+  const odd = makeField(path.join(dir, "odd-é"), 60, 40, tag, ['"é/1,x",30,20,1'], "ODD");
+  const out = path.join(dir, "odd");
+  const [row] = run(out, { jobs: [odd.job] }, odd).rows;
+  assert.deepEqual([row.id, row.stamp], ["é/1,x", "stamps/ODD/%C3%A9%2F1%2Cx.fits"]);
+  withFits(path.join(out, row.stamp!), (f) => {
+    assert.equal(f.hdus[0].header.get("OBJID"), "%C3%A9/1,x");
+    assert.equal(f.hdus[0].header.get("CATALOG"), "odd_catalog.csv");
+  });
 });
