@@ -9,7 +9,7 @@ import { readCsvTable } from "../catalog/csv";
 import { formatCsv } from "../util/csv";
 import { CuratedSet, LabelSource, loadCurated, loadPixels, StampItem } from "../dataset/curated";
 import { loadSplit } from "../dataset/split";
-import { disposeDualModel } from "../models/dual";
+import { disposeDualModel, DualModel } from "../models/dual";
 import { loadDualModel } from "../models/saved";
 import { RunConfig, RUN_FILES } from "../train/train";
 import { writeFileAtomic } from "../util/atomic";
@@ -90,6 +90,42 @@ function readCached(csv: string, sidecar: string, modelSha: string): RunPredicti
   };
 }
 
+// Evaluating many test sets (ablation: six per run) reloads nothing: the last run's model and the last four
+// stamp sets stay in memory until releaseEvaluationCache().
+let loaded: { file: string; sha: string; model: DualModel } | undefined;
+const stampSets = new Map<string, { set: CuratedSet; pixels: Float32Array[] }>();
+
+function modelOf(file: string, sha: string): DualModel {
+  if (loaded?.file !== file || loaded.sha !== sha) {
+    releaseModel();
+    loaded = { file, sha, model: loadDualModel(file).model };
+  }
+  return loaded.model;
+}
+
+function releaseModel(): void {
+  if (loaded) disposeDualModel(loaded.model);
+  loaded = undefined;
+}
+
+function stampsOf(data: string[], fields: string[] | undefined, labels: LabelSource, minDetectedBands: number) {
+  const key = JSON.stringify([data, fields, labels, minDetectedBands]);
+  let entry = stampSets.get(key);
+  if (!entry) {
+    const set = loadCurated(data, { fields, labels, minDetectedBands });
+    entry = { set, pixels: loadPixels(set) };
+    if (stampSets.size >= 4) stampSets.delete(stampSets.keys().next().value as string);
+  }
+  stampSets.delete(key);
+  stampSets.set(key, entry);
+  return entry;
+}
+
+export function releaseEvaluationCache(): void {
+  releaseModel();
+  stampSets.clear();
+}
+
 /** One run's predictions on the evaluation set (cached in the run directory). */
 export function runPredictions(run: string, options: EvalOptions): RunPredictions {
   const config = readRunConfig(run);
@@ -100,16 +136,12 @@ export function runPredictions(run: string, options: EvalOptions): RunPrediction
   const csv = path.join(run, "predictions", `${tag}.csv`), sidecar = path.join(run, "predictions", `${tag}.json`);
   const cached = readCached(csv, sidecar, modelSha);
   if (cached) return cached;
-  const set = loadCurated(options.data, { fields: options.fields, labels, minDetectedBands: config.minDetectedBands });
+  const { set, pixels } = stampsOf(options.data, options.fields, labels, config.minDetectedBands);
   const items = evalItems(set, config, options.split);
-  const pixels = loadPixels(set, items);
-  const { model } = loadDualModel(modelFile);
-  let probs: Float32Array[];
-  try {
-    probs = predictProbabilities(model, pixels, { stampSize: set.size, rescale: config.profile.rescale, batchSize: config.profile.evalBatchSize, zeroBand: options.zeroBand });
-  } finally {
-    disposeDualModel(model);
-  }
+  const index = new Map(set.items.map((it, i) => [it.key, i]));
+  const probs = predictProbabilities(modelOf(modelFile, modelSha), items.map((it) => pixels[index.get(it.key)!]), {
+    stampSize: set.size, rescale: config.profile.rescale, batchSize: config.profile.evalBatchSize, zeroBand: options.zeroBand,
+  });
   const result: RunPredictions = { run, keys: items.map((it) => it.key), labels: items.map((it) => it.label), probs, predicted: probs.map(argmax) };
   const rows = result.keys.map((k, i) => [k, result.labels[i] + 1, ...Array.from(probs[i], (p) => p.toPrecision(7)), result.predicted[i] + 1]);
   writeFileAtomic(csv, formatCsv([PRED_COLUMNS, ...rows.map((r) => r.map(String))]));
@@ -142,6 +174,7 @@ export function evaluateRuns(runs: string[], options: EvalOptions): Evaluation {
     log(`evaluating ${run} (${i + 1}/${runs.length})`);
     return runPredictions(run, { ...options, labels });
   });
+  releaseEvaluationCache();
   return summarize(predictions, { ...options, labels });
 }
 

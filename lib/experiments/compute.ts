@@ -16,7 +16,7 @@ import { readManifest } from "../curate/manifest";
 import { classCounts, loadCurated, loadPixels } from "../dataset/curated";
 import { loadSplit } from "../dataset/split";
 import { accuracy, confusionMatrix, meanStd, rowPercent } from "../evaluate/metrics";
-import { Evaluation, EvalOptions, readRunConfig, RunPredictions, runPredictions, summarize } from "../evaluate/runs";
+import { Evaluation, EvalOptions, readRunConfig, releaseEvaluationCache, RunPredictions, runPredictions, summarize } from "../evaluate/runs";
 import { ArchName } from "../models/arch";
 import { RUN_FILES } from "../train/train";
 import { fitLogistic, LogisticModel, predictedClasses, predictLogistic, stampFeatures } from "./baseline";
@@ -98,34 +98,43 @@ function accuracyByField(predictions: RunPredictions[]) {
 }
 
 function evaluateArch(arch: ArchName, runs: string[], ctx: ComputeContext, fields: { table1: string[]; table2: string[] }) {
-  const predict = (o: Omit<EvalOptions, "data">) => runs.map((r) => runPredictions(r, { data: [ctx.stamps], ...o }));
-  const test: Omit<EvalOptions, "data"> = { fields: fields.table1, split: "test", labels: "class" };
-  ctx.log(`${arch}: test split of ${fields.table1.join(", ")} (${runs.length} run(s))`);
-  const testPreds = predict(test);
-  const tenSeed = summarize(testPreds, { data: [ctx.stamps], ...test, labels: "class" });
-  const vsTruth = summarize(predict({ ...test, labels: "truth" }), { data: [ctx.stamps], ...test, labels: "truth" });
-  const tenSeedResult: TenSeedResult = { arch, evaluation: tenSeed, againstTruth: vsTruth, paper: paperTable("ten-seed", arch), byField: accuracyByField(testPreds) };
-  writeResult(ctx.results, `ten-seed-${arch}`, tenSeedResult);
+  const data = [ctx.stamps];
+  const test: EvalOptions = { data, fields: fields.table1, split: "test", labels: "class" };
+  const gen: EvalOptions = { data, fields: fields.table2, split: "all", labels: "class" };
+  // Every test set of this network, evaluated run by run so that each model is loaded once.
+  const variants: Record<string, EvalOptions> = { test, testTruth: { ...test, labels: "truth" } };
+  if (fields.table2.length) {
+    variants.gen = gen;
+    for (const band of BANDS) variants[band] = { ...gen, zeroBand: band };
+  }
+  const preds: Record<string, RunPredictions[]> = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
+  runs.forEach((run, i) => {
+    ctx.log(`${arch}: ${path.basename(run)} (${i + 1}/${runs.length}): test split of ${fields.table1.join(", ")}${fields.table2.length ? `; ${fields.table2.join(", ")} with all bands and each band zeroed` : ""}`);
+    for (const [k, o] of Object.entries(variants)) preds[k].push(runPredictions(run, o));
+  });
+  releaseEvaluationCache();
+  const summary = (k: string) => summarize(preds[k], { ...variants[k], labels: variants[k].labels! });
+  writeResult(ctx.results, `ten-seed-${arch}`, {
+    arch, evaluation: summary("test"), againstTruth: summary("testTruth"), paper: paperTable("ten-seed", arch), byField: accuracyByField(preds.test),
+  } satisfies TenSeedResult);
   writeResult(ctx.results, `curves-${arch}`, { arch, runs: readCurves(runs) } satisfies CurvesResult);
-  if (fields.table2.length === 0) return;
-  const gen: Omit<EvalOptions, "data"> = { fields: fields.table2, split: "all", labels: "class" };
-  ctx.log(`${arch}: ${fields.table2.join(", ")} (generalisation, ablation)`);
-  const genPreds = predict(gen);
-  const generalization = summarize(genPreds, { data: [ctx.stamps], ...gen, labels: "class" });
+  if (!fields.table2.length) return;
+  const generalization = summary("gen");
   writeResult(ctx.results, `generalization-${arch}`, {
     arch, evaluation: generalization, paper: paperTable("generalization", arch),
-    byDistance: [...accuracyByField(testPreds), ...accuracyByField(genPreds)],
+    byDistance: [...accuracyByField(preds.test), ...accuracyByField(preds.gen)],
   } satisfies GeneralizationResult);
-  const diagonal = (e: ReturnType<typeof summarize>) => e.mean.map((row, i) => row[i]);
+  const diagonal = (e: Evaluation) => e.mean.map((row, i) => row[i]);
   const base = diagonal(generalization);
   const bands = BANDS.map((band) => {
-    const e = summarize(predict({ ...gen, zeroBand: band }), { data: [ctx.stamps], ...gen, zeroBand: band, labels: "class" });
+    const e = summary(band);
     const d = diagonal(e);
     return { band, perClass: d, perClassStd: e.mean.map((_, i) => e.std[i][i]), drop: d.map((v, i) => base[i] - v), accuracy: e.accuracy };
   });
   writeResult(ctx.results, `ablation-${arch}`, { arch, field: fields.table2, baseline: { perClass: base, accuracy: generalization.accuracy }, bands, paper: paperResults().figure4 } satisfies AblationFile);
-  const single = entropyByClass(genPreds[0]);
-  writeResult(ctx.results, `uncertainty-${arch}`, { arch, field: fields.table2, singleRun: genPreds[0].run, entropy: single, ensemble: ensembleUncertainty(genPreds), maxEntropy: Math.log(4), paper: paperResults().figure5 } satisfies UncertaintyResult);
+  writeResult(ctx.results, `uncertainty-${arch}`, {
+    arch, field: fields.table2, singleRun: preds.gen[0].run, entropy: entropyByClass(preds.gen[0]), ensemble: ensembleUncertainty(preds.gen), maxEntropy: Math.log(4), paper: paperResults().figure5,
+  } satisfies UncertaintyResult);
 }
 
 function baselineResult(ctx: ComputeContext, fields: { table1: string[]; table2: string[] }, splitFile: string) {

@@ -9,6 +9,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { ArchName, architecture } from "./arch";
 import { createParams, disposeParams, Params, ParamSpec, Provenance, torchvisionInit } from "./init";
+import type { TensorData } from "./safetensors";
 import { ForwardOptions, linear, linearSpecs } from "./layers";
 import { Weights } from "./weights";
 
@@ -58,6 +59,20 @@ export function createDualModel(options: Partial<DualConfig> & { arch: ArchName 
   const features = 2 * (config.backboneOutputs ?? net.features);
   const head = createParams(linearSpecs("head", features, config.classes, torchvisionInit.linear(features)), config.seed);
   return { config, backbones, head, provenance: weights?.provenance ?? { init: "torchvision-default", seed: config.seed } };
+}
+
+/**
+ * Rebuilds a dual model from every tensor of its state dict (dualStateDict names, tfjs layout), e.g. a trained
+ * model file; nothing is drawn at random, so loading VGG19-BN's 287 million values costs only the copy.
+ */
+export function restoreDualModel(config: DualConfig, provenance: Provenance, tensor: (name: string) => TensorData): DualModel {
+  const net = architecture(config.arch);
+  const specs = backboneSpecs(config);
+  const stored = (prefix: string, list: ParamSpec[]) => new Map(list.map((s) => [s.name, tensor(prefix + s.name)]));
+  const backbones = [0, 1].map((i) => createParams(specs, config.seed, stored(`backbones.${i}.`, specs), `backbones.${i}.`)) as [Params, Params];
+  const features = 2 * (config.backboneOutputs ?? net.features);
+  const headSpecs = linearSpecs("head", features, config.classes, torchvisionInit.linear(features));
+  return { config, backbones, head: createParams(headSpecs, config.seed, stored("", headSpecs)), provenance };
 }
 
 /** All variables under PyTorch-style names: backbones.0.<torchvision name>, backbones.1.<...>, head.weight, head.bias. */

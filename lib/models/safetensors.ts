@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as tf from "@tensorflow/tfjs";
-import { writeFileAtomic } from "../util/atomic";
+import { writeAtomicWith } from "../util/atomic";
 
 export const DTYPE_BYTES = {
   F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1,
@@ -221,15 +221,14 @@ export function writeSafetensors(file: string, tensors: Map<string, TensorToWrit
   let json = Buffer.from(JSON.stringify(header), "utf8");
   const padded = Math.ceil(json.length / 8) * 8;
   json = Buffer.concat([json, Buffer.alloc(padded - json.length, 0x20)]);
-  const out = Buffer.allocUnsafe(8 + json.length + offset);
-  out.writeBigUInt64LE(BigInt(json.length), 0);
-  json.copy(out, 8);
-  let at = 8 + json.length;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  writeFileAtomic(file, out);
+  const head = Buffer.allocUnsafe(8);
+  head.writeBigUInt64LE(BigInt(json.length), 0);
+  // Streamed tensor by tensor: a VGG19-BN checkpoint exceeds what one Buffer can hold.
+  writeAtomicWith(file, (fd) => {
+    for (const part of [head, json, ...parts]) {
+      for (let done = 0; done < part.length; ) done += fs.writeSync(fd, part, done, part.length - done);
+    }
+  });
 }
 
 /** Every tensor of a safetensors file, by name (validated as SafetensorsFile.open does). */

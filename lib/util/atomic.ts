@@ -2,14 +2,17 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-/** Writes data to a temporary file beside `file`, fsyncs it, then renames it over `file`. */
-export function writeFileAtomic(file: string, data: string | NodeJS.ArrayBufferView): void {
+/**
+ * Lets `write` fill a temporary file beside `file` (through its descriptor), fsyncs it, then renames it over
+ * `file`. For outputs too large for one buffer (a VGG checkpoint is 3.4 GB; Node buffers stop at 2 GB).
+ */
+export function writeAtomicWith(file: string, write: (fd: number) => void): void {
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
   const fd = fs.openSync(tmp, "w");
   try {
-    fs.writeFileSync(fd, data);
+    write(fd);
     fs.fsyncSync(fd);
   } catch (e) {
     fs.closeSync(fd);
@@ -18,4 +21,9 @@ export function writeFileAtomic(file: string, data: string | NodeJS.ArrayBufferV
   }
   fs.closeSync(fd);
   fs.renameSync(tmp, file);
+}
+
+/** Writes data to a temporary file beside `file`, fsyncs it, then renames it over `file`. */
+export function writeFileAtomic(file: string, data: string | NodeJS.ArrayBufferView): void {
+  writeAtomicWith(file, (fd) => fs.writeFileSync(fd, data));
 }
