@@ -69,6 +69,9 @@ void binary(Binary op, int rank, const int* shape, const float* a, const int64_t
       // tfjs: NaN if either is NaN, else the larger.
       return for_each_binary([](float x, float y) { return (x != x || y != y) ? NAN : (x > y ? x : y); }, rank, shape,
                              a, as, b, bs, out);
+    case Binary::ReluGrad:
+      return for_each_binary([](float x, float dy) { return x > 0 ? dy : (x != x ? NAN : dy * 0.0f); }, rank, shape, a,
+                             as, b, bs, out);
   }
 }
 

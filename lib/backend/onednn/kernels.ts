@@ -8,7 +8,8 @@ import type { OnednnAddon } from "./addon";
 type Info = tf.TensorInfo;
 type Args = Parameters<tf.KernelFunc>[0];
 type Impl = (addon: OnednnAddon, args: Args, fallback: () => Info) => Info;
-type CustomImpl = (addon: OnednnAddon, args: Args) => Info[];
+/** A kernel without a cpu counterpart, or with several outputs (an array; one output is returned bare). */
+type CustomImpl = (addon: OnednnAddon, args: Args) => Info | Info[];
 
 const { backend_util, util } = tf;
 
@@ -133,7 +134,7 @@ const maxPoolGrad: Impl = (addon, { inputs, backend, attrs }, fallback) => {
   return output(backend, [...input.shape], dx);
 };
 
-/** Order of sc::Binary in native/onednn/kernels.h. */
+/** Order of sc::Binary in native/onednn/kernels.h (ReluGrad, not a tfjs kernel, follows). */
 const BINARY_OPS = ["Add", "Sub", "Multiply", "RealDiv", "SquaredDifference", "Maximum"] as const;
 const MAX_DIMS = 6;
 
@@ -264,7 +265,7 @@ const splitV: CustomImpl = (addon, args) => {
   const { numOrSizeSplits, axis } = attrs as unknown as tf.SplitVAttrs;
   const xv = f32(backend, x);
   const cpuSplit = tf.getKernel("SplitV", "cpu")!.kernelFunc;
-  if (!xv || x.shape.length === 0 || x.shape.length > MAX_DIMS || xv.length === 0) return cpuSplit(args) as Info[];
+  if (!xv || x.shape.length === 0 || x.shape.length > MAX_DIMS || xv.length === 0) return cpuSplit(args);
   const ax = util.parseAxisParam(axis, x.shape)[0];
   const sizes = backend_util.prepareSplitSize(x as tf.Tensor, numOrSizeSplits, ax);
   const strides = denseStrides(x.shape);
@@ -394,8 +395,21 @@ const batchNormTrainGrad: CustomImpl = (addon, { inputs, backend }) => {
 /** Native kernels with several outputs, registered under their tfjs names in place of the cpu ones. */
 export const MULTI_OUTPUT_KERNELS: Record<string, CustomImpl> = { SplitV: splitV };
 
+/** Index of sc::Binary::ReluGrad (after the tfjs-named binary ops). */
+const RELU_GRAD_OP = BINARY_OPS.length;
+
+const reluGrad: CustomImpl = (addon, { inputs, backend }) => {
+  const { dy, x } = inputs as { dy: Info; x: Info };
+  const n = util.sizeFromShape(x.shape);
+  const out = new Float32Array(n);
+  const flat = Int32Array.of(n), contiguous = Int32Array.of(1);
+  if (n > 0) addon.binary(RELU_GRAD_OP, values(backend, x), contiguous, values(backend, dy), contiguous, out, flat);
+  return output(backend, [...x.shape], out);
+};
+
 export const CUSTOM_KERNELS: Record<string, CustomImpl> = {
   [FUSED.adam]: adamUpdate,
   [FUSED.batchNormTrain]: batchNormTrain,
   [FUSED.batchNormTrainGrad]: batchNormTrainGrad,
+  [FUSED.reluGrad]: reluGrad,
 };
