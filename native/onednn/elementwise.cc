@@ -8,14 +8,12 @@
 #include <vector>
 
 #include "kernels.h"
+#include "parallel.h"
 
 namespace sc {
 
 namespace {
 
-// Below this many elements (1 MB) a loop stays on one thread: memory-bound loops gain little from a second
-// thread there, and waking the team costs more than that when the cores are shared with other processes.
-constexpr int64_t PARALLEL_MIN = 1 << 18;
 // Rows per partial sum in reductions.
 constexpr int64_t BLOCK = 256;
 
