@@ -355,15 +355,21 @@ function values(backend: unknown, t: Info): Float32Array {
 }
 
 /**
- * Adam writes p, m and v in place when nothing but the variable holds their data (refCount 1), and returns them as
- * new references to the same data, which Variable.assign then adopts: no allocation (each fresh array is ~100 MB
- * of zeroed pages per step for ResNet18) and half the memory traffic. Shared data is never written: new arrays.
+ * Adam writes p, m and v in place when nothing but the variable holds their memory (refCount 1, not a view), and
+ * returns them as new references to the same data, which Variable.assign then adopts: no allocation (each fresh
+ * array is ~100 MB of zeroed pages per step for ResNet18) and half the memory traffic. Shared memory is never
+ * written: new arrays then.
  */
 const adamUpdate: CustomImpl = (addon, { inputs, backend, attrs }) => {
   const { p, m, v, g } = inputs as { p: Info; m: Info; v: Info; g: Info };
   const cpu = backend as tf.MathBackendCPU;
   const a = attrs as { beta1: number; beta2: number; eps: number; bc2Sqrt: number; stepSize: number };
-  const target = (t: Info): Float32Array => (cpu.refCount(t.dataId) === 1 ? values(cpu, t) : new Float32Array(util.sizeFromShape(t.shape)));
+  // A view into a larger buffer (the cpu backend's contiguous Slice) may share memory with other tensors: not in place.
+  const own = (t: Info) => {
+    const v = values(cpu, t);
+    return cpu.refCount(t.dataId) === 1 && v.byteOffset === 0 && v.byteLength === v.buffer.byteLength;
+  };
+  const target = (t: Info): Float32Array => (own(t) ? values(cpu, t) : new Float32Array(util.sizeFromShape(t.shape)));
   const out = [target(p), target(m), target(v)];
   // Float32Array rounds each scalar to float32, as tfjs does when an op is given a JS number.
   const scalars = Float32Array.of(a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.bc2Sqrt, a.eps, a.stepSize);
