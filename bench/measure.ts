@@ -1,8 +1,10 @@
-// Shared by the benchmarks: timing (median after warm-up), per-kernel profiles, the PyTorch peers, and a runner
-// that measures each (backend, threads) pair in its own Node process, since a backend and its thread count are
-// fixed once a process has initialised it.
-import { spawnSync } from "node:child_process";
+// Shared by the benchmarks: timing, per-kernel profiles, the PyTorch peers, and a runner that measures each
+// (backend, threads) pair in its own Node process, since a backend and its thread count are fixed once a process
+// has initialised it. Ours and PyTorch's steps alternate one by one (pairedMedians), so that on a machine shared
+// with other work both see the same load.
+import { ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
 import * as path from "node:path";
+import * as readline from "node:readline";
 import * as tf from "@tensorflow/tfjs";
 
 export const repoRoot = path.resolve(__dirname, "..", "..");
@@ -11,16 +13,60 @@ const python = process.env.STARCLUSTER_PYTHON ?? "/usr/bin/python3";
 export const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
 export const STEPS = Number(process.env.BENCH_STEPS ?? 5);
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function timeMs(fn: () => void): number {
+  const t = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
 export function medianMs(fn: () => void, warmup = WARMUP, steps = STEPS): number {
   for (let i = 0; i < warmup; i++) fn();
-  const times: number[] = [];
-  for (let i = 0; i < steps; i++) {
-    const t = process.hrtime.bigint();
-    fn();
-    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+  return median(Array.from({ length: steps }, () => timeMs(fn)));
+}
+
+/**
+ * A PyTorch peer script from bench/ref/ running as a server: one request per line on its stdin, one answer line on
+ * its stdout. It runs on Debian's python3 with the thread count given in its arguments.
+ */
+export class TorchPeer {
+  private readonly waiting: { resolve: (line: string) => void; reject: (e: Error) => void }[] = [];
+  private stderr = "";
+
+  private constructor(private readonly child: ChildProcessWithoutNullStreams) {
+    readline.createInterface({ input: child.stdout }).on("line", (line) => this.waiting.shift()?.resolve(line));
+    child.stderr.on("data", (d) => (this.stderr += d));
+    child.on("exit", (code) => {
+      for (const w of this.waiting.splice(0)) w.reject(new Error(`PyTorch peer exited ${code} (${python}): ${this.stderr.trim()}`));
+    });
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+
+  static start(script: string, args: (string | number)[]): TorchPeer {
+    return new TorchPeer(spawn(python, [path.join(repoRoot, "bench", "ref", script), ...args.map(String)]));
+  }
+
+  request(command: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ resolve, reject });
+      this.child.stdin.write(command + "\n");
+    });
+  }
+
+  close(): void {
+    this.child.stdin.end("quit\n");
+  }
+}
+
+/** Medians of ours and of the peer's timed `command`, run alternately after WARMUP warm-up rounds of each. */
+export async function pairedMedians(ours: () => void, peer: TorchPeer, command: string): Promise<{ ours: number; torch: number }> {
+  const a: number[] = [], b: number[] = [];
+  for (let i = 0; i < WARMUP + STEPS; i++) {
+    const mine = timeMs(ours);
+    const theirs = Number(await peer.request(command));
+    if (i >= WARMUP) (a.push(mine), b.push(theirs));
+  }
+  return { ours: median(a), torch: median(b) };
 }
 
 /** [kernel name, total ms, calls], largest first. */
@@ -52,13 +98,6 @@ export function formatProfile(title: string, rows: ProfileRow[], top = 12): stri
   const out = [`${title} (kernel time ${total.toFixed(0)} ms):`, ...shown.map(line)];
   if (rest.length) out.push(line([`(${rest.length} other kernels)`, rest.reduce((s, r) => s + r[1], 0), rest.reduce((s, r) => s + r[2], 0)]));
   return out;
-}
-
-/** Runs a PyTorch peer from bench/ref/ with Debian's python3; it prints one JSON object. */
-export function runTorch<T>(script: string, args: (string | number)[]): T {
-  const r = spawnSync(python, [path.join(repoRoot, "bench", "ref", script), ...args.map(String)], { encoding: "utf8", maxBuffer: 1 << 24 });
-  if (r.status !== 0) throw new Error(`PyTorch reference ${script} failed (${python}): ${r.error?.message ?? r.stderr}`);
-  return JSON.parse(r.stdout) as T;
 }
 
 /** Backends and thread counts to measure: BENCH_BACKENDS (default wasm,onednn) and BENCH_THREADS (default 1,2). */

@@ -1,13 +1,13 @@
 // Inference benchmark: eval-mode forward pass of the paper's dual classifiers (dual ResNet18, dual VGG19-BN), batch
 // 16, at native 64 px (BENCH_SIZES=64,299 adds the paper's 299 px), for each backend x thread count (BENCH_BACKENDS,
-// BENCH_THREADS; each in its own process), beside PyTorch CPU with the same thread count in the same run (before
-// and after ours). Prints a per-kernel profile of each pass, the ratios ours/PyTorch, and last the onednn 2-thread
-// dual-ResNet18 64 px ratio.
+// BENCH_THREADS; each in its own process), beside PyTorch CPU with the same thread count, its passes alternating with
+// ours. Prints a per-kernel profile of each pass, the ratios ours/PyTorch, and last the onednn 2-thread dual-ResNet18
+// 64 px ratio.
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/select";
 import { ArchName } from "../lib/models/arch";
 import { createDualModel, disposeDualModel, dualForward } from "../lib/models/dual";
-import { benchMatrix, formatProfile, kernelProfile, medianMs, ratio, runChild, runTorch, STEPS, WARMUP } from "./measure";
+import { benchMatrix, formatProfile, kernelProfile, pairedMedians, ratio, runChild, STEPS, TorchPeer, WARMUP } from "./measure";
 
 const BATCH = 16;
 const SIZES = (process.env.BENCH_SIZES ?? "64").split(",").map(Number);
@@ -21,56 +21,51 @@ const HEADLINE = { key: "resnet18:64", backend: "onednn", threads: 2 };
 const CONFIGS: [ArchName, number, number][] = SIZES.flatMap((size) =>
   (["vgg19_bn", "resnet18"] as ArchName[]).map((arch): [ArchName, number, number] => [arch, size, arch === "vgg19_bn" && size > 64 ? 4 : BATCH]));
 
-interface ChildResult { backend: string; threads: number; results: Record<string, number> }
-interface TorchResult { torch: string; threads: number; results: Record<string, number> }
+interface ChildResult { backend: string; threads: number; results: Record<string, { ours: number; torch: number }> }
 
 async function child(): Promise<void> {
   const info = await initBackend();
-  const native = info.nativeKernels?.length ? `; native kernels: ${info.nativeKernels.join(", ")}` : "";
-  console.log(`--- ${info.backend}, ${info.threads} thread(s), simd ${info.simd}${native}`);
-  const results: Record<string, number> = {};
-  for (const [arch, size, micro] of CONFIGS) {
-    const model = createDualModel({ arch, inputSize: size, seed: 1 });
-    const xs = Array.from({ length: BATCH / micro }, (_, i) => tf.randomUniform([micro, size, size, 6], 0, 1, "float32", i) as tf.Tensor4D);
-    const pass = () => xs.forEach((x) => tf.tidy(() => dualForward(model, x, { training: false }).dataSync()));
-    results[`${arch}:${size}`] = medianMs(pass);
-    const { rows, wallMs } = await kernelProfile(pass);
-    const note = micro < BATCH ? `, micro-batches of ${micro}` : "";
-    for (const line of formatProfile(`dual ${arch} ${size} px: per-kernel profile of one inference pass (wall ${wallMs.toFixed(0)} ms with profiling${note})`, rows, 8)) console.log(line);
-    tf.dispose(xs);
-    disposeDualModel(model);
+  const keys = CONFIGS.map(([arch, size]) => `${arch}:${size}`);
+  const peer = TorchPeer.start("models_torch.py", ["--threads", info.threads, "--batch", BATCH, ...keys]);
+  try {
+    const torch = JSON.parse(await peer.request("info")) as { torch: string; threads: number };
+    const native = info.nativeKernels?.length ? `; native kernels: ${info.nativeKernels.join(", ")}` : "";
+    console.log(`--- ${info.backend}, ${info.threads} thread(s), simd ${info.simd}${native}; PyTorch ${torch.torch} CPU, ${torch.threads} thread(s)`);
+    const results: ChildResult["results"] = {};
+    for (const [arch, size, micro] of CONFIGS) {
+      const model = createDualModel({ arch, inputSize: size, seed: 1 });
+      const xs = Array.from({ length: BATCH / micro }, (_, i) => tf.randomUniform([micro, size, size, 6], 0, 1, "float32", i) as tf.Tensor4D);
+      const pass = () => xs.forEach((x) => tf.tidy(() => dualForward(model, x, { training: false }).dataSync()));
+      results[`${arch}:${size}`] = await pairedMedians(pass, peer, `${arch}:${size}`);
+      const { rows, wallMs } = await kernelProfile(pass);
+      const note = micro < BATCH ? `, micro-batches of ${micro}` : "";
+      for (const line of formatProfile(`dual ${arch} ${size} px: per-kernel profile of one inference pass (wall ${wallMs.toFixed(0)} ms with profiling${note})`, rows, 8)) console.log(line);
+      tf.dispose(xs);
+      disposeDualModel(model);
+    }
+    console.log(JSON.stringify({ backend: info.backend, threads: info.threads, results } satisfies ChildResult));
+  } finally {
+    peer.close();
   }
-  console.log(JSON.stringify({ backend: info.backend, threads: info.threads, results } satisfies ChildResult));
 }
 
 async function main(): Promise<void> {
   const { backends, threads } = benchMatrix();
-  const keys = CONFIGS.map(([arch, size]) => `${arch}:${size}`);
-  console.log(`dual classifiers, inference (eval mode): batch ${BATCH}, ${SIZES.join(" and ")} px; median of ${STEPS} after ${WARMUP} warm-up`);
-  console.log("PyTorch runs before and after our runs of each thread count; its time is the mean of the two (the machine may be shared)");
-  const torch = (n: number) => runTorch<TorchResult>("models_torch.py", ["--threads", n, "--batch", BATCH, "--warmup", WARMUP, "--steps", STEPS, ...keys]);
+  console.log(`dual classifiers, inference (eval mode): batch ${BATCH}, ${SIZES.join(" and ")} px; medians of ${STEPS} passes after ${WARMUP} warm-up, ours and PyTorch's alternating`);
   const summary: string[] = [];
   let headline: string | undefined;
-  for (const n of threads) {
-    const before = torch(n);
-    const ours = backends.map((backend) => {
+  for (const backend of backends) {
+    for (const n of threads) {
       const r = runChild<ChildResult>(__filename, backend, n);
       r.lines.forEach((l) => console.log(l));
-      return { backend, ...r };
-    });
-    const after = torch(n);
-    const torchMs = (key: string) => (before.results[key] + after.results[key]) / 2;
-    console.log(`--- PyTorch ${before.torch} CPU, ${n} thread(s), before / after: ${keys.map((k) => `${k} ${before.results[k].toFixed(0)} / ${after.results[k].toFixed(0)} ms`).join(", ")}`);
-    for (const r of ours) {
       if (!r.result) {
-        summary.push(`inference ${r.backend} ${n} thread(s): unavailable (${r.error})`);
+        summary.push(`inference ${backend} ${n} thread(s): unavailable (${r.error})`);
         continue;
       }
-      for (const key of keys) {
+      for (const [key, { ours, torch }] of Object.entries(r.result.results)) {
         const [arch, size] = key.split(":");
-        const a = r.result.results[key], b = torchMs(key);
-        const line = `inference dual ${arch.padEnd(8)} ${size.padStart(3)} px ${r.backend.padEnd(6)} ${n} thread(s): ours ${a.toFixed(0).padStart(6)} ms, PyTorch ${b.toFixed(0).padStart(6)} ms, ratio ours/pytorch ${ratio(a, b)}`;
-        if (key === HEADLINE.key && r.backend === HEADLINE.backend && n === HEADLINE.threads) headline = line;
+        const line = `inference dual ${arch.padEnd(8)} ${size.padStart(3)} px ${backend.padEnd(6)} ${n} thread(s): ours ${ours.toFixed(0).padStart(6)} ms, PyTorch ${torch.toFixed(0).padStart(6)} ms, ratio ours/pytorch ${ratio(ours, torch)}`;
+        if (key === HEADLINE.key && backend === HEADLINE.backend && n === HEADLINE.threads) headline = line;
         else summary.push(line);
       }
     }

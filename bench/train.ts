@@ -1,20 +1,19 @@
 // Training benchmark: one step of the paper's dual-ResNet18 classifier (64x64x6 input, batch 16, cross-entropy,
 // Adam lr 1e-4; lib/models trainStep) for each backend x thread count (BENCH_BACKENDS, BENCH_THREADS; each in its
-// own process), beside PyTorch CPU with the same thread count, measured in the same run (before and after ours). Prints each run's
-// per-kernel profile, PyTorch's top ops, the ratios ours/PyTorch, and last the onednn 2-thread training ratio.
+// own process), beside PyTorch CPU with the same thread count, its steps alternating with ours. Prints each run's
+// per-kernel profile and PyTorch's top ops, the ratios ours/PyTorch, and last the onednn 2-thread training ratio.
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/select";
 import { createDualModel, dualStateDict } from "../lib/models/dual";
 import { trainStep } from "../lib/models/step";
 import { Adam } from "../lib/train/adam";
-import { benchMatrix, formatProfile, kernelProfile, medianMs, ProfileRow, ratio, runChild, runTorch, STEPS, WARMUP } from "./measure";
+import { benchMatrix, formatProfile, kernelProfile, pairedMedians, ProfileRow, ratio, runChild, STEPS, TorchPeer, WARMUP } from "./measure";
 
 const BATCH = 16, SIZE = 64, CLASSES = 4;
 /** The ratio the last line reports. */
 const HEADLINE = { backend: "onednn", threads: 2 };
 
-interface ChildResult { backend: string; threads: number; params: number; trainMs: number }
-interface TorchResult { torch: string; threads: number; params: number; train_ms: number; profile: ProfileRow[] }
+interface ChildResult { backend: string; threads: number; trainMs: number; torchMs: number }
 
 async function child(): Promise<void> {
   const info = await initBackend();
@@ -24,41 +23,40 @@ async function child(): Promise<void> {
   const labels = tf.tensor1d(Array.from({ length: BATCH }, (_, i) => i % CLASSES), "int32");
   const adam = new Adam({ lr: 1e-4 });
   const step = () => void trainStep(model, x, labels, adam);
-  const trainMs = medianMs(step);
-  const { rows, wallMs } = await kernelProfile(step);
-  const native = info.nativeKernels?.length ? `; native kernels: ${info.nativeKernels.join(", ")}` : "";
-  console.log(`--- ${info.backend}, ${info.threads} thread(s), simd ${info.simd}${native}`);
-  for (const line of formatProfile(`per-kernel profile of one training step (wall ${wallMs.toFixed(0)} ms with profiling)`, rows)) console.log(line);
-  console.log(JSON.stringify({ backend: info.backend, threads: info.threads, params, trainMs } satisfies ChildResult));
+  const peer = TorchPeer.start("train_torch.py", ["--threads", info.threads, "--batch", BATCH, "--size", SIZE]);
+  try {
+    const times = await pairedMedians(step, peer, "step");
+    const { rows, wallMs } = await kernelProfile(step);
+    const torch = JSON.parse(await peer.request("profile")) as { torch: string; threads: number; params: number; profile: ProfileRow[] };
+    if (torch.params !== params) throw new Error(`parameter counts differ: ours ${params}, PyTorch ${torch.params}`);
+    const native = info.nativeKernels?.length ? `; native kernels: ${info.nativeKernels.join(", ")}` : "";
+    console.log(`--- ${info.backend}, ${info.threads} thread(s), simd ${info.simd}${native}`);
+    for (const line of formatProfile(`per-kernel profile of one training step (wall ${wallMs.toFixed(0)} ms with profiling)`, rows)) console.log(line);
+    console.log(`PyTorch ${torch.torch} CPU, ${torch.threads} thread(s):`);
+    for (const line of formatProfile("  top ops of one step (self CPU time)", torch.profile, 8)) console.log(line);
+    console.log(JSON.stringify({ backend: info.backend, threads: info.threads, trainMs: times.ours, torchMs: times.torch } satisfies ChildResult));
+  } finally {
+    peer.close();
+  }
 }
 
 async function main(): Promise<void> {
   const { backends, threads } = benchMatrix();
-  console.log(`dual ResNet18 training step: batch ${BATCH}, ${SIZE}x${SIZE}x6, ${CLASSES} classes, Adam lr 1e-4; median of ${STEPS} after ${WARMUP} warm-up`);
-  console.log("PyTorch runs before and after our runs of each thread count; its time is the mean of the two (the machine may be shared)");
-  const torch = (n: number) => runTorch<TorchResult>("train_torch.py", ["--threads", n, "--batch", BATCH, "--size", SIZE, "--warmup", WARMUP, "--steps", STEPS]);
+  console.log(`dual ResNet18 training step: batch ${BATCH}, ${SIZE}x${SIZE}x6, ${CLASSES} classes, Adam lr 1e-4 (parameter count ` +
+    `checked equal to PyTorch's); medians of ${STEPS} steps after ${WARMUP} warm-up, ours and PyTorch's alternating`);
   const summary: string[] = [];
   let headline: string | undefined;
-  for (const n of threads) {
-    const before = torch(n);
-    console.log(`--- PyTorch ${before.torch} CPU, ${before.threads} thread(s): ${before.train_ms.toFixed(0)} ms per step`);
-    for (const line of formatProfile("top ops of one step (self CPU time)", before.profile, 8)) console.log(line);
-    const ours = backends.map((backend) => {
+  for (const backend of backends) {
+    for (const n of threads) {
       const r = runChild<ChildResult>(__filename, backend, n);
       r.lines.forEach((l) => console.log(l));
-      return { backend, ...r };
-    });
-    const after = torch(n);
-    const torchMs = (before.train_ms + after.train_ms) / 2;
-    console.log(`--- PyTorch again: ${after.train_ms.toFixed(0)} ms per step; mean ${torchMs.toFixed(0)} ms`);
-    for (const r of ours) {
       if (!r.result) {
-        summary.push(`train step ${r.backend.padEnd(6)} ${n} thread(s): unavailable (${r.error})`);
+        summary.push(`train step ${backend.padEnd(6)} ${n} thread(s): unavailable (${r.error})`);
         continue;
       }
-      if (r.result.params !== before.params) throw new Error(`parameter counts differ: ours ${r.result.params}, PyTorch ${before.params}`);
-      const line = `train step ${r.backend.padEnd(6)} ${n} thread(s): ours ${r.result.trainMs.toFixed(0).padStart(6)} ms, PyTorch ${torchMs.toFixed(0).padStart(5)} ms, ratio ours/pytorch ${ratio(r.result.trainMs, torchMs)}`;
-      if (r.backend === HEADLINE.backend && n === HEADLINE.threads) headline = line;
+      const { trainMs, torchMs } = r.result;
+      const line = `train step ${backend.padEnd(6)} ${n} thread(s): ours ${trainMs.toFixed(0).padStart(6)} ms, PyTorch ${torchMs.toFixed(0).padStart(5)} ms, ratio ours/pytorch ${ratio(trainMs, torchMs)}`;
+      if (backend === HEADLINE.backend && n === HEADLINE.threads) headline = line;
       else summary.push(line);
     }
   }

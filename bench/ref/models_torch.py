@@ -1,11 +1,12 @@
-"""PyTorch CPU reference for bench/models.ts: forward pass (eval) of the paper's dual classifiers.
+"""PyTorch CPU peer for bench/models.ts and bench/backend.ts: forward pass (eval) of the paper's dual classifiers.
 
-usage: models_torch.py --threads N --batch B --warmup W --steps S CONFIG...   CONFIG: arch:size, e.g. resnet18:64
-Prints one JSON object {torch, threads, results: {CONFIG: median ms}}.
+usage: models_torch.py --threads N --batch B CONFIG...   CONFIG: arch:size, e.g. resnet18:64
+Serves requests on stdin, one per line, so that the benchmark can alternate our passes with PyTorch's: "CONFIG"
+runs one forward pass of that model and prints its milliseconds; "info" prints {torch, threads}; "quit" exits.
 """
 import argparse
 import json
-import statistics
+import sys
 import time
 
 import torch
@@ -33,27 +34,30 @@ class Dual(nn.Module):
 
 def main():
     p = argparse.ArgumentParser()
-    for name in ("threads", "batch", "warmup", "steps"):
+    for name in ("threads", "batch"):
         p.add_argument("--" + name, type=int, required=True)
     p.add_argument("configs", nargs="+")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
-    results = {}
+    models = {}
     for config in a.configs:
         arch, size = config.split(":")
-        model = Dual(arch).eval()
-        x = torch.rand(a.batch, 6, int(size), int(size))
-        times = []
-        with torch.no_grad():
-            for i in range(a.warmup + a.steps):
+        models[config] = (Dual(arch).eval(), torch.rand(a.batch, 6, int(size), int(size)))
+    for line in sys.stdin:
+        command = line.strip()
+        if command in models:
+            model, x = models[command]
+            with torch.no_grad():
                 t = time.perf_counter()
                 model(x)
-                if i >= a.warmup:
-                    times.append((time.perf_counter() - t) * 1000)
-        results[config] = statistics.median(times)
-        del model
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "results": results}))
+                print((time.perf_counter() - t) * 1000, flush=True)
+        elif command == "info":
+            print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
+        elif command == "quit":
+            return
+        else:
+            raise SystemExit(f"unknown request {command!r}")
 
 
 if __name__ == "__main__":

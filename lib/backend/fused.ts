@@ -10,8 +10,30 @@ export const FUSED = {
   batchNormTrain: "StarclusterBatchNormTrain",
   /** inputs {dy, xhat, weight, invStd}; outputs [dx, dWeight, dBias]. */
   batchNormTrainGrad: "StarclusterBatchNormTrainGrad",
+  /** inputs {dy, x} of one shape; output dy * step(x), Relu's gradient, in one pass. */
+  reluGrad: "StarclusterReluGrad",
 } as const;
 
 export function hasFusedKernel(name: string): boolean {
   return tf.getKernel(name, tf.getBackend()) !== undefined;
+}
+
+let reluGradient = false;
+
+/**
+ * Replaces tfjs's gradient of Relu, mul(dy, cast(step(x))), by one that runs the fused kernel where the active
+ * backend has it and the same two ops elsewhere. Gradients are global in tfjs, hence the fallback.
+ */
+export function registerReluGradient(): void {
+  if (reluGradient) return;
+  tf.registerGradient({
+    kernelName: "Relu",
+    inputsToSave: ["x"],
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const [x] = saved;
+      const g = dy as tf.Tensor;
+      return { x: () => (hasFusedKernel(FUSED.reluGrad) ? (tf.engine().runKernel(FUSED.reluGrad, { dy: g, x }) as tf.Tensor) : tf.mul(g, tf.cast(tf.step(x), "float32"))) };
+    },
+  });
+  reluGradient = true;
 }

@@ -177,7 +177,7 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     Args a(env, info, 7);
     const int64_t op = a.i64(0);
-    if (op < 0 || op > int64_t(sc::Binary::Maximum)) throw JsError("unknown binary op");
+    if (op < 0 || op > int64_t(sc::Binary::ReluGrad)) throw JsError("unknown binary op");
     const size_t rank = a.length(6);
     if (rank < 1 || rank > size_t(sc::MAX_DIMS)) throw JsError("binary: rank must be 1.." + std::to_string(sc::MAX_DIMS));
     auto shape = a.ints(6, rank, "outShape");

@@ -8,14 +8,12 @@
 #include <vector>
 
 #include "kernels.h"
+#include "parallel.h"
 
 namespace sc {
 
 namespace {
 
-// Below this many elements (1 MB) a loop stays on one thread: memory-bound loops gain little from a second
-// thread there, and waking the team costs more than that when the cores are shared with other processes.
-constexpr int64_t PARALLEL_MIN = 1 << 18;
 // Rows per partial sum in reductions.
 constexpr int64_t BLOCK = 256;
 
@@ -69,6 +67,9 @@ void binary(Binary op, int rank, const int* shape, const float* a, const int64_t
       // tfjs: NaN if either is NaN, else the larger.
       return for_each_binary([](float x, float y) { return (x != x || y != y) ? NAN : (x > y ? x : y); }, rank, shape,
                              a, as, b, bs, out);
+    case Binary::ReluGrad:
+      return for_each_binary([](float x, float dy) { return x > 0 ? dy : (x != x ? NAN : dy * 0.0f); }, rank, shape, a,
+                             as, b, bs, out);
   }
 }
 

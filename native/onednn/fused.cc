@@ -9,13 +9,12 @@
 #include <vector>
 
 #include "kernels.h"
+#include "parallel.h"
 
 namespace sc {
 
 namespace {
 
-// As in elementwise.cc.
-constexpr int64_t PARALLEL_MIN = 1 << 18;
 constexpr int64_t BLOCK = 256;
 
 // sums[c] = sum over rows r of value(r, c), in double, over fixed blocks of rows (reproducible for any thread count).

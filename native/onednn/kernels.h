@@ -27,7 +27,8 @@ void max_pool(const PoolShape& s, const float* x, float* y);
 void max_pool_grad(const PoolShape& s, const float* dy, const float* x, float* dx);
 
 // Elementwise. A binary op broadcasts by the strides of each operand over the output shape (stride 0 = broadcast).
-enum class Binary { Add, Sub, Mul, Div, SquaredDifference, Maximum };
+// ReluGrad: a = x, b = dy; dy where x > 0, else dy * 0 (NaN where x is NaN), as tfjs's mul(dy, step(x)).
+enum class Binary { Add, Sub, Mul, Div, SquaredDifference, Maximum, ReluGrad };
 enum class Unary { Relu, Step, Neg, Square, Sqrt, Rsqrt, Exp, Log, Abs, Reciprocal };
 constexpr int MAX_DIMS = 6;
 void binary(Binary op, int rank, const int* out_shape, const float* a, const int64_t* a_strides, const float* b,

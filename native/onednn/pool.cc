@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "kernels.h"
+#include "parallel.h"
 
 namespace sc {
 
@@ -36,7 +37,7 @@ inline int64_t argmax(const PoolShape& s, const float* img, int oy, int ox, int 
 
 void max_pool(const PoolShape& s, const float* x, float* y) {
   const int64_t image = int64_t(s.h) * s.w * s.c;
-#pragma omp parallel for collapse(2) schedule(static)
+#pragma omp parallel for collapse(2) schedule(static) if (int64_t(s.n) * s.h * s.w * s.c >= PARALLEL_MIN)
   for (int b = 0; b < s.n; b++) {
     for (int oy = 0; oy < s.oh; oy++) {
       const float* img = x + b * image;
@@ -54,7 +55,7 @@ void max_pool(const PoolShape& s, const float* x, float* y) {
 void max_pool_grad(const PoolShape& s, const float* dy, const float* x, float* dx) {
   const int64_t image = int64_t(s.h) * s.w * s.c;
   // Windows of one image overlap, so each image is one task: the scatter order is fixed, the result reproducible.
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (int64_t(s.n) * s.h * s.w * s.c >= PARALLEL_MIN)
   for (int b = 0; b < s.n; b++) {
     const float* img = x + b * image;
     float* grad = dx + b * image;

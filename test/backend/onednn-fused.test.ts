@@ -89,6 +89,22 @@ describe("onednn fused kernels match the composed ops on cpu", { skip }, () => {
     adam.dispose();
   });
 
+  test("Relu's gradient: fused on onednn, bit-identical to mul(dy, step(x)) on cpu (zeros, negatives, NaN)", async () => {
+    const xs = randomValues(3 * 5 * 7, 8);
+    xs[0] = 0;
+    xs[1] = NaN;
+    const dys = randomValues(3 * 5 * 7, 9, -2, 2);
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => tf.grad((x: tf.Tensor) => tf.relu(x))(tf.tensor(xs, [3, 5, 7]), tf.tensor(dys, [3, 5, 7])).dataSync() as Float32Array);
+    };
+    const ref = await run("cpu");
+    const got = await run("onednn");
+    assert.ok(hasFusedKernel(FUSED.reluGrad));
+    assert.ok(Number.isNaN(got[1]) && Number.isNaN(ref[1]));
+    assert.deepEqual(Array.from(got).map((v) => Object.is(v, -0) ? "-0" : v), Array.from(ref).map((v) => Object.is(v, -0) ? "-0" : v));
+  });
+
   for (const shape of [[2, 5, 4, 7], [1, 3, 3, 1], [16, 8, 8, 64]]) {
     test(`batch norm (training) forward, gradients and running statistics: [${shape}]`, async () => {
       const ref = await batchNormRun("cpu", shape);

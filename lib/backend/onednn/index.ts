@@ -2,6 +2,7 @@
 // heavy kernels replaced by native ones from the oneDNN addon. Tensors stay in the cpu backend's typed arrays,
 // which the addon reads and writes in place, so nothing is copied between JS and native code.
 import * as tf from "@tensorflow/tfjs";
+import { registerReluGradient } from "../fused";
 import { loadOnednnAddon } from "./addon";
 import { CUSTOM_KERNELS, MULTI_OUTPUT_KERNELS, NATIVE_KERNELS } from "./kernels";
 
@@ -52,6 +53,7 @@ export function registerOnednnBackend(threads: number): { nativeKernels: string[
     tf.registerKernel({ kernelName, backendName: ONEDNN_BACKEND, kernelFunc: ((args: Parameters<tf.KernelFunc>[0]) => impl(addon, args)) as tf.KernelFunc });
   }
   const nativeKernels = [...Object.keys(NATIVE_KERNELS).filter((name) => tf.getKernel(name, "cpu")), ...Object.keys(MULTI_OUTPUT_KERNELS), ...Object.keys(CUSTOM_KERNELS)].sort();
+  registerReluGradient();
   registered = { nativeKernels, oneDNN: addon.version() };
   return { ...registered, threads: used };
 }

@@ -8,7 +8,8 @@ import type { OnednnAddon } from "./addon";
 type Info = tf.TensorInfo;
 type Args = Parameters<tf.KernelFunc>[0];
 type Impl = (addon: OnednnAddon, args: Args, fallback: () => Info) => Info;
-type CustomImpl = (addon: OnednnAddon, args: Args) => Info[];
+/** A kernel without a cpu counterpart, or with several outputs (an array; one output is returned bare). */
+type CustomImpl = (addon: OnednnAddon, args: Args) => Info | Info[];
 
 const { backend_util, util } = tf;
 
@@ -133,7 +134,7 @@ const maxPoolGrad: Impl = (addon, { inputs, backend, attrs }, fallback) => {
   return output(backend, [...input.shape], dx);
 };
 
-/** Order of sc::Binary in native/onednn/kernels.h. */
+/** Order of sc::Binary in native/onednn/kernels.h (ReluGrad, not a tfjs kernel, follows). */
 const BINARY_OPS = ["Add", "Sub", "Multiply", "RealDiv", "SquaredDifference", "Maximum"] as const;
 const MAX_DIMS = 6;
 
@@ -264,7 +265,7 @@ const splitV: CustomImpl = (addon, args) => {
   const { numOrSizeSplits, axis } = attrs as unknown as tf.SplitVAttrs;
   const xv = f32(backend, x);
   const cpuSplit = tf.getKernel("SplitV", "cpu")!.kernelFunc;
-  if (!xv || x.shape.length === 0 || x.shape.length > MAX_DIMS || xv.length === 0) return cpuSplit(args) as Info[];
+  if (!xv || x.shape.length === 0 || x.shape.length > MAX_DIMS || xv.length === 0) return cpuSplit(args);
   const ax = util.parseAxisParam(axis, x.shape)[0];
   const sizes = backend_util.prepareSplitSize(x as tf.Tensor, numOrSizeSplits, ax);
   const strides = denseStrides(x.shape);
@@ -354,15 +355,21 @@ function values(backend: unknown, t: Info): Float32Array {
 }
 
 /**
- * Adam writes p, m and v in place when nothing but the variable holds their data (refCount 1), and returns them as
- * new references to the same data, which Variable.assign then adopts: no allocation (each fresh array is ~100 MB
- * of zeroed pages per step for ResNet18) and half the memory traffic. Shared data is never written: new arrays.
+ * Adam writes p, m and v in place when nothing but the variable holds their memory (refCount 1, not a view), and
+ * returns them as new references to the same data, which Variable.assign then adopts: no allocation (each fresh
+ * array is ~100 MB of zeroed pages per step for ResNet18) and half the memory traffic. Shared memory is never
+ * written: new arrays then.
  */
 const adamUpdate: CustomImpl = (addon, { inputs, backend, attrs }) => {
   const { p, m, v, g } = inputs as { p: Info; m: Info; v: Info; g: Info };
   const cpu = backend as tf.MathBackendCPU;
   const a = attrs as { beta1: number; beta2: number; eps: number; bc2Sqrt: number; stepSize: number };
-  const target = (t: Info): Float32Array => (cpu.refCount(t.dataId) === 1 ? values(cpu, t) : new Float32Array(util.sizeFromShape(t.shape)));
+  // A view into a larger buffer (the cpu backend's contiguous Slice) may share memory with other tensors: not in place.
+  const own = (t: Info) => {
+    const v = values(cpu, t);
+    return cpu.refCount(t.dataId) === 1 && v.byteOffset === 0 && v.byteLength === v.buffer.byteLength;
+  };
+  const target = (t: Info): Float32Array => (own(t) ? values(cpu, t) : new Float32Array(util.sizeFromShape(t.shape)));
   const out = [target(p), target(m), target(v)];
   // Float32Array rounds each scalar to float32, as tfjs does when an op is given a JS number.
   const scalars = Float32Array.of(a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.bc2Sqrt, a.eps, a.stepSize);
@@ -394,8 +401,21 @@ const batchNormTrainGrad: CustomImpl = (addon, { inputs, backend }) => {
 /** Native kernels with several outputs, registered under their tfjs names in place of the cpu ones. */
 export const MULTI_OUTPUT_KERNELS: Record<string, CustomImpl> = { SplitV: splitV };
 
+/** Index of sc::Binary::ReluGrad (after the tfjs-named binary ops). */
+const RELU_GRAD_OP = BINARY_OPS.length;
+
+const reluGrad: CustomImpl = (addon, { inputs, backend }) => {
+  const { dy, x } = inputs as { dy: Info; x: Info };
+  const n = util.sizeFromShape(x.shape);
+  const out = new Float32Array(n);
+  const flat = Int32Array.of(n), contiguous = Int32Array.of(1);
+  if (n > 0) addon.binary(RELU_GRAD_OP, values(backend, x), contiguous, values(backend, dy), contiguous, out, flat);
+  return output(backend, [...x.shape], out);
+};
+
 export const CUSTOM_KERNELS: Record<string, CustomImpl> = {
   [FUSED.adam]: adamUpdate,
   [FUSED.batchNormTrain]: batchNormTrain,
   [FUSED.batchNormTrainGrad]: batchNormTrainGrad,
+  [FUSED.reluGrad]: reluGrad,
 };
