@@ -71,23 +71,20 @@ function evalItems(set: CuratedSet, config: RunConfig, split: EvalSplit): StampI
   return items;
 }
 
-function tagOf(options: EvalOptions, labels: LabelSource): string {
+/** Predictions do not depend on the label source, so one cache file serves scoring against class and truth. */
+function tagOf(options: EvalOptions): string {
   const data = options.data.map((d) => path.basename(path.resolve(d))).join("+");
   const fields = options.fields ? `-${options.fields.join("+")}` : "";
-  return `${data}${fields}-${options.split}-${labels}${options.zeroBand ? `-no${options.zeroBand}` : ""}`;
+  return `${data}${fields}-${options.split}${options.zeroBand ? `-no${options.zeroBand}` : ""}`;
 }
 
-const PRED_COLUMNS = ["key", "label", "p1", "p2", "p3", "p4", "predicted"];
+const PRED_COLUMNS = ["key", "class", "truth", "p1", "p2", "p3", "p4", "predicted"];
 
-function readCached(csv: string, sidecar: string, modelSha: string): RunPredictions | undefined {
+/** Cached probabilities by object key, if the cache was made by this model file. */
+function readCached(csv: string, sidecar: string, modelSha: string): Map<string, Float32Array> | undefined {
   if (!fs.existsSync(csv) || !fs.existsSync(sidecar)) return undefined;
-  const info = JSON.parse(fs.readFileSync(sidecar, "utf8"));
-  if (info.model_sha256 !== modelSha) return undefined;
-  const rows = readCsvTable(csv).rows.map((r) => r.cells);
-  return {
-    run: info.run, keys: rows.map((r) => r[0]), labels: rows.map((r) => Number(r[1]) - 1),
-    probs: rows.map((r) => Float32Array.from(r.slice(2, 6).map(Number))), predicted: rows.map((r) => Number(r[6]) - 1),
-  };
+  if (JSON.parse(fs.readFileSync(sidecar, "utf8")).model_sha256 !== modelSha) return undefined;
+  return new Map(readCsvTable(csv).rows.map((r) => [r.cells[0], Float32Array.from(r.cells.slice(3, 7).map(Number))]));
 }
 
 // Evaluating many test sets (ablation: six per run) reloads nothing: the last run's model and the last four
@@ -132,21 +129,21 @@ export function runPredictions(run: string, options: EvalOptions): RunPrediction
   const labels = options.labels ?? config.labels;
   const modelFile = path.join(run, RUN_FILES.model);
   const modelSha = sha256File(modelFile);
-  const tag = tagOf(options, labels);
+  const tag = tagOf(options);
   const csv = path.join(run, "predictions", `${tag}.csv`), sidecar = path.join(run, "predictions", `${tag}.json`);
-  const cached = readCached(csv, sidecar, modelSha);
-  if (cached) return cached;
   const { set, pixels } = stampsOf(options.data, options.fields, labels, config.minDetectedBands);
   const items = evalItems(set, config, options.split);
+  const result = (probs: Float32Array[]): RunPredictions => ({ run, keys: items.map((it) => it.key), labels: items.map((it) => it.label), probs, predicted: probs.map(argmax) });
+  const cached = readCached(csv, sidecar, modelSha);
+  if (cached && items.every((it) => cached.has(it.key))) return result(items.map((it) => cached.get(it.key)!));
   const index = new Map(set.items.map((it, i) => [it.key, i]));
   const probs = predictProbabilities(modelOf(modelFile, modelSha), items.map((it) => pixels[index.get(it.key)!]), {
     stampSize: set.size, rescale: config.profile.rescale, batchSize: config.profile.evalBatchSize, zeroBand: options.zeroBand,
   });
-  const result: RunPredictions = { run, keys: items.map((it) => it.key), labels: items.map((it) => it.label), probs, predicted: probs.map(argmax) };
-  const rows = result.keys.map((k, i) => [k, result.labels[i] + 1, ...Array.from(probs[i], (p) => p.toPrecision(7)), result.predicted[i] + 1]);
+  const rows = items.map((it, i) => [it.key, it.humanClass, it.truth ?? "", ...Array.from(probs[i], (p) => p.toPrecision(7)), argmax(probs[i]) + 1]);
   writeFileAtomic(csv, formatCsv([PRED_COLUMNS, ...rows.map((r) => r.map(String))]));
-  writeFileAtomic(sidecar, JSON.stringify({ run, model_sha256: modelSha, data: options.data, fields: options.fields ?? null, split: options.split, labels, zero_band: options.zeroBand ?? null, objects: items.length }, null, 1) + "\n");
-  return result;
+  writeFileAtomic(sidecar, JSON.stringify({ run, model_sha256: modelSha, data: options.data, fields: options.fields ?? null, split: options.split, zero_band: options.zeroBand ?? null, objects: items.length }, null, 1) + "\n");
+  return result(probs);
 }
 
 /** Aggregates per-run predictions (same objects in every run) into the paper's mean +/- std table. */

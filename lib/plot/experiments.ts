@@ -19,13 +19,14 @@ export interface ConfusionPanel {
 export function confusionFigure(panels: ConfusionPanel[], title: string): Figure {
   const n = panels.length;
   const data: Record<string, unknown>[] = [];
-  const layout: Record<string, unknown> = { title: { text: title }, height: 430, width: 420 * n + 80, margin: { t: 80, l: 110, r: 20, b: 60 }, annotations: [] };
+  const layout: Record<string, unknown> = { title: { text: title }, height: 430, width: 460 * n + 80, margin: { t: 80, l: 110, r: 20, b: 60 }, annotations: [] };
   const annotations = layout.annotations as Record<string, unknown>[];
   panels.forEach((p, k) => {
-    const x0 = k / n + 0.04, x1 = (k + 1) / n - 0.02;
+    // Room on the left of every panel for its "true c (total)" labels.
+    const x0 = k / n + (k === 0 ? 0 : 0.1), x1 = (k + 1) / n - 0.03;
     const ticks = p.mean.map((_, i) => `true ${i + 1}${p.totals ? ` (${p.totals[i]})` : ""}`);
     data.push({
-      type: "heatmap", z: p.mean, x: ["pred 1", "pred 2", "pred 3", "pred 4"], y: ticks, zmin: 0, zmax: 100, colorscale: "Blues",
+      type: "heatmap", z: p.mean, x: ["pred 1", "pred 2", "pred 3", "pred 4"], y: ticks, zmin: 0, zmax: 100, colorscale: "Blues", reversescale: true,
       showscale: k === n - 1, xaxis: `x${axis(k)}`, yaxis: `y${axis(k)}`,
       text: p.mean.map((row, i) => row.map((m, j) => (p.std ? `${m.toFixed(1)} ± ${p.std[i][j].toFixed(1)}` : m.toFixed(1)))),
       texttemplate: "%{text}", hovertemplate: "%{y}, %{x}: %{text}%<extra></extra>",
@@ -44,10 +45,15 @@ export interface Curve {
 
 /** Training loss and running accuracy against batch, one line per seed. */
 export function curvesFigure(curves: Curve[], title: string): Figure {
-  const data = curves.flatMap((c, i) => [
-    { type: "scatter", mode: "lines", name: c.run, legendgroup: c.run, x: c.metrics.map((m) => m.batch), y: c.metrics.map((m) => m.loss), line: { width: 1 }, xaxis: "x", yaxis: "y" },
-    { type: "scatter", mode: "lines", name: c.run, legendgroup: c.run, showlegend: false, x: c.metrics.map((m) => m.batch), y: c.metrics.map((m) => 100 * m.accuracy), line: { width: 1 }, xaxis: "x2", yaxis: "y2", opacity: i === 0 ? 1 : 0.8 },
-  ]);
+  const palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+  const data = curves.flatMap((c, i) => {
+    const line = { width: 1, color: palette[i % palette.length] };
+    const x = c.metrics.map((m) => m.batch);
+    return [
+      { type: "scatter", mode: "lines", name: c.run, legendgroup: c.run, x, y: c.metrics.map((m) => m.loss), line, xaxis: "x", yaxis: "y" },
+      { type: "scatter", mode: "lines", name: c.run, legendgroup: c.run, showlegend: false, x, y: c.metrics.map((m) => 100 * m.accuracy), line, xaxis: "x2", yaxis: "y2" },
+    ];
+  });
   return {
     data,
     layout: {

@@ -50,7 +50,7 @@ test("two trained seeds: per-run confusion matrices on the test split, their mea
   const direct = dualPredict(model, assembleBatch(loadPixels(set, items), { stampSize: 32, inputSize: 32, rescale: "stamp-absmax" })).arraySync();
   assert.deepEqual(cached.keys, items.map((it) => it.key));
   direct.forEach((p, i) => p.forEach((v, c) => assert.ok(Math.abs(v - cached.probs[i][c]) < 1e-6)));
-  const csv = path.join(runs[0], "predictions", "data-test-class.csv".replace("data", path.basename(data)));
+  const csv = path.join(runs[0], "predictions", `${path.basename(data)}-test.csv`);
   assert.ok(fs.existsSync(csv), csv);
   const mtime = fs.statSync(csv).mtimeMs;
   runPredictions(runs[0], { data: [data], split: "test", labels: "class" });
