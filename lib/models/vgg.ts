@@ -7,7 +7,7 @@
 // map to NCHW before flattening; imported weights therefore need no row permutation.
 import * as tf from "@tensorflow/tfjs";
 import { Params, ParamSpec, torchvisionInit } from "./init";
-import { adaptiveAvgPool2d, batchNorm2d, batchNorm2dSpecs, conv2d, conv2dSpecs, ForwardOptions, linear, linearSpecs } from "./layers";
+import { adaptiveAvgPool2d, batchNorm2d, batchNorm2dSpecs, conv2d, conv2dSpecs, ForwardOptions, linear, linearSpecs, param } from "./layers";
 
 /** Output channels of each 3x3 conv, "M" for a 2x2 max pool. */
 export const vggConfigs = {
@@ -67,15 +67,33 @@ export function vggForward(cfg: VggConfig, batchNorm: boolean, p: Params, x: tf.
     h = next;
   }
   return tf.tidy(() => {
-    const pooled = adaptiveAvgPool2d(h, POOLED, POOLED);
-    const flat = tf.reshape(tf.transpose(pooled, [0, 3, 1, 2]), [h.shape[0], -1]) as tf.Tensor2D; // torch's CHW order
+    const first = h.shape[1] === 1 && h.shape[2] === 1 ? replicatedClassifier0(p, h) : classifier0(p, h);
     h.dispose();
     const seed = options.dropoutSeed;
     const drop = (t: tf.Tensor2D, k: number) => (dropout > 0 ? (tf.dropout(t, dropout, undefined, seed === undefined ? undefined : seed + k) as tf.Tensor2D) : t);
-    let y = drop(tf.relu(linear(p, "classifier.0", flat)), 0);
+    let y = drop(tf.relu(first), 0);
     y = drop(tf.relu(linear(p, "classifier.3", y)), 1);
     return p.has("classifier.6.weight") ? linear(p, "classifier.6", y) : y;
   });
+}
+
+/** classifier.0 on the adaptively pooled 7x7 map, flattened in torch's CHW order. */
+function classifier0(p: Params, h: tf.Tensor4D): tf.Tensor2D {
+  const pooled = adaptiveAvgPool2d(h, POOLED, POOLED);
+  return linear(p, "classifier.0", tf.reshape(tf.transpose(pooled, [0, 3, 1, 2]), [h.shape[0], -1]) as tf.Tensor2D);
+}
+
+/**
+ * classifier.0 when the features are 1x1 (inputs of 32-63 px, e.g. the native 50 px stamps): adaptive pooling
+ * copies the one value per channel into all 49 cells, so W x equals (the 49 rows of each channel summed) x.
+ * Same function and same gradients for every one of the 25088 x 4096 weights (the sum's gradient broadcasts),
+ * at 1/49 of the matrix product.
+ */
+function replicatedClassifier0(p: Params, h: tf.Tensor4D): tf.Tensor2D {
+  const [n, , , c] = h.shape;
+  const w = param(p, "classifier.0.weight");
+  const summed = tf.sum(tf.reshape(w, [c, POOLED * POOLED, w.shape[1] as number]), 1) as tf.Tensor2D;
+  return tf.add(tf.matMul(tf.reshape(h, [n, c]) as tf.Tensor2D, summed), param(p, "classifier.0.bias")) as tf.Tensor2D;
 }
 
 export const vgg19BnSpecs = (numClasses: number | null = 1000) => vggSpecs(vggConfigs.E, true, numClasses);

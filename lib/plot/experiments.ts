@@ -139,7 +139,7 @@ export function reliabilityFigure(series: { name: string; calibration: Reliabili
       { type: "scatter", mode: "lines", name: "perfect calibration", x: [0, 1], y: [0, 1], line: { dash: "dot", color: "grey" } },
       ...series.map((s) => {
         const used = s.calibration.bins.filter((b) => b.count > 0);
-        return { type: "scatter", mode: "lines+markers", name: `${s.name} (ECE ${(100 * s.calibration.ece).toFixed(1)}%)`, x: used.map((b) => b.confidence), y: used.map((b) => b.accuracy), text: used.map((b) => `${b.count} objects`) };
+        return { type: "scatter", mode: "lines+markers", name: `${s.name} (ECE ${(100 * s.calibration.ece).toFixed(1)}%)`, x: used.map((b) => b.confidence), y: used.map((b) => b.accuracy), text: used.map((b) => `${b.count} objects`), line: { width: 3 }, marker: { size: 10 } };
       }),
     ],
     layout: { title: { text: title }, height: 450, width: 560, xaxis: { title: { text: "confidence (top-class probability)" }, range: [0, 1] }, yaxis: { title: { text: "accuracy" }, range: [0, 1] } },

@@ -46,6 +46,17 @@ for (const [format, file] of [["torchvision", "vgg19_bn_state.safetensors"], ["t
     }
     t.diagnostic(`BN running statistics: worst relative error ${worst.toExponential(2)}`);
     assert.ok(worst < 1e-4, `running statistics: relative error ${worst}`);
+    // 50 px: 1x1 features, classifier.0 on the summed weight rows; same logits and same weight gradient.
+    const x50 = nhwc(io, "x50");
+    const w0 = params.get("classifier.0.weight")!;
+    const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(vgg19BnForward(params, x50, { training: false }))) as tf.Scalar, [w0]);
+    const err50 = relError(tf.tidy(() => vgg19BnForward(params, x50, { training: false }).dataSync()), io.read("eval_logits50").data);
+    // The gradient is stored [in, out] here, [out, in] in torch: compare torch's [:8, :98] block.
+    const g = tf.tidy(() => tf.transpose(tf.slice(grads[w0.name], [0, 0], [98, 8])).dataSync());
+    const gradErr = relError(g, io.read("grad50").data);
+    t.diagnostic(`50 px: eval logits relative error ${err50.toExponential(2)}, classifier.0 gradient ${gradErr.toExponential(2)}`);
+    assert.ok(err50 < 1e-4 && gradErr < 1e-4, `50 px: logits ${err50}, gradient ${gradErr}`);
+    tf.dispose([value, x50, ...Object.values(grads)]);
     x.dispose();
     disposeParams(params);
   });

@@ -3,7 +3,9 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { test } from "node:test";
+import { before, test } from "node:test";
+import { initBackend } from "../../lib/backend/select";
+import { reproduce } from "../../lib/experiments/reproduce";
 import { listNotebooks, runNotebooks } from "../../lib/notebooks/run";
 import { screenshotPlots } from "../figure-check";
 import { tempDir } from "../helpers";
@@ -23,10 +25,30 @@ function writeNotebook(file: string, sources: string[]): void {
   fs.writeFileSync(file, JSON.stringify(nb));
 }
 
+// The experiment notebooks show a reproduction's results: make the smoke one (simulated smoke fields, two seeds
+// of each network, smoke training) into temporary folders, as `reproduce --profile smoke` does in a checkout.
+const out = tempDir();
+process.env.STARCLUSTER_RESULTS = out; // notebooks save figures under results/; keep the checkout clean
+process.env.STARCLUSTER_DATA = path.join(out, "data");
+process.env.STARCLUSTER_PROFILE = "smoke";
+
+before(async () => {
+  const backend = await initBackend({ log: () => undefined });
+  await reproduce({ profile: "smoke", backend, notebooks: false, command: "test/notebooks", log: () => undefined });
+});
+
+test("the smoke reproduction wrote every result the notebooks show, with its provenance", () => {
+  const names = ["dataset", "human-agreement", "baseline", "provenance", ...["resnet18", "vgg19_bn"].flatMap((a) => ["ten-seed", "curves", "generalization", "ablation", "uncertainty"].map((r) => `${r}-${a}`))];
+  for (const name of names) assert.ok(fs.existsSync(path.join(out, "smoke", `${name}.json`)), name);
+  const prov = JSON.parse(fs.readFileSync(path.join(out, "smoke", "provenance.json"), "utf8"));
+  assert.deepEqual(Object.keys(prov.stages), ["synth", "curate", "train resnet18", "train vgg19_bn", "results"]);
+  const tenSeed = JSON.parse(fs.readFileSync(path.join(out, "smoke", "ten-seed-resnet18.json"), "utf8"));
+  assert.equal(tenSeed.evaluation.runs.length, 2);
+  assert.deepEqual(tenSeed.paper.mean_percent[0], [76.0, 17.9, 1.7, 4.4]);
+});
+
 for (const notebook of listNotebooks().map((f) => path.basename(f, ".ipynb"))) {
   test(`notebook ${notebook} executes without a cell error and every figure draws`, async () => {
-    const out = tempDir();
-    process.env.STARCLUSTER_RESULTS = out; // notebooks save figures under results/; keep the checkout clean
     const [result] = runNotebooks({ only: [notebook], outDir: path.join(out, "notebooks"), log: () => undefined });
     const nb = JSON.parse(fs.readFileSync(result.executed, "utf8")) as { cells: Cell[] };
     const code = nb.cells.filter((c) => c.cell_type === "code");
@@ -41,7 +63,8 @@ for (const notebook of listNotebooks().map((f) => path.basename(f, ".ipynb"))) {
     const figures = code.flatMap((c) => c.outputs ?? []).filter((o) => o.data?.["application/vnd.plotly.v1+json"]);
     assert.ok(figures.length >= 1, "at least one Plotly figure");
     for (const f of figures) assert.ok(f.data?.["text/html"], "HTML fallback for exported HTML");
-    assert.ok(fs.readdirSync(path.join(out, "figures")).length >= 1, "figures saved under results/figures");
+    const saved = [path.join(out, "figures"), path.join(out, "smoke", "figures")].filter(fs.existsSync).flatMap((d) => fs.readdirSync(d));
+    assert.ok(saved.some((f) => f.startsWith(notebook.slice(0, 2))), "figures saved under results/");
 
     const plots = await screenshotPlots(result.html);
     assert.equal(plots.length, figures.length, "every figure is in the exported HTML");

@@ -84,6 +84,14 @@ def single(arch, outdir):
         train_logits = model(x)
     io = {"x": x, "eval_logits": eval_logits, "train_logits": train_logits, **buffers_after(model)}
     io["params"] = torch.tensor(sum(p.numel() for p in model.parameters()))
+    if arch == "vgg19_bn":
+        # 50 px inputs end in 1x1 features, which adaptive pooling copies to all 49 cells; after the train-mode
+        # pass above (running statistics updated): eval logits and part of classifier.0's weight gradient.
+        model.eval()
+        x50 = torch.randn(2, 3, 50, 50)
+        logits50 = model(x50)
+        logits50.pow(2).sum().backward()
+        io.update({"x50": x50, "eval_logits50": logits50.detach(), "grad50": model.classifier[0].weight.grad[:8, :98].clone()})
     save_safetensors(f"{outdir}/{arch}_io.safetensors", io)
 
 
