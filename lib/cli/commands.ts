@@ -2,6 +2,7 @@
 import type { Command } from "./command";
 import { backendCommand } from "./commands/backend";
 import { catalogSummaryCommand } from "./commands/catalog";
+import { classifyCommand } from "./commands/classify";
 import { curateCommand } from "./commands/curate";
 import { fitsCutoutCommand, fitsInfoCommand } from "./commands/fits";
 import { notebooksCommand } from "./commands/notebooks";
@@ -10,4 +11,4 @@ import { trainCommand, trainSeedsCommand } from "./commands/train";
 import { evaluateCommand } from "./commands/evaluate";
 import { weightsImportCommand } from "./commands/weights";
 
-export const commands = [backendCommand, catalogSummaryCommand, fitsInfoCommand, fitsCutoutCommand, synthCommand, curateCommand, weightsImportCommand, trainCommand, trainSeedsCommand, evaluateCommand, notebooksCommand] as Command[];
+export const commands = [backendCommand, catalogSummaryCommand, fitsInfoCommand, fitsCutoutCommand, synthCommand, curateCommand, weightsImportCommand, trainCommand, trainSeedsCommand, evaluateCommand, classifyCommand, notebooksCommand] as Command[];
