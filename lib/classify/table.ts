@@ -2,10 +2,11 @@
 // Columns (README "Classifying"): field, id, x, y, status, reason, missing_band, p1_mean..p4_mean,
 // p1_std..p4_std, class_mean, class_mode, mode_votes, n_models, entropy, mutual_info. A dropped object has its
 // reason and empty values (CSV) or NaN / 0 = undefined (FITS, TNULL on the integer columns).
+import * as fs from "node:fs";
 import { Band } from "../catalog/record";
 import { FitsCard, NumericColumnData, TableColumnToWrite, writeTableFits } from "../io/fits";
 import { writeFileAtomic } from "../util/atomic";
-import { formatCsv } from "../util/csv";
+import { formatCsv, parseCsv } from "../util/csv";
 import type { SourceObject } from "./source";
 import type { EnsembleVerdict } from "./stats";
 
@@ -55,6 +56,23 @@ function fitsColumns(rows: ClassifiedRow[], models: number): TableColumnToWrite[
     // In nats; FITS has no unit string for them (astropy rejects "nat").
     column("entropy", floats((v) => v.entropy)), column("mutual_info", floats((v) => v.mutualInfo)),
   ];
+}
+
+/** Reads a CSV table written by classify back into rows, checking its header (for notebooks and scripts). */
+export function readClassificationCsv(file: string): ClassifiedRow[] {
+  if (!fs.existsSync(file)) throw new Error(`${file}: no such file`);
+  const [header, ...records] = parseCsv(fs.readFileSync(file, "utf8"), file);
+  if (!header || header.cells.join(",") !== OUTPUT_COLUMNS.join(",")) throw new Error(`${file}: not a classify table (header must be ${OUTPUT_COLUMNS.join(",")})`);
+  return records.map(({ line, cells }) => {
+    const [field, id, x, y, status, reason, missing] = cells;
+    if (cells.length !== OUTPUT_COLUMNS.length || (status !== "classified" && status !== "dropped")) throw new Error(`${file}: line ${line}: not a classify row`);
+    const at = (name: string) => Number(cells[OUTPUT_COLUMNS.indexOf(name)]);
+    const verdict: EnsembleVerdict | null = status === "dropped" ? null : {
+      mean: CLASSES.map((c) => at(`p${c}_mean`)), std: CLASSES.map((c) => at(`p${c}_std`)), classMean: at("class_mean"), classMode: at("class_mode"),
+      modeVotes: at("mode_votes"), entropy: at("entropy"), mutualInfo: at("mutual_info"),
+    };
+    return { field, id, x: Number(x), y: Number(y), status, reason, missingBand: missing === "" ? null : (missing as Band), verdict };
+  });
 }
 
 /** Writes the table atomically; `cards` (provenance) go into the FITS primary header. */
