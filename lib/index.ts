@@ -16,3 +16,5 @@ export * as experiments from "./experiments/results";
 export * as paper from "./experiments/paper";
 export * as report from "./experiments/report";
 export * as human from "./experiments/human";
+export * as classify from "./classify/demo";
+export * as classifyPlots from "./plot/classify";

@@ -2,6 +2,7 @@
 import type { Command } from "./command";
 import { backendCommand } from "./commands/backend";
 import { catalogSummaryCommand } from "./commands/catalog";
+import { classifyCommand } from "./commands/classify";
 import { curateCommand } from "./commands/curate";
 import { fitsCutoutCommand, fitsInfoCommand } from "./commands/fits";
 import { notebooksCommand } from "./commands/notebooks";
@@ -11,4 +12,4 @@ import { evaluateCommand } from "./commands/evaluate";
 import { reproduceCommand } from "./commands/reproduce";
 import { weightsImportCommand } from "./commands/weights";
 
-export const commands = [backendCommand, catalogSummaryCommand, fitsInfoCommand, fitsCutoutCommand, synthCommand, curateCommand, weightsImportCommand, trainCommand, trainSeedsCommand, evaluateCommand, reproduceCommand, notebooksCommand] as Command[];
+export const commands = [backendCommand, catalogSummaryCommand, fitsInfoCommand, fitsCutoutCommand, synthCommand, curateCommand, weightsImportCommand, trainCommand, trainSeedsCommand, evaluateCommand, reproduceCommand, classifyCommand, notebooksCommand] as Command[];

@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CatalogFormat, readCatalog } from "../catalog/read";
-import { Band, BadRow, BANDS, Catalog, describeBadRow } from "../catalog/record";
+import { Band, BadRow, BANDS, Catalog, CatalogRecord, describeBadRow } from "../catalog/record";
 import type { PixelConvention } from "../catalog/csv";
 import { writeFileAtomic } from "../util/atomic";
 import { percentEscape } from "../util/escape";
@@ -156,7 +156,7 @@ function writeCurationJson(out: string, body: object): void {
 }
 
 /** Reads a field's catalog, reporting its bad rows; all records must belong to the field. */
-function readFieldCatalog(job: FieldJob, warn: (message: string) => void): Catalog {
+export function readFieldCatalog(job: FieldJob, warn: (message: string) => void): Catalog {
   const cat = readCatalog(job.catalog, { format: job.format, field: job.field, classColumn: job.classColumn, pixels: job.pixels });
   const other = cat.records.find((r) => r.field !== job.field);
   if (other) throw new Error(`${job.catalog}: line ${other.source.line} is in field ${other.field}, not ${job.field}; curate one field per catalog`);
@@ -165,6 +165,29 @@ function readFieldCatalog(job: FieldJob, warn: (message: string) => void): Catal
     warn(`${job.catalog}: ${cat.badRows.length} bad row(s), not curated (no manifest row):${shown}${cat.badRows.length > 10 ? "\n  ..." : ""}`);
   }
   return cat;
+}
+
+/**
+ * The duplicate-id rule: the first object with an id is curated, later ones are dropped naming where the first
+ * was. Ids are compared as stamp file names (an injective escaping), so two ids never share a stamp file.
+ */
+export class DuplicateIds {
+  private readonly first = new Map<string, string>();
+  /** "line" for text catalogs, "row" for FITS tables, as bad rows are reported. */
+  constructor(private readonly unit: "line" | "row") {}
+
+  static forCatalog(file: string): DuplicateIds {
+    return new DuplicateIds(/\.fits?$/i.test(file) ? "row" : "line");
+  }
+
+  /** Registers the record; a dropped stamp if its id was seen before. */
+  check(rec: CatalogRecord): DroppedStamp | undefined {
+    const name = stampFileName(rec.id);
+    const first = this.first.get(name);
+    if (first !== undefined) return { status: "dropped", cause: "duplicate", reason: `duplicate id (first at ${first})` };
+    this.first.set(name, `${this.unit} ${rec.source.line}`);
+    return undefined;
+  }
 }
 
 interface FieldInput {
@@ -191,17 +214,12 @@ function curateField(input: FieldInput, options: CurateOptions, date: string, to
   const existing = new Set(fs.readdirSync(dir));
   const writer = new StampWriter({ field: job.field, size, catalog: job.catalog, mosaics, date });
   const result: FieldOutput = { rows: [], counts: emptyCounts(), written: 0, skipped: 0 };
-  const seen = new Map<string, string>();
-  const unit = /\.fits?$/i.test(job.catalog) ? "row" : "line";
+  const duplicates = DuplicateIds.forCatalog(job.catalog);
   for (const rec of catalog.records) {
     const name = stampFileName(rec.id);
     const labels = truth?.get(rec.id);
     if (truth && !labels) throw new Error(`${job.truth}: no row for id ${rec.id} of ${job.catalog}`);
-    const first = seen.get(name);
-    seen.set(name, first ?? `${unit} ${rec.source.line}`);
-    const cut: KeptStamp | DroppedStamp = first !== undefined
-      ? { status: "dropped", cause: "duplicate", reason: `duplicate id (first at ${first})` }
-      : cutStamp(mosaics, rec.x, rec.y, size, pad);
+    const cut: KeptStamp | DroppedStamp = duplicates.check(rec) ?? cutStamp(mosaics, rec.x, rec.y, size, pad);
     const stamp = cut.status === "kept" ? `stamps/${job.field}/${name}` : null;
     if (cut.status === "kept" && existing.has(name)) result.skipped++;
     else if (cut.status === "kept") {

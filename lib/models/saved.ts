@@ -3,7 +3,7 @@
 // so a file alone rebuilds the model exactly. Training checkpoints use the same file with extra tensors.
 import * as tf from "@tensorflow/tfjs";
 import { SafetensorsFile, TensorToWrite, writeSafetensors } from "./safetensors";
-import { DualConfig, DualModel, dualStateDict, restoreDualModel } from "./dual";
+import { DualConfig, DualModel, dualModelFromState, dualStateDict } from "./dual";
 import { Provenance } from "./init";
 import type { RescaleRule } from "../dataset/transforms";
 
@@ -61,9 +61,9 @@ export function readModelInfo(st: SafetensorsFile): { config: DualConfig; proven
 export function loadDualModel(file: string): { model: DualModel; metadata: Record<string, string> } {
   const st = SafetensorsFile.open(file);
   const { config, provenance, metadata } = readModelInfo(st);
-  const model = restoreDualModel(config, provenance, (name) => {
-    if (!st.has(name)) throw new Error(`${file}: missing tensor '${name}'`);
-    return st.read(name);
-  });
-  return { model, metadata };
+  try {
+    return { model: dualModelFromState(config, provenance, (name) => (st.has(name) ? st.read(name) : undefined)), metadata };
+  } catch (e) {
+    throw new Error(`${st.file}: ${(e as Error).message}`);
+  }
 }

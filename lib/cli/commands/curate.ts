@@ -20,6 +20,18 @@ function parseMosaic(arg: string): MosaicSpec {
   return { filter, path: file };
 }
 
+/** The --mosaic options of one field: each band once, and at least four bands (curate and classify share this). */
+export function parseMosaics(args: string[]): MosaicSpec[] {
+  const mosaics = args.map(parseMosaic);
+  const bands = mosaics.map((m) => bandOf(m.filter)!);
+  const twice = bands.find((b, i) => bands.indexOf(b) !== i);
+  if (twice) throw new UsageError(`two --mosaic options for ${twice}`);
+  if (bands.length < BANDS.length - 1) {
+    throw new UsageError(`${bands.length} band(s) given (${bands.join(", ")}): one missing band is zero-filled, two or more drop every object; give at least ${BANDS.length - 1}`);
+  }
+  return mosaics;
+}
+
 const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
 
 export const curateCommand = defineCommand({
@@ -52,13 +64,7 @@ export const curateCommand = defineCommand({
         throw new UsageError(`give --synth DIR, or --catalog, --field and one --mosaic BAND=PATH per band (missing: ${[...missing.map((k) => `--${k}`), ...(options.mosaic.length ? [] : ["--mosaic"])].join(", ")})`);
       }
       if (!isFieldName(options.field!)) throw new UsageError(`--field: field name '${options.field}' ${FIELD_NAME_RULE}`);
-      const mosaics = options.mosaic.map(parseMosaic);
-      const bands = mosaics.map((m) => bandOf(m.filter)!);
-      const twice = bands.find((b, i) => bands.indexOf(b) !== i);
-      if (twice) throw new UsageError(`two --mosaic options for ${twice}`);
-      if (bands.length < BANDS.length - 1) {
-        throw new UsageError(`${bands.length} band(s) given (${bands.join(", ")}): one missing band is zero-filled, two or more drop every object; give at least ${BANDS.length - 1}`);
-      }
+      const mosaics = parseMosaics(options.mosaic);
       jobs = [{ field: options.field!, catalog: options.catalog!, format: options.format as CatalogFormat | undefined, classColumn: options["class-column"],
         pixels: options.pixels as "fits" | "zero" | undefined, mosaics }];
       argv.push("--catalog", options.catalog!, ...mosaics.flatMap((m) => ["--mosaic", `${m.filter}=${m.path}`]), "--field", options.field!);

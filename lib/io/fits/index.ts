@@ -1,10 +1,12 @@
 // FITS I/O modelled on astropy.io.fits: openFits(path) -> hdus with .header, readImage(), section(), readTable();
-// formatInfo() as astropy's info(); writeFits() for images and multi-extension files.
+// formatInfo() as astropy's info(); writeFits() for images and multi-extension files,
+// writeTableFits() for binary tables.
 export * from "./header";
 export * from "./pixels";
 export * from "./read";
 export * from "./section";
 export * from "./table";
+export * from "./table-write";
 export * from "./checksum";
 export * from "./info";
 export * from "./write";

@@ -1,0 +1,138 @@
+// `starcluster classify`: every object of a catalog (curated on the fly) or of a curated folder through every
+// model of an ensemble, streamed in chunks, into one table (table.ts) with the ensemble's verdict per object.
+// Chunks are recorded in OUT.partial.jsonl as they finish (partial.ts), so a killed run continues where it
+// stopped; OUT itself is written atomically at the end. Inputs are all checked before any model is loaded.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { FitsCard } from "../io/fits";
+import { InputSpec } from "../models/saved";
+import { stampDate } from "../curate/stampfile";
+import { Progress } from "../util/progress";
+import { softwareVersion } from "../util/version";
+import { DEFAULT_MODEL_MEMORY, Ensemble, ROTATING_CHUNK } from "./ensemble";
+import { EnsembleMember, ensembleInput, findModels, modelFingerprint } from "./models";
+import { PartialRun } from "./partial";
+import { CatalogInput, catalogSource, ObjectSource, SourceItem, stampsSource } from "./source";
+import { ensembleVerdict } from "./stats";
+import { ClassifiedRow, OutputFormat, writeTable } from "./table";
+
+export type ClassifySource = { stamps: string } | { catalog: CatalogInput };
+
+export interface ClassifyOptions {
+  /** A model file, a run directory, or a folder of runs / model files (models.ts). */
+  models: string;
+  source: ClassifySource;
+  out: string;
+  format: OutputFormat;
+  /** Stamps per inference batch; with models held together also the objects per recorded chunk. */
+  batchSize: number;
+  /** Bytes of model weights held at once; beyond it models are loaded in turn per chunk (ensemble.ts). */
+  modelMemory?: number;
+  progress?: (total: number) => Progress;
+  log?: (line: string) => void;
+}
+
+export interface ClassifyResult {
+  out: string;
+  rows: ClassifiedRow[];
+  members: EnsembleMember[];
+  input: InputSpec;
+  /** Whether the models were held together (else loaded in turn for each chunk). */
+  resident: boolean;
+  /** Objects finished by earlier, interrupted runs. */
+  resumed: number;
+  /** Objects classified (kept stamps through every model) in this call. */
+  classified: number;
+  /** Wall time of this call, and the part spent assembling batches, running models and computing verdicts. */
+  seconds: number;
+  inferenceSeconds: number;
+}
+
+function openSource(source: ClassifySource, input: InputSpec, warn: (message: string) => void): ObjectSource {
+  return "stamps" in source ? stampsSource(source.stamps, input.stampSize) : catalogSource(source.catalog, input.stampSize, warn);
+}
+
+function provenanceCards(options: ClassifyOptions, members: EnsembleMember[], input: InputSpec): FitsCard[] {
+  const source = "stamps" in options.source ? path.basename(path.resolve(options.source.stamps)) : path.basename(options.source.catalog.catalog);
+  return [
+    { key: "CREATOR", value: `${softwareVersion()} classify`, comment: "software that wrote this table" },
+    { key: "DATE", value: stampDate(), comment: "when the table was written (UTC)" },
+    { key: "SOURCE", value: source, comment: "catalog, or curated folder, classified" },
+    { key: "STAMPSZ", value: input.stampSize, comment: "stamp side (pixels)" },
+    { key: "INPUTSZ", value: input.inputSize, comment: "model input side (pixels)" },
+    { key: "RESCALE", value: input.rescale, comment: "pixel rescaling before the models" },
+    { key: "NMODELS", value: members.length, comment: "models in the ensemble" },
+    ...members.map((m, i) => ({ key: `MODEL${i + 1}`, value: m.name, comment: m.arch })),
+  ];
+}
+
+export function classify(options: ClassifyOptions): ClassifyResult {
+  const start = Date.now();
+  const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
+  if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new Error(`batch size must be a positive integer (got ${options.batchSize})`);
+  const { members, skipped } = findModels(options.models);
+  for (const s of skipped) log(`classify: skipped ${s}`);
+  const input = ensembleInput(members);
+  const source = openSource(options.source, input, (m) => log(`warning: ${m}`));
+  let partial: PartialRun | undefined;
+  let ensemble: Ensemble | undefined;
+  try {
+    fs.mkdirSync(path.dirname(path.resolve(options.out)), { recursive: true });
+    const opened = PartialRun.open(options.out, [...modelFingerprint(members), ...source.fingerprint]);
+    partial = opened.partial;
+    const rows = opened.done;
+    const { objects } = source;
+    const stale = rows.findIndex((r, i) => objects[i]?.field !== r.field || objects[i]?.id !== r.id);
+    if (stale >= 0) throw new Error(`${partial.file}: its row ${stale + 1} (${rows[stale].field} ${rows[stale].id}) is not object ${stale + 1} of the input; delete it to start afresh`);
+    const resumed = rows.length;
+    if (resumed) log(`classify: resuming after ${resumed} of ${objects.length} objects (${partial.file})`);
+
+    ensemble = new Ensemble(members, input, options.modelMemory ?? DEFAULT_MODEL_MEMORY);
+    const chunkSize = ensemble.resident ? options.batchSize : Math.max(options.batchSize, ROTATING_CHUNK);
+    const progress = options.progress?.(objects.length - resumed);
+    const began = Date.now();
+    let classified = 0, inferenceMs = 0;
+    const report = (done: number) => {
+      const rate = (done - resumed) / Math.max(1e-3, (Date.now() - began) / 1000);
+      progress?.update(done - resumed, `${Math.floor(done)}/${objects.length} objects, ${rate.toFixed(1)} objects/s`);
+    };
+
+    let chunk: SourceItem[] = [];
+    let keptInChunk = 0;
+    const flush = () => {
+      const kept = chunk.filter((it): it is Extract<SourceItem, { status: "kept" }> => it.status === "kept");
+      const t = Date.now();
+      const first = rows.length;
+      const probs = ensemble!.predict(kept.map((it) => it.stamp), options.batchSize, (f) => report(first + f * chunk.length));
+      let k = 0;
+      const done: ClassifiedRow[] = chunk.map((it) => {
+        if (it.status === "dropped") return { ...it.object, status: "dropped", reason: it.reason, missingBand: null, verdict: null };
+        const i = k++;
+        return { ...it.object, status: "classified", reason: it.note, missingBand: it.missingBand, verdict: ensembleVerdict(probs.map((p) => p[i])) };
+      });
+      inferenceMs += Date.now() - t;
+      classified += kept.length;
+      partial!.append(done);
+      rows.push(...done);
+      report(rows.length);
+      chunk = [];
+      keptInChunk = 0;
+    };
+    for (const item of source.items(resumed)) {
+      chunk.push(item);
+      if (item.status === "kept" && ++keptInChunk === chunkSize) flush();
+    }
+    if (chunk.length) flush();
+
+    writeTable(options.out, options.format, rows, members.length, provenanceCards(options, members, input));
+    partial.remove();
+    partial = undefined;
+    const seconds = (Date.now() - start) / 1000;
+    progress?.finish(`classified ${classified} object(s) with ${members.length} model(s), ${(classified / Math.max(1e-3, (Date.now() - began) / 1000)).toFixed(1)} objects/s`);
+    return { out: options.out, rows, members, input, resident: ensemble.resident, resumed, classified, seconds, inferenceSeconds: inferenceMs / 1000 };
+  } finally {
+    ensemble?.dispose();
+    partial?.close();
+    source.close();
+  }
+}
