@@ -145,9 +145,12 @@ test("without coverage: one band missing is zero-filled and named; two drop ever
   const short = path.join(work, "short.tab");
   fs.writeFileSync(short, fs.readFileSync(catalog, "utf8").split("\n").slice(0, 5).join("\n") + "\n");
   const four = run("four.csv", { source: { catalog: { catalog: short, field: "NGC4656", mosaics: mosaics.slice(1), pad: false } } });
-  assert.ok(four.rows.every((r) => r.status === "classified" && r.missingBand === "F275W" && r.reason === "F275W without coverage: zero-filled"));
+  // Objects near the crop's edge are dropped whatever the bands; the others show the coverage rule.
+  const inside = (rows: typeof four.rows) => rows.filter((r) => r.reason !== "stamp crosses the mosaic edge");
+  assert.ok(inside(four.rows).length >= 2 && inside(four.rows).every((r) => r.status === "classified" && r.missingBand === "F275W" && r.reason === "F275W without coverage: zero-filled"), JSON.stringify(four.rows.map((r) => [r.status, r.reason])));
   const three = run("three.csv", { source: { catalog: { catalog: short, field: "NGC4656", mosaics: mosaics.slice(2), pad: false } } });
-  assert.ok(three.rows.every((r) => r.status === "dropped" && r.verdict === null && r.reason === "2 bands without coverage: F275W, F336W"));
+  assert.ok(three.rows.every((r) => r.status === "dropped" && r.verdict === null));
+  assert.ok(inside(three.rows).length >= 2 && inside(three.rows).every((r) => r.reason === "2 bands without coverage: F275W, F336W"));
   assert.equal(three.classified, 0);
 });
 
