@@ -22,7 +22,8 @@ export function describeProfile(profile: ReproduceProfile = shownProfile()): str
   const file = path.join(projectRoot, "results", profile, "provenance.json");
   const prov = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : undefined;
   const when = prov ? ` Computed ${prov.finished} at commit ${String(prov.git?.commit).slice(0, 10)}${prov.git?.dirty ? " (with uncommitted changes)" : ""} on the ${prov.backend?.backend} backend.` : "";
-  return `Profile '${profile}': ${spec.about} Seeds: ${spec.seeds}; training profile '${spec.trainingProfile}'.${when}`;
+  const trained = prov?.seeds ? Object.entries(prov.seeds as Record<string, number>).map(([a, n]) => `${n} ${ARCH_TITLE[a as ArchName] ?? a}`).join(", ") : `${spec.seeds} per network`;
+  return `Profile '${profile}': ${spec.about} Seeds in these results: ${trained} (the profile asks for ${spec.seeds}); training profile '${spec.trainingProfile}'.${when}`;
 }
 
 /** Saves a figure under results/<profile>/figures as PNG and light HTML (plotly.js referenced from node_modules, not inlined). */

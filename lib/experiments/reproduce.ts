@@ -28,6 +28,8 @@ export interface ReproduceOptions {
   backend: BackendInfo;
   /** Train this many seeds at once in child processes (default 1: in this process). */
   parallel?: number;
+  /** Train what is missing (default true); false computes the results from the runs complete so far. */
+  train?: boolean;
   /** Also execute the notebooks (default true). */
   notebooks?: boolean;
   /** Where data/generated is (default data/generated, or STARCLUSTER_DATA). */
@@ -74,6 +76,11 @@ export async function reproduce(options: ReproduceOptions): Promise<{ results: s
   const runs: Partial<Record<ArchName, string[]>> = {};
   for (const arch of spec.archs) {
     const dirs = seeds.map((s) => runDir(paths.runs, arch, s));
+    if (options.train === false) {
+      runs[arch] = dirs.filter(isComplete);
+      log(`reproduce ${spec.name}: ${arch}: ${runs[arch]!.length} of ${seeds.length} seed(s) complete; results from those`);
+      continue;
+    }
     runs[arch] = dirs;
     const todo = seeds.filter((s) => !isComplete(dirs[s]));
     await stage(`train ${arch}`, todo.length === 0, async () => {
@@ -90,7 +97,8 @@ export async function reproduce(options: ReproduceOptions): Promise<{ results: s
     });
   }
   await stage("results", false, () => computeResults({ stamps: paths.stamps, runs, results: paths.results, log }));
-  const provenance = () => ({ profile: spec.name, command: options.command, started, finished: new Date().toISOString(), git: gitState(), backend: options.backend, machine: machineInfo(), stages, data: paths });
+  const seedsUsed = Object.fromEntries(Object.entries(runs).map(([a, r]) => [a, r!.length]));
+  const provenance = () => ({ profile: spec.name, command: options.command, seeds: seedsUsed, started, finished: new Date().toISOString(), git: gitState(), backend: options.backend, machine: machineInfo(), stages, data: paths });
   writeResult(paths.results, "provenance", provenance());
   if (options.notebooks ?? true) {
     await stage("notebooks", false, () => {
