@@ -9,7 +9,7 @@ import * as figures from "../plot/experiments";
 import { Figure, figureHtml, savePng } from "../plot/plotly";
 import { frameHtml } from "../plot/tables";
 import { writeFileAtomic } from "../util/atomic";
-import { projectRoot } from "../util/paths";
+import { resultsPath } from "../util/paths";
 import type { AblationFile, AgreementResult, BaselineResult, CurvesResult, DatasetResult, GeneralizationResult, TenSeedResult, UncertaintyResult } from "./compute";
 import { PaperTable } from "./paper";
 import { hasResult, loadReproduceSpec, readResult, ReproduceProfile, shownProfile } from "./results";
@@ -19,7 +19,7 @@ const ARCH_TITLE: Record<ArchName, string> = { resnet18: "ResNet18", vgg19_bn: "
 /** Which reproduction the notebooks show, and what it is. */
 export function describeProfile(profile: ReproduceProfile = shownProfile()): string {
   const spec = loadReproduceSpec(profile);
-  const file = path.join(projectRoot, "results", profile, "provenance.json");
+  const file = resultsPath(profile, "provenance.json");
   const prov = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : undefined;
   const when = prov ? ` Computed ${prov.finished} at commit ${String(prov.git?.commit).slice(0, 10)}${prov.git?.dirty ? " (with uncommitted changes)" : ""} on the ${prov.backend?.backend} backend.` : "";
   const trained = prov?.seeds ? Object.entries(prov.seeds as Record<string, number>).map(([a, n]) => `${n} ${ARCH_TITLE[a as ArchName] ?? a}`).join(", ") : `${spec.seeds} per network`;
@@ -28,7 +28,7 @@ export function describeProfile(profile: ReproduceProfile = shownProfile()): str
 
 /** Saves a figure under results/<profile>/figures as PNG and light HTML (plotly.js referenced from node_modules, not inlined). */
 export function saveFigure(fig: Figure, name: string, profile: ReproduceProfile = shownProfile()): void {
-  const dir = path.join(process.env.STARCLUSTER_RESULTS ?? path.join(projectRoot, "results"), profile, "figures");
+  const dir = resultsPath(profile, "figures");
   const plotly = path.relative(dir, require.resolve("plotly.js-dist-min")).split(path.sep).join("/");
   writeFileAtomic(path.join(dir, `${name}.html`), `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>${name}</title><script src="${plotly}"></script></head>\n<body style="margin:0">\n${figureHtml(fig)}\n</body></html>\n`);
   savePng(fig, path.join(dir, `${name}.png`), { width: typeof fig.layout?.width === "number" ? fig.layout.width : 1000, height: typeof fig.layout?.height === "number" ? fig.layout.height : 450 });
