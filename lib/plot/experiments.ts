@@ -132,17 +132,28 @@ export interface ReliabilityBins {
   ece: number;
 }
 
-/** Reliability diagram: accuracy against confidence per bin (the diagonal is perfect calibration). */
+/** Reliability diagram: accuracy against confidence per bin (the diagonal is perfect calibration), with the
+ *  number of objects per bin as bars on the right axis (a point backed by 3 objects means little). */
 export function reliabilityFigure(series: { name: string; calibration: ReliabilityBins }[], title: string): Figure {
+  const colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd"];
   return {
     data: [
       { type: "scatter", mode: "lines", name: "perfect calibration", x: [0, 1], y: [0, 1], line: { dash: "dot", color: "grey" } },
-      ...series.map((s) => {
+      ...series.flatMap((s, i) => {
         const used = s.calibration.bins.filter((b) => b.count > 0);
-        return { type: "scatter", mode: "lines+markers", name: `${s.name} (ECE ${(100 * s.calibration.ece).toFixed(1)}%)`, x: used.map((b) => b.confidence), y: used.map((b) => b.accuracy), text: used.map((b) => `${b.count} objects`), line: { width: 3 }, marker: { size: 10 } };
+        const color = colors[i % colors.length];
+        return [
+          { type: "bar", name: `${s.name}: objects per bin`, x: used.map((b) => (b.lower + b.upper) / 2), y: used.map((b) => b.count), width: used.map((b) => b.upper - b.lower), yaxis: "y2", marker: { color }, opacity: 0.25 },
+          { type: "scatter", mode: "lines+markers", name: `${s.name} (ECE ${(100 * s.calibration.ece).toFixed(1)}%)`, x: used.map((b) => b.confidence), y: used.map((b) => b.accuracy), text: used.map((b) => `${b.count} objects`), line: { width: 3, color }, marker: { size: 10, color } },
+        ];
       }),
     ],
-    layout: { title: { text: title }, height: 450, width: 560, xaxis: { title: { text: "confidence (top-class probability)" }, range: [0, 1] }, yaxis: { title: { text: "accuracy" }, range: [0, 1] } },
+    layout: {
+      title: { text: title }, height: 450, barmode: "overlay",
+      xaxis: { title: { text: "confidence (top-class probability)" }, range: [0, 1] },
+      yaxis: { title: { text: "accuracy" }, range: [0, 1] },
+      yaxis2: { title: { text: "objects per bin" }, overlaying: "y", side: "right", showgrid: false },
+    },
   };
 }
 

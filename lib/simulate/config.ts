@@ -79,13 +79,19 @@ export const SCALES: readonly Scale[] = ["smoke", "default", "full"];
 export interface ScaleSpec {
   /** Fields rendered at this scale (default: all of the paper's). */
   fields?: string[];
-  /** Crop each field to this many pixels square around its densest classified region. */
-  crop_px?: number;
+  /** Crop each field to this many pixels square around its densest classified region (a number for every
+   *  field, or one per field name). */
+  crop_px?: number | Record<string, number>;
   /** Remove empty bands of rows and columns (see README, disk budget). */
   compact: boolean;
   bitpix: 16 | -32;
   /** Synthetic fields: classified sources per Mpx relative to the reference (below 1: larger fields). */
   synthetic_density_factor?: number;
+}
+
+/** The crop side for one field at this scale, or undefined for no crop. */
+export function cropSide(scale: ScaleSpec, field: string): number | undefined {
+  return typeof scale.crop_px === "number" ? scale.crop_px : scale.crop_px?.[field];
 }
 
 let cached: SimulationConfig | undefined;

@@ -8,7 +8,7 @@ import { BANDS, CatalogRecord, ClusterClass } from "../catalog/record";
 import { dataPath } from "../util/paths";
 import * as fs from "node:fs";
 import { AnnotatorModel, annotatorModel, drawSecondLabel, drawTruth } from "./annotator";
-import { fieldFilters, ScaleSpec, SimulationConfig } from "./config";
+import { cropSide, fieldFilters, ScaleSpec, SimulationConfig } from "./config";
 import { buildFootprint, Footprint, Point } from "./footprint";
 import { AxisMap, axisLength, compactAxis, cropAxis, toMosaic } from "./layout";
 import { stream, STREAM } from "./rng";
@@ -213,10 +213,11 @@ export function planField(field: string, config: SimulationConfig, scale: ScaleS
   const classified = sources.filter((s) => s.label !== null);
   let xMap: AxisMap;
   let yMap: AxisMap;
-  if (scale.crop_px) {
-    const [x0, y0] = densestWindow(sources, scale.crop_px);
-    xMap = cropAxis(x0, scale.crop_px);
-    yMap = cropAxis(y0, scale.crop_px);
+  const crop = cropSide(scale, field);
+  if (crop) {
+    const [x0, y0] = densestWindow(sources, crop);
+    xMap = cropAxis(x0, crop);
+    yMap = cropAxis(y0, crop);
   } else if (scale.compact) {
     xMap = compactAxis(classified.map((s) => s.origX), margin);
     yMap = compactAxis(classified.map((s) => s.origY), margin);
