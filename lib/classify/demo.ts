@@ -1,6 +1,6 @@
 // What notebook 08-classify shows: a simulated field classified by a seed ensemble, built on demand and kept.
 //   With a reproduction's trained ResNet18 seeds (data/generated/runs/<profile>/resnet18, the profile shown being
-//   STARCLUSTER_PROFILE, default cpu) and its simulated NGC 1559: those seeds on that field.
+//   STARCLUSTER_PROFILE, default quick) and its simulated NGC 1559: those seeds on that field.
 //   Otherwise a stand-in in data/generated/classify-demo/ made in about a minute: the smoke-scale simulated
 //   fields, NGC 1559 curated, two ResNet18 seeds trained on it with the smoke profile, and NGC 4656, a galaxy
 //   they have not seen, classified from its catalog and mosaics.

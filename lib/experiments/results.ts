@@ -48,9 +48,10 @@ export function reproducePaths(spec: ReproduceSpec, dataRoot = process.env.STARC
   };
 }
 
-/** The profile whose results notebooks show: STARCLUSTER_PROFILE, else the committed cpu reproduction. */
+/** The profile whose results notebooks show: STARCLUSTER_PROFILE, else the committed quick reproduction (the
+ *  README's main command). */
 export function shownProfile(): ReproduceProfile {
-  const p = process.env.STARCLUSTER_PROFILE ?? "cpu";
+  const p = process.env.STARCLUSTER_PROFILE ?? "quick";
   if (!(REPRODUCE_PROFILES as readonly string[]).includes(p)) throw new Error(`STARCLUSTER_PROFILE: unknown profile '${p}'`);
   return p as ReproduceProfile;
 }

@@ -149,7 +149,7 @@ export function reliabilityFigure(series: { name: string; calibration: Reliabili
       }),
     ],
     layout: {
-      title: { text: title }, height: 450, barmode: "overlay",
+      title: { text: title }, height: 560, barmode: "overlay", legend: { orientation: "h", y: -0.22 },
       xaxis: { title: { text: "confidence (top-class probability)" }, range: [0, 1] },
       yaxis: { title: { text: "accuracy" }, range: [0, 1] },
       yaxis2: { title: { text: "objects per bin" }, overlaying: "y", side: "right", showgrid: false },
