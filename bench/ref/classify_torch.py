@@ -17,20 +17,8 @@ import time
 
 import numpy as np
 import torch
-import torch.nn as nn
-import torchvision
 
-
-class Dual(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.backbones = nn.ModuleList([torchvision.models.resnet18(), torchvision.models.resnet18()])
-        for b in self.backbones:
-            b.fc = nn.Linear(512, 1000)
-        self.head = nn.Linear(2000, 4)
-
-    def forward(self, x):
-        return torch.softmax(self.head(torch.cat([b(x[:, 3 * i:3 * i + 3]) for i, b in enumerate(self.backbones)], 1)), 1)
+from models_torch import Dual
 
 
 def entropy(p):
@@ -46,7 +34,7 @@ def main():
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     stamps = np.fromfile(a.stamps, dtype="<f4").reshape(a.objects, 5, a.size, a.size)
-    models = [Dual().eval() for _ in range(a.models)]
+    models = [Dual("resnet18").eval() for _ in range(a.models)]
     classes = [0, 0, 0, 0]
     start = time.perf_counter()
     with torch.no_grad():
@@ -55,7 +43,7 @@ def main():
             peak = x.abs().amax(dim=(1, 2, 3), keepdim=True)
             x = torch.where(peak > 0, x.abs() / peak, torch.zeros_like(x))
             x = torch.cat([x, torch.zeros(x.shape[0], 1, a.size, a.size)], 1)
-            probs = torch.stack([m(x) for m in models]).double()  # [model, object, class]
+            probs = torch.stack([torch.softmax(m(x), 1) for m in models]).double()  # [model, object, class]
             mean = probs.mean(0)
             std = probs.std(0, unbiased=False)
             best = mean.argmax(1)
