@@ -1,5 +1,5 @@
 // Shared test utilities: repository paths, reference-peer subprocesses, temporary folders.
-import { spawnSync } from "node:child_process";
+import { ChildProcess, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -32,4 +32,27 @@ export function tempDir(prefix = "starcluster-test-"): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;
+}
+
+/**
+ * Kills `child` with SIGKILL as soon as `ready()` holds (polled every `everyMs`) and resolves once it has exited.
+ * Rejects when the child exits first: the test would then not be testing an interruption.
+ */
+export async function killWhen(child: ChildProcess, ready: () => boolean, what: string, everyMs = 10): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} finished before it could be killed`);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    const poll = setInterval(() => {
+      if (ready()) {
+        clearInterval(poll);
+        child.kill("SIGKILL");
+        resolve();
+      }
+    }, everyMs);
+    child.once("exit", () => {
+      clearInterval(poll);
+      reject(new Error(`${what} finished before it could be killed`));
+    });
+  });
+  await exited;
 }

@@ -22,7 +22,7 @@ import { synthesize } from "../../lib/simulate/synth";
 import { loadProfile, Profile } from "../../lib/train/profile";
 import { train } from "../../lib/train/train";
 import { parseCsv } from "../../lib/util/csv";
-import { repoRoot, runReference, tempDir } from "../helpers";
+import { killWhen, repoRoot, runReference, tempDir } from "../helpers";
 import { writeCuratedFixture } from "../dataset/fixture";
 
 const work = tempDir();
@@ -185,21 +185,8 @@ test("kill -9 mid-run, then the same command: the same table as an uninterrupted
   const out = path.join(work, "killed.csv");
   const args = ["--models", runs, "--stamps", curated, "--out", out, "--batch", "16", "--backend", "wasm"];
   const child = spawn(process.execPath, [path.join(repoRoot, "bin", "starcluster.js"), "classify", ...args], { stdio: "ignore" });
-  await new Promise<void>((resolve, reject) => {
-    const poll = setInterval(() => {
-      // The header line and one finished chunk.
-      if (fs.existsSync(partialFile(out)) && fs.readFileSync(partialFile(out), "utf8").split("\n").length >= 3) {
-        clearInterval(poll);
-        child.kill("SIGKILL");
-        resolve();
-      }
-    }, 10);
-    child.on("exit", () => {
-      clearInterval(poll);
-      reject(new Error("classify finished before it could be killed"));
-    });
-  });
-  await new Promise((resolve) => child.on("exit", resolve));
+  // Killed once the partial table holds the header line and one finished chunk.
+  await killWhen(child, () => fs.existsSync(partialFile(out)) && fs.readFileSync(partialFile(out), "utf8").split("\n").length >= 3, "classify");
   assert.ok(!fs.existsSync(out), "killed before the table was written");
 
   const other = cli(["--models", seed0, "--stamps", curated, "--out", out]);

@@ -5,7 +5,7 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
-import { repoRoot, tempDir } from "../helpers";
+import { killWhen, repoRoot, tempDir } from "../helpers";
 import { makeField, tag } from "./fixture";
 
 const cli = path.join(repoRoot, "bin", "starcluster.js");
@@ -29,15 +29,7 @@ test("kill -9 during curation, rerun: the same bytes as an uninterrupted run", a
   const child = spawn(process.execPath, [cli, ...args(resumed)], { env, stdio: "ignore" });
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
   const countStamps = () => (fs.existsSync(stamps) ? fs.readdirSync(stamps).filter((n) => n.endsWith(".fits")).length : 0);
-  await new Promise<void>((resolve) => {
-    const timer = setInterval(() => {
-      if (countStamps() >= 60 || child.exitCode !== null) {
-        clearInterval(timer);
-        child.kill("SIGKILL");
-        resolve();
-      }
-    }, 5);
-  });
+  await killWhen(child, () => countStamps() >= 60, "curate", 5);
   assert.equal(await exited, "SIGKILL", "the child was killed before it finished");
   const before = countStamps();
   assert.ok(before >= 60 && before < 400, `killed part-way (${before} stamps)`);

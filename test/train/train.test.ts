@@ -10,7 +10,7 @@ import { readSafetensors } from "../../lib/models/safetensors";
 import { loadProfile, PROFILES, Profile } from "../../lib/train/profile";
 import { BatchSampler } from "../../lib/train/sampler";
 import { train, TrainOptions } from "../../lib/train/train";
-import { repoRoot, tempDir } from "../helpers";
+import { killWhen, repoRoot, tempDir } from "../helpers";
 import { writeCuratedFixture } from "../dataset/fixture";
 
 const data = writeCuratedFixture(tempDir(), { size: 32, perClass: 5 }).dir;
@@ -93,20 +93,7 @@ test("kill -9 during `starcluster train`, then the same command: the same weight
   const args = [path.join(repoRoot, "bin", "starcluster.js"), "train", "--data", data, "--arch", "resnet18", "--seed", "7", "--profile", profileFile, "--out", out, "--backend", "wasm"];
   const child = spawn(process.execPath, args, { stdio: "ignore" });
   const checkpoint = path.join(out, "checkpoint.safetensors");
-  await new Promise<void>((resolve, reject) => {
-    const poll = setInterval(() => {
-      if (fs.existsSync(checkpoint)) {
-        clearInterval(poll);
-        child.kill("SIGKILL");
-        resolve();
-      }
-    }, 20);
-    child.on("exit", () => {
-      clearInterval(poll);
-      reject(new Error("train finished before it could be killed"));
-    });
-  });
-  await new Promise((resolve) => child.on("exit", resolve));
+  await killWhen(child, () => fs.existsSync(checkpoint), "train", 20);
   assert.ok(!fs.existsSync(path.join(out, "model.safetensors")), "killed before the end");
   const again = spawnSync(process.execPath, args, { encoding: "utf8" });
   assert.equal(again.status, 0, again.stderr);
