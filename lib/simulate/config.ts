@@ -105,6 +105,13 @@ export function loadSimulationConfig(file = dataPath("simulation.json")): Simula
       if (!config.filters[f]) throw new Error(`${file}: field ${field} uses filter ${f}, which is not in "filters"`);
     }
   }
+  for (const [name, scale] of Object.entries(config.scales)) {
+    if (typeof scale.crop_px !== "object") continue;
+    // A misspelt field in a per-field crop would silently leave that field uncropped.
+    for (const field of Object.keys(scale.crop_px)) {
+      if (!(scale.fields ?? Object.keys(config.fields)).includes(field)) throw new Error(`${file}: scale ${name}: crop_px names ${field}, which this scale does not render`);
+    }
+  }
   if (file === dataPath("simulation.json")) cached = config;
   return config;
 }

@@ -79,3 +79,14 @@ test("the written catalog reads back with the LEGUS reader: same positions, labe
     assert.equal(truth.length - 1, f.sources);
   }
 });
+
+test("crop_px per field crops each field to its own side; a crop for a field the scale does not render is refused", () => {
+  const perField = { fields: ["NGC4656", "NGC1559"], crop_px: { NGC4656: 300, NGC1559: 200 }, compact: true, bitpix: 16 as const };
+  for (const [field, index] of [["NGC4656", 0], ["NGC1559", 1]] as const) {
+    const plan = planField(field, config, perField, index);
+    assert.deepEqual([plan.width, plan.height], [perField.crop_px[field], perField.crop_px[field]], field);
+  }
+  const file = path.join(tempDir(), "simulation.json");
+  fs.writeFileSync(file, JSON.stringify({ ...config, scales: { ...config.scales, smoke: { ...perField, crop_px: { NGC4656: 300, NGC1599: 200 } } } }));
+  assert.throws(() => loadSimulationConfig(file), /scale smoke: crop_px names NGC1599, which this scale does not render/);
+});
