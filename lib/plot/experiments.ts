@@ -3,6 +3,8 @@ import { Figure } from "./plotly";
 
 const CLASS_NAMES = ["1 symmetric", "2 asymmetric", "3 association", "4 not a cluster"];
 const CLASS_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"];
+/** Plotly's default colour sequence, for traces that must share a colour (a line and its bars, a seed's two panels). */
+const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
 
 /** Axis names of the k-th subplot ("x", "x2", ...). */
 const axis = (k: number) => (k === 0 ? "" : String(k + 1));
@@ -45,9 +47,8 @@ export interface Curve {
 
 /** Training loss and running accuracy against batch, one line per seed. */
 export function curvesFigure(curves: Curve[], title: string): Figure {
-  const palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
   const data = curves.flatMap((c, i) => {
-    const line = { width: 1, color: palette[i % palette.length] };
+    const line = { width: 1, color: PALETTE[i % PALETTE.length] };
     const x = c.metrics.map((m) => m.batch);
     return [
       { type: "scatter", mode: "lines", name: c.run, legendgroup: c.run, x, y: c.metrics.map((m) => m.loss), line, xaxis: "x", yaxis: "y" },
@@ -135,13 +136,12 @@ export interface ReliabilityBins {
 /** Reliability diagram: accuracy against confidence per bin (the diagonal is perfect calibration), with the
  *  number of objects per bin as bars on the right axis (a point backed by 3 objects means little). */
 export function reliabilityFigure(series: { name: string; calibration: ReliabilityBins }[], title: string): Figure {
-  const colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd"];
   return {
     data: [
       { type: "scatter", mode: "lines", name: "perfect calibration", x: [0, 1], y: [0, 1], line: { dash: "dot", color: "grey" } },
       ...series.flatMap((s, i) => {
         const used = s.calibration.bins.filter((b) => b.count > 0);
-        const color = colors[i % colors.length];
+        const color = PALETTE[i % PALETTE.length];
         return [
           { type: "bar", name: `${s.name}: objects per bin`, x: used.map((b) => (b.lower + b.upper) / 2), y: used.map((b) => b.count), width: used.map((b) => b.upper - b.lower), yaxis: "y2", marker: { color }, opacity: 0.25 },
           { type: "scatter", mode: "lines+markers", name: `${s.name} (ECE ${(100 * s.calibration.ece).toFixed(1)}%)`, x: used.map((b) => b.confidence), y: used.map((b) => b.accuracy), text: used.map((b) => `${b.count} objects`), line: { width: 3, color }, marker: { size: 10, color } },
