@@ -23,6 +23,7 @@ import { InputSpec, saveDualModel } from "../lib/models/saved";
 import { loadProfile } from "../lib/train/profile";
 import { progressBar } from "../lib/util/progress";
 import { mulberry32 } from "../lib/util/random";
+import { MallocPolicy, PEERS_NOTE, python, repoRoot, torchEnv } from "./measure";
 
 const OBJECTS = Number(process.env.BENCH_OBJECTS ?? 3000);
 const MODELS = Number(process.env.BENCH_MODELS ?? 10);
@@ -30,8 +31,6 @@ const SIZE = 64;
 const BATCH = 64;
 const FIELD = 1400; // mosaic side: room for 3,000 candidates a stamp's half-width from the edge
 const DIR = process.env.BENCH_DIR ?? path.join(os.tmpdir(), "starcluster-bench-classify");
-const PYTHON = process.env.STARCLUSTER_PYTHON ?? "/usr/bin/python3";
-const repoRoot = path.resolve(__dirname, "..", "..");
 const STARCNET_SECONDS = 240;
 
 /** Ten model files in the train-seeds layout (made once), and a folder linking the first MODELS of them. */
@@ -110,6 +109,7 @@ async function main(): Promise<void> {
   const info = await initBackend();
   console.log(`bench:classify: ${MODELS} dual-ResNet18 models (cpu profile recipe, ${SIZE} px stamps at ${SIZE} px input), ${OBJECTS} candidates, batch ${BATCH}`);
   console.log(`tfjs ${info.tfjs}: backend ${info.backend}, ${info.threads} thread(s), simd ${info.simd}; ${os.cpus().length} CPU(s) ${os.cpus()[0]?.model ?? ""}; load average ${load()}`);
+  console.log(PEERS_NOTE);
   const models = ensureModels();
   const field = ensureField();
   const stamps = writeRawStamps(field);
@@ -125,16 +125,21 @@ async function main(): Promise<void> {
   console.log(`ours: ${OBJECTS} objects in ${ours.seconds.toFixed(1)} s wall (catalog, mosaics, ${MODELS} models loaded, stamps cut, table written); ` +
     `inference ${ours.inferenceSeconds.toFixed(1)} s: ${oursRate.toFixed(1)} objects/s; load average ${load()}`);
 
-  const r = spawnSync(PYTHON, [path.join(repoRoot, "bench", "ref", "classify_torch.py"), "--stamps", stamps,
-    ...["--objects", OBJECTS, "--size", SIZE, "--models", MODELS, "--batch", BATCH, "--threads", info.threads].map(String)], { encoding: "utf8", maxBuffer: 1 << 24 });
-  if (r.status !== 0) throw new Error(`PyTorch reference failed (${PYTHON}): ${r.error?.message ?? r.stderr}`);
-  const torch = JSON.parse(r.stdout) as { torch: string; threads: number; seconds: number; classes: number[] };
-  const torchRate = OBJECTS / torch.seconds;
-  console.log(`PyTorch ${torch.torch} CPU, ${torch.threads} thread(s): inference ${torch.seconds.toFixed(1)} s: ${torchRate.toFixed(1)} objects/s; load average ${load()}`);
+  const torchRun = (policy: MallocPolicy) => {
+    const r = spawnSync(python, [path.join(repoRoot, "bench", "ref", "classify_torch.py"), "--stamps", stamps,
+      ...["--objects", OBJECTS, "--size", SIZE, "--models", MODELS, "--batch", BATCH, "--threads", info.threads].map(String)], { encoding: "utf8", maxBuffer: 1 << 24, env: torchEnv(policy) });
+    if (r.status !== 0) throw new Error(`PyTorch reference failed (${python}): ${r.error?.message ?? r.stderr}`);
+    const torch = JSON.parse(r.stdout) as { torch: string; threads: number; seconds: number };
+    console.log(`PyTorch ${torch.torch} CPU, ${torch.threads} thread(s), glibc ${policy === "retain" ? "keeping freed memory" : "defaults"}: inference ${torch.seconds.toFixed(1)} s: ` +
+      `${(OBJECTS / torch.seconds).toFixed(1)} objects/s; load average ${load()}`);
+    return OBJECTS / torch.seconds;
+  };
+  const torchRate = torchRun("retain"), torchDefaultRate = torchRun("default");
   const per3000 = (ours.seconds * 3000) / OBJECTS;
   console.log(`StarcNet reference: ~${STARCNET_SECONDS} s for 3,000 objects with one network on a CPU; our ${MODELS}-model ensemble: ${ours.seconds.toFixed(0)} s wall for ${OBJECTS}` +
     `${OBJECTS === 3000 ? "" : ` (${per3000.toFixed(0)} s per 3,000 at this rate)`}: ${per3000 < STARCNET_SECONDS ? "faster" : "slower"} than the reference`);
-  console.log(`objects/s ours ${oursRate.toFixed(1)}, PyTorch ${torchRate.toFixed(1)}: ratio ours/PyTorch ${(oursRate / torchRate).toFixed(2)}`);
+  console.log(`objects/s ours ${oursRate.toFixed(1)}, PyTorch ${torchRate.toFixed(1)} [${torchDefaultRate.toFixed(1)}]: ratio ours/PyTorch ` +
+    `${(oursRate / torchRate).toFixed(2)} [${(oursRate / torchDefaultRate).toFixed(2)}] (objects/s: above 1, ours is faster)`);
 }
 
 main().catch((e) => {

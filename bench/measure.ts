@@ -8,7 +8,7 @@ import * as readline from "node:readline";
 import * as tf from "@tensorflow/tfjs";
 
 export const repoRoot = path.resolve(__dirname, "..", "..");
-const python = process.env.STARCLUSTER_PYTHON ?? "/usr/bin/python3";
+export const python = process.env.STARCLUSTER_PYTHON ?? "/usr/bin/python3";
 
 export const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
 export const STEPS = Number(process.env.BENCH_STEPS ?? 5);
@@ -27,6 +27,21 @@ export function medianMs(fn: () => void, warmup = WARMUP, steps = STEPS): number
 }
 
 /**
+ * How a PyTorch peer's glibc allocator treats freed memory. "retain" is what the onednn backend does (addon
+ * retainFreedMemory: never unmap, so no page faults for each step's fresh arrays, which cost ~10 us a page on this
+ * project's VMs), set for PyTorch through glibc's tunables: the fair comparison, and the ratios' denominator.
+ * "default" is PyTorch as users run it; on such VMs its training step was ~3x slower than with "retain".
+ */
+export type MallocPolicy = "retain" | "default";
+const RETAIN_FREED_MEMORY = "glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=2147483647";
+
+/** The environment of a PyTorch peer process with that allocator policy. */
+export const torchEnv = (policy: MallocPolicy): NodeJS.ProcessEnv =>
+  (policy === "retain" ? { ...process.env, GLIBC_TUNABLES: RETAIN_FREED_MEMORY } : process.env);
+
+export const PEERS_NOTE = "PyTorch twice: with glibc keeping freed memory as ours does (the ratios), and with glibc's defaults (in brackets)";
+
+/**
  * A PyTorch peer script from bench/ref/ running as a server: one request per line on its stdin, one answer line on
  * its stdout. It runs on Debian's python3 with the thread count given in its arguments.
  */
@@ -42,8 +57,13 @@ export class TorchPeer {
     });
   }
 
-  static start(script: string, args: (string | number)[]): TorchPeer {
-    return new TorchPeer(spawn(python, [path.join(repoRoot, "bench", "ref", script), ...args.map(String)]));
+  static start(script: string, args: (string | number)[], policy: MallocPolicy): TorchPeer {
+    return new TorchPeer(spawn(python, [path.join(repoRoot, "bench", "ref", script), ...args.map(String)], { env: torchEnv(policy) }));
+  }
+
+  /** The two peers every comparison runs: [retain, default]. */
+  static pair(script: string, args: (string | number)[]): [TorchPeer, TorchPeer] {
+    return [TorchPeer.start(script, args, "retain"), TorchPeer.start(script, args, "default")];
   }
 
   request(command: string): Promise<string> {
@@ -58,15 +78,36 @@ export class TorchPeer {
   }
 }
 
-/** Medians of ours and of the peer's timed `command`, run alternately after WARMUP warm-up rounds of each. */
-export async function pairedMedians(ours: () => void, peer: TorchPeer, command: string): Promise<{ ours: number; torch: number }> {
-  const a: number[] = [], b: number[] = [];
+/** Timings of ours and of the two peers (retain, default), run in turn. */
+export interface Paired { ours: number; torch: number; torchDefault: number }
+
+/**
+ * After one side's run, its idle OpenMP threads spin for some milliseconds (libgomp's default wait policy; ~10 ms
+ * measured); the next run waits this long so that it does not share the cores with them.
+ */
+const SETTLE_MS = 30;
+const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+
+/** Medians of ours and of each peer's timed `command`, run in turn after WARMUP warm-up rounds of each. */
+export async function pairedMedians(ours: () => void, peers: [TorchPeer, TorchPeer], command: string): Promise<Paired> {
+  const times: number[][] = [[], [], []];
   for (let i = 0; i < WARMUP + STEPS; i++) {
-    const mine = timeMs(ours);
-    const theirs = Number(await peer.request(command));
-    if (i >= WARMUP) (a.push(mine), b.push(theirs));
+    await settle();
+    const round = [timeMs(ours)];
+    for (const peer of peers) {
+      await settle();
+      round.push(Number(await peer.request(command)));
+    }
+    if (i >= WARMUP) round.forEach((t, k) => times[k].push(t));
   }
-  return { ours: median(a), torch: median(b) };
+  const [a, b, c] = times.map(median);
+  return { ours: a, torch: b, torchDefault: c };
+}
+
+/** "ours X ms, PyTorch Y ms [Z ms], ratio ours/pytorch R [R']": [] with glibc's default allocator. */
+export function comparison({ ours, torch, torchDefault }: Paired): string {
+  return `ours ${ours.toFixed(0).padStart(6)} ms, PyTorch ${torch.toFixed(0).padStart(6)} ms [${torchDefault.toFixed(0)} ms], ` +
+    `ratio ours/pytorch ${ratio(ours, torch)} [${ratio(ours, torchDefault)}]`;
 }
 
 /** [kernel name, total ms, calls], largest first. */

@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/select";
 import { ArchName } from "../lib/models/arch";
 import { createDualModel, disposeDualModel, dualForward } from "../lib/models/dual";
-import { benchMatrix, formatProfile, kernelProfile, pairedMedians, ratio, runChild, STEPS, TorchPeer, WARMUP } from "./measure";
+import { benchMatrix, comparison, formatProfile, kernelProfile, Paired, pairedMedians, PEERS_NOTE, runChild, STEPS, TorchPeer, WARMUP } from "./measure";
 
 const BATCH = 16;
 const SIZES = (process.env.BENCH_SIZES ?? "64").split(",").map(Number);
@@ -21,14 +21,14 @@ const HEADLINE = { key: "resnet18:64", backend: "onednn", threads: 2 };
 const CONFIGS: [ArchName, number, number][] = SIZES.flatMap((size) =>
   (["vgg19_bn", "resnet18"] as ArchName[]).map((arch): [ArchName, number, number] => [arch, size, arch === "vgg19_bn" && size > 64 ? 4 : BATCH]));
 
-interface ChildResult { backend: string; threads: number; results: Record<string, { ours: number; torch: number }> }
+interface ChildResult { backend: string; threads: number; results: Record<string, Paired> }
 
 async function child(): Promise<void> {
   const info = await initBackend();
   const keys = CONFIGS.map(([arch, size]) => `${arch}:${size}`);
-  const peer = TorchPeer.start("models_torch.py", ["--threads", info.threads, "--batch", BATCH, ...keys]);
+  const peers = TorchPeer.pair("models_torch.py", ["--threads", info.threads, "--batch", BATCH, ...keys]);
   try {
-    const torch = JSON.parse(await peer.request("info")) as { torch: string; threads: number };
+    const torch = JSON.parse(await peers[0].request("info")) as { torch: string; threads: number };
     const native = info.nativeKernels?.length ? `; native kernels: ${info.nativeKernels.join(", ")}` : "";
     console.log(`--- ${info.backend}, ${info.threads} thread(s), simd ${info.simd}${native}; PyTorch ${torch.torch} CPU, ${torch.threads} thread(s)`);
     const results: ChildResult["results"] = {};
@@ -36,7 +36,7 @@ async function child(): Promise<void> {
       const model = createDualModel({ arch, inputSize: size, seed: 1 });
       const xs = Array.from({ length: BATCH / micro }, (_, i) => tf.randomUniform([micro, size, size, 6], 0, 1, "float32", i) as tf.Tensor4D);
       const pass = () => xs.forEach((x) => tf.tidy(() => dualForward(model, x, { training: false }).dataSync()));
-      results[`${arch}:${size}`] = await pairedMedians(pass, peer, `${arch}:${size}`);
+      results[`${arch}:${size}`] = await pairedMedians(pass, peers, `${arch}:${size}`);
       const { rows, wallMs } = await kernelProfile(pass);
       const note = micro < BATCH ? `, micro-batches of ${micro}` : "";
       for (const line of formatProfile(`dual ${arch} ${size} px: per-kernel profile of one inference pass (wall ${wallMs.toFixed(0)} ms with profiling${note})`, rows, 8)) console.log(line);
@@ -45,13 +45,14 @@ async function child(): Promise<void> {
     }
     console.log(JSON.stringify({ backend: info.backend, threads: info.threads, results } satisfies ChildResult));
   } finally {
-    peer.close();
+    peers.forEach((p) => p.close());
   }
 }
 
 async function main(): Promise<void> {
   const { backends, threads } = benchMatrix();
   console.log(`dual classifiers, inference (eval mode): batch ${BATCH}, ${SIZES.join(" and ")} px; medians of ${STEPS} passes after ${WARMUP} warm-up, ours and PyTorch's alternating`);
+  console.log(PEERS_NOTE);
   const summary: string[] = [];
   let headline: string | undefined;
   for (const backend of backends) {
@@ -62,9 +63,9 @@ async function main(): Promise<void> {
         summary.push(`inference ${backend} ${n} thread(s): unavailable (${r.error})`);
         continue;
       }
-      for (const [key, { ours, torch }] of Object.entries(r.result.results)) {
+      for (const [key, times] of Object.entries(r.result.results)) {
         const [arch, size] = key.split(":");
-        const line = `inference dual ${arch.padEnd(8)} ${size.padStart(3)} px ${backend.padEnd(6)} ${n} thread(s): ours ${ours.toFixed(0).padStart(6)} ms, PyTorch ${torch.toFixed(0).padStart(6)} ms, ratio ours/pytorch ${ratio(ours, torch)}`;
+        const line = `inference dual ${arch.padEnd(8)} ${size.padStart(3)} px ${backend.padEnd(6)} ${n} thread(s): ${comparison(times)}`;
         if (key === HEADLINE.key && backend === HEADLINE.backend && n === HEADLINE.threads) headline = line;
         else summary.push(line);
       }

@@ -7,13 +7,13 @@ import { initBackend } from "../lib/backend/select";
 import { createDualModel, dualStateDict } from "../lib/models/dual";
 import { trainStep } from "../lib/models/step";
 import { Adam } from "../lib/train/adam";
-import { benchMatrix, formatProfile, kernelProfile, pairedMedians, ProfileRow, ratio, runChild, STEPS, TorchPeer, WARMUP } from "./measure";
+import { benchMatrix, comparison, formatProfile, kernelProfile, Paired, pairedMedians, PEERS_NOTE, ProfileRow, runChild, STEPS, TorchPeer, WARMUP } from "./measure";
 
 const BATCH = 16, SIZE = 64, CLASSES = 4;
 /** The ratio the last line reports. */
 const HEADLINE = { backend: "onednn", threads: 2 };
 
-interface ChildResult { backend: string; threads: number; trainMs: number; torchMs: number }
+interface ChildResult { backend: string; threads: number; times: Paired }
 
 async function child(): Promise<void> {
   const info = await initBackend();
@@ -23,20 +23,20 @@ async function child(): Promise<void> {
   const labels = tf.tensor1d(Array.from({ length: BATCH }, (_, i) => i % CLASSES), "int32");
   const adam = new Adam({ lr: 1e-4 });
   const step = () => void trainStep(model, x, labels, adam);
-  const peer = TorchPeer.start("train_torch.py", ["--threads", info.threads, "--batch", BATCH, "--size", SIZE]);
+  const peers = TorchPeer.pair("train_torch.py", ["--threads", info.threads, "--batch", BATCH, "--size", SIZE]);
   try {
-    const times = await pairedMedians(step, peer, "step");
+    const times = await pairedMedians(step, peers, "step");
     const { rows, wallMs } = await kernelProfile(step);
-    const torch = JSON.parse(await peer.request("profile")) as { torch: string; threads: number; params: number; profile: ProfileRow[] };
+    const torch = JSON.parse(await peers[0].request("profile")) as { torch: string; threads: number; params: number; profile: ProfileRow[] };
     if (torch.params !== params) throw new Error(`parameter counts differ: ours ${params}, PyTorch ${torch.params}`);
     const native = info.nativeKernels?.length ? `; native kernels: ${info.nativeKernels.join(", ")}` : "";
     console.log(`--- ${info.backend}, ${info.threads} thread(s), simd ${info.simd}${native}`);
     for (const line of formatProfile(`per-kernel profile of one training step (wall ${wallMs.toFixed(0)} ms with profiling)`, rows)) console.log(line);
-    console.log(`PyTorch ${torch.torch} CPU, ${torch.threads} thread(s):`);
+    console.log(`PyTorch ${torch.torch} CPU, ${torch.threads} thread(s), glibc keeping freed memory:`);
     for (const line of formatProfile("  top ops of one step (self CPU time)", torch.profile, 8)) console.log(line);
-    console.log(JSON.stringify({ backend: info.backend, threads: info.threads, trainMs: times.ours, torchMs: times.torch } satisfies ChildResult));
+    console.log(JSON.stringify({ backend: info.backend, threads: info.threads, times } satisfies ChildResult));
   } finally {
-    peer.close();
+    peers.forEach((p) => p.close());
   }
 }
 
@@ -44,6 +44,7 @@ async function main(): Promise<void> {
   const { backends, threads } = benchMatrix();
   console.log(`dual ResNet18 training step: batch ${BATCH}, ${SIZE}x${SIZE}x6, ${CLASSES} classes, Adam lr 1e-4 (parameter count ` +
     `checked equal to PyTorch's); medians of ${STEPS} steps after ${WARMUP} warm-up, ours and PyTorch's alternating`);
+  console.log(PEERS_NOTE);
   const summary: string[] = [];
   let headline: string | undefined;
   for (const backend of backends) {
@@ -54,8 +55,7 @@ async function main(): Promise<void> {
         summary.push(`train step ${backend.padEnd(6)} ${n} thread(s): unavailable (${r.error})`);
         continue;
       }
-      const { trainMs, torchMs } = r.result;
-      const line = `train step ${backend.padEnd(6)} ${n} thread(s): ours ${trainMs.toFixed(0).padStart(6)} ms, PyTorch ${torchMs.toFixed(0).padStart(5)} ms, ratio ours/pytorch ${ratio(trainMs, torchMs)}`;
+      const line = `train step ${backend.padEnd(6)} ${n} thread(s): ${comparison(r.result.times)}`;
       if (backend === HEADLINE.backend && n === HEADLINE.threads) headline = line;
       else summary.push(line);
     }

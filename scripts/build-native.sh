@@ -32,7 +32,9 @@ echo '#include <oneapi/dnnl/dnnl.hpp>' | "$CXX" -std=c++17 -x c++ -fsyntax-only 
 echo "build-native: compiling native/onednn -> $OUT/starcluster_onednn.node"
 # No -march: the binary may move to other nodes of a cluster; oneDNN picks AVX2/AVX-512 code at run time itself.
 # -ffp-contract=off: no fused multiply-adds, so the fused kernels round exactly as the composed JS ops do.
-if ! "$CXX" -std=c++17 -O3 -ffp-contract=off -fPIC -shared -fopenmp -fvisibility=hidden -Wall -Wextra \
+# -fno-math-errno: sqrt compiles to the vector instruction (with errno set for negative inputs it cannot); results
+# are the same IEEE values, and nothing reads errno.
+if ! "$CXX" -std=c++17 -O3 -ffp-contract=off -fno-math-errno -fPIC -shared -fopenmp -fvisibility=hidden -Wall -Wextra \
     -I"$NODE_INCLUDE" native/onednn/*.cc -o "$OUT/starcluster_onednn.node.tmp" -ldnnl 2>"$OUT/build.log"; then
   cat "$OUT/build.log" >&2
   give_up 0 "compile failed (see $OUT/build.log)"

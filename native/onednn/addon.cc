@@ -1,8 +1,10 @@
 // N-API glue: each export takes the tensors' Float32Arrays (inputs and a preallocated output) and an Int32Array of
 // sizes, checks that the arrays are as large as the sizes say (a mismatch would read or write out of bounds), and
 // runs the kernel synchronously on the arrays' own memory. oneDNN errors become JS exceptions.
+#include <malloc.h>
 #include <node_api.h>
 
+#include <climits>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -225,6 +227,17 @@ napi_value Unary(napi_env env, napi_callback_info info) {
   });
 }
 
+// (x, scale, shift, out): rows of scale's length
+napi_value ScaleShift(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a(env, info, 4);
+    const int64_t c = int64_t(a.length(1)), size = int64_t(a.length(0));
+    if (c == 0 || size % c != 0) throw JsError("scaleShift: x's size is not a multiple of the channel count");
+    sc::scale_shift(size / c, c, a.f32(0, size, "x"), a.f32(1, c, "scale"), a.f32(2, c, "shift"), a.f32(3, size, "out"));
+    return undefined(env);
+  });
+}
+
 // (op, x, out, [outer, reduce, inner])
 napi_value Reduce(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
@@ -290,6 +303,20 @@ napi_value SetThreads(napi_env env, napi_callback_info info) {
   });
 }
 
+// (): keeps freed memory in the process heap for reuse instead of handing it back to the OS. Every kernel output is a
+// fresh Float32Array (calloc), and glibc serves large ones with mmap and returns them with munmap, so each step
+// faulted in every page of its activations again: on this project's VMs a first-touch fault costs ~10 us (a 64 MB
+// array took 170 ms to allocate and fill, 30 ms from the heap) and faults were most of the time of the elementwise
+// kernels. The process's peak memory stays reserved; that is the price. Returns true if glibc accepted both settings.
+napi_value RetainFreedMemory(napi_env env, napi_callback_info) {
+  return guarded(env, [&] {
+    const bool ok = mallopt(M_MMAP_MAX, 0) == 1 && mallopt(M_TRIM_THRESHOLD, INT_MAX) == 1;
+    napi_value out;
+    check(napi_get_boolean(env, ok, &out), "retainFreedMemory");
+    return out;
+  });
+}
+
 // () -> "major.minor.patch" of the oneDNN library loaded at run time.
 napi_value Version(napi_env env, napi_callback_info) {
   return guarded(env, [&] {
@@ -312,10 +339,12 @@ napi_value Init(napi_env env, napi_value exports) {
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"copy", nullptr, Copy, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"scaleShift", nullptr, ScaleShift, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"adamUpdate", nullptr, AdamUpdate, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"batchNormForward", nullptr, BatchNormForward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"batchNormBackward", nullptr, BatchNormBackward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"retainFreedMemory", nullptr, RetainFreedMemory, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"version", nullptr, Version, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };

@@ -18,7 +18,7 @@ namespace {
 // col[p, (kh*KW + kw)*Ci + c] = x at output position p's tap (kh, kw), channel c; 0 in the padding.
 void im2col(const ConvShape& s, const float* x, float* col) {
   const int64_t taps = int64_t(s.kh) * s.kw * s.ci;
-#pragma omp parallel for collapse(2) schedule(static) if (int64_t(s.n) * s.oh * s.ow * taps >= PARALLEL_MIN)
+#pragma omp parallel for collapse(2) schedule(static) num_threads(team(int64_t(s.n) * s.oh * s.ow * taps))
   for (int b = 0; b < s.n; b++)
     for (int oy = 0; oy < s.oh; oy++)
       for (int ox = 0; ox < s.ow; ox++) {
@@ -37,7 +37,7 @@ void im2col(const ConvShape& s, const float* x, float* col) {
 // are in a fixed order.
 void col2im(const ConvShape& s, const float* col, float* dx) {
   const int64_t taps = int64_t(s.kh) * s.kw * s.ci;
-#pragma omp parallel for schedule(static) if (int64_t(s.n) * s.oh * s.ow * taps >= PARALLEL_MIN)
+#pragma omp parallel for schedule(static) num_threads(team(int64_t(s.n) * s.oh * s.ow * taps))
   for (int b = 0; b < s.n; b++) {
     float* img = dx + int64_t(b) * s.h * s.w * s.ci;
     std::memset(img, 0, sizeof(float) * s.h * s.w * s.ci);

@@ -25,7 +25,7 @@ inline void for_each_binary(F f, int rank, const int* shape, const float* a, con
   int64_t rows = 1;
   for (int d = 0; d < last; d++) rows *= shape[d];
   const int64_t ai = as[last], bi = bs[last];
-#pragma omp parallel for schedule(static) if (rows * inner >= PARALLEL_MIN)
+#pragma omp parallel for schedule(static) num_threads(team(rows * inner))
   for (int64_t r = 0; r < rows; r++) {
     int64_t ao = 0, bo = 0, rem = r;
     for (int d = last - 1; d >= 0; d--) {
@@ -48,7 +48,7 @@ inline void for_each_binary(F f, int rank, const int* shape, const float* a, con
 
 template <typename F>
 inline void for_each_unary(F f, int64_t size, const float* x, float* out) {
-#pragma omp parallel for simd schedule(static) if (size >= PARALLEL_MIN)
+#pragma omp parallel for simd schedule(static) num_threads(team(size)) firstprivate(f)
   for (int64_t i = 0; i < size; i++) out[i] = f(x[i]);
 }
 
@@ -68,15 +68,27 @@ void binary(Binary op, int rank, const int* shape, const float* a, const int64_t
       return for_each_binary([](float x, float y) { return (x != x || y != y) ? NAN : (x > y ? x : y); }, rank, shape,
                              a, as, b, bs, out);
     case Binary::ReluGrad:
-      return for_each_binary([](float x, float dy) { return x > 0 ? dy : (x != x ? NAN : dy * 0.0f); }, rank, shape, a,
-                             as, b, bs, out);
+      // dy * step(x), step as tfjs has it (1 above 0, NaN for NaN, else 0), written without branches so it vectorises.
+      return for_each_binary(
+          [](float x, float dy) {
+            float step = x > 0 ? 1.0f : 0.0f;
+            step = x != x ? x : step;
+            return dy * step;
+          },
+          rank, shape, a, as, b, bs, out);
   }
 }
 
 void unary(Unary op, int64_t n, const float* x, float* out, float alpha) {
   switch (op) {
     case Unary::Relu: return for_each_unary([](float v) { return v < 0 ? 0.0f : v; }, n, x, out);
-    case Unary::Step: return for_each_unary([alpha](float v) { return v > 0 ? 1.0f : (v != v ? v : alpha); }, n, x, out);
+    case Unary::Step:
+      return for_each_unary(
+          [alpha](float v) {
+            const float s = v > 0 ? 1.0f : alpha;
+            return v != v ? v : s;
+          },
+          n, x, out);
     case Unary::Neg: return for_each_unary([](float v) { return -v; }, n, x, out);
     case Unary::Square: return for_each_unary([](float v) { return v * v; }, n, x, out);
     case Unary::Sqrt: return for_each_unary([](float v) { return std::sqrt(v); }, n, x, out);
@@ -88,13 +100,20 @@ void unary(Unary op, int64_t n, const float* x, float* out, float alpha) {
   }
 }
 
+void scale_shift(int64_t rows, int64_t c, const float* x, const float* scale, const float* shift, float* out) {
+#pragma omp parallel for schedule(static) num_threads(team(rows * c))
+  for (int64_t r = 0; r < rows; r++)
+#pragma omp simd
+    for (int64_t j = 0; j < c; j++) out[r * c + j] = x[r * c + j] * scale[j] + shift[j];
+}
+
 void copy(int rank, const int* shape, const float* src, const int64_t* ss, float* dst, const int64_t* ds) {
   const int last = rank - 1;
   const int64_t inner = shape[last];
   int64_t rows = 1;
   for (int d = 0; d < last; d++) rows *= shape[d];
   const int64_t si = ss[last], di = ds[last];
-#pragma omp parallel for schedule(static) if (rows * inner >= PARALLEL_MIN)
+#pragma omp parallel for schedule(static) num_threads(team(rows * inner))
   for (int64_t r = 0; r < rows; r++) {
     int64_t so = 0, dof = 0, rem = r;
     for (int d = last - 1; d >= 0; d--) {
@@ -116,7 +135,7 @@ void reduce(Reduce op, int64_t outer, int64_t len, int64_t inner, const float* x
   const bool is_max = op == Reduce::Max;
   // partial[(o * blocks + k) * inner + j]: block k's sum (or max) of column j of slice o.
   std::vector<double> partial(outer * blocks * inner);
-#pragma omp parallel for collapse(2) schedule(static) if (outer * len * inner >= PARALLEL_MIN)
+#pragma omp parallel for collapse(2) schedule(static) num_threads(team(outer * len * inner))
   for (int64_t o = 0; o < outer; o++) {
     for (int64_t k = 0; k < blocks; k++) {
       double* acc = &partial[(o * blocks + k) * inner];
@@ -133,7 +152,7 @@ void reduce(Reduce op, int64_t outer, int64_t len, int64_t inner, const float* x
       }
     }
   }
-#pragma omp parallel for schedule(static) if (outer * inner * blocks >= PARALLEL_MIN)
+#pragma omp parallel for schedule(static) num_threads(team(outer * inner * blocks))
   for (int64_t oj = 0; oj < outer * inner; oj++) {
     const int64_t o = oj / inner, j = oj % inner;
     double acc = partial[(o * blocks) * inner + j];

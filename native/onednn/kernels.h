@@ -35,6 +35,8 @@ void binary(Binary op, int rank, const int* out_shape, const float* a, const int
             const int64_t* b_strides, float* out);
 // alpha: Step's value for x <= 0 (ignored by the others).
 void unary(Unary op, int64_t size, const float* x, float* out, float alpha);
+// out[r, j] = x[r, j] * scale[j] + shift[j] over rows x c (eval-mode batch norm in one pass).
+void scale_shift(int64_t rows, int64_t c, const float* x, const float* scale, const float* shift, float* out);
 
 // dst[i . dst_strides] = src[i . src_strides] for every index i of `shape`: Slice, PadV2 and Transpose.
 void copy(int rank, const int* shape, const float* src, const int64_t* src_strides, float* dst, const int64_t* dst_strides);

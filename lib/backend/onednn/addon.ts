@@ -15,10 +15,13 @@ export interface OnednnAddon {
   binary(op: number, a: Float32Array, aStrides: Int32Array, b: Float32Array, bStrides: Int32Array, out: Float32Array, outShape: Int32Array): void;
   copy(src: Float32Array, srcOffset: number, srcStrides: Int32Array, dst: Float32Array, dstOffset: number, dstStrides: Int32Array, shape: Int32Array): void;
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
+  scaleShift(x: Float32Array, scale: Float32Array, shift: Float32Array, out: Float32Array): void;
   reduce(op: number, x: Float32Array, out: Float32Array, shape: Int32Array): void;
   adamUpdate(p: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, pOut: Float32Array, mOut: Float32Array, vOut: Float32Array, scalars: Float32Array): void;
   batchNormForward(x: Float32Array, w: Float32Array, b: Float32Array, y: Float32Array, xhat: Float32Array, mean: Float32Array, variance: Float32Array, invStd: Float32Array, eps: number): void;
   batchNormBackward(dy: Float32Array, xhat: Float32Array, w: Float32Array, invStd: Float32Array, dx: Float32Array, dw: Float32Array, db: Float32Array): void;
+  /** Keeps freed memory in the heap (glibc mallopt): no page faults for each step's fresh outputs. */
+  retainFreedMemory(): boolean;
   setThreads(n: number): number;
   version(): string;
 }
@@ -57,7 +60,17 @@ export function loadOnednnAddon(): { addon?: OnednnAddon; reason?: string } {
     return loaded;
   }
   try {
-    loaded = { addon: require(file) as OnednnAddon };
+    // OpenMP reads its settings when the addon loads libgomp: idle team threads are to sleep at once instead of
+    // spinning, since between kernels the core is wanted by V8's garbage collector and by other processes (a 2-thread
+    // training step took ~10% longer with spinning threads). A user's setting wins; other processes started later
+    // (the PyTorch peers of the benchmarks) do not inherit ours.
+    const ours = process.env.OMP_WAIT_POLICY === undefined;
+    if (ours) process.env.OMP_WAIT_POLICY = "passive";
+    try {
+      loaded = { addon: require(file) as OnednnAddon };
+    } finally {
+      if (ours) delete process.env.OMP_WAIT_POLICY;
+    }
   } catch (e) {
     loaded = { reason: `onednn addon failed to load (${(e as Error).message.split("\n")[0]})` };
   }

@@ -5,20 +5,39 @@ import * as tf from "@tensorflow/tfjs";
 import { registerReluGradient } from "../fused";
 import { loadOnednnAddon } from "./addon";
 import { CUSTOM_KERNELS, MULTI_OUTPUT_KERNELS, NATIVE_KERNELS } from "./kernels";
+import { ArrayPool } from "./pool";
 
 export const ONEDNN_BACKEND = "onednn";
 /** Below wasm (2) and the cpu backend (1): tfjs never picks it by itself; lib/backend/select.ts does. */
 const PRIORITY = 0;
 
+/** The most memory the backend keeps for reuse in its array pool. */
+const POOL_BYTES = 2 ** 31;
+
 /**
  * The cpu backend, except that reading a tensor returns a copy (as the wasm and tfjs-node backends do): the fused
- * Adam kernel updates variables in place, and an array handed out earlier must not change under the caller.
+ * Adam kernel updates variables in place and native kernels recycle arrays (pool.ts), so an array handed out
+ * earlier must not change under the caller. Every data entry's array passes the pool on its way in and out.
  */
-class OnednnBackend extends tf.MathBackendCPU {
+export class OnednnBackend extends tf.MathBackendCPU {
+  readonly pool = new ArrayPool(POOL_BYTES);
+
   constructor() {
     super();
     // Its first write warns that tfjs-node would be faster: not true of this backend.
     (this as unknown as { firstUse: boolean }).firstUse = false;
+    const data = this.data;
+    const set = data.set.bind(data), remove = data.delete.bind(data);
+    data.set = (dataId, value) => {
+      this.pool.held(value.values);
+      set(dataId, value);
+    };
+    data.delete = (dataId) => {
+      const values = data.has(dataId) ? data.get(dataId).values : undefined;
+      const deleted = remove(dataId);
+      this.pool.released(values);
+      return deleted;
+    };
   }
   override readSync(dataId: object): tf.backend_util.BackendValues {
     const values = super.readSync(dataId);
@@ -40,6 +59,7 @@ export function registerOnednnBackend(threads: number): { nativeKernels: string[
   if (!addon) throw new Error(reason);
   const used = addon.setThreads(threads);
   if (registered) return { ...registered, threads: used };
+  addon.retainFreedMemory();
   tf.registerBackend(ONEDNN_BACKEND, () => new OnednnBackend(), PRIORITY);
   for (const config of tf.getKernelsForBackend("cpu")) {
     if (MULTI_OUTPUT_KERNELS[config.kernelName]) continue; // registered below

@@ -4,6 +4,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { FUSED } from "../fused";
 import type { OnednnAddon } from "./addon";
+import type { ArrayPool } from "./pool";
 
 type Info = tf.TensorInfo;
 type Args = Parameters<tf.KernelFunc>[0];
@@ -22,6 +23,11 @@ function f32(backend: unknown, t: Info): Float32Array | undefined {
 
 function output(backend: unknown, shape: number[], values: Float32Array): Info {
   return (backend as tf.MathBackendCPU).makeTensorInfo(shape, "float32", values);
+}
+
+/** An output array of n floats from the backend's pool; its contents are unspecified: the kernel writes them all. */
+function alloc(backend: unknown, n: number): Float32Array {
+  return (backend as { pool: ArrayPool }).pool.take(n);
 }
 
 /**
@@ -51,7 +57,7 @@ const conv2D: Impl = (addon, { inputs, backend, attrs }, fallback) => {
     a.strides, a.dilations, a.pad, a.dimRoundingMode, false, "channelsLast");
   const shape = convShape(info);
   if (util.sizeFromShape(info.outShape) === 0) return fallback();
-  const y = new Float32Array(util.sizeFromShape(info.outShape));
+  const y = alloc(backend, util.sizeFromShape(info.outShape));
   addon.conv2d(xv, wv, y, shape);
   return output(backend, info.outShape, y);
 };
@@ -65,7 +71,7 @@ const conv2DBackpropInput: Impl = (addon, { inputs, backend, attrs }, fallback) 
     a.dimRoundingMode, false, "channelsLast");
   const shape = convShape(info);
   if (util.sizeFromShape(a.inputShape) === 0) return fallback();
-  const dx = new Float32Array(util.sizeFromShape(a.inputShape));
+  const dx = alloc(backend, util.sizeFromShape(a.inputShape));
   addon.conv2dBackpropInput(dyv, wv, dx, shape);
   return output(backend, [...a.inputShape], dx);
 };
@@ -79,7 +85,7 @@ const conv2DBackpropFilter: Impl = (addon, { inputs, backend, attrs }, fallback)
     a.dimRoundingMode, false, "channelsLast");
   const shape = convShape(info);
   if (util.sizeFromShape(x.shape) === 0) return fallback();
-  const dw = new Float32Array(util.sizeFromShape(a.filterShape));
+  const dw = alloc(backend, util.sizeFromShape(a.filterShape));
   addon.conv2dBackpropFilter(xv, dyv, dw, shape);
   return output(backend, [...a.filterShape], dw);
 };
@@ -99,7 +105,7 @@ const batchMatMul: Impl = (addon, { inputs, backend, attrs }, fallback) => {
   const batchShape = backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
   const batch = util.sizeFromShape(batchShape);
   if (batch * m * n === 0 || k === 0) return fallback();
-  const c = new Float32Array(batch * m * n);
+  const c = alloc(backend, batch * m * n);
   addon.matMul(av, bv, c, Int32Array.of(batch, m, n, k, transposeA ? 1 : 0, transposeB ? 1 : 0, batchA > 1 ? 1 : 0, batchB > 1 ? 1 : 0));
   return output(backend, [...batchShape, m, n], c);
 };
@@ -117,7 +123,7 @@ const maxPool: Impl = (addon, { inputs, backend, attrs }, fallback) => {
   if (!xv || x.shape.length !== 4) return fallback();
   const info = backend_util.computePool2DInfo(x.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
   if (util.sizeFromShape(info.outShape) === 0) return fallback();
-  const y = new Float32Array(util.sizeFromShape(info.outShape));
+  const y = alloc(backend, util.sizeFromShape(info.outShape));
   addon.maxPool(xv, y, poolShape(info));
   return output(backend, info.outShape, y);
 };
@@ -129,7 +135,7 @@ const maxPoolGrad: Impl = (addon, { inputs, backend, attrs }, fallback) => {
   if (!dyv || !xv || input.shape.length !== 4) return fallback();
   const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
   if (util.sizeFromShape(input.shape) === 0) return fallback();
-  const dx = new Float32Array(util.sizeFromShape(input.shape));
+  const dx = alloc(backend, util.sizeFromShape(input.shape));
   addon.maxPoolGrad(dyv, xv, dx, poolShape(info));
   return output(backend, [...input.shape], dx);
 };
@@ -178,7 +184,7 @@ function binaryKernel(op: number): Impl {
     const size = util.sizeFromShape(outShape);
     const layout = broadcastStrides(a.shape, b.shape, outShape);
     if (size === 0 || layout.shape.length > MAX_DIMS) return fallback();
-    const out = new Float32Array(size);
+    const out = alloc(backend, size);
     addon.binary(op, av, Int32Array.from(layout.a), bv, Int32Array.from(layout.b), out, Int32Array.from(layout.shape));
     return output(backend, outShape, out);
   };
@@ -192,7 +198,7 @@ function unaryKernel(op: number): Impl {
     const { x } = inputs as { x: Info };
     const xv = f32(backend, x);
     if (!xv) return fallback();
-    const out = new Float32Array(xv.length);
+    const out = alloc(backend, xv.length);
     addon.unary(op, xv, out, (attrs as { alpha?: number } | undefined)?.alpha ?? 0);
     return output(backend, [...x.shape], out);
   };
@@ -215,7 +221,7 @@ function reduceKernel(op: number): Impl {
     const lo = axes[0], hi = axes[axes.length - 1];
     const outer = util.sizeFromShape(x.shape.slice(0, lo)), len = util.sizeFromShape(x.shape.slice(lo, hi + 1));
     const inner = util.sizeFromShape(x.shape.slice(hi + 1));
-    const out = new Float32Array(outer * inner);
+    const out = alloc(backend, outer * inner);
     addon.reduce(op, xv, out, Int32Array.of(outer, len, inner));
     const [outShape] = backend_util.computeOutAndReduceShapes(x.shape, axes);
     return output(backend, keepDims ? backend_util.expandShapeToKeepDim(outShape, axes) : outShape, out);
@@ -253,7 +259,7 @@ const slice: Impl = (addon, { inputs, backend, attrs }, fallback) => {
   const [start, extent] = backend_util.slice_util.parseSliceParams(x as tf.Tensor, begin, size);
   if (backend_util.slice_util.isSliceContinous(x.shape, start, extent) || util.sizeFromShape(extent) === 0) return fallback();
   const strides = denseStrides(x.shape);
-  const out = new Float32Array(util.sizeFromShape(extent));
+  const out = alloc(backend, util.sizeFromShape(extent));
   stridedCopy(addon, xv, start.reduce((o, b, i) => o + b * strides[i], 0), strides, out, 0, denseStrides(extent), extent);
   return output(backend, extent, out);
 };
@@ -272,7 +278,7 @@ const splitV: CustomImpl = (addon, args) => {
   let start = 0;
   return sizes.map((n) => {
     const shape = x.shape.map((d, i) => (i === ax ? n : d));
-    const out = new Float32Array(util.sizeFromShape(shape));
+    const out = alloc(backend, util.sizeFromShape(shape));
     if (out.length) stridedCopy(addon, xv, start * strides[ax], strides, out, 0, denseStrides(shape), shape);
     start += n;
     return output(backend, shape, out);
@@ -285,8 +291,8 @@ const padV2: Impl = (addon, { inputs, backend, attrs }, fallback) => {
   const xv = f32(backend, x);
   if (!xv || x.shape.length === 0 || x.shape.length > MAX_DIMS || xv.length === 0) return fallback();
   const outShape = x.shape.map((n, i) => paddings[i][0] + n + paddings[i][1]);
-  const out = new Float32Array(util.sizeFromShape(outShape));
-  if (constantValue !== 0) out.fill(constantValue);
+  const out = alloc(backend, util.sizeFromShape(outShape));
+  out.fill(constantValue); // pooled arrays hold old values
   const strides = denseStrides(outShape);
   stridedCopy(addon, xv, 0, denseStrides(x.shape), out, paddings.reduce((o, p, i) => o + p[0] * strides[i], 0), strides, x.shape);
   return output(backend, outShape, out);
@@ -299,14 +305,14 @@ const transpose: Impl = (addon, { inputs, backend, attrs }, fallback) => {
   if (!xv || x.shape.length === 0 || x.shape.length > MAX_DIMS || xv.length === 0) return fallback();
   const outShape = perm.map((p) => x.shape[p]);
   const xStrides = denseStrides(x.shape);
-  const out = new Float32Array(xv.length);
+  const out = alloc(backend, xv.length);
   stridedCopy(addon, xv, 0, perm.map((p) => xStrides[p]), out, 0, denseStrides(outShape), outShape);
   return output(backend, outShape, out);
 };
 
 /**
  * Eval-mode batch norm (tf.batchNorm) with per-channel statistics of the last axis: y = x * a + b, with
- * a = scale / sqrt(variance + eps) and b = offset - mean * a computed per channel in double, in two native passes.
+ * a = scale / sqrt(variance + eps) and b = offset - mean * a computed per channel in double, in one native pass.
  */
 const fusedBatchNorm: Impl = (addon, { inputs, backend, attrs }, fallback) => {
   const { x, mean, variance, scale, offset } = inputs as { x: Info; mean: Info; variance: Info; scale?: Info; offset?: Info };
@@ -322,11 +328,8 @@ const fusedBatchNorm: Impl = (addon, { inputs, backend, attrs }, fallback) => {
     a[j] = (s ? s[j] : 1) / Math.sqrt(v[j] + eps);
     b[j] = (o ? o[j] : 0) - m[j] * a[j];
   }
-  const rows = xv.length / c;
-  const layout = { shape: Int32Array.of(rows, c), x: Int32Array.of(c, 1), channel: Int32Array.of(0, 1) };
-  const scaled = new Float32Array(xv.length), out = new Float32Array(xv.length);
-  addon.binary(BINARY_OPS.indexOf("Multiply"), xv, layout.x, a, layout.channel, scaled, layout.shape);
-  addon.binary(BINARY_OPS.indexOf("Add"), scaled, layout.x, b, layout.channel, out, layout.shape);
+  const out = alloc(backend, xv.length);
+  addon.scaleShift(xv, a, b, out);
   return output(backend, [...x.shape], out);
 };
 
@@ -364,12 +367,13 @@ const adamUpdate: CustomImpl = (addon, { inputs, backend, attrs }) => {
   const { p, m, v, g } = inputs as { p: Info; m: Info; v: Info; g: Info };
   const cpu = backend as tf.MathBackendCPU;
   const a = attrs as { beta1: number; beta2: number; eps: number; bc2Sqrt: number; stepSize: number };
-  // A view into a larger buffer (the cpu backend's contiguous Slice) may share memory with other tensors: not in place.
+  // A view into a larger buffer (the cpu backend's contiguous Slice), or memory a view was made of, is shared with
+  // other tensors: not in place.
   const own = (t: Info) => {
     const v = values(cpu, t);
-    return cpu.refCount(t.dataId) === 1 && v.byteOffset === 0 && v.byteLength === v.buffer.byteLength;
+    return cpu.refCount(t.dataId) === 1 && v.byteOffset === 0 && v.byteLength === v.buffer.byteLength && !(backend as { pool: ArrayPool }).pool.shared(v);
   };
-  const target = (t: Info): Float32Array => (own(t) ? values(cpu, t) : new Float32Array(util.sizeFromShape(t.shape)));
+  const target = (t: Info): Float32Array => (own(t) ? values(cpu, t) : alloc(backend, util.sizeFromShape(t.shape)));
   const out = [target(p), target(m), target(v)];
   // Float32Array rounds each scalar to float32, as tfjs does when an op is given a JS number.
   const scalars = Float32Array.of(a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.bc2Sqrt, a.eps, a.stepSize);
@@ -384,8 +388,8 @@ const adamUpdate: CustomImpl = (addon, { inputs, backend, attrs }) => {
 const batchNormTrain: CustomImpl = (addon, { inputs, backend, attrs }) => {
   const { x, weight, bias } = inputs as { x: Info; weight: Info; bias: Info };
   const c = x.shape[x.shape.length - 1], size = util.sizeFromShape(x.shape);
-  const [y, xhat] = [new Float32Array(size), new Float32Array(size)];
-  const [mean, variance, invStd] = [new Float32Array(c), new Float32Array(c), new Float32Array(c)];
+  const [y, xhat] = [alloc(backend, size), alloc(backend, size)];
+  const [mean, variance, invStd] = [alloc(backend, c), alloc(backend, c), alloc(backend, c)];
   addon.batchNormForward(values(backend, x), values(backend, weight), values(backend, bias), y, xhat, mean, variance, invStd, (attrs as { eps: number }).eps);
   return [output(backend, [...x.shape], y), output(backend, [...x.shape], xhat), ...[mean, variance, invStd].map((t) => output(backend, [c], t))];
 };
@@ -393,7 +397,7 @@ const batchNormTrain: CustomImpl = (addon, { inputs, backend, attrs }) => {
 const batchNormTrainGrad: CustomImpl = (addon, { inputs, backend }) => {
   const { dy, xhat, weight, invStd } = inputs as { dy: Info; xhat: Info; weight: Info; invStd: Info };
   const c = dy.shape[dy.shape.length - 1];
-  const [dx, dw, db] = [new Float32Array(util.sizeFromShape(dy.shape)), new Float32Array(c), new Float32Array(c)];
+  const [dx, dw, db] = [alloc(backend, util.sizeFromShape(dy.shape)), alloc(backend, c), alloc(backend, c)];
   addon.batchNormBackward(values(backend, dy), values(backend, xhat), values(backend, weight), values(backend, invStd), dx, dw, db);
   return [output(backend, [...dy.shape], dx), output(backend, [c], dw), output(backend, [c], db)];
 };
@@ -407,7 +411,7 @@ const RELU_GRAD_OP = BINARY_OPS.length;
 const reluGrad: CustomImpl = (addon, { inputs, backend }) => {
   const { dy, x } = inputs as { dy: Info; x: Info };
   const n = util.sizeFromShape(x.shape);
-  const out = new Float32Array(n);
+  const out = alloc(backend, n);
   const flat = Int32Array.of(n), contiguous = Int32Array.of(1);
   if (n > 0) addon.binary(RELU_GRAD_OP, values(backend, x), contiguous, values(backend, dy), contiguous, out, flat);
   return output(backend, [...x.shape], out);
