@@ -82,8 +82,8 @@ export class TorchPeer {
 export interface Paired { ours: number; torch: number; torchDefault: number }
 
 /**
- * After one side's run, its idle OpenMP threads spin for some milliseconds (libgomp's default wait policy; ~10 ms
- * measured); the next run waits this long so that it does not share the cores with them.
+ * After one side's run, its idle OpenMP threads may spin for a while (libgomp's default wait policy); the next run
+ * waits this long first, so that it does not share the cores with them.
  */
 const SETTLE_MS = 30;
 const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
