@@ -19,7 +19,7 @@ const POOL_BYTES = 2 ** 31;
  * Adam kernel updates variables in place and native kernels recycle arrays (pool.ts), so an array handed out
  * earlier must not change under the caller. Every data entry's array passes the pool on its way in and out.
  */
-export class OnednnBackend extends tf.MathBackendCPU {
+class OnednnBackend extends tf.MathBackendCPU {
   readonly pool = new ArrayPool(POOL_BYTES);
 
   constructor() {
