@@ -17,7 +17,7 @@ import { synthesize } from "../simulate/synth";
 import { Scale } from "../simulate/config";
 import { loadProfile } from "../train/profile";
 import { isComplete, runDir, runSeedsInProcesses } from "../train/seeds";
-import { train } from "../train/train";
+import { RUN_FILES, train } from "../train/train";
 import { progressBar } from "../util/progress";
 import { gitState, machineInfo } from "../util/provenance";
 import { computeResults, fieldsByTable } from "./compute";
@@ -41,6 +41,8 @@ export interface ReproduceOptions {
 interface Stage {
   seconds: number;
   done: "now" | "before";
+  /** Training stages: each complete seed's own training time (run.json), also when it was trained before. */
+  seedSeconds?: number[];
 }
 
 export async function reproduce(options: ReproduceOptions): Promise<{ results: string; stages: Record<string, Stage> }> {
@@ -95,6 +97,7 @@ export async function reproduce(options: ReproduceOptions): Promise<{ results: s
         await train({ data: [paths.stamps], fields: fields.table1, arch, seed, profile, out: dirs[seed], backend: options.backend, log });
       }
     });
+    stages[`train ${arch}`].seedSeconds = dirs.filter(isComplete).map((d) => JSON.parse(fs.readFileSync(path.join(d, RUN_FILES.done), "utf8")).seconds);
   }
   await stage("results", false, () => computeResults({ stamps: paths.stamps, runs, results: paths.results, log }));
   const seedsUsed = Object.fromEntries(Object.entries(runs).map(([a, r]) => [a, r!.length]));

@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { writeFileAtomic } from "../util/atomic";
-import { dataPath, resultsPath } from "../util/paths";
+import { dataPath, projectRoot, resultsPath } from "../util/paths";
 import { ARCHITECTURES, ArchName } from "../models/arch";
 
 export const REPRODUCE_PROFILES = ["smoke", "quick", "cpu", "paper"] as const;
@@ -56,10 +56,17 @@ export function shownProfile(): ReproduceProfile {
   return p as ReproduceProfile;
 }
 
+/** Writes results/<profile>/<name>.json. Paths inside the checkout are recorded relative to it, so committed
+ *  results name data/generated/... rather than the machine that computed them. */
 export function writeResult(dir: string, name: string, data: unknown): string {
   const file = path.join(dir, `${name}.json`);
-  writeFileAtomic(file, JSON.stringify(data, (_, v) => (v instanceof Float32Array ? Array.from(v) : v), 1) + "\n");
+  writeFileAtomic(file, JSON.stringify(data, (_, v) => (v instanceof Float32Array ? Array.from(v) : relativeToProject(v)), 1) + "\n");
   return file;
+}
+
+function relativeToProject(value: unknown): unknown {
+  if (typeof value !== "string" || !value.startsWith(projectRoot + path.sep)) return value;
+  return path.relative(projectRoot, value).split(path.sep).join("/");
 }
 
 /** A result of a reproduction (results/<profile>/<name>.json), with a clear error when it was not computed. */

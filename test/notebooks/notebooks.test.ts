@@ -42,6 +42,8 @@ test("the smoke reproduction wrote every result the notebooks show, with its pro
   for (const name of names) assert.ok(fs.existsSync(path.join(out, "smoke", `${name}.json`)), name);
   const prov = JSON.parse(fs.readFileSync(path.join(out, "smoke", "provenance.json"), "utf8"));
   assert.deepEqual(Object.keys(prov.stages), ["synth", "curate", "train resnet18", "train vgg19_bn", "results"]);
+  assert.equal(prov.stages["train resnet18"].seedSeconds.length, 2);
+  assert.ok(prov.stages["train resnet18"].seedSeconds.every((s: number) => s > 0));
   const tenSeed = JSON.parse(fs.readFileSync(path.join(out, "smoke", "ten-seed-resnet18.json"), "utf8"));
   assert.equal(tenSeed.evaluation.runs.length, 2);
   assert.deepEqual(tenSeed.paper.mean_percent[0], [76.0, 17.9, 1.7, 4.4]);
