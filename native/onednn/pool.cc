@@ -17,21 +17,29 @@ namespace {
 
 constexpr float NEG_INF = -std::numeric_limits<float>::infinity();
 
-// For output (oy, ox) of one image, over all channels at once (vectorised along them): best[ch] = the maximum of the
-// window (-inf if none; NaN never wins, as `>` is false for it).
-inline void window_max(const PoolShape& s, const float* img, int oy, int ox, float* best) {
-  for (int ch = 0; ch < s.c; ch++) best[ch] = NEG_INF;
+// Calls f(at) for each tap of output (oy, ox)'s window that lies inside the image, in row-major window order; at is
+// the tap's offset in the image (its first channel).
+template <class F>
+inline void for_each_tap(const PoolShape& s, int oy, int ox, F f) {
   for (int ky = 0; ky < s.kh; ky++) {
     const int iy = oy * s.sh - s.pt + ky * s.dh;
     if (iy < 0 || iy >= s.h) continue;
     for (int kx = 0; kx < s.kw; kx++) {
       const int ix = ox * s.sw - s.pl + kx * s.dw;
-      if (ix < 0 || ix >= s.w) continue;
-      const float* in = img + (iy * s.w + ix) * s.c;
-#pragma omp simd
-      for (int ch = 0; ch < s.c; ch++) best[ch] = in[ch] > best[ch] ? in[ch] : best[ch];
+      if (ix >= 0 && ix < s.w) f((iy * s.w + ix) * s.c);
     }
   }
+}
+
+// For output (oy, ox) of one image, over all channels at once (vectorised along them): best[ch] = the maximum of the
+// window (-inf if none; NaN never wins, as `>` is false for it).
+inline void window_max(const PoolShape& s, const float* img, int oy, int ox, float* best) {
+  for (int ch = 0; ch < s.c; ch++) best[ch] = NEG_INF;
+  for_each_tap(s, oy, ox, [&](int at) {
+    const float* in = img + at;
+#pragma omp simd
+    for (int ch = 0; ch < s.c; ch++) best[ch] = in[ch] > best[ch] ? in[ch] : best[ch];
+  });
 }
 
 }  // namespace
@@ -62,29 +70,23 @@ void max_pool_grad(const PoolShape& s, const float* dy, const float* x, float* d
         window_max(s, img, oy, ox, best.data());
         for (int ch = 0; ch < s.c; ch++) open[ch] = best[ch] != NEG_INF ? -1 : 0;
         const float* g = dy + ((int64_t(b) * s.oh + oy) * s.ow + ox) * s.c;
-        for (int ky = 0; ky < s.kh; ky++) {
-          const int iy = oy * s.sh - s.pt + ky * s.dh;
-          if (iy < 0 || iy >= s.h) continue;
-          for (int kx = 0; kx < s.kw; kx++) {
-            const int ix = ox * s.sw - s.pl + kx * s.dw;
-            if (ix < 0 || ix >= s.w) continue;
-            const float* in = img + (iy * s.w + ix) * s.c;
-            float* out = grad + (iy * s.w + ix) * s.c;
-            int32_t* o = open.data();
-            const float* m = best.data();
+        for_each_tap(s, oy, ox, [&](int at) {
+          const float* in = img + at;
+          float* out = grad + at;
+          int32_t* o = open.data();
+          const float* m = best.data();
 #pragma omp simd
-            for (int ch = 0; ch < s.c; ch++) {
-              const int32_t wins = -int32_t(in[ch] == m[ch]) & o[ch];  // all bits set at the winner
-              int32_t bits;
-              std::memcpy(&bits, g + ch, sizeof bits);
-              bits &= wins;  // g at the winner, +0 elsewhere: bit masks, as GCC vectorises no float select here
-              float add;
-              std::memcpy(&add, &bits, sizeof add);
-              out[ch] += add;
-              o[ch] &= ~wins;
-            }
+          for (int ch = 0; ch < s.c; ch++) {
+            const int32_t wins = -int32_t(in[ch] == m[ch]) & o[ch];  // all bits set at the winner
+            int32_t bits;
+            std::memcpy(&bits, g + ch, sizeof bits);
+            bits &= wins;  // g at the winner, +0 elsewhere: bit masks, as GCC vectorises no float select here
+            float add;
+            std::memcpy(&add, &bits, sizeof add);
+            out[ch] += add;
+            o[ch] &= ~wins;
           }
-        }
+        });
       }
   }
 }
