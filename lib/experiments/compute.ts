@@ -18,6 +18,7 @@ import { loadSplit } from "../dataset/split";
 import { accuracy, confusionMatrix, meanStd, rowPercent } from "../evaluate/metrics";
 import { Evaluation, EvalOptions, readRunConfig, releaseEvaluationCache, RunPredictions, runPredictions, summarize } from "../evaluate/runs";
 import { ArchName } from "../models/arch";
+import { trainingSeconds } from "../train/seeds";
 import { RUN_FILES } from "../train/train";
 import { fitLogistic, LogisticModel, predictedClasses, predictLogistic, stampFeatures } from "./baseline";
 import { humanAgreement } from "./human";
@@ -80,7 +81,7 @@ function readCurves(runs: string[]) {
   return runs.map((run) => ({
     run: path.basename(run),
     metrics: fs.readFileSync(path.join(run, RUN_FILES.metrics), "utf8").trim().split("\n").map((l) => JSON.parse(l)),
-    seconds: JSON.parse(fs.readFileSync(path.join(run, RUN_FILES.done), "utf8")).seconds,
+    seconds: trainingSeconds(run),
   }));
 }
 

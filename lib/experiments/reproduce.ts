@@ -16,8 +16,8 @@ import { runNotebooks } from "../notebooks/run";
 import { synthesize } from "../simulate/synth";
 import { Scale } from "../simulate/config";
 import { loadProfile } from "../train/profile";
-import { isComplete, runDir, runSeedsInProcesses } from "../train/seeds";
-import { RUN_FILES, train } from "../train/train";
+import { isComplete, runDir, runSeedsInProcesses, trainingSeconds } from "../train/seeds";
+import { train } from "../train/train";
 import { progressBar } from "../util/progress";
 import { gitState, machineInfo } from "../util/provenance";
 import { computeResults, fieldsByTable } from "./compute";
@@ -97,7 +97,7 @@ export async function reproduce(options: ReproduceOptions): Promise<{ results: s
         await train({ data: [paths.stamps], fields: fields.table1, arch, seed, profile, out: dirs[seed], backend: options.backend, log });
       }
     });
-    stages[`train ${arch}`].seedSeconds = dirs.filter(isComplete).map((d) => JSON.parse(fs.readFileSync(path.join(d, RUN_FILES.done), "utf8")).seconds);
+    stages[`train ${arch}`].seedSeconds = dirs.filter(isComplete).map(trainingSeconds);
   }
   await stage("results", false, () => computeResults({ stamps: paths.stamps, runs, results: paths.results, log }));
   const seedsUsed = Object.fromEntries(Object.entries(runs).map(([a, r]) => [a, r!.length]));

@@ -28,6 +28,11 @@ export function isComplete(dir: string): boolean {
   return fs.existsSync(path.join(dir, RUN_FILES.done));
 }
 
+/** How long a complete run took to train, in seconds (its run.json). */
+export function trainingSeconds(dir: string): number {
+  return JSON.parse(fs.readFileSync(path.join(dir, RUN_FILES.done), "utf8")).seconds;
+}
+
 /** The `starcluster train` arguments of one seed (everything but --seed and --out is shared). */
 export function trainArgs(shared: string[], seed: number, dir: string): string[] {
   return ["train", ...shared, "--seed", String(seed), "--out", dir];
