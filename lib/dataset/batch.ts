@@ -6,7 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import { Band, BANDS } from "../catalog/record";
 import { INPUT_CHANNELS } from "../models/dual";
 import { mulberry32 } from "../util/random";
-import { augment, drawAugmentation, rescale, RescaleRule } from "./transforms";
+import { augment, drawAugmentation, rescale, RescaleRule, Rotation } from "./transforms";
 
 export interface BatchOptions {
   /** Stamp side in pixels. */
@@ -14,6 +14,8 @@ export interface BatchOptions {
   /** Model input side; the batch is resized (bilinear, half-pixel centres as torch's align_corners=False) when it differs. */
   inputSize: number;
   rescale: RescaleRule;
+  /** Training rotations (default "any", the paper's). */
+  rotation?: Rotation;
   /** One seed per stamp for its augmentation draw; omit for evaluation (no augmentation). */
   augmentSeeds?: number[];
   /** Filter ablation: this band is set to zero in every stamp before rescaling, as a missing band is in curation. */
@@ -32,7 +34,7 @@ export function prepareStamp(stamp: Float32Array, options: BatchOptions, augment
     s.fill(0, b * plane, (b + 1) * plane);
   }
   s = rescale(s, bands, options.rescale);
-  if (augmentSeed !== undefined) s = augment(s, bands, size, drawAugmentation(mulberry32(augmentSeed)));
+  if (augmentSeed !== undefined) s = augment(s, bands, size, drawAugmentation(mulberry32(augmentSeed), options.rotation));
   const out = new Float32Array(plane * INPUT_CHANNELS);
   for (let b = 0; b < bands; b++) for (let i = 0; i < plane; i++) out[i * INPUT_CHANNELS + b] = s[b * plane + i];
   return out;

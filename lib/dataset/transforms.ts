@@ -9,9 +9,15 @@ import { Random } from "../util/random";
  *    zero-filled missing band at exactly 0.
  *  - stamp-minmax: (v - min) / (max - min) over all bands; keeps colours, shifts a zero band to the sky level.
  *  - band-minmax: each band on its own; drops colour information.
+ *  - centre-absmax: |v| / max|v| over the central 9 x 9 pixels of all bands, clipped at 1. The object in the
+ *    centre sets the scale, as a person adjusts the display to the source they classify; a brighter neighbour
+ *    saturates instead of dimming the object (with stamp-absmax, a neighbour's brightness becomes a parameter).
  *  - none: values unchanged (for users who normalise upstream).
  */
-export const RESCALE_RULES = ["stamp-absmax", "stamp-minmax", "band-minmax", "none"] as const;
+export const RESCALE_RULES = ["stamp-absmax", "centre-absmax", "stamp-minmax", "band-minmax", "none"] as const;
+/** Half-width of the centre-absmax box: 4 px covers the object's core (the PSF's FWHM is ~2 px) on either
+ *  convention of an even stamp's centre pixel. */
+export const CENTRE_HALF_WIDTH = 4;
 export type RescaleRule = (typeof RESCALE_RULES)[number];
 
 export function rescale(stamp: Float32Array, bands: number, rule: RescaleRule = "stamp-absmax"): Float32Array {
@@ -40,6 +46,12 @@ export function rescale(stamp: Float32Array, bands: number, rule: RescaleRule = 
       scaleRange(0, stamp.length, Math.abs, 0, hi);
       break;
     }
+    case "centre-absmax": {
+      extent(0, stamp.length, Math.abs); // refuses NaN anywhere in the stamp
+      const hi = centreAbsMax(stamp, bands);
+      scaleRange(0, stamp.length, (v) => Math.min(Math.abs(v), hi), 0, hi);
+      break;
+    }
     case "stamp-minmax": {
       const [lo, hi] = extent(0, stamp.length, (v) => v);
       scaleRange(0, stamp.length, (v) => v, lo, hi);
@@ -55,6 +67,18 @@ export function rescale(stamp: Float32Array, bands: number, rule: RescaleRule = 
   return out;
 }
 
+/** max|v| over the central (2 CENTRE_HALF_WIDTH + 1)^2 pixels of every band (the centre is pixel floor(size / 2)). */
+function centreAbsMax(stamp: Float32Array, bands: number): number {
+  const plane = stamp.length / bands, size = Math.round(Math.sqrt(plane)), c = Math.floor(size / 2);
+  let hi = 0;
+  for (let b = 0; b < bands; b++) {
+    for (let y = c - CENTRE_HALF_WIDTH; y <= c + CENTRE_HALF_WIDTH; y++) {
+      for (let x = c - CENTRE_HALF_WIDTH; x <= c + CENTRE_HALF_WIDTH; x++) hi = Math.max(hi, Math.abs(stamp[b * plane + y * size + x]));
+    }
+  }
+  return hi;
+}
+
 export interface Augmentation {
   flipX: boolean;
   flipY: boolean;
@@ -62,9 +86,19 @@ export interface Augmentation {
   angle: number;
 }
 
-/** The paper's augmentation parameters: each flip with probability 1/2, an angle uniform in [0, 2pi). */
-export function drawAugmentation(random: Random): Augmentation {
-  return { flipX: random() < 0.5, flipY: random() < 0.5, angle: random() * 2 * Math.PI };
+/**
+ * How training stamps are rotated: "any" angle uniform in [0, 2pi) (the paper, on stamps resized to 299 px), or
+ * "right-angle" multiples of 90 degrees, which move pixels without interpolating them. At the stamps' native
+ * 50 px a bilinear rotation blurs by up to half a pixel, comparable to what tells a star from a compact cluster,
+ * and only training stamps are blurred (test stamps are not rotated).
+ */
+export const ROTATIONS = ["any", "right-angle"] as const;
+export type Rotation = (typeof ROTATIONS)[number];
+
+/** Augmentation parameters: each flip with probability 1/2, and an angle as `rotation` says. */
+export function drawAugmentation(random: Random, rotation: Rotation = "any"): Augmentation {
+  const flipX = random() < 0.5, flipY = random() < 0.5, u = random();
+  return { flipX, flipY, angle: rotation === "any" ? u * 2 * Math.PI : (Math.floor(u * 4) * Math.PI) / 2 };
 }
 
 /**

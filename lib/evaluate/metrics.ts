@@ -41,6 +41,19 @@ export function accuracy(yTrue: number[], yPred: number[]): number {
   return yTrue.filter((t, i) => t === yPred[i]).length / yTrue.length;
 }
 
+/** A confusion matrix with its row percentages, accuracy (a fraction) and objects per true class. */
+export interface ScoredSet {
+  counts: number[][];
+  percent: number[][];
+  accuracy: number;
+  totals: number[];
+}
+
+export function scoreSet(yTrue: number[], yPred: number[], k = 4): ScoredSet {
+  const counts = confusionMatrix(yTrue, yPred, k);
+  return { counts, percent: rowPercent(counts), accuracy: accuracy(yTrue, yPred), totals: counts.map((r) => r.reduce((a, b) => a + b, 0)) };
+}
+
 /** Shannon entropy in nats of one probability vector (0 log 0 = 0); at most ln K. */
 export function entropy(p: ArrayLike<number>): number {
   let h = 0;

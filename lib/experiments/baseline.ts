@@ -9,7 +9,8 @@
 // Logistic regression is tfjs (dense layer, softmax cross-entropy, L2, full-batch Adam) on standardised features.
 import * as tf from "@tensorflow/tfjs";
 import { BANDS } from "../catalog/record";
-import { argmax } from "../evaluate/metrics";
+import { CuratedSet, loadPixels, StampItem } from "../dataset/curated";
+import { argmax, ScoredSet, scoreSet } from "../evaluate/metrics";
 
 export const FEATURE_NAMES = ["CI(F555W)", "f3/f6(F555W)", "asymmetry(F555W)", "F275W-F336W", "F336W-F438W", "F438W-F555W", "F555W-F814W", ...BANDS.map((b) => `missing ${b}`)];
 const V = BANDS.indexOf("F555W");
@@ -97,3 +98,11 @@ export function predictLogistic(m: LogisticModel, features: number[][]): number[
 }
 
 export const predictedClasses = (probs: number[][]) => probs.map(argmax);
+
+/** The baseline fitted on some items of a curated set, with a scorer for any items (of that set or another). */
+export function trainBaseline(set: CuratedSet, train: StampItem[]): { model: LogisticModel; score: (items: StampItem[], from?: CuratedSet) => ScoredSet } {
+  const features = (items: StampItem[], from: CuratedSet) => loadPixels(from, items).map((p) => stampFeatures(p, from.size));
+  const model = fitLogistic(features(train, set), train.map((it) => it.label));
+  const score = (items: StampItem[], from = set) => scoreSet(items.map((it) => it.label), predictedClasses(predictLogistic(model, features(items, from))));
+  return { model, score };
+}

@@ -8,19 +8,22 @@
 //   ablation-<arch>     Figure 4: NGC 1559 with one band zeroed at a time, accuracy per class and its drop
 //   uncertainty-<arch>  Figure 5: entropies of one model on NGC 1559; the ensemble's mutual information, calibration
 //   baseline            a classical classifier (concentration, asymmetry, colours) on the same split
+//   ceiling             what the simulated data allow: the truth scored against the labels, networks trained on
+//                       the truth, recall by magnitude, distance and kind (ceiling.ts)
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { BANDS } from "../catalog/record";
 import { paperFields } from "../catalog/fields";
 import { readManifest } from "../curate/manifest";
-import { classCounts, loadCurated, loadPixels } from "../dataset/curated";
+import { classCounts, loadCurated } from "../dataset/curated";
 import { loadSplit } from "../dataset/split";
-import { accuracy, confusionMatrix, meanStd, rowPercent } from "../evaluate/metrics";
+import { accuracy, meanStd, ScoredSet } from "../evaluate/metrics";
 import { Evaluation, EvalOptions, readRunConfig, releaseEvaluationCache, RunPredictions, runPredictions, summarize } from "../evaluate/runs";
 import { ArchName } from "../models/arch";
 import { trainingSeconds } from "../train/seeds";
 import { RUN_FILES } from "../train/train";
-import { fitLogistic, LogisticModel, predictedClasses, predictLogistic, stampFeatures } from "./baseline";
+import { LogisticModel, trainBaseline } from "./baseline";
+import { ceilingResult } from "./ceiling";
 import { humanAgreement } from "./human";
 import { PaperResults, paperResults, PaperTable, paperTable } from "./paper";
 import { writeResult } from "./results";
@@ -35,13 +38,16 @@ export interface CurvesResult { arch: ArchName; runs: ReturnType<typeof readCurv
 export interface GeneralizationResult { arch: ArchName; evaluation: Evaluation; paper: PaperTable; byDistance: FieldAccuracy[] }
 export interface AblationFile { arch: ArchName; field: string[]; baseline: { perClass: number[]; accuracy: { mean: number; std: number } }; bands: { band: string; perClass: number[]; perClassStd: number[]; drop: number[]; accuracy: { mean: number; std: number } }[]; paper: PaperResults["figure4"] }
 export interface UncertaintyResult { arch: ArchName; field: string[]; singleRun: string; entropy: EntropyByClass; ensemble: EnsembleUncertainty; maxEntropy: number; paper: PaperResults["figure5"] }
-export interface ScoredSet { counts: number[][]; percent: number[][]; accuracy: number; totals: number[] }
 export interface BaselineResult { model: LogisticModel; trainCounts: number[]; test: ScoredSet; generalization?: ScoredSet }
 
 export interface ComputeContext {
   stamps: string;
+  /** The simulated fields the stamps come from (magnitudes and kinds for ceiling.json); absent for real data. */
+  synth?: string;
   /** Run directories per architecture (the seeds). */
   runs: Partial<Record<ArchName, string[]>>;
+  /** Runs trained on the truth, per architecture (ceiling.ts). */
+  truthRuns?: Partial<Record<ArchName, string[]>>;
   results: string;
   log: (line: string) => void;
 }
@@ -143,17 +149,11 @@ function baselineResult(ctx: ComputeContext, fields: { table1: string[]; table2:
   const split = loadSplit(splitFile);
   const inTrain = new Set(split.train), inTest = new Set(split.test);
   const train = set.items.filter((it) => inTrain.has(it.key)), test = set.items.filter((it) => inTest.has(it.key));
-  const features = (items: typeof train, s = set) => loadPixels(s, items).map((p) => stampFeatures(p, s.size));
-  const model = fitLogistic(features(train), train.map((it) => it.label));
-  const scored = (items: typeof train, s = set): ScoredSet => {
-    const pred = predictedClasses(predictLogistic(model, features(items, s)));
-    const counts = confusionMatrix(items.map((it) => it.label), pred);
-    return { counts, percent: rowPercent(counts), accuracy: accuracy(items.map((it) => it.label), pred), totals: classCounts(items) };
-  };
-  const out: BaselineResult = { model, trainCounts: classCounts(train), test: scored(test) };
+  const { model, score } = trainBaseline(set, train);
+  const out: BaselineResult = { model, trainCounts: classCounts(train), test: score(test) };
   if (fields.table2.length) {
     const gen = loadCurated([ctx.stamps], { fields: fields.table2 });
-    out.generalization = scored(gen.items, gen);
+    out.generalization = score(gen.items, gen);
   }
   writeResult(ctx.results, "baseline", out);
 }
@@ -173,5 +173,9 @@ export function computeResults(ctx: ComputeContext): void {
   if (splitFile) {
     ctx.log("baseline: concentration, asymmetry and colours with logistic regression");
     baselineResult(ctx, fields, splitFile);
+  }
+  if (ctx.synth && fs.existsSync(path.join(ctx.synth, "manifest.json"))) {
+    ceilingResult({ stamps: ctx.stamps, synth: ctx.synth, results: ctx.results, fields, truthRuns: ctx.truthRuns ?? {}, labelRuns: ctx.runs, splitFile, log: ctx.log });
+    releaseEvaluationCache();
   }
 }

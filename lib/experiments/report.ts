@@ -11,6 +11,7 @@ import { frameHtml } from "../plot/tables";
 import { writeFileAtomic } from "../util/atomic";
 import { resultsPath } from "../util/paths";
 import type { AblationFile, AgreementResult, BaselineResult, CurvesResult, DatasetResult, GeneralizationResult, TenSeedResult, UncertaintyResult } from "./compute";
+import type { CeilingResult } from "./ceiling";
 import { PaperTable } from "./paper";
 import { hasResult, loadReproduceSpec, readResult, ReproduceProfile, shownProfile } from "./results";
 
@@ -144,5 +145,28 @@ export function baselineReport(archs: ArchName[], profile = shownProfile()) {
   return {
     table: frameHtml(new DataFrame(rows, { columns: ["classifier", "test accuracy [%]", "recall 1", "recall 2", "recall 3", "recall 4", "NGC 1559 accuracy [%]"] }), "Classical baseline beside the CNNs (same split)"),
     figure: figures.confusionFigure([{ title: "baseline, test split", mean: b.test.percent, totals: b.test.totals }, ...(b.generalization ? [{ title: "baseline, NGC 1559", mean: b.generalization.percent, totals: b.generalization.totals }] : [])], "Logistic regression on concentration, asymmetry and colours"),
+  };
+}
+
+/** What the simulated data allow (ceiling.json): the truth scored against the labels, networks trained on the
+ *  truth (overall and by magnitude, field and kind), the labelled networks and the baseline against the truth. */
+export function ceilingReport(profile = shownProfile()) {
+  const c = readResult<CeilingResult>("ceiling", profile);
+  const diag = (m: number[][]) => m.map((r, i) => r[i]);
+  const rows: (string | number)[][] = [
+    ["truth as the prediction, against the labels (test split)", ...diag(c.oracle.test.percent), 100 * c.oracle.test.accuracy],
+  ];
+  if (c.oracle.generalization) rows.push(["the same on NGC 1559", ...diag(c.oracle.generalization.percent), 100 * c.oracle.generalization.accuracy]);
+  for (const l of c.learnability) rows.push([`${ARCH_TITLE[l.arch]} trained on the truth, against the truth (${l.runs.length} run(s))`, ...diag(l.evaluation.mean), 100 * l.evaluation.accuracy.mean]);
+  if (c.baselineTruth) rows.push(["baseline trained on the truth, against the truth", ...diag(c.baselineTruth.percent), 100 * c.baselineTruth.accuracy]);
+  const learn = c.learnability[0];
+  return {
+    table: frameHtml(new DataFrame(rows, { columns: ["what", "class 1 [%]", "class 2 [%]", "class 3 [%]", "class 4 [%]", "accuracy [%]"] }), "What the simulated data allow"),
+    byMagnitude: learn ? figures.binRecallFigure(learn.breakdown.byV, `${ARCH_TITLE[learn.arch]} trained on the truth: recall by V magnitude`, "catalog V magnitude (objects)") : null,
+    byKind: learn ? figures.binRecallFigure(learn.breakdown.byKind, `${ARCH_TITLE[learn.arch]} trained on the truth: recall by rendered kind`, "kind of source (objects)") : null,
+    byField: learn ? figures.binRecallFigure(learn.breakdown.byField, `${ARCH_TITLE[learn.arch]} trained on the truth: recall by field (nearest first)`, "field (objects)") : null,
+    labelRunsByMagnitude: c.labelRuns.map((l) => figures.binRecallFigure(l.breakdown.byV, `${ARCH_TITLE[l.arch]} trained on the labels, against the truth: recall by V magnitude`, "catalog V magnitude (objects)")),
+    brighterThan: learn?.brighterThan ?? [],
+    result: c,
   };
 }

@@ -1,7 +1,8 @@
 // `starcluster reproduce`: every experiment of the paper from nothing, skipping work already done.
 //   1. synth      the simulated fields of the profile's scale (once per scale)
 //   2. curate     five-band stamps of every field (resumable; once per scale)
-//   3. train      each network x seed on the Table 1 fields' 80% split (resumable; finished runs skipped)
+//   3. train      each network x seed on the Table 1 fields' 80% split (resumable; finished runs skipped), and the
+//                 profile's learnability runs trained on the simulator's truth (runs/<profile>/truth/<arch>/seed-N)
 //   4. results    the tables and figures' data (lib/experiments/compute.ts) under results/<profile>/
 //   5. notebooks  executed with that profile's results; HTML under results/<profile>/notebooks/
 // Every stage's wall time, the command, commit and backend go into results/<profile>/provenance.json.
@@ -11,6 +12,7 @@ import { BackendInfo } from "../backend/select";
 import { curate, CURATION_FILE } from "../curate/curate";
 import { synthJobs } from "../curate/synth";
 import { writeFits } from "../io/fits";
+import { LabelSource } from "../dataset/curated";
 import { ArchName } from "../models/arch";
 import { runNotebooks } from "../notebooks/run";
 import { synthesize } from "../simulate/synth";
@@ -74,32 +76,38 @@ export async function reproduce(options: ReproduceOptions): Promise<{ results: s
 
   const fields = fieldsByTable(paths.stamps);
   log(`reproduce ${spec.name}: training and testing on ${fields.table1.join(", ")}; generalisation to ${fields.table2.join(", ") || "(none)"}`);
-  const seeds = Array.from({ length: spec.seeds }, (_, i) => i);
-  const runs: Partial<Record<ArchName, string[]>> = {};
-  for (const arch of spec.archs) {
-    const dirs = seeds.map((s) => runDir(paths.runs, arch, s));
+  // Each network and seed on the labels (the paper), then the learnability runs on the truth (ceiling.ts).
+  const trainSet = async (arch: ArchName, count: number, labels: LabelSource, root: string, stageName: string): Promise<string[]> => {
+    const seeds = Array.from({ length: count }, (_, i) => i);
+    const dirs = seeds.map((s) => runDir(root, arch, s));
     if (options.train === false) {
-      runs[arch] = dirs.filter(isComplete);
-      log(`reproduce ${spec.name}: ${arch}: ${runs[arch]!.length} of ${seeds.length} seed(s) complete; results from those`);
-      continue;
+      const done = dirs.filter(isComplete);
+      log(`reproduce ${spec.name}: ${stageName}: ${done.length} of ${count} seed(s) complete; results from those`);
+      return done;
     }
-    runs[arch] = dirs;
     const todo = seeds.filter((s) => !isComplete(dirs[s]));
-    await stage(`train ${arch}`, todo.length === 0, async () => {
+    await stage(stageName, todo.length === 0, async () => {
       if ((options.parallel ?? 1) > 1) {
-        const shared = ["--data", paths.stamps, "--fields", fields.table1.join(","), "--arch", arch, "--profile", spec.trainingProfile, "--backend", options.backend.backend];
-        const failed = await runSeedsInProcesses(shared, todo, paths.runs, arch, options.parallel!, options.backend.threads, log);
-        if (failed.length) throw new Error(`${arch}: seed(s) ${failed.join(", ")} failed; see their train.log`);
+        const shared = ["--data", paths.stamps, "--fields", fields.table1.join(","), "--arch", arch, "--profile", spec.trainingProfile, "--labels", labels, "--backend", options.backend.backend];
+        const failed = await runSeedsInProcesses(shared, todo, root, arch, options.parallel!, options.backend.threads, log);
+        if (failed.length) throw new Error(`${stageName}: seed(s) ${failed.join(", ")} failed; see their train.log`);
         return;
       }
       for (const seed of todo) {
-        log(`reproduce ${spec.name}: ${arch} seed ${seed} (${seeds.length} seeds, ${profile.batches[arch]} batches of ${profile.batchSize[arch]})`);
-        await train({ data: [paths.stamps], fields: fields.table1, arch, seed, profile, out: dirs[seed], backend: options.backend, log });
+        log(`reproduce ${spec.name}: ${stageName} seed ${seed} (${count} seeds, ${profile.batches[arch]} batches of ${profile.batchSize[arch]})`);
+        await train({ data: [paths.stamps], fields: fields.table1, arch, seed, profile, labels, out: dirs[seed], backend: options.backend, log });
       }
     });
-    stages[`train ${arch}`].seedSeconds = dirs.filter(isComplete).map(trainingSeconds);
+    stages[stageName].seedSeconds = dirs.filter(isComplete).map(trainingSeconds);
+    return dirs;
+  };
+  const runs: Partial<Record<ArchName, string[]>> = {};
+  for (const arch of spec.archs) runs[arch] = await trainSet(arch, spec.seeds, "class", paths.runs, `train ${arch}`);
+  const truthRuns: Partial<Record<ArchName, string[]>> = {};
+  for (const [arch, count] of Object.entries(spec.truthSeeds ?? {}) as [ArchName, number][]) {
+    truthRuns[arch] = await trainSet(arch, count, "truth", path.join(paths.runs, "truth"), `train ${arch} on the truth`);
   }
-  await stage("results", false, () => computeResults({ stamps: paths.stamps, runs, results: paths.results, log }));
+  await stage("results", false, () => computeResults({ stamps: paths.stamps, synth: paths.synth, runs, truthRuns, results: paths.results, log }));
   const seedsUsed = Object.fromEntries(Object.entries(runs).map(([a, r]) => [a, r!.length]));
   const provenance = () => ({ profile: spec.name, command: options.command, seeds: seedsUsed, started, finished: new Date().toISOString(), git: gitState(), backend: options.backend, machine: machineInfo(), stages, data: paths });
   writeResult(paths.results, "provenance", provenance());

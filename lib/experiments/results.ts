@@ -20,6 +20,9 @@ export interface ReproduceSpec {
   trainingProfile: string;
   seeds: number;
   archs: ArchName[];
+  /** Seeds per network trained on the simulator's truth instead of the labels: the learnability measure of
+   *  results/<profile>/ceiling.json (none when absent). */
+  truthSeeds?: Partial<Record<ArchName, number>>;
   /** The network whose single-model entropies make Figure 5 (the paper: VGG19-BN). */
   entropyArch: ArchName;
 }

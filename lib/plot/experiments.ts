@@ -185,3 +185,25 @@ export function agreementFigure(percent: number[][], counts: number[][], names: 
   });
   return { data, layout };
 }
+
+export interface RecallBin {
+  bin: string;
+  objects: number;
+  perClass: { objects: number; recall: number | null }[];
+  accuracy: number;
+}
+
+/** Recall of each true class (and the overall accuracy) across bins of objects, e.g. magnitude or kind. */
+export function binRecallFigure(bins: RecallBin[], title: string, xTitle: string): Figure {
+  const x = bins.map((b) => `${b.bin} (${b.objects})`);
+  const data: Record<string, unknown>[] = CLASS_NAMES.map((name, c) => ({
+    type: "scatter", mode: "lines+markers", name: `class ${name}`, marker: { color: CLASS_COLOURS[c] }, x,
+    y: bins.map((b) => b.perClass[c].recall), text: bins.map((b) => String(b.perClass[c].objects)),
+    hovertemplate: `class ${name}, %{x}: %{y:.1f}% of %{text}<extra></extra>`,
+  }));
+  data.push({ type: "scatter", mode: "lines", name: "all classes", line: { color: "black", dash: "dash" }, x, y: bins.map((b) => b.accuracy) });
+  return {
+    data,
+    layout: { title: { text: title }, height: 420, margin: { t: 60, b: 90 }, xaxis: { title: { text: xTitle } }, yaxis: { title: { text: "recall against the truth [%]" }, range: [0, 102] }, legend: { orientation: "h", y: -0.3 } },
+  };
+}

@@ -45,10 +45,30 @@ export interface SimulationConfig {
   };
   classes: {
     eff_truncation_px: number;
-    cluster: { r_eff_pc: LogNormalSpec; eta: LogNormalSpec };
+    cluster: { r_eff_pc: LogNormalSpec; eta: LogNormalSpec; resolved_r_eff_px: number };
     "1": { q: Range };
-    "2": { q: Range; clump_probability: number; clump_flux_fraction: Range; clump_distance_reff: Range; clump_blue_boost_mag: Range; offset_core_px: Range };
-    "3": { members: Range; spread_pc: Range; member_flux_fraction: Range; diffuse_r_eff_pc: Range };
+    "2": {
+      kinds: Record<"clump" | "elongated" | "lopsided", number>;
+      q: Range;
+      elongated_q: Range;
+      elongated_min_r_eff_px: number;
+      clump_flux_fraction: Range;
+      clump_distance_px: Range;
+      clump_distance_reff: Range;
+      clump_blue_boost_mag: Range;
+      lopsided_offset_px: Range;
+      lopsided_core_share: number;
+    };
+    "3": {
+      members: Range;
+      spread_pc: Range;
+      spread_px: Range;
+      min_separation_px: number;
+      member_flux_fraction: Range;
+      clump_fraction: number;
+      diffuse_r_eff_pc: Range;
+      diffuse_r_eff_px: Range;
+    };
     "4": {
       kinds: Record<Class4Kind, number>;
       pair_separation_px: Range;

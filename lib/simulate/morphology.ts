@@ -1,13 +1,14 @@
-// What each class looks like (LEGUS definitions: Adamo et al. 2017, LEGUS_description.txt):
-//   1 compact, symmetric cluster: one EFF profile, nearly round;
-//   2 cluster with asymmetry: elongated EFF plus an off-centre clump (often bluer) or an offset bright core;
-//   3 association: several resolved stars and small clumps over tens of parsecs on diffuse light;
+// What each class looks like (LEGUS definitions: Adamo et al. 2017, LEGUS_description.txt; Wei et al. 2020 Sec. 2).
+// Humans labelled what they saw, so each class's defining trait is rendered at or above the PSF's scale:
+//   1 compact, symmetric cluster: one round EFF profile, resolved (the catalog's concentration-index cut);
+//   2 cluster with asymmetry: a secondary clump a PSF width or more away, an elongated body, or an offset core;
+//   3 association: several resolved peaks (stars and small clumps) over diffuse light;
 //   4 not a cluster: a star, a close pair, a background galaxy, a cosmic-ray-like hit in one band, or a bright
 //     star with diffraction spikes (saturating where the full well is reached).
 // Unclassified catalog entries are rendered as neighbours: half point sources, half small clusters.
 // A morphology is drawn once per source (sizes, shapes, member positions); each band then gets the catalog
-// flux of that band, so the colours are the catalog's. Distributions and their sources: data/simulation.json.
-import { ClusterClass } from "../catalog/record";
+// flux of that band, so the colours are the catalog's. Distributions and their sources: data/simulation.json
+// and lib/simulate/README.md.
 import { Class4Kind, filterPsf, magToRate, Range, SimulationConfig } from "./config";
 import { SimSource } from "./field";
 import { convolveSource, effMixture, effScaleForRadius, Gaussian, PIXEL_VARIANCE, pointSource } from "./profiles";
@@ -38,78 +39,110 @@ const NO_TILT = [0, 0, 0, 0, 0];
 const BLUENESS = [1, 0.75, 0.5, 0.25, 0];
 
 const inRange = (rng: Rng, r: Range) => rng.between(r[0], r[1]);
+const clamp = (v: number, r: Range) => Math.min(r[1], Math.max(r[0], v));
 
-function drawCluster(rng: Rng, config: SimulationConfig, pcPerPx: number, q: Range): Part["eff"] {
+/**
+ * A cluster's EFF parameters. R_eff is drawn in parsecs (Ryon et al.) and kept only if the source is resolved in
+ * the mosaic (R_eff >= `resolved_r_eff_px`): LEGUS inspects only candidates above a concentration-index cut set
+ * just above the stellar locus, so a catalogued cluster is never smaller than that cut allows at its distance.
+ * `minPx` raises the floor further for morphologies whose defining trait needs room (an elongation).
+ */
+function drawCluster(rng: Rng, config: SimulationConfig, pcPerPx: number, q: Range, minPx = 0): NonNullable<Part["eff"]> {
   const c = config.classes.cluster;
-  const rEffPc = Math.min(c.r_eff_pc.max, Math.max(c.r_eff_pc.min, rng.logNormal(c.r_eff_pc.median, c.r_eff_pc.sigma_dex)));
-  const eta = Math.min(c.eta.max, Math.max(c.eta.min, rng.logNormal(c.eta.median, c.eta.sigma_dex)));
-  return { rEffPx: rEffPc / pcPerPx, eta, q: inRange(rng, q), theta: rng.between(0, Math.PI) };
+  const rEffPc = clamp(rng.logNormal(c.r_eff_pc.median, c.r_eff_pc.sigma_dex), [c.r_eff_pc.min, c.r_eff_pc.max]);
+  const floor = Math.max(c.resolved_r_eff_px, minPx);
+  const rEffPx = Math.max(rEffPc / pcPerPx, floor * rng.between(1, 1.3));
+  const eta = clamp(rng.logNormal(c.eta.median, c.eta.sigma_dex), [c.eta.min, c.eta.max]);
+  return { rEffPx, eta, q: inRange(rng, q), theta: rng.between(0, Math.PI) };
 }
 
-/** Draws the morphology of a source (deterministic for seed, field and source index). */
-export function drawMorphology(source: SimSource, config: SimulationConfig, pcPerPx: number, seed: number, fieldIndex: number): Morphology {
-  const rng = stream(seed, fieldIndex, STREAM.morphology, source.index);
-  const cls = config.classes;
-  const truth: ClusterClass | null = source.truth;
-  if (truth === null) {
-    if (rng.uniform() < cls.unclassified.point_fraction) return { kind: "neighbour star", parts: [{ dx: 0, dy: 0, share: 1, tilt: NO_TILT }], spikes: false };
-    return { kind: "neighbour cluster", parts: [{ dx: 0, dy: 0, share: 1, tilt: NO_TILT, eff: drawCluster(rng, config, pcPerPx, cls["1"].q) }], spikes: false };
+const polar = (r: number, a: number) => ({ dx: r * Math.cos(a), dy: r * Math.sin(a) });
+
+/** Class 2: a concentrated cluster whose asymmetry is visible at the PSF's scale (facts 3.4: "some asymmetry or
+ * a slightly elongated profile; a colour gradient is possible"). */
+function drawAsymmetric(rng: Rng, config: SimulationConfig, pcPerPx: number): Morphology {
+  const c2 = config.classes["2"];
+  const kinds = ["clump", "elongated", "lopsided"] as const;
+  const kind = kinds[rng.pick(kinds.map((k) => c2.kinds[k]))];
+  if (kind === "elongated") {
+    const main = drawCluster(rng, config, pcPerPx, c2.elongated_q, c2.elongated_min_r_eff_px);
+    return { kind: "elongated cluster", parts: [{ dx: 0, dy: 0, share: 1, tilt: NO_TILT, eff: main }], spikes: false };
   }
-  if (truth === 1) {
-    return { kind: "cluster", parts: [{ dx: 0, dy: 0, share: 1, tilt: NO_TILT, eff: drawCluster(rng, config, pcPerPx, cls["1"].q) }], spikes: false };
-  }
-  if (truth === 2) {
-    const c2 = cls["2"];
-    const main = drawCluster(rng, config, pcPerPx, c2.q)!;
-    if (rng.uniform() < c2.clump_probability) {
-      const f = inRange(rng, c2.clump_flux_fraction);
-      const d = Math.max(1.5, inRange(rng, c2.clump_distance_reff) * main.rEffPx);
-      const a = rng.between(0, 2 * Math.PI);
-      const boost = inRange(rng, c2.clump_blue_boost_mag);
-      const clump = { rEffPx: Math.max(0.3, main.rEffPx / 3), eta: main.eta, q: rng.between(0.6, 1), theta: rng.between(0, Math.PI) };
-      return {
-        kind: "cluster with clump",
-        parts: [
-          { dx: 0, dy: 0, share: 1 - f, tilt: NO_TILT, eff: main },
-          { dx: d * Math.cos(a), dy: d * Math.sin(a), share: f, tilt: BLUENESS.map((w) => -boost * w), eff: clump },
-        ],
-        spikes: false,
-      };
-    }
-    const off = inRange(rng, c2.offset_core_px);
-    const a = rng.between(0, 2 * Math.PI);
+  const main = drawCluster(rng, config, pcPerPx, c2.q);
+  const a = rng.between(0, 2 * Math.PI);
+  if (kind === "lopsided") {
+    // A bright core off the centre of the cluster's light, with a colour gradient across the source.
+    const off = polar(inRange(rng, c2.lopsided_offset_px), a);
+    const tilt = BLUENESS.map((w) => -inRange(rng, c2.clump_blue_boost_mag) * w);
     return {
       kind: "cluster with offset core",
       parts: [
-        { dx: 0, dy: 0, share: 0.8, tilt: NO_TILT, eff: main },
-        { dx: off * Math.cos(a), dy: off * Math.sin(a), share: 0.2, tilt: NO_TILT },
+        { dx: 0, dy: 0, share: 1 - c2.lopsided_core_share, tilt: NO_TILT, eff: main },
+        { ...off, share: c2.lopsided_core_share, tilt },
       ],
       spikes: false,
     };
   }
-  if (truth === 3) {
-    const c3 = cls["3"];
-    const n = rng.int(c3.members[0], c3.members[1]);
-    const spreadPx = inRange(rng, c3.spread_pc) / 2 / pcPerPx;
-    const memberTotal = inRange(rng, c3.member_flux_fraction);
-    const raw = Array.from({ length: n }, () => -Math.log(1 - rng.uniform() * 0.999));
-    const sum = raw.reduce((a, b) => a + b, 0);
-    const parts: Part[] = raw.map((r) => {
-      // Members differ in colour (blue main-sequence stars, red supergiants): +-0.3 mag per band [U].
-      const tilt = NO_TILT.map(() => 0.3 * rng.normal());
-      const isClump = rng.uniform() < 0.3;
-      const part: Part = { dx: spreadPx * rng.normal(), dy: spreadPx * rng.normal(), share: (memberTotal * r) / sum, tilt };
-      if (isClump) part.eff = { rEffPx: rng.between(1, 2) / pcPerPx, eta: 1.5, q: rng.between(0.6, 1), theta: rng.between(0, Math.PI) };
-      return part;
-    });
-    // Catalog positions sit near a local peak (LEGUS detects peaks): the brightest member lies within ~2 px.
-    const brightest = parts.reduce((best, p) => (p.share > best.share ? p : best), parts[0]);
-    const [r, a] = [rng.between(0, 2), rng.between(0, 2 * Math.PI)];
-    [brightest.dx, brightest.dy] = [r * Math.cos(a), r * Math.sin(a)];
-    parts.push({ dx: 0, dy: 0, share: 1 - memberTotal, tilt: NO_TILT, eff: { rEffPx: inRange(rng, c3.diffuse_r_eff_pc) / pcPerPx, eta: 1.5, q: rng.between(0.5, 1), theta: rng.between(0, Math.PI) } });
-    return { kind: "association", parts, spikes: false };
+  // A secondary clump, often bluer, separated by at least one PSF FWHM so that it shows as a second lobe.
+  const f = inRange(rng, c2.clump_flux_fraction);
+  const d = Math.max(inRange(rng, c2.clump_distance_px), inRange(rng, c2.clump_distance_reff) * main.rEffPx);
+  const boost = inRange(rng, c2.clump_blue_boost_mag);
+  const clump = { rEffPx: Math.max(0.4, main.rEffPx / 2), eta: main.eta, q: rng.between(0.6, 1), theta: rng.between(0, Math.PI) };
+  return {
+    kind: "cluster with clump",
+    parts: [
+      { dx: 0, dy: 0, share: 1 - f, tilt: NO_TILT, eff: main },
+      { ...polar(d, a), share: f, tilt: BLUENESS.map((w) => -boost * w), eff: clump },
+    ],
+    spikes: false,
+  };
+}
+
+/**
+ * Class 3: several resolved peaks over diffuse light. The spread is drawn in parsecs and kept inside the window in
+ * which a human sees a multi-peaked system in a 50 px stamp: below it the peaks merge into one source (a class 1
+ * or 2), above it the members are catalogued as sources of their own.
+ */
+function drawAssociation(rng: Rng, config: SimulationConfig, pcPerPx: number): Morphology {
+  const c3 = config.classes["3"];
+  const n = rng.int(c3.members[0], c3.members[1]);
+  const spreadPx = clamp(inRange(rng, c3.spread_pc) / 2 / pcPerPx, c3.spread_px);
+  const memberTotal = inRange(rng, c3.member_flux_fraction);
+  // Member fluxes: the two brightest comparable (two or more visible peaks), the rest a falling sequence.
+  const raw = Array.from({ length: n }, (_, i) => (i < 2 ? rng.between(0.6, 1) : rng.between(0.1, 0.6)));
+  const sum = raw.reduce((a, b) => a + b, 0);
+  const positions = placeMembers(rng, n, spreadPx, c3.min_separation_px);
+  const parts: Part[] = raw.map((r, i) => {
+    // Members differ in colour (blue main-sequence stars, red supergiants): +-0.3 mag per band [U].
+    const tilt = NO_TILT.map(() => 0.3 * rng.normal());
+    const part: Part = { ...positions[i], share: (memberTotal * r) / sum, tilt };
+    if (rng.uniform() < c3.clump_fraction) part.eff = { rEffPx: rng.between(0.5, 1), eta: 1.5, q: rng.between(0.6, 1), theta: rng.between(0, Math.PI) };
+    return part;
+  });
+  const diffuse = { rEffPx: clamp(inRange(rng, c3.diffuse_r_eff_pc) / pcPerPx, c3.diffuse_r_eff_px), eta: 1.5, q: rng.between(0.5, 1), theta: rng.between(0, Math.PI) };
+  parts.push({ dx: 0, dy: 0, share: 1 - memberTotal, tilt: NO_TILT, eff: diffuse });
+  return { kind: "association", parts, spikes: false };
+}
+
+/**
+ * Member positions: the first (brightest) within ~1 px of the catalog position (LEGUS positions are peaks), the
+ * others Gaussian around it, each at least `minSep` px from the members placed before it (resolved peaks).
+ */
+function placeMembers(rng: Rng, n: number, spreadPx: number, minSep: number): { dx: number; dy: number }[] {
+  const out = [polar(rng.between(0, 1), rng.between(0, 2 * Math.PI))];
+  for (let i = 1; i < n; i++) {
+    let p = { dx: spreadPx * rng.normal(), dy: spreadPx * rng.normal() };
+    for (let tries = 0; tries < 20 && out.some((o) => Math.hypot(o.dx - p.dx, o.dy - p.dy) < minSep); tries++) {
+      p = { dx: spreadPx * rng.normal(), dy: spreadPx * rng.normal() };
+    }
+    out.push(p);
   }
-  const c4 = cls["4"];
+  return out;
+}
+
+/** Class 4: not a cluster (facts 3.4: foreground stars, blends, background galaxies, artifacts). */
+function drawNotCluster(rng: Rng, config: SimulationConfig): Morphology {
+  const c4 = config.classes["4"];
   const kinds = Object.keys(c4.kinds) as Class4Kind[];
   const kind = kinds[rng.pick(kinds.map((k) => c4.kinds[k]))];
   const star: Part = { dx: 0, dy: 0, share: 1, tilt: NO_TILT };
@@ -121,24 +154,39 @@ export function drawMorphology(source: SimSource, config: SimulationConfig, pcPe
     case "pair": {
       const sep = inRange(rng, c4.pair_separation_px);
       const ratio = inRange(rng, c4.pair_flux_ratio);
-      const a = rng.between(0, 2 * Math.PI);
-      const [cx, cy] = [(sep / 2) * Math.cos(a), (sep / 2) * Math.sin(a)];
+      const { dx, dy } = polar(sep / 2, rng.between(0, 2 * Math.PI));
       const tilt = NO_TILT.map(() => 0.4 * rng.normal());
-      return { kind, parts: [{ dx: -cx, dy: -cy, share: 1 / (1 + ratio), tilt: NO_TILT }, { dx: cx, dy: cy, share: ratio / (1 + ratio), tilt }], spikes: false };
+      return { kind, parts: [{ dx: -dx, dy: -dy, share: 1 / (1 + ratio), tilt: NO_TILT }, { dx, dy, share: ratio / (1 + ratio), tilt }], spikes: false };
     }
-    case "background_galaxy":
-      return {
-        kind,
-        parts: [{ dx: 0, dy: 0, share: 1, tilt: NO_TILT, eff: { rEffPx: inRange(rng, c4.galaxy_r_eff_px), eta: inRange(rng, c4.galaxy_eta), q: inRange(rng, c4.galaxy_q), theta: rng.between(0, Math.PI) } }],
-        spikes: false,
-      };
-    case "cosmic_ray":
-      return {
-        kind,
-        parts: [star],
-        spikes: false,
-        cosmicRay: { band: rng.int(0, 4), dx: rng.between(-2, 2), dy: rng.between(-2, 2), length: inRange(rng, c4.cosmic_ray_length_px), angle: rng.between(0, Math.PI), peak: inRange(rng, c4.cosmic_ray_peak_e_s) },
-      };
+    case "background_galaxy": {
+      const eff = { rEffPx: inRange(rng, c4.galaxy_r_eff_px), eta: inRange(rng, c4.galaxy_eta), q: inRange(rng, c4.galaxy_q), theta: rng.between(0, Math.PI) };
+      return { kind, parts: [{ dx: 0, dy: 0, share: 1, tilt: NO_TILT, eff }], spikes: false };
+    }
+    case "cosmic_ray": {
+      const cosmicRay = { band: rng.int(0, 4), dx: rng.between(-2, 2), dy: rng.between(-2, 2), length: inRange(rng, c4.cosmic_ray_length_px), angle: rng.between(0, Math.PI), peak: inRange(rng, c4.cosmic_ray_peak_e_s) };
+      return { kind, parts: [star], spikes: false, cosmicRay };
+    }
+  }
+}
+
+const single = (kind: string, eff?: Part["eff"]): Morphology => ({ kind, parts: [{ dx: 0, dy: 0, share: 1, tilt: NO_TILT, eff }], spikes: false });
+
+/** Draws the morphology of a source (deterministic for seed, field and source index). */
+export function drawMorphology(source: SimSource, config: SimulationConfig, pcPerPx: number, seed: number, fieldIndex: number): Morphology {
+  const rng = stream(seed, fieldIndex, STREAM.morphology, source.index);
+  const cls = config.classes;
+  switch (source.truth) {
+    case null:
+      if (rng.uniform() < cls.unclassified.point_fraction) return single("neighbour star");
+      return single("neighbour cluster", drawCluster(rng, config, pcPerPx, cls["1"].q));
+    case 1:
+      return single("cluster", drawCluster(rng, config, pcPerPx, cls["1"].q));
+    case 2:
+      return drawAsymmetric(rng, config, pcPerPx);
+    case 3:
+      return drawAssociation(rng, config, pcPerPx);
+    default:
+      return drawNotCluster(rng, config);
   }
 }
 

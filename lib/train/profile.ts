@@ -2,7 +2,7 @@
 // ones and the CI ones sit side by side and every run records the exact profile it used.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { RESCALE_RULES, RescaleRule } from "../dataset/transforms";
+import { RESCALE_RULES, RescaleRule, ROTATIONS, Rotation } from "../dataset/transforms";
 import { ARCHITECTURES, ArchName } from "../models/arch";
 import { dataPath } from "../util/paths";
 
@@ -20,6 +20,8 @@ export interface Profile {
   batches: Record<ArchName, number>;
   /** Random flips and a rotation uniform in [0, 2pi) per training stamp. */
   augment: boolean;
+  /** Training rotations: "any" angle (the paper; the default) or "right-angle" (no interpolation; transforms.ts). */
+  rotation?: Rotation;
   rescale: RescaleRule;
   /** shuffle: every object once per epoch (the paper); balanced: classes drawn equally often, with replacement. */
   sampling: (typeof SAMPLING)[number];
@@ -53,6 +55,7 @@ export function loadProfile(nameOrFile: string): Profile {
     positiveInt(p.batches?.[arch], `batches.${arch}`);
   }
   if (typeof p.augment !== "boolean") bad("augment must be true or false");
+  if (p.rotation !== undefined && !ROTATIONS.includes(p.rotation)) bad(`rotation must be one of ${ROTATIONS.join(", ")}`);
   if (!RESCALE_RULES.includes(p.rescale)) bad(`rescale must be one of ${RESCALE_RULES.join(", ")}`);
   if (!SAMPLING.includes(p.sampling)) bad(`sampling must be one of ${SAMPLING.join(", ")}`);
   if (!CLASS_WEIGHTS.includes(p.classWeights)) bad(`classWeights must be one of ${CLASS_WEIGHTS.join(", ")}`);

@@ -195,7 +195,7 @@ export async function train(options: TrainOptions): Promise<RunResult> {
       }
       const idx = sampler.batch(b);
       const x = assembleBatch(idx.map((i) => pixels[i]), {
-        stampSize: set.size, inputSize: profile.inputSize, rescale: profile.rescale,
+        stampSize: set.size, inputSize: profile.inputSize, rescale: profile.rescale, rotation: profile.rotation,
         augmentSeeds: profile.augment ? idx.map((_, j) => deriveSeed(seed, b, j)) : undefined,
       });
       const y = tf.tensor1d(idx.map((i) => labelsOf[i]), "int32");

@@ -37,6 +37,27 @@ test("band-minmax drops colour; stamp-minmax keeps it; NaN is refused", () => {
   assert.throws(() => rescale(s, 2), /NaN/);
 });
 
+test("centre-absmax scales by the central object and saturates a brighter neighbour at 1", () => {
+  // A 21 px stamp: a source of peak 2 in the centre, a neighbour of peak 10 in a corner, two bands.
+  const n = 21, plane = n * n;
+  const s = new Float32Array(2 * plane);
+  const blob = (b: number, cx: number, cy: number, amp: number) => {
+    for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) s[b * plane + y * n + x] += amp * Math.exp(-((x - cx) ** 2 + (y - cy) ** 2) / 2);
+  };
+  blob(0, 10, 10, 2);
+  blob(1, 10, 10, 1);
+  blob(1, 1, 1, 10);
+  const r = rescale(s, 2, "centre-absmax");
+  assert.equal(r[10 * n + 10], 1, "the central peak is the scale");
+  assert.equal(r[plane + 10 * n + 10], 0.5, "band ratios of the object are kept");
+  assert.equal(r[plane + 1 * n + 1], 1, "the brighter neighbour saturates");
+  assert.ok(r.every((v) => v >= 0 && v <= 1));
+  // stamp-absmax would have let the neighbour set the scale.
+  assert.ok(Math.abs(rescale(s, 2)[10 * n + 10] - 0.2) < 1e-6);
+  s[5] = NaN;
+  assert.throws(() => rescale(s, 2, "centre-absmax"), /NaN/);
+});
+
 test("identity augmentation is bit-identical; a flip twice is the identity", () => {
   const s = gaussianStamp([1, 3], 1.5, 3, 5);
   assert.deepEqual(augment(s, 2, size, { flipX: false, flipY: false, angle: 0 }), s);
@@ -70,4 +91,21 @@ test("augmentation draws cover both flips and angles over [0, 2pi)", () => {
   assert.ok(Math.abs(frac((d) => d.flipY) - 0.5) < 0.05);
   assert.ok(draws.every((d) => d.angle >= 0 && d.angle < 2 * Math.PI));
   assert.ok(Math.abs(frac((d) => d.angle > Math.PI) - 0.5) < 0.05);
+});
+
+test("right-angle rotations draw each quarter turn and move pixels without interpolating them", () => {
+  const random = mulberry32(3);
+  const s = gaussianStamp([1], 1.1, 2, 4);
+  const sorted = (a: Float32Array) => Array.from(a).sort((x, y) => x - y);
+  const turns = new Set<number>();
+  for (let i = 0; i < 200; i++) {
+    const a = drawAugmentation(random, "right-angle");
+    const k = Math.round(a.angle / (Math.PI / 2));
+    assert.ok(Math.abs(a.angle - (k * Math.PI) / 2) < 1e-12 && k >= 0 && k < 4, `angle ${a.angle}`);
+    turns.add(k);
+    const r = augment(s, 1, size, a);
+    // The same pixel values, only moved (up to the float error of cos and sin at multiples of 90 degrees).
+    assert.ok(maxAbsDiff(Float32Array.from(sorted(r)), Float32Array.from(sorted(s))) < 1e-6);
+  }
+  assert.equal(turns.size, 4);
 });

@@ -38,15 +38,20 @@ before(async () => {
 });
 
 test("the smoke reproduction wrote every result the notebooks show, with its provenance", () => {
-  const names = ["dataset", "human-agreement", "baseline", "provenance", ...["resnet18", "vgg19_bn"].flatMap((a) => ["ten-seed", "curves", "generalization", "ablation", "uncertainty"].map((r) => `${r}-${a}`))];
+  const names = ["dataset", "human-agreement", "baseline", "ceiling", "provenance", ...["resnet18", "vgg19_bn"].flatMap((a) => ["ten-seed", "curves", "generalization", "ablation", "uncertainty"].map((r) => `${r}-${a}`))];
   for (const name of names) assert.ok(fs.existsSync(path.join(out, "smoke", `${name}.json`)), name);
   const prov = JSON.parse(fs.readFileSync(path.join(out, "smoke", "provenance.json"), "utf8"));
-  assert.deepEqual(Object.keys(prov.stages), ["synth", "curate", "train resnet18", "train vgg19_bn", "results"]);
+  assert.deepEqual(Object.keys(prov.stages), ["synth", "curate", "train resnet18", "train vgg19_bn", "train resnet18 on the truth", "results"]);
   assert.equal(prov.stages["train resnet18"].seedSeconds.length, 2);
   assert.ok(prov.stages["train resnet18"].seedSeconds.every((s: number) => s > 0));
   const tenSeed = JSON.parse(fs.readFileSync(path.join(out, "smoke", "ten-seed-resnet18.json"), "utf8"));
   assert.equal(tenSeed.evaluation.runs.length, 2);
   assert.deepEqual(tenSeed.paper.mean_percent[0], [76.0, 17.9, 1.7, 4.4]);
+  const ceiling = JSON.parse(fs.readFileSync(path.join(out, "smoke", "ceiling.json"), "utf8"));
+  assert.equal(ceiling.learnability[0].arch, "resnet18");
+  assert.equal(ceiling.learnability[0].evaluation.labels, "truth");
+  const binned = ceiling.learnability[0].breakdown.byV.reduce((n: number, b: { objects: number }) => n + b.objects, 0);
+  assert.equal(binned, ceiling.learnability[0].evaluation.totals.reduce((a: number, b: number) => a + b, 0), "every test object in one V bin");
 });
 
 for (const notebook of listNotebooks().map((f) => path.basename(f, ".ipynb"))) {

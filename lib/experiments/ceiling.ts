@@ -1,0 +1,194 @@
+// What the embedded data allow, measured beside every reproduction (results/<profile>/ceiling.json):
+//   oracle        the rendered truth used as the prediction and scored against the human labels: the best a
+//                 classifier can do on average, since the simulated label depends on the image only through the
+//                 truth (lib/simulate/annotator.ts)
+//   learnability  networks trained on the truth and scored against it: can the rendered classes be told apart
+//                 at all? Overall, and recall by V magnitude, absolute magnitude, field (distance) and kind of source
+//   labelRuns     the paper's networks (trained on labels) scored against the truth by the same bins
+//   baseline      the classical classifier (baseline.ts) trained and scored on the truth
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { paperFields } from "../catalog/fields";
+import { readLegusCatalog } from "../catalog/legus";
+import { readCsvTable } from "../catalog/csv";
+import { loadCurated, StampItem } from "../dataset/curated";
+import { loadSplit } from "../dataset/split";
+import { accuracy, ScoredSet, scoreSet } from "../evaluate/metrics";
+import { Evaluation, EvalOptions, RunPredictions, runPredictions, summarize } from "../evaluate/runs";
+import { ArchName } from "../models/arch";
+import type { SynthManifest } from "../simulate/synth";
+import { trainBaseline } from "./baseline";
+import { writeResult } from "./results";
+
+/** What the simulator knows of a catalog object beyond its class. */
+export interface ObjectInfo {
+  /** Catalog V-band (F555W or F606W) Vega magnitude, null when not detected. */
+  vMag: number | null;
+  /** Absolute V magnitude at the field's distance. */
+  absV: number | null;
+  distanceMpc: number | null;
+  /** The rendered morphology (truth.csv's kind: "cluster", "association", "pair", ...). */
+  kind: string;
+}
+
+/** Recall against the truth in one bin of objects, averaged over runs. */
+export interface BinScore {
+  bin: string;
+  objects: number;
+  /** Per true class: objects and recall (%, mean over runs; null without objects). */
+  perClass: { objects: number; recall: number | null }[];
+  accuracy: number;
+}
+
+export interface Breakdown {
+  byV: BinScore[];
+  byAbsV: BinScore[];
+  byField: BinScore[];
+  byKind: BinScore[];
+}
+
+export interface LearnabilityResult {
+  arch: ArchName;
+  runs: string[];
+  evaluation: Evaluation;
+  breakdown: Breakdown;
+  /** Accuracy against the truth for objects brighter than each V limit. */
+  brighterThan: { limitV: number; objects: number; accuracy: number | null }[];
+}
+
+export interface CeilingResult {
+  oracle: { test: ScoredSet; generalization: ScoredSet | null };
+  learnability: LearnabilityResult[];
+  labelRuns: { arch: ArchName; breakdown: Breakdown }[];
+  baselineTruth: ScoredSet | null;
+}
+
+export const V_BINS = [20, 21, 22, 23, 24];
+export const ABS_V_BINS = [-10, -9, -8, -7, -6];
+export const V_LIMITS = [22, 23, 24, 25];
+
+/** Reads each synthesised field's catalog (V magnitudes) and truth table (kinds), keyed FIELD/id. */
+export function synthObjectInfo(synthDir: string): Map<string, ObjectInfo> {
+  const manifest = JSON.parse(fs.readFileSync(path.join(synthDir, "manifest.json"), "utf8")) as SynthManifest;
+  const out = new Map<string, ObjectInfo>();
+  for (const f of manifest.fields) {
+    const distanceMpc = paperFields()[f.field]?.distance_mpc ?? null;
+    const modulus = distanceMpc === null ? null : 5 * Math.log10(distanceMpc * 1e5);
+    const catalog = readLegusCatalog(path.join(synthDir, f.field, f.catalog), { classColumn: f.class_column });
+    const kinds = truthKinds(path.join(synthDir, f.field, f.truth));
+    for (const r of catalog.records) {
+      const vMag = r.mag[3];
+      const absV = vMag === null || modulus === null ? null : vMag - modulus;
+      out.set(`${f.field}/${r.id}`, { vMag, absV, distanceMpc, kind: kinds.get(r.id) ?? "unknown" });
+    }
+  }
+  return out;
+}
+
+function truthKinds(file: string): Map<string, string> {
+  const { header, rows } = readCsvTable(file);
+  const [id, kind] = [header.indexOf("id"), header.indexOf("kind")];
+  if (id < 0 || kind < 0) throw new Error(`${file}: no 'id' or 'kind' column (have: ${header.join(", ")})`);
+  return new Map(rows.map(({ cells }) => [cells[id].trim(), cells[kind].trim()]));
+}
+
+/** The truth as a prediction, scored against the human labels (0-based labels of items loaded with labels "class"). */
+export function oracleScore(items: StampItem[]): ScoredSet {
+  const withTruth = items.filter((it) => it.truth !== null);
+  return scoreSet(withTruth.map((it) => it.label), withTruth.map((it) => it.truth! - 1));
+}
+
+const binOf = (v: number | null, edges: number[], unit: string): string => {
+  if (v === null) return "not detected";
+  const i = edges.findIndex((e) => v < e);
+  if (i === 0) return `< ${edges[0]}${unit}`;
+  if (i < 0) return `>= ${edges[edges.length - 1]}${unit}`;
+  return `${edges[i - 1]}-${edges[i]}${unit}`;
+};
+
+/** Recall per bin of objects, each run scored against the labels its predictions carry, averaged over runs. */
+export function scoreByBin(predictions: RunPredictions[], binOfKey: (key: string) => string, order: string[] = []): BinScore[] {
+  const keys = predictions[0].keys;
+  const bins = new Map<string, number[]>();
+  keys.forEach((k, i) => {
+    const b = binOfKey(k);
+    bins.set(b, [...(bins.get(b) ?? []), i]);
+  });
+  const rank = (b: string) => (order.includes(b) ? order.indexOf(b) : order.length);
+  return [...bins.entries()]
+    .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))
+    .map(([bin, idx]) => {
+      const perRun = predictions.map((p) => scoreSet(idx.map((i) => p.labels[i]), idx.map((i) => p.predicted[i])));
+      const totals = perRun[0].totals;
+      const perClass = totals.map((n, c) => ({ objects: n, recall: n ? perRun.reduce((s, r) => s + r.percent[c][c], 0) / perRun.length : null }));
+      return { bin, objects: idx.length, perClass, accuracy: (100 * perRun.reduce((s, r) => s + r.accuracy, 0)) / perRun.length };
+    });
+}
+
+function breakdown(predictions: RunPredictions[], info: Map<string, ObjectInfo>): Breakdown {
+  const of = (k: string): ObjectInfo => info.get(k) ?? { vMag: null, absV: null, distanceMpc: null, kind: "unknown" };
+  const vOrder = [`< ${V_BINS[0]}`, ...V_BINS.slice(1).map((e, i) => `${V_BINS[i]}-${e}`), `>= ${V_BINS[V_BINS.length - 1]}`];
+  const absOrder = [`< ${ABS_V_BINS[0]}`, ...ABS_V_BINS.slice(1).map((e, i) => `${ABS_V_BINS[i]}-${e}`), `>= ${ABS_V_BINS[ABS_V_BINS.length - 1]}`];
+  const fieldOrder = Object.entries(paperFields()).sort((a, b) => a[1].distance_mpc - b[1].distance_mpc).map(([f]) => f);
+  return {
+    byV: scoreByBin(predictions, (k) => binOf(of(k).vMag, V_BINS, ""), vOrder),
+    byAbsV: scoreByBin(predictions, (k) => binOf(of(k).absV, ABS_V_BINS, ""), absOrder),
+    byField: scoreByBin(predictions, (k) => k.split("/")[0], fieldOrder),
+    byKind: scoreByBin(predictions, (k) => of(k).kind),
+  };
+}
+
+function brighterThan(predictions: RunPredictions[], info: Map<string, ObjectInfo>) {
+  return V_LIMITS.map((limitV) => {
+    const idx = predictions[0].keys.map((k, i) => ((info.get(k)?.vMag ?? Infinity) < limitV ? i : -1)).filter((i) => i >= 0);
+    if (!idx.length) return { limitV, objects: 0, accuracy: null };
+    const acc = predictions.reduce((s, p) => s + accuracy(idx.map((i) => p.labels[i]), idx.map((i) => p.predicted[i])), 0) / predictions.length;
+    return { limitV, objects: idx.length, accuracy: 100 * acc };
+  });
+}
+
+export interface CeilingContext {
+  stamps: string;
+  synth: string;
+  results: string;
+  fields: { table1: string[]; table2: string[] };
+  /** Runs trained on the truth, per architecture. */
+  truthRuns: Partial<Record<ArchName, string[]>>;
+  /** The paper's runs (trained on labels), per architecture. */
+  labelRuns: Partial<Record<ArchName, string[]>>;
+  splitFile?: string;
+  log: (line: string) => void;
+}
+
+/** Computes and writes results/<profile>/ceiling.json. */
+export function ceilingResult(ctx: CeilingContext): CeilingResult {
+  const info = synthObjectInfo(ctx.synth);
+  const table1 = loadCurated([ctx.stamps], { fields: ctx.fields.table1 });
+  const split = ctx.splitFile ? loadSplit(ctx.splitFile) : null;
+  const inTest = new Set(split?.test ?? table1.items.map((it) => it.key));
+  const oracle = {
+    test: oracleScore(table1.items.filter((it) => inTest.has(it.key))),
+    generalization: ctx.fields.table2.length ? oracleScore(loadCurated([ctx.stamps], { fields: ctx.fields.table2 }).items) : null,
+  };
+  const test = (labels: "class" | "truth"): EvalOptions => ({ data: [ctx.stamps], fields: ctx.fields.table1, split: "test", labels });
+  const learnability = (Object.entries(ctx.truthRuns) as [ArchName, string[]][])
+    .filter(([, runs]) => runs.length)
+    .map(([arch, runs]) => {
+      ctx.log(`ceiling: ${arch} trained on the truth (${runs.length} run(s)), scored against the truth`);
+      const preds = runs.map((r) => runPredictions(r, test("truth")));
+      return { arch, runs, evaluation: summarize(preds, { ...test("truth"), labels: "truth" }), breakdown: breakdown(preds, info), brighterThan: brighterThan(preds, info) };
+    });
+  const labelRuns = (Object.entries(ctx.labelRuns) as [ArchName, string[]][])
+    .filter(([, runs]) => runs.length)
+    .map(([arch, runs]) => ({ arch, breakdown: breakdown(runs.map((r) => runPredictions(r, test("truth"))), info) }));
+  const result: CeilingResult = { oracle, learnability, labelRuns, baselineTruth: split ? baselineOnTruth(ctx.stamps, ctx.fields.table1, split) : null };
+  writeResult(ctx.results, "ceiling", result);
+  return result;
+}
+
+/** The classical classifier trained on the truth of the training split and scored against the truth of the test split. */
+function baselineOnTruth(stamps: string, fields: string[], split: { train: string[]; test: string[] }): ScoredSet {
+  const set = loadCurated([stamps], { fields, labels: "truth" });
+  const inTrain = new Set(split.train), inTest = new Set(split.test);
+  return trainBaseline(set, set.items.filter((it) => inTrain.has(it.key))).score(set.items.filter((it) => inTest.has(it.key)));
+}
