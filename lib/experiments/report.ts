@@ -163,8 +163,9 @@ export function ceilingReport(profile = shownProfile()) {
   return {
     table: frameHtml(new DataFrame(rows, { columns: ["what", "class 1 [%]", "class 2 [%]", "class 3 [%]", "class 4 [%]", "accuracy [%]"] }), "What the simulated data allow"),
     byMagnitude: learn ? figures.binRecallFigure(learn.breakdown.byV, `${ARCH_TITLE[learn.arch]} trained on the truth: recall by V magnitude`, "catalog V magnitude (objects)") : null,
-    byKind: learn ? figures.binRecallFigure(learn.breakdown.byKind, `${ARCH_TITLE[learn.arch]} trained on the truth: recall by rendered kind`, "kind of source (objects)") : null,
-    byField: learn ? figures.binRecallFigure(learn.breakdown.byField, `${ARCH_TITLE[learn.arch]} trained on the truth: recall by field (nearest first)`, "field (objects)") : null,
+    byKind: learn ? figures.kindRecallFigure(learn.breakdown.byKind, `${ARCH_TITLE[learn.arch]} trained on the truth: recall by rendered kind (colour: true class)`) : null,
+    // One field (the smoke data) is the table's number again, not a comparison.
+    byField: learn && learn.breakdown.byField.length > 1 ? figures.binRecallFigure(learn.breakdown.byField, `${ARCH_TITLE[learn.arch]} trained on the truth: recall by field (nearest first)`, "field (objects)") : null,
     labelRunsByMagnitude: c.labelRuns.map((l) => figures.binRecallFigure(l.breakdown.byV, `${ARCH_TITLE[l.arch]} trained on the labels, against the truth: recall by V magnitude`, "catalog V magnitude (objects)")),
     brighterThan: learn?.brighterThan ?? [],
     result: c,

@@ -204,6 +204,20 @@ export function binRecallFigure(bins: RecallBin[], title: string, xTitle: string
   data.push({ type: "scatter", mode: "lines", name: "all classes", line: { color: "black", dash: "dash" }, x, y: bins.map((b) => b.accuracy) });
   return {
     data,
-    layout: { title: { text: title }, height: 420, margin: { t: 60, b: 90 }, xaxis: { title: { text: xTitle } }, yaxis: { title: { text: "recall against the truth [%]" }, range: [0, 102] }, legend: { orientation: "h", y: -0.3 } },
+    layout: { title: { text: title }, height: 460, margin: { t: 60, b: 130 }, xaxis: { title: { text: xTitle }, automargin: true }, yaxis: { title: { text: "recall against the truth [%]" }, range: [0, 102] }, legend: { orientation: "h", y: -0.45 } },
+  };
+}
+
+/** Recall per kind of source (each kind belongs to one true class), as bars in that class's colour. */
+export function kindRecallFigure(bins: RecallBin[], title: string): Figure {
+  const classOf = (b: RecallBin) => b.perClass.findIndex((p) => p.objects > 0);
+  const sorted = [...bins].sort((a, b) => classOf(a) - classOf(b) || a.bin.localeCompare(b.bin));
+  return {
+    data: [{
+      type: "bar", x: sorted.map((b) => `${b.bin.replace(/_/g, " ")} (${b.objects})`), y: sorted.map((b) => b.accuracy),
+      marker: { color: sorted.map((b) => CLASS_COLOURS[Math.max(0, classOf(b))]) }, text: sorted.map((b) => `class ${classOf(b) + 1}`),
+      hovertemplate: "%{x}, true %{text}: %{y:.1f}%<extra></extra>", showlegend: false,
+    }],
+    layout: { title: { text: title }, height: 440, margin: { t: 60, b: 150 }, xaxis: { tickangle: -35 }, yaxis: { title: { text: "recall against the truth [%]" }, range: [0, 102] } },
   };
 }
