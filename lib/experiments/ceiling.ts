@@ -26,7 +26,6 @@ export interface ObjectInfo {
   vMag: number | null;
   /** Absolute V magnitude at the field's distance. */
   absV: number | null;
-  distanceMpc: number | null;
   /** The rendered morphology (truth.csv's kind: "cluster", "association", "pair", ...). */
   kind: string;
 }
@@ -79,7 +78,7 @@ export function synthObjectInfo(synthDir: string): Map<string, ObjectInfo> {
     for (const r of catalog.records) {
       const vMag = r.mag[3];
       const absV = vMag === null || modulus === null ? null : vMag - modulus;
-      out.set(`${f.field}/${r.id}`, { vMag, absV, distanceMpc, kind: kinds.get(r.id) ?? "unknown" });
+      out.set(`${f.field}/${r.id}`, { vMag, absV, kind: kinds.get(r.id) ?? "unknown" });
     }
   }
   return out;
@@ -98,13 +97,15 @@ export function oracleScore(items: StampItem[]): ScoredSet {
   return scoreSet(withTruth.map((it) => it.label), withTruth.map((it) => it.truth! - 1));
 }
 
-const binOf = (v: number | null, edges: number[], unit: string): string => {
+const binOf = (v: number | null, edges: number[]): string => {
   if (v === null) return "not detected";
   const i = edges.findIndex((e) => v < e);
-  if (i === 0) return `< ${edges[0]}${unit}`;
-  if (i < 0) return `>= ${edges[edges.length - 1]}${unit}`;
-  return `${edges[i - 1]}-${edges[i]}${unit}`;
+  if (i === 0) return `< ${edges[0]}`;
+  if (i < 0) return `>= ${edges[edges.length - 1]}`;
+  return `${edges[i - 1]}-${edges[i]}`;
 };
+/** The bins' labels from the faintest-first edges, in order: below the first edge, between edges, above the last. */
+const binOrder = (edges: number[]) => [-Infinity, ...edges].map((v) => binOf(v, edges));
 
 /** Recall per bin of objects, each run scored against the labels its predictions carry, averaged over runs. */
 export function scoreByBin(predictions: RunPredictions[], binOfKey: (key: string) => string, order: string[] = []): BinScore[] {
@@ -112,7 +113,8 @@ export function scoreByBin(predictions: RunPredictions[], binOfKey: (key: string
   const bins = new Map<string, number[]>();
   keys.forEach((k, i) => {
     const b = binOfKey(k);
-    bins.set(b, [...(bins.get(b) ?? []), i]);
+    if (!bins.has(b)) bins.set(b, []);
+    bins.get(b)!.push(i);
   });
   const rank = (b: string) => (order.includes(b) ? order.indexOf(b) : order.length);
   return [...bins.entries()]
@@ -126,13 +128,11 @@ export function scoreByBin(predictions: RunPredictions[], binOfKey: (key: string
 }
 
 function breakdown(predictions: RunPredictions[], info: Map<string, ObjectInfo>): Breakdown {
-  const of = (k: string): ObjectInfo => info.get(k) ?? { vMag: null, absV: null, distanceMpc: null, kind: "unknown" };
-  const vOrder = [`< ${V_BINS[0]}`, ...V_BINS.slice(1).map((e, i) => `${V_BINS[i]}-${e}`), `>= ${V_BINS[V_BINS.length - 1]}`];
-  const absOrder = [`< ${ABS_V_BINS[0]}`, ...ABS_V_BINS.slice(1).map((e, i) => `${ABS_V_BINS[i]}-${e}`), `>= ${ABS_V_BINS[ABS_V_BINS.length - 1]}`];
+  const of = (k: string): ObjectInfo => info.get(k) ?? { vMag: null, absV: null, kind: "unknown" };
   const fieldOrder = Object.entries(paperFields()).sort((a, b) => a[1].distance_mpc - b[1].distance_mpc).map(([f]) => f);
   return {
-    byV: scoreByBin(predictions, (k) => binOf(of(k).vMag, V_BINS, ""), vOrder),
-    byAbsV: scoreByBin(predictions, (k) => binOf(of(k).absV, ABS_V_BINS, ""), absOrder),
+    byV: scoreByBin(predictions, (k) => binOf(of(k).vMag, V_BINS), binOrder(V_BINS)),
+    byAbsV: scoreByBin(predictions, (k) => binOf(of(k).absV, ABS_V_BINS), binOrder(ABS_V_BINS)),
     byField: scoreByBin(predictions, (k) => k.split("/")[0], fieldOrder),
     byKind: scoreByBin(predictions, (k) => of(k).kind),
   };
@@ -170,17 +170,17 @@ export function ceilingResult(ctx: CeilingContext): CeilingResult {
     test: oracleScore(table1.items.filter((it) => inTest.has(it.key))),
     generalization: ctx.fields.table2.length ? oracleScore(loadCurated([ctx.stamps], { fields: ctx.fields.table2 }).items) : null,
   };
-  const test = (labels: "class" | "truth"): EvalOptions => ({ data: [ctx.stamps], fields: ctx.fields.table1, split: "test", labels });
+  const testTruth: EvalOptions = { data: [ctx.stamps], fields: ctx.fields.table1, split: "test", labels: "truth" };
   const learnability = (Object.entries(ctx.truthRuns) as [ArchName, string[]][])
     .filter(([, runs]) => runs.length)
     .map(([arch, runs]) => {
       ctx.log(`ceiling: ${arch} trained on the truth (${runs.length} run(s)), scored against the truth`);
-      const preds = runs.map((r) => runPredictions(r, test("truth")));
-      return { arch, runs, evaluation: summarize(preds, { ...test("truth"), labels: "truth" }), breakdown: breakdown(preds, info), brighterThan: brighterThan(preds, info) };
+      const preds = runs.map((r) => runPredictions(r, testTruth));
+      return { arch, runs, evaluation: summarize(preds, { ...testTruth, labels: "truth" }), breakdown: breakdown(preds, info), brighterThan: brighterThan(preds, info) };
     });
   const labelRuns = (Object.entries(ctx.labelRuns) as [ArchName, string[]][])
     .filter(([, runs]) => runs.length)
-    .map(([arch, runs]) => ({ arch, breakdown: breakdown(runs.map((r) => runPredictions(r, test("truth"))), info) }));
+    .map(([arch, runs]) => ({ arch, breakdown: breakdown(runs.map((r) => runPredictions(r, testTruth)), info) }));
   const result: CeilingResult = { oracle, learnability, labelRuns, baselineTruth: split ? baselineOnTruth(ctx.stamps, ctx.fields.table1, split) : null };
   writeResult(ctx.results, "ceiling", result);
   return result;
