@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { paperFields } from "./fields";
 import { BANDS, BadRow, Catalog, CatalogRecord, Coverage, parseClass } from "./record";
+import { SettingNeeded } from "../util/errors";
 
 export const LEGUS_NOT_DETECTED = 99.999;
 export const LEGUS_OUTSIDE = 66.666;
@@ -54,10 +55,10 @@ function rowProblem(cols: string[], classColumn: number): string | undefined {
 
 export function readLegusCatalog(file: string, options: LegusOptions = {}): Catalog {
   const field = options.field ?? legusFieldFromFileName(file);
-  if (!field) throw new Error(`${file}: cannot tell the field from the file name; pass the field name`);
+  if (!field) throw new SettingNeeded("field", `${file}: cannot tell the field from the file name`);
   const classColumn = options.classColumn ?? paperFields()[field]?.class_column;
   if (classColumn === undefined) {
-    throw new Error(`${file}: no default class column for field ${field}; pass the class column (34 or 35 in LEGUS catalogs)`);
+    throw new SettingNeeded("class-column", `${file}: no default class column for field ${field} (34 or 35 in LEGUS catalogs)`);
   }
   if (!Number.isInteger(classColumn) || classColumn < 34) {
     throw new Error(`${file}: class column must be an integer >= 34 (columns 1-33 hold positions and photometry), got ${classColumn}`);

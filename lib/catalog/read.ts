@@ -5,6 +5,7 @@ import { PixelConvention, readCsvCatalog, readCsvTable } from "./csv";
 import { readLegusCatalog } from "./legus";
 import { readPhangsCsv, readPhangsFits } from "./phangs";
 import { Catalog } from "./record";
+import { SettingNeeded } from "../util/errors";
 
 export const CATALOG_FORMATS = ["legus", "phangs", "csv"] as const;
 export type CatalogFormat = (typeof CATALOG_FORMATS)[number];
@@ -38,7 +39,7 @@ export function readCatalog(file: string, options: ReadCatalogOptions = {}): Cat
       return path.extname(file).toLowerCase() === ".csv" ? readPhangsCsv(file, { field }) : readPhangsFits(file, { field });
     }
     case "csv":
-      if (!options.pixels) throw new Error(`${file}: plain CSV catalogs need the pixel convention of x, y: fits (1-based) or zero (0-based)`);
+      if (!options.pixels) throw new SettingNeeded("pixels", `${file}: plain CSV catalogs need the pixel convention of x, y: fits (1-based) or zero (0-based)`);
       return readCsvCatalog(file, { pixels: options.pixels, field: options.field });
   }
 }

@@ -15,6 +15,7 @@ import { PartialRun } from "./partial";
 import { CatalogInput, catalogSource, ObjectSource, SourceItem, stampsSource } from "./source";
 import { ensembleVerdict } from "./stats";
 import { ClassifiedRow, OutputFormat, writeTable } from "./table";
+import { withOutputLock } from "../util/lock";
 
 export type ClassifySource = { stamps: string } | { catalog: CatalogInput };
 
@@ -66,7 +67,36 @@ function provenanceCards(options: ClassifyOptions, members: EnsembleMember[], in
   ];
 }
 
+/** The error for a run in which every object was dropped (the table, with each reason, is written first). */
+function nothingClassified(out: string, rows: ClassifiedRow[]): Error {
+  if (rows.length === 0) return new Error(`${out}: nothing classified: the input holds no object (an empty or header-only catalog?)`);
+  const reasons = new Map<string, number>();
+  for (const r of rows) reasons.set(r.reason, (reasons.get(r.reason) ?? 0) + 1);
+  const top = [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([reason, n]) => `${n} x ${reason}`);
+  return new Error(`${out}: nothing classified: all ${rows.length} object(s) dropped (${top.join("; ")}); each object's reason is in the table`);
+}
+
+/** Refuses an output that cannot become the table before any work: a directory, or a folder not writable. */
+function checkTableFile(out: string): void {
+  if (fs.existsSync(out) && fs.statSync(out).isDirectory()) {
+    throw new Error(`${out}: is a directory; --out names the table file to write (e.g. ${path.join(out, "classes.csv")})`);
+  }
+  let parent = path.dirname(path.resolve(out));
+  while (!fs.existsSync(parent)) parent = path.dirname(parent);
+  try {
+    fs.accessSync(parent, fs.constants.W_OK);
+  } catch {
+    throw new Error(`${out}: cannot write there (${parent} is not writable: permissions or a read-only file system)`);
+  }
+}
+
+/** Classifies into the table `options.out`, refusing a second writer on that file. */
 export function classify(options: ClassifyOptions): ClassifyResult {
+  checkTableFile(options.out);
+  return withOutputLock(options.out, "file", "classify", () => classifyUnlocked(options));
+}
+
+function classifyUnlocked(options: ClassifyOptions): ClassifyResult {
   const start = Date.now();
   const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
   if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new Error(`batch size must be a positive integer (got ${options.batchSize})`);
@@ -127,6 +157,7 @@ export function classify(options: ClassifyOptions): ClassifyResult {
     writeTable(options.out, options.format, rows, members.length, provenanceCards(options, members, input));
     partial.remove();
     partial = undefined;
+    if (!rows.some((r) => r.status === "classified")) throw nothingClassified(options.out, rows);
     const seconds = (Date.now() - start) / 1000;
     progress?.finish(`classified ${classified} object(s) with ${members.length} model(s), ${(classified / Math.max(1e-3, (Date.now() - began) / 1000)).toFixed(1)} objects/s`);
     return { out: options.out, rows, members, input, resident: ensemble.resident, resumed, classified, seconds, inferenceSeconds: inferenceMs / 1000 };

@@ -4,7 +4,7 @@
 // every chunk: a dual VGG19-BN is 1.1 GB, and ten of them do not fit the wasm backend's 4 GB heap at once.
 import * as tf from "@tensorflow/tfjs";
 import { assembleBatch, BatchOptions } from "../dataset/batch";
-import { disposeDualModel, DualModel, dualPredict } from "../models/dual";
+import { disposeDualModel, DualModel, probabilityRows } from "../models/dual";
 import { InputSpec, loadDualModel } from "../models/saved";
 import type { EnsembleMember } from "./models";
 
@@ -49,11 +49,7 @@ export class Ensemble {
     if (stamps.length === 0) return out; // a chunk of dropped objects only: no model to load
     const starts = Array.from({ length: Math.ceil(stamps.length / batchSize) }, (_, b) => b * batchSize);
     const run = (model: DualModel, m: number, x: tf.Tensor4D, start: number) => {
-      const probs = dualPredict(model, x);
-      const values = probs.dataSync() as Float32Array;
-      probs.dispose();
-      const k = values.length / x.shape[0];
-      for (let i = 0; i < x.shape[0]; i++) out[m][start + i] = values.slice(i * k, (i + 1) * k);
+      probabilityRows(model, x, this.members[m].file).forEach((row, i) => (out[m][start + i] = row));
     };
     const assemble = (start: number) => assembleBatch(stamps.slice(start, start + batchSize), this.batch);
     const units = starts.length * this.members.length;

@@ -1,5 +1,6 @@
 // The `starcluster` command line: finds the subcommand, parses its options, runs it, maps errors to exit codes.
 //   exit 0: success; 1: the command failed (bad data, I/O); 2: wrong usage (unknown command or option, bad value).
+import { SettingNeeded } from "../util/errors";
 import { UsageError } from "./args";
 import { Command, parseCommandArgs, usage } from "./command";
 import { commands } from "./commands";
@@ -55,6 +56,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`starcluster ${command.name}: ${e.message}\n\n${usage(command)}`);
+      return 2;
+    }
+    if (e instanceof SettingNeeded) {
+      process.stderr.write(`starcluster ${command.name}: ${e.message}; pass --${e.option}\n\n${usage(command)}`);
       return 2;
     }
     const err = e as Error;

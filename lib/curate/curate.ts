@@ -11,12 +11,13 @@ import { writeFileAtomic } from "../util/atomic";
 import { percentEscape } from "../util/escape";
 import { Progress } from "../util/progress";
 import { softwareVersion } from "../util/version";
-import { formatManifest, MANIFEST_FILE, ManifestRow } from "./manifest";
+import { formatManifest, MANIFEST_FILE, ManifestRow, stampIsIntact } from "./manifest";
 import { bandOf, MosaicSet, MosaicSpec, openMosaics } from "./mosaics";
 import { cutStamp, DroppedStamp, KeptStamp } from "./stamp";
 import { stampDate, StampWriter } from "./stampfile";
 import { addRow, CurationCounts, emptyCounts } from "./summary";
 import { readTruth, TruthLabels } from "./synth";
+import { isEmptyFolder, withOutputLock } from "../util/lock";
 
 export const CURATION_FILE = "curation.json";
 
@@ -120,7 +121,7 @@ function fingerprint(s: Settings): string[] {
  * returns the date of the curation being resumed, if any.
  */
 function checkOutput(out: string, settings: Settings): string | undefined {
-  if (!fs.existsSync(out) || fs.readdirSync(out).length === 0) return undefined;
+  if (isEmptyFolder(out)) return undefined;
   const file = path.join(out, CURATION_FILE);
   if (!fs.existsSync(file)) throw new Error(`${out}: not empty and not a curation folder (no ${CURATION_FILE}); curate into a new or empty folder`);
   const earlier = JSON.parse(fs.readFileSync(file, "utf8")) as Settings & { date: string };
@@ -202,6 +203,8 @@ interface FieldOutput {
   counts: CurationCounts;
   written: number;
   skipped: number;
+  /** Stamps found damaged (truncated, empty, another size) and written again. */
+  repaired: string[];
 }
 
 /** Every catalog object of one field: a row each, a stamp for each kept one that is not in OUT yet. */
@@ -213,7 +216,7 @@ function curateField(input: FieldInput, options: CurateOptions, date: string, to
   removeStaleTemps(dir);
   const existing = new Set(fs.readdirSync(dir));
   const writer = new StampWriter({ field: job.field, size, catalog: job.catalog, mosaics, date });
-  const result: FieldOutput = { rows: [], counts: emptyCounts(), written: 0, skipped: 0 };
+  const result: FieldOutput = { rows: [], counts: emptyCounts(), written: 0, skipped: 0, repaired: [] };
   const duplicates = DuplicateIds.forCatalog(job.catalog);
   for (const rec of catalog.records) {
     const name = stampFileName(rec.id);
@@ -221,8 +224,9 @@ function curateField(input: FieldInput, options: CurateOptions, date: string, to
     if (truth && !labels) throw new Error(`${job.truth}: no row for id ${rec.id} of ${job.catalog}`);
     const cut: KeptStamp | DroppedStamp = duplicates.check(rec) ?? cutStamp(mosaics, rec.x, rec.y, size, pad);
     const stamp = cut.status === "kept" ? `stamps/${job.field}/${name}` : null;
-    if (cut.status === "kept" && existing.has(name)) result.skipped++;
+    if (cut.status === "kept" && existing.has(name) && stampIsIntact(path.join(out, stamp!), size)) result.skipped++;
     else if (cut.status === "kept") {
+      if (existing.has(name)) result.repaired.push(stamp!);
       writer.write(path.join(out, stamp!), rec, cut);
       result.written++;
     }
@@ -238,7 +242,19 @@ function curateField(input: FieldInput, options: CurateOptions, date: string, to
   return result;
 }
 
+/** The error for a curation that kept nothing: it is not marked complete, and says why objects were dropped. */
+function nothingKept(out: string, objects: number, total: CurationCounts): Error {
+  const causes = Object.entries(total.droppedBy).filter(([, n]) => n > 0).map(([cause, n]) => `${cause} ${n}`);
+  const why = objects === 0 ? "the catalog(s) hold no usable row" : `all ${objects} object(s) dropped: ${causes.join(", ")}; each one's reason is in ${MANIFEST_FILE}`;
+  return new Error(`${out}: nothing curated (${why}); the curation is not marked complete`);
+}
+
+/** Curates into `options.out`, refusing a second writer on that folder. */
 export function curate(options: CurateOptions): CurationResult {
+  return withOutputLock(options.out, "folder", "curate", () => curateUnlocked(options));
+}
+
+function curateUnlocked(options: CurateOptions): CurationResult {
   const start = Date.now();
   const warn = options.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
   const { out, size, jobs } = options;
@@ -272,6 +288,9 @@ export function curate(options: CurateOptions): CurationResult {
     const rows = results.flatMap((r) => r.rows);
     const [written, skipped] = [results.reduce((a, r) => a + r.written, 0), results.reduce((a, r) => a + r.skipped, 0)];
     writeFileAtomic(path.join(out, MANIFEST_FILE), formatManifest(rows));
+    const repaired = results.flatMap((r) => r.repaired);
+    if (repaired.length) warn(`${out}: ${repaired.length} damaged stamp(s) (truncated, empty or of another size) written again, e.g. ${repaired[0]}`);
+    if (total.kept.all === 0) throw nothingKept(out, rows.length, total);
     const seconds = (Date.now() - start) / 1000;
     const fieldsOut = settings.fields.map((f, j) => ({
       ...f,

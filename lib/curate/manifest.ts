@@ -88,6 +88,15 @@ export interface Stamp {
 }
 
 /** Reads one stamp file, checking its layout (empty primary, five square BITPIX -32 extensions in band order). */
+/** Whether `file` is a whole stamp of side `size` (headers and data all there); pixels are not read. */
+export function stampIsIntact(file: string, size: number): boolean {
+  try {
+    return withFits(file, (fits) => fits.hdus.length === BANDS.length + 1 && fits.hdus.slice(1).every((h) => h.bitpix === -32 && h.shape.join("x") === `${size}x${size}`));
+  } catch {
+    return false; // unreadable, truncated or empty: written again
+  }
+}
+
 export function readStamp(file: string): Stamp {
   return withFits(file, (fits) => {
     if (fits.hdus.length !== BANDS.length + 1) throw new Error(`${file}: ${fits.hdus.length} HDUs, a stamp has ${BANDS.length + 1} (empty primary + one per band)`);

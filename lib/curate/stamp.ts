@@ -47,12 +47,12 @@ function toFloat32(data: PixelArray): Float32Array {
 }
 
 /**
- * Pixels without data: NaN, beyond the mosaic edge, or 0 in a stamp row or column holding nothing but 0 and NaN
+ * Pixels without data: NaN or infinite (a saturated or corrupted pixel has no usable value), beyond the mosaic edge, or 0 in a stamp row or column holding nothing but 0 and NaN
  * (a zero-filled footprint edge; scattered zeros are data, as in quantised mosaics).
  */
 function noData(v: Float32Array, outside: Uint8Array | null, size: number): Uint8Array {
   const mask = new Uint8Array(size * size);
-  const empty = (i: number) => v[i] === 0 || Number.isNaN(v[i]);
+  const empty = (i: number) => v[i] === 0 || !Number.isFinite(v[i]);
   for (let r = 0; r < size; r++) {
     let all = true;
     for (let c = 0; c < size && all; c++) all = empty(r * size + c);
@@ -63,7 +63,7 @@ function noData(v: Float32Array, outside: Uint8Array | null, size: number): Uint
     for (let r = 0; r < size && all; r++) all = empty(r * size + c);
     if (all) for (let r = 0; r < size; r++) mask[r * size + c] = 1;
   }
-  for (let i = 0; i < mask.length; i++) if (Number.isNaN(v[i]) || outside?.[i]) mask[i] = 1;
+  for (let i = 0; i < mask.length; i++) if (!Number.isFinite(v[i]) || outside?.[i]) mask[i] = 1;
   return mask;
 }
 
@@ -100,7 +100,7 @@ export function cutStamp(mosaics: MosaicSet, x: number, y: number, size: number,
     bands.push(new Float32Array(size * size));
   });
   if (missing.length > 1) return drop("coverage", `${missing.length} bands without coverage: ${missing.join(", ")}`);
-  if (!pad && withoutData.some((n) => n > 0)) return drop("no-data", `pixels without data in the stamp (NaN or beyond a footprint edge): ${perBand(withoutData)}`);
+  if (!pad && withoutData.some((n) => n > 0)) return drop("no-data", `pixels without data in the stamp (NaN, infinite or beyond a footprint edge): ${perBand(withoutData)}`);
   const notes: string[] = [];
   if (missing.length) notes.push(`${missing[0]} without coverage: zero-filled`);
   if (crossesEdge) notes.push("stamp crosses the mosaic edge");

@@ -31,7 +31,7 @@ export function rescale(stamp: Float32Array, bands: number, rule: RescaleRule = 
     let lo = Infinity, hi = -Infinity;
     for (let i = from; i < to; i++) {
       const v = fn(stamp[i]);
-      if (Number.isNaN(v)) throw new Error("rescale: stamp contains NaN; curation must replace or reject them");
+      if (!Number.isFinite(v)) throw new Error(`rescale: stamp contains ${v}; curation must replace or reject non-finite pixels`);
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }

@@ -138,7 +138,7 @@ export function runPredictions(run: string, options: EvalOptions): RunPrediction
   if (cached && items.every((it) => cached.has(it.key))) return result(items.map((it) => cached.get(it.key)!));
   const index = new Map(set.items.map((it, i) => [it.key, i]));
   const probs = predictProbabilities(modelOf(modelFile, modelSha), items.map((it) => pixels[index.get(it.key)!]), {
-    stampSize: set.size, rescale: config.profile.rescale, batchSize: config.profile.evalBatchSize, zeroBand: options.zeroBand,
+    stampSize: set.size, rescale: config.profile.rescale, batchSize: config.profile.evalBatchSize, zeroBand: options.zeroBand, source: modelFile,
   });
   const rows = items.map((it, i) => [it.key, it.humanClass, it.truth ?? "", ...Array.from(probs[i], (p) => p.toPrecision(7)), argmax(probs[i]) + 1]);
   writeFileAtomic(csv, formatCsv([PRED_COLUMNS, ...rows.map((r) => r.map(String))]));

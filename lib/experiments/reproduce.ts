@@ -24,6 +24,7 @@ import { progressBar } from "../util/progress";
 import { gitState, machineInfo } from "../util/provenance";
 import { computeResults, fieldsByTable } from "./compute";
 import { loadReproduceSpec, reproducePaths, ReproduceProfile, writeResult } from "./results";
+import { withOutputLock } from "../util/lock";
 
 export interface ReproduceOptions {
   profile: ReproduceProfile;
@@ -47,7 +48,13 @@ interface Stage {
   seedSeconds?: number[];
 }
 
-export async function reproduce(options: ReproduceOptions): Promise<{ results: string; stages: Record<string, Stage> }> {
+/** Runs a reproduction, refusing a second one on the same runs folder. */
+export function reproduce(options: ReproduceOptions): Promise<{ results: string; stages: Record<string, Stage> }> {
+  const runs = reproducePaths(loadReproduceSpec(options.profile), options.dataRoot).runs;
+  return withOutputLock(runs, "folder", "reproduce", () => reproduceUnlocked(options));
+}
+
+async function reproduceUnlocked(options: ReproduceOptions): Promise<{ results: string; stages: Record<string, Stage> }> {
   const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
   const spec = loadReproduceSpec(options.profile);
   const paths = reproducePaths(spec, options.dataRoot);

@@ -121,6 +121,22 @@ export function dualPredict(model: DualModel, x: tf.Tensor4D): tf.Tensor2D {
   return tf.tidy(() => tf.softmax(dualForward(model, x, { training: false })));
 }
 
+/**
+ * Class probabilities of a batch, one row per stamp. Non-finite values mean the weights overflow (inputs are
+ * finite by then), so they stop the job naming `source`, the model, instead of becoming a confident class.
+ */
+export function probabilityRows(model: DualModel, x: tf.Tensor4D, source: string): Float32Array[] {
+  const probs = dualPredict(model, x);
+  const values = probs.dataSync() as Float32Array;
+  probs.dispose();
+  const bad = values.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) {
+    throw new Error(`${source}: the model gives a non-finite class probability (${values[bad]}); its weights overflow on this input, so no class can be given`);
+  }
+  const k = values.length / x.shape[0];
+  return Array.from({ length: x.shape[0] }, (_, i) => values.slice(i * k, (i + 1) * k));
+}
+
 export function disposeDualModel(model: DualModel): void {
   for (const p of [...model.backbones, model.head]) disposeParams(p);
 }

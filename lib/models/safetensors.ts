@@ -121,7 +121,11 @@ export class SafetensorsFile {
     } finally {
       fs.closeSync(fd);
     }
-    return { shape: e.shape, data: decode(e.dtype, bytes, this.file, name) };
+    const data = decode(e.dtype, bytes, this.file, name);
+    const bad = data.findIndex((v) => !Number.isFinite(v));
+    // A NaN or infinite weight makes every prediction NaN; refuse it here, where the tensor can be named.
+    if (bad >= 0) throw new SafetensorsError(`${this.file}: tensor '${name}' holds ${data[bad]} at index ${bad}: weights must be finite numbers (a corrupted or diverged file)`);
+    return { shape: e.shape, data };
   }
 }
 

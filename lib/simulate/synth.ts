@@ -16,6 +16,7 @@ import { fieldWcs, MosaicImage, mosaicImage, pixelToSky } from "./mosaic";
 import { Morphology } from "./morphology";
 import { Progress } from "../util/progress";
 import { planMorphologies, renderBand } from "./render";
+import { isEmptyFolder, withOutputLock } from "../util/lock";
 
 /** Writes one image as a FITS file (lib/io/fits); injected so that tests can capture images in memory. */
 export type ImageWriter = (file: string, image: MosaicImage) => void;
@@ -79,7 +80,7 @@ function truthCsv(plan: FieldPlan, morphs: Morphology[]): string {
 
 /** Checks the output folder: refuses a non-empty one without `force`; with it, removes what this run rewrites. */
 function prepareOutput(out: string, fields: string[], force: boolean): void {
-  if (fs.existsSync(out) && fs.readdirSync(out).length > 0) {
+  if (!isEmptyFolder(out)) {
     if (!force) throw new Error(`${out} is not empty; pass --force to overwrite the simulated fields in it`);
     fs.rmSync(path.join(out, "manifest.json"), { force: true });
     for (const f of fields) fs.rmSync(path.join(out, f), { recursive: true, force: true });
@@ -87,7 +88,12 @@ function prepareOutput(out: string, fields: string[], force: boolean): void {
   fs.mkdirSync(out, { recursive: true });
 }
 
+/** Simulates into `options.out`, refusing a second writer on that folder. */
 export function synthesize(options: SynthOptions): SynthManifest {
+  return withOutputLock(options.out, "folder", "synth", () => synthesizeUnlocked(options));
+}
+
+function synthesizeUnlocked(options: SynthOptions): SynthManifest {
   const start = Date.now();
   const config = options.config ?? loadSimulationConfig();
   const scale = config.scales[options.scale];

@@ -27,6 +27,7 @@ import { deriveSeed } from "../util/random";
 import { Adam } from "./adam";
 import { Profile } from "./profile";
 import { BatchSampler } from "./sampler";
+import { withOutputLock } from "../util/lock";
 
 export interface TrainOptions {
   /** Curated folders (manifest.csv + stamps). */
@@ -131,7 +132,12 @@ function identity(c: RunConfig): string {
   return JSON.stringify({ ...c, profile: { ...c.profile, about: undefined } });
 }
 
-export async function train(options: TrainOptions): Promise<RunResult> {
+/** Trains one run into `options.out`, refusing a second writer on that folder. */
+export function train(options: TrainOptions): Promise<RunResult> {
+  return withOutputLock(options.out, "folder", "train", () => trainUnlocked(options));
+}
+
+async function trainUnlocked(options: TrainOptions): Promise<RunResult> {
   const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
   const { profile, arch, seed, out } = options;
   const file = (k: keyof typeof RUN_FILES) => path.join(out, RUN_FILES[k]);

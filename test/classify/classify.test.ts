@@ -148,10 +148,14 @@ test("without coverage: one band missing is zero-filled and named; two drop ever
   // Objects near the crop's edge are dropped whatever the bands; the others show the coverage rule.
   const inside = (rows: typeof four.rows) => rows.filter((r) => r.reason !== "stamp crosses the mosaic edge");
   assert.ok(inside(four.rows).length >= 2 && inside(four.rows).every((r) => r.status === "classified" && r.missingBand === "F275W" && r.reason === "F275W without coverage: zero-filled"), JSON.stringify(four.rows.map((r) => [r.status, r.reason])));
-  const three = run("three.csv", { source: { catalog: { catalog: short, field: "NGC4656", mosaics: mosaics.slice(2), pad: false } } });
-  assert.ok(three.rows.every((r) => r.status === "dropped" && r.verdict === null));
-  assert.ok(inside(three.rows).length >= 2 && inside(three.rows).every((r) => r.reason === "2 bands without coverage: F275W, F336W"));
-  assert.equal(three.classified, 0);
+  // Nothing classified is an error naming the causes; the table still says why each object was dropped.
+  const source = { catalog: { catalog: short, field: "NGC4656", mosaics: mosaics.slice(2), pad: false } };
+  assert.throws(() => run("three.csv", { source }), /three\.csv: nothing classified: all \d+ object\(s\) dropped \(\d+ x 2 bands without coverage: F275W, F336W/);
+  const three = readTable(path.join(work, "three.csv"));
+  assert.ok(three.every((r) => r.status === "dropped" && r.class_mean === ""), JSON.stringify(three[0]));
+  const insideThree = three.filter((r) => r.reason !== "stamp crosses the mosaic edge");
+  assert.ok(insideThree.length >= 2 && insideThree.every((r) => r.reason === "2 bands without coverage: F275W, F336W"));
+  assert.ok(!fs.readdirSync(work).some((n) => n.startsWith(".three.csv")), "no partial or lock file left");
 });
 
 test("models loaded in turn (over the memory budget) give the same table; as FITS, astropy reads the CSV's values", () => {
@@ -218,6 +222,9 @@ test("the command: usage errors exit 2, bad input exits 1 naming the problem, --
   const missing = cli(["--models", path.join(work, "no-models"), "--stamps", curated, "--out", path.join(work, "x.csv")]);
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /no-models: no such file or folder \(--models\)/);
+  const dirOut = cli(["--models", runs, "--stamps", curated, "--out", work]);
+  assert.equal(dirOut.status, 1);
+  assert.match(dirOut.stderr, /: is a directory; --out names the table file to write \(e\.g\. .*classes\.csv\)/);
   const fits = cli(["--models", seed0, "--catalog", catalog, "--field", "NGC4656", ...mosaics.flatMap((m) => ["--mosaic", `${m.filter}=${m.path}`]), "--out", path.join(work, "t.fits")]);
   assert.equal(fits.status, 0, fits.stderr);
   assert.equal(fs.readFileSync(path.join(work, "t.fits")).subarray(0, 30).toString(), "SIMPLE  =                    T");

@@ -74,6 +74,8 @@ test("usage mistakes exit 2 with a message naming the mistake", () => {
     [["backend", "--threads", "0"], /--threads must be >= 1/],
     [["backend", "--frobnicate"], /Unknown option '--frobnicate'/],
     [["backend", "extra"], /unexpected argument 'extra'/],
+    [["train", "--data", "d", "--arch", "resnet18", "--out", "o", "--profile", "fast"], /--profile: unknown training profile 'fast' \(built in: paper, cpu, quick, smoke; or a path to a \.json file\)\n\nusage: starcluster train/],
+    [["train-seeds", "--data", "d", "--arch", "resnet18", "--out", "o", "--profile", "fast"], /--profile: unknown training profile 'fast'/],
   ];
   for (const [args, message] of cases) {
     const r = starcluster(args);

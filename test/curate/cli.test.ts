@@ -19,6 +19,9 @@ const dir = tempDir();
 const field = makeField(path.join(dir, "in"), 60, 40, tag, ["1,30,20,1"], "T");
 const mosaicArgs = (f = field) => f.job.mosaics.flatMap((m) => ["--mosaic", `${m.filter}=${m.path}`]);
 const base = ["--catalog", field.job.catalog, "--pixels", "fits", "--field", "T"];
+/** A LEGUS-format catalog of a field the project does not know (one object, class in column 34). */
+const legusTab = path.join(dir, "t.tab");
+fs.writeFileSync(legusTab, ["1", "30", "20", ...Array(30).fill("0"), "1"].join(" ") + "\n");
 
 /** The CLI's main() in this process (as bin/starcluster.js runs it), with its exit code and output. */
 async function curate(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
@@ -45,6 +48,10 @@ test("usage mistakes exit 2 and say what is wrong", async () => {
     [[...out, "--catalog", "c.tab"], /missing: --field, --mosaic/],
     [[...base, ...mosaicArgs()], /missing required option --out/],
     [[...base.slice(0, -1), "a/b", ...out, ...mosaicArgs()], /field name 'a\/b' must be letters, digits and _\+\.-/],
+    // Settings only the user can choose: named as the option to pass.
+    [["--catalog", field.job.catalog, "--field", "T", ...out, ...mosaicArgs()], /plain CSV catalogs need the pixel convention of x, y: fits \(1-based\) or zero \(0-based\); pass --pixels/],
+    [["--catalog", legusTab, "--field", "T", ...out, ...mosaicArgs()], /t\.tab: no default class column for field T \(34 or 35 in LEGUS catalogs\); pass --class-column/],
+    [["--catalog", legusTab, "--field", "T", "--class-column", "3", ...out, ...mosaicArgs()], /--class-column/],
   ];
   for (const [args, message] of cases) {
     const r = await curate(args);

@@ -53,8 +53,8 @@ test("rules: kept, one band zero-filled, dropped for coverage, footprint edge, N
   const r = byId(got);
   assert.deepEqual(summary(r.ok), ["kept", null, ""]);
   assert.deepEqual(summary(r.gap), ["kept", "F275W", "F275W without coverage: zero-filled"]);
-  assert.deepEqual(summary(r.straddle), ["dropped", null, "pixels without data in the stamp (NaN or beyond a footprint edge): F275W 220"]);
-  assert.deepEqual(summary(r.nan), ["dropped", null, "pixels without data in the stamp (NaN or beyond a footprint edge): F336W 1"]);
+  assert.deepEqual(summary(r.straddle), ["dropped", null, "pixels without data in the stamp (NaN, infinite or beyond a footprint edge): F275W 220"]);
+  assert.deepEqual(summary(r.nan), ["dropped", null, "pixels without data in the stamp (NaN, infinite or beyond a footprint edge): F336W 1"]);
   assert.deepEqual(summary(r.zeros), ["kept", null, ""]);
   assert.deepEqual(summary(r.two), ["dropped", null, "2 bands without coverage: F275W, F336W"]);
   assert.deepEqual(summary(r.edge), ["dropped", null, "stamp crosses the mosaic edge"]);
@@ -146,6 +146,13 @@ test("resume: a rerun writes only missing stamps and the same manifest; other se
   assert.deepEqual(fs.readFileSync(path.join(out, "manifest.csv")), manifest);
   assert.deepEqual(fs.readFileSync(okStamp), before, "a finished stamp is not rewritten (same DATE, same bytes)");
   assert.ok(!fs.readdirSync(path.join(out, "stamps", "TEST")).some((n) => n.endsWith(".tmp")), "stale temporary file removed");
+  // A damaged stamp (empty, or cut short) is written again, not counted as there.
+  fs.writeFileSync(path.join(out, "stamps", "TEST", "gap.fits"), "");
+  fs.truncateSync(okStamp, 5000);
+  const repaired = run(out);
+  assert.deepEqual([repaired.written, repaired.skipped], [2, 1]);
+  assert.deepEqual(fs.readFileSync(okStamp), before, "the damaged stamp is written again, the same bytes");
+  assert.match(repaired.warnings.join("\n"), /2 damaged stamp\(s\) \(truncated, empty or of another size\) written again, e\.g\. stamps\/TEST\/ok\.fits/);
   assert.throws(() => run(out, { size: 30 }), /holds a curation with other settings or inputs \(was: size 20; now: size 30\)/);
   const foreign = path.join(dir, "foreign");
   fs.mkdirSync(foreign);
@@ -187,4 +194,26 @@ test("ids become safe, unique file names; non-ASCII ids and file names are escap
     assert.equal(f.hdus[0].header.get("OBJID"), "%C3%A9/1,x");
     assert.equal(f.hdus[0].header.get("CATALOG"), "odd_catalog.csv");
   });
+});
+
+test("infinite pixels are no data, like NaN: one drops the stamp, a band of them is a band without coverage", () => {
+  const infinite: Painter = (b, x, y) => {
+    if (b === 0) return -Infinity; // F275W: a band holding nothing usable
+    if (b === 3 && x === 30 && y === 30) return Infinity; // F555W: one corrupted pixel
+    return tag(b, x, y);
+  };
+  const f = makeField(path.join(dir, "inf-in"), 60, 60, infinite, ["hit,30,30,1", "clean,30,45,2"]);
+  const r = byId(run(path.join(dir, "inf"), {}, f).rows);
+  assert.deepEqual(summary(r.hit), ["dropped", null, "pixels without data in the stamp (NaN, infinite or beyond a footprint edge): F555W 1"]);
+  assert.deepEqual(summary(r.clean), ["kept", "F275W", "F275W without coverage: zero-filled"]);
+});
+
+test("a curation that keeps nothing is an error, not marked complete, with the causes and the manifest", () => {
+  const f = makeField(path.join(dir, "far-in"), 60, 60, tag, ["a,500,50,1", "b,30,900,2"]);
+  const out = path.join(dir, "far");
+  assert.throws(() => run(out, {}, f), /far: nothing curated \(all 2 object\(s\) dropped: outside 2; each one's reason is in manifest\.csv\); the curation is not marked complete/);
+  assert.equal(JSON.parse(fs.readFileSync(path.join(out, "curation.json"), "utf8")).complete, false);
+  assert.equal(readManifest(out).length, 2);
+  const empty = makeField(path.join(dir, "empty-in"), 60, 60, tag, []);
+  assert.throws(() => run(path.join(dir, "empty"), {}, empty), /nothing curated \(the catalog\(s\) hold no usable row\)/);
 });

@@ -81,3 +81,20 @@ test("a section outside the image, a bad box, a missing HDU, an image read as a 
     assert.throws(() => hdu.readTable(), /not a BINTABLE/);
   });
 });
+
+test("BSCALE, BZERO and BLANK of the wrong type or range are refused, naming file, HDU and card", () => {
+  const scaled = (name: string, cards: { key: string; value: string | number }[]) => {
+    const file = path.join(dir, name);
+    writeFits(file, [{ bitpix: 16, width: 4, height: 3, data: new Int16Array(12).fill(7), cards }]);
+    return file;
+  };
+  const read = (file: string) => withFits(file, (f) => f.hdus[0].readImage());
+  assert.throws(() => read(scaled("bscale-string.fits", [{ key: "BSCALE", value: "abc" }])), /bscale-string\.fits HDU 0: card BSCALE = 'abc' is not a non-zero finite number/);
+  assert.throws(() => read(scaled("bscale-zero.fits", [{ key: "BSCALE", value: 0 }])), /bscale-zero\.fits HDU 0: card BSCALE = 0 is not a non-zero finite number/);
+  assert.throws(() => read(scaled("bzero-string.fits", [{ key: "BZERO", value: "x" }])), /bzero-string\.fits HDU 0: card BZERO = 'x' is not a finite number/);
+  assert.throws(() => read(scaled("blank-real.fits", [{ key: "BLANK", value: 2.5 }])), /blank-real\.fits HDU 0: card BLANK = 2\.5 is not an integer/);
+  // A non-integer BZERO with BSCALE 1 is legal: integers become float32 (astropy gives 7.5 here).
+  const half = read(scaled("bzero-half.fits", [{ key: "BZERO", value: 0.5 }]));
+  assert.ok(half.data instanceof Float32Array);
+  assert.deepEqual(Array.from(half.data), new Array(12).fill(7.5));
+});

@@ -4,7 +4,7 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { createDualModel, disposeDualModel, dualForward, dualPredict, dualStateDict } from "../../lib/models/dual";
+import { createDualModel, disposeDualModel, dualForward, dualPredict, dualStateDict, probabilityRows } from "../../lib/models/dual";
 import { adaptiveAvgPool2d } from "../../lib/models/layers";
 import { SafetensorsFile, TensorData } from "../../lib/models/safetensors";
 import { lossAndGradients } from "../../lib/models/step";
@@ -125,5 +125,16 @@ backendTest("dual model: 6-channel input checked, softmax outputs, native 50 px 
   // The two backbones are independent copies, as two torchvision models would be.
   const state = dualStateDict(model);
   assert.notDeepEqual(state.get("backbones.0.conv1.weight")!.dataSync().slice(0, 8), state.get("backbones.1.conv1.weight")!.dataSync().slice(0, 8));
+  disposeDualModel(model);
+});
+
+backendTest("dual model: weights that overflow (a bit-flipped 3e38) stop prediction naming the model, never a class", () => {
+  const model = createDualModel({ arch: "resnet18", inputSize: 32, seed: 5 });
+  const x = tf.randomUniform([2, 32, 32, 6], 0, 1, "float32", 1) as tf.Tensor4D;
+  assert.equal(probabilityRows(model, x, "good.safetensors").length, 2);
+  const weight = dualStateDict(model).get("head.weight") as tf.Variable;
+  weight.assign(tf.fill(weight.shape, 3e38));
+  assert.throws(() => probabilityRows(model, x, "flipped.safetensors"), /^Error: flipped\.safetensors: the model gives a non-finite class probability \(NaN\); its weights overflow/);
+  x.dispose();
   disposeDualModel(model);
 });

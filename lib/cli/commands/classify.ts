@@ -20,7 +20,7 @@ export const classifyCommand = defineCommand({
     catalog: { type: "string", help: "candidate catalog (LEGUS .tab, PHANGS FITS/CSV, plain CSV); with --field and --mosaic" },
     mosaic: { type: "string", multiple: true, help: "BAND=PATH, once per band (F275W, F336W, F438W, F555W, F814W)" },
     field: { type: "string", help: "field name (the table's field column)" },
-    "class-column": { type: "integer", min: 1, help: "LEGUS: 1-based column of the visual class (default: known per field)" },
+    "class-column": { type: "integer", min: 34, help: "LEGUS: 1-based column of the visual class, 34 or later (default: known per field)" },
     "catalog-format": { type: "string", choices: CATALOG_FORMATS, help: "catalog format (default: from the file)" },
     pixels: { type: "string", choices: ["fits", "zero"], help: "plain CSV: x, y are 1-based (fits) or 0-based (zero)" },
     pad: { type: "boolean", help: "as curate --pad: keep stamps crossing the mosaic edge or holding pixels without data, zero-padded" },

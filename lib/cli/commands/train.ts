@@ -6,7 +6,7 @@ import { BACKENDS, BackendChoice, initBackend } from "../../backend/select";
 import { BANDS } from "../../catalog/record";
 import { LABEL_SOURCES, LabelSource } from "../../dataset/curated";
 import { ARCHITECTURES, ArchName } from "../../models/arch";
-import { loadProfile } from "../../train/profile";
+import { loadProfile, Profile, PROFILES } from "../../train/profile";
 import { isComplete, parseSeeds, runDir, runSeedsInProcesses, slurmLogDir, slurmScript } from "../../train/seeds";
 import { train } from "../../train/train";
 import { writeFileAtomic } from "../../util/atomic";
@@ -41,6 +41,14 @@ function sharedArgs(o: Record<string, unknown>): string[] {
   return args;
 }
 
+/** --profile: a built-in name or a .json file; an unknown name is a usage mistake. */
+function profileOption(name: string): Profile {
+  if (!name.endsWith(".json") && !(PROFILES as readonly string[]).includes(name)) {
+    throw new UsageError(`--profile: unknown training profile '${name}' (built in: ${PROFILES.join(", ")}; or a path to a .json file)`);
+  }
+  return loadProfile(name);
+}
+
 export const trainCommand = defineCommand({
   name: "train",
   summary: "Train one dual-backbone classifier (one seed) with a profile's recipe into a run directory; resumes an interrupted run.",
@@ -50,7 +58,7 @@ export const trainCommand = defineCommand({
     out: { type: "string", required: true, help: "run directory" },
   },
   async run({ options }) {
-    const profile = loadProfile(options.profile);
+    const profile = profileOption(options.profile);
     const backend = await initBackend({ backend: options.backend as BackendChoice | undefined });
     const result = await train({
       data: options.data, fields: commaList(options.fields), arch: options.arch as ArchName, seed: options.seed, profile,
@@ -82,7 +90,7 @@ export const trainSeedsCommand = defineCommand({
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
-    loadProfile(options.profile);
+    profileOption(options.profile);
     const arch = options.arch as ArchName;
     const shared = sharedArgs(options);
     if (options.slurm) {

@@ -55,7 +55,8 @@ export type PhysicalKind = "stored" | "int8" | "uint16" | "uint32" | "uint64" | 
 export function physicalKind(s: Scaling): PhysicalKind {
   const unscaled = s.bscale === 1 && Number(s.bzero) === 0;
   if (unscaled && (s.blank === undefined || s.bitpix < 0)) return "stored";
-  if (!unscaled && s.bscale === 1) {
+  const integerZero = typeof s.bzero === "bigint" || Number.isInteger(s.bzero);
+  if (!unscaled && s.bscale === 1 && integerZero) {
     // Pseudo-unsigned integers: BZERO = 2^(bits-1) shifts a signed type to the unsigned one (and 8 bit the other way).
     const z = BigInt(s.bzero as number | bigint);
     if (s.bitpix === 8 && z === -128n) return "int8";

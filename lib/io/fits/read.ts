@@ -66,16 +66,20 @@ export class Hdu {
     return Array.from({ length: n }, (_, i) => this.header.get(`NAXIS${i + 1}`) as number);
   }
 
+  /** BSCALE, BZERO and BLANK, checked: a card of the wrong type would silently change every pixel. */
   get scaling(): Scaling {
     const h = this.header;
-    const bzero = h.get("BZERO");
+    const bad = (key: string, want: string) => new Error(`${this.where}: card ${key} = ${describeCard(h.get(key))} is not ${want}`);
+    const bscale = h.get("BSCALE") ?? 1;
+    if (typeof bscale !== "number" || !Number.isFinite(bscale) || bscale === 0) throw bad("BSCALE", "a non-zero finite number");
+    const bzero = h.get("BZERO") ?? 0;
+    if (typeof bzero !== "bigint" && (typeof bzero !== "number" || !Number.isFinite(bzero))) throw bad("BZERO", "a finite number");
     const blank = h.get("BLANK");
-    return {
-      bitpix: this.bitpix,
-      bscale: h.number("BSCALE", 1)!,
-      bzero: typeof bzero === "bigint" ? bzero : h.number("BZERO", 0)!,
-      blank: typeof blank === "number" || typeof blank === "bigint" ? blank : undefined,
-    };
+    const integerData = this.bitpix > 0;
+    const blankIsInteger = typeof blank === "bigint" || (typeof blank === "number" && Number.isInteger(blank));
+    // astropy ignores BLANK on floating-point data (NaN marks missing values there), so only integer data need it valid.
+    if (integerData && blank !== undefined && !blankIsInteger) throw bad("BLANK", "an integer");
+    return { bitpix: this.bitpix, bscale, bzero, blank: blankIsInteger ? (blank as number | bigint) : undefined };
   }
 
   /** Throws unless this HDU holds an image (primary array or IMAGE extension) with data. */
@@ -243,4 +247,10 @@ function describeSize(h: Header): string {
   const axes = Array.from({ length: n }, (_, i) => `NAXIS${i + 1}=${h.get(`NAXIS${i + 1}`)}`);
   const pc = h.number("PCOUNT", 0);
   return `${axes.join(" x ")} x ${Math.abs(h.get("BITPIX") as number) / 8} bytes${pc ? ` + PCOUNT=${pc}` : ""}`;
+}
+
+/** A card value for a message: strings quoted, long values cut. */
+function describeCard(v: unknown): string {
+  const text = typeof v === "string" ? `'${v}'` : String(v);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }

@@ -1,0 +1,108 @@
+// One writer per output: a lock file created exclusively (O_EXCL) holding the writer's pid, host and command.
+// A second writer is refused at once, naming the holder; a lock left by a process that died (kill -9, power
+// loss) on this host is detected by its pid and taken over. On another host (a shared file system) the pid
+// cannot be checked, so the message says which file to remove once that job is known to be gone.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+export const FOLDER_LOCK = ".starcluster.lock";
+
+interface Holder {
+  pid: number;
+  host: string;
+  command: string;
+  since: string;
+}
+
+/** The lock file guarding a folder, or (for a single output file) the one beside it. */
+export function lockFileFor(output: string, kind: "folder" | "file"): string {
+  return kind === "folder" ? path.join(output, FOLDER_LOCK) : path.join(path.dirname(output), `.${path.basename(output)}.lock`);
+}
+
+/**
+ * Runs `work` while holding the lock on `output` (a folder it may create, or a file beside which the lock
+ * lives). A folder created here and left empty is removed again, so refused or failed work leaves no trace.
+ */
+export function withOutputLock<T>(output: string, kind: "folder" | "file", command: string, work: () => T): T {
+  const folder = kind === "folder" ? output : path.dirname(path.resolve(output));
+  const existed = fs.existsSync(folder);
+  const release = acquire(lockFileFor(output, kind), command);
+  const done = () => {
+    release();
+    if (!existed && fs.existsSync(folder) && fs.readdirSync(folder).length === 0) fs.rmdirSync(folder);
+  };
+  let result: T;
+  try {
+    result = work();
+  } catch (e) {
+    done();
+    throw e;
+  }
+  if (result instanceof Promise) return result.finally(done) as T;
+  done();
+  return result;
+}
+
+function acquire(file: string, command: string): () => void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const me: Holder = { pid: process.pid, host: os.hostname(), command, since: new Date().toISOString() };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const fd = fs.openSync(file, "wx");
+      fs.writeSync(fd, JSON.stringify(me) + "\n");
+      fs.closeSync(fd);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw refusal(file, e);
+      const holder = readHolder(file);
+      if (attempt > 0 || (holder && !isStale(holder))) throw refusal(file, holder ?? e);
+      fs.rmSync(file, { force: true }); // the holder is gone (or the file is unreadable): take over
+    }
+  }
+  const release = () => {
+    process.removeListener("exit", release);
+    if (readHolder(file)?.pid === me.pid) fs.rmSync(file, { force: true });
+  };
+  process.on("exit", release);
+  return release;
+}
+
+function readHolder(file: string): Holder | null {
+  try {
+    const h = JSON.parse(fs.readFileSync(file, "utf8"));
+    return Number.isInteger(h.pid) && typeof h.host === "string" ? h : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A holder on this host whose process no longer exists. */
+function isStale(h: Holder): boolean {
+  if (h.host !== os.hostname()) return false;
+  if (h.pid === process.pid) return false;
+  try {
+    process.kill(h.pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
+function refusal(file: string, cause: Holder | unknown): Error {
+  const where = path.dirname(file);
+  if (cause && typeof cause === "object" && "pid" in cause) {
+    const h = cause as Holder;
+    const sameHost = h.host === os.hostname();
+    return new Error(
+      `${where}: another writer is using this output ('${h.command}', pid ${h.pid} on ${h.host}, since ${h.since}); ` +
+        (sameHost ? "wait for it to finish" : `wait for it to finish, or remove ${file} if that job is gone`),
+    );
+  }
+  return new Error(`${where}: cannot take the lock ${file}: ${(cause as Error).message}`);
+}
+
+/** Whether `dir` is missing or holds nothing but its lock file. */
+export function isEmptyFolder(dir: string): boolean {
+  return !fs.existsSync(dir) || fs.readdirSync(dir).every((name) => name === FOLDER_LOCK);
+}
