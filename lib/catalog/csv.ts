@@ -3,6 +3,7 @@
 // numpy/PHANGS style, converted to 1-based by adding 1).
 import * as fs from "node:fs";
 import { BadRow, Catalog, CatalogRecord, parseClass } from "./record";
+import { shorten } from "../util/escape";
 
 export type PixelConvention = "fits" | "zero";
 
@@ -70,7 +71,7 @@ export function readCsvCatalog(file: string, options: CsvOptions): Catalog {
     const x = Number(cells[idx.x]);
     const y = Number(cells[idx.y]);
     if (cells[idx.x].trim() === "" || cells[idx.y].trim() === "" || !Number.isFinite(x) || !Number.isFinite(y)) {
-      bad(`position (${cells[idx.x]}, ${cells[idx.y]}) is not a pair of finite numbers`);
+      bad(`position (${shorten(cells[idx.x])}, ${shorten(cells[idx.y])}) is not a pair of finite numbers`);
       continue;
     }
     const id = cells[idx.id].trim();
@@ -80,7 +81,7 @@ export function readCsvCatalog(file: string, options: CsvOptions): Catalog {
     }
     const rawClass = cells[idx.class].trim();
     if (rawClass !== "" && !Number.isFinite(Number(rawClass))) {
-      bad(`class '${rawClass}' is not a number`);
+      bad(`class '${shorten(rawClass)}' is not a number`);
       continue;
     }
     const extra: Record<string, string> = {};

@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { paperFields } from "./fields";
 import { BANDS, BadRow, Catalog, CatalogRecord, Coverage, parseClass } from "./record";
 import { SettingNeeded } from "../util/errors";
+import { shorten } from "../util/escape";
 
 export const LEGUS_NOT_DETECTED = 99.999;
 export const LEGUS_OUTSIDE = 66.666;
@@ -47,7 +48,7 @@ function rowProblem(cols: string[], classColumn: number): string | undefined {
   const needed = Math.max(MIN_COLUMNS, classColumn);
   if (cols.length < needed) return `${cols.length} columns, expected at least ${needed} (class in column ${classColumn})`;
   const nonNumeric = cols.findIndex((c) => !Number.isFinite(Number(c)));
-  if (nonNumeric >= 0) return `column ${nonNumeric + 1} is not a finite number: '${cols[nonNumeric]}'`;
+  if (nonNumeric >= 0) return `column ${nonNumeric + 1} is not a finite number: '${shorten(cols[nonNumeric])}'`;
   const [x, y] = [Number(cols[1]), Number(cols[2])];
   if (x <= 0 || y <= 0) return `position (${x}, ${y}) is not a 1-based pixel position`;
   return undefined;

@@ -30,6 +30,7 @@ export function detectFormat(file: string): CatalogFormat {
 
 export function readCatalog(file: string, options: ReadCatalogOptions = {}): Catalog {
   if (!fs.existsSync(file)) throw new Error(`${file}: no such file`);
+  if (fs.statSync(file).isDirectory()) throw new Error(`${file}: is a folder; a catalog file was expected`);
   const format = options.format ?? detectFormat(file);
   switch (format) {
     case "legus":

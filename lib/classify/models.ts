@@ -46,7 +46,7 @@ function inspect(file: string, name: string): EnsembleMember | string {
     return (e as Error).message;
   }
   if (info.metadata.checkpoint !== undefined) return `${file}: a training checkpoint, not a finished model`;
-  const input = readInputSpec(info.metadata);
+  const input = readInputSpec(info.metadata, file);
   if (!input) {
     return `${file}: records no input spec (bands, stamp size, input size, rescaling): it was saved outside 'starcluster train' ` +
       "or before trained models recorded their input; retrain it";

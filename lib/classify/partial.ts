@@ -30,11 +30,9 @@ export class PartialRun {
       if (header?.format !== FORMAT || !Array.isArray(header.fingerprint)) {
         throw new Error(`${file}: not the progress file of a classification (delete it to start afresh)`);
       }
-      const before = header.fingerprint;
-      let i = 0;
-      while (i < Math.max(before.length, fingerprint.length) && before[i] === fingerprint[i]) i++;
-      if (i < Math.max(before.length, fingerprint.length)) {
-        throw new Error(`${file}: progress of a classification with other inputs (was: ${before[i] ?? "nothing"}; now: ${fingerprint[i] ?? "nothing"}); ` +
+      const before = header.fingerprint as string[];
+      if (before.join("\n") !== fingerprint.join("\n")) {
+        throw new Error(`${file}: progress of a classification with other inputs (${describeChange(before, fingerprint)}); ` +
           `delete it to start afresh, or write to another --out`);
       }
       lines.forEach((line, k) => {
@@ -68,4 +66,13 @@ export class PartialRun {
     this.close();
     fs.rmSync(this.file, { force: true });
   }
+}
+
+/** What differs between two input fingerprints, in words: inputs dropped and added, or only their order. */
+function describeChange(before: string[], now: string[]): string {
+  const list = (items: string[]) => (items.length > 2 ? `${items.slice(0, 2).join("; ")} and ${items.length - 2} more` : items.join("; "));
+  const gone = before.filter((x) => !now.includes(x));
+  const added = now.filter((x) => !before.includes(x));
+  if (!gone.length && !added.length) return "the same inputs in another order";
+  return [gone.length ? `no longer given: ${list(gone)}` : "", added.length ? `new: ${list(added)}` : ""].filter(Boolean).join("; ");
 }

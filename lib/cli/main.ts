@@ -1,6 +1,6 @@
 // The `starcluster` command line: finds the subcommand, parses its options, runs it, maps errors to exit codes.
 //   exit 0: success; 1: the command failed (bad data, I/O); 2: wrong usage (unknown command or option, bad value).
-import { SettingNeeded } from "../util/errors";
+import { describeError, SettingNeeded } from "../util/errors";
 import { UsageError } from "./args";
 import { Command, parseCommandArgs, usage } from "./command";
 import { commands } from "./commands";
@@ -63,7 +63,7 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     const err = e as Error;
-    process.stderr.write(`starcluster ${command.name}: error: ${err.message}\n`);
+    process.stderr.write(`starcluster ${command.name}: error: ${describeError(err)}\n`);
     if (process.env.STARCLUSTER_DEBUG) process.stderr.write(`${err.stack}\n`);
     return 1;
   }

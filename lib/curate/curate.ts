@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CatalogFormat, readCatalog } from "../catalog/read";
-import { Band, BadRow, BANDS, Catalog, CatalogRecord, describeBadRow } from "../catalog/record";
+import { Band, BadRow, BANDS, Catalog, CatalogRecord, describeBadRow, isUnrecognisedClass } from "../catalog/record";
 import type { PixelConvention } from "../catalog/csv";
 import { writeFileAtomic } from "../util/atomic";
 import { percentEscape } from "../util/escape";
@@ -18,6 +18,7 @@ import { stampDate, StampWriter } from "./stampfile";
 import { addRow, CurationCounts, emptyCounts } from "./summary";
 import { readTruth, TruthLabels } from "./synth";
 import { isEmptyFolder, withOutputLock } from "../util/lock";
+import { shorten } from "../util/escape";
 
 export const CURATION_FILE = "curation.json";
 
@@ -164,6 +165,11 @@ export function readFieldCatalog(job: FieldJob, warn: (message: string) => void)
   if (cat.badRows.length) {
     const shown = cat.badRows.slice(0, 10).map((b) => `\n  ${describeBadRow(b)}`).join("");
     warn(`${job.catalog}: ${cat.badRows.length} bad row(s), not curated (no manifest row):${shown}${cat.badRows.length > 10 ? "\n  ..." : ""}`);
+  }
+  const odd = cat.records.filter((r) => isUnrecognisedClass(r.rawClass));
+  if (odd.length) {
+    const examples = odd.slice(0, 3).map((r) => `line ${r.source.line}: '${shorten(r.rawClass!)}'`).join(", ");
+    warn(`${job.catalog}: ${odd.length} class value(s) that are not 0-4 (${examples}${odd.length > 3 ? ", ..." : ""}); curated as unclassified`);
   }
   return cat;
 }

@@ -16,6 +16,7 @@ import { writeFileAtomic } from "../util/atomic";
 import { sha256File } from "../util/provenance";
 import { accuracy, argmax, ClassScores, classScores, confusionMatrix, meanStd, rowPercent } from "./metrics";
 import { predictProbabilities } from "./predict";
+import { parseJson } from "../util/json";
 
 export const EVAL_SPLITS = ["test", "train", "all"] as const;
 export type EvalSplit = (typeof EVAL_SPLITS)[number];
@@ -59,7 +60,7 @@ export interface Evaluation {
 export function readRunConfig(run: string): RunConfig {
   const file = path.join(run, RUN_FILES.config);
   if (!fs.existsSync(path.join(run, RUN_FILES.done))) throw new Error(`${run}: not a complete training run (no ${RUN_FILES.done}; train it first)`);
-  return JSON.parse(fs.readFileSync(file, "utf8")).run as RunConfig;
+  return parseJson<{ run: RunConfig }>(fs.readFileSync(file, "utf8"), file).run;
 }
 
 function evalItems(set: CuratedSet, config: RunConfig, split: EvalSplit): StampItem[] {

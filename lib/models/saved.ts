@@ -6,6 +6,7 @@ import { SafetensorsFile, TensorToWrite, writeSafetensors } from "./safetensors"
 import { DualConfig, DualModel, dualModelFromState, dualStateDict } from "./dual";
 import { Provenance } from "./init";
 import type { RescaleRule } from "../dataset/transforms";
+import { parseJson } from "../util/json";
 
 export const MODEL_FORMAT = "starcluster-dual-model-1";
 
@@ -18,8 +19,8 @@ export interface InputSpec {
 }
 
 /** The input spec a trained model file records (absent in models saved outside training). */
-export function readInputSpec(metadata: Record<string, string>): InputSpec | undefined {
-  return metadata.input ? (JSON.parse(metadata.input) as InputSpec) : undefined;
+export function readInputSpec(metadata: Record<string, string>, file = "model file"): InputSpec | undefined {
+  return metadata.input ? parseJson<InputSpec>(metadata.input, `${file}: metadata 'input'`) : undefined;
 }
 
 /** Current values of variables, for writing. */
@@ -54,7 +55,8 @@ export function saveDualModel(file: string, model: DualModel, extra: Record<stri
 /** The configuration and provenance stored in a model file (or checkpoint), checked to be ours. */
 export function readModelInfo(st: SafetensorsFile): { config: DualConfig; provenance: Provenance; metadata: Record<string, string> } {
   if (st.metadata.format !== MODEL_FORMAT) throw new Error(`${st.file}: not a starcluster model (format '${st.metadata.format ?? "none"}')`);
-  return { config: JSON.parse(st.metadata.config), provenance: JSON.parse(st.metadata.provenance), metadata: st.metadata };
+  const config = parseJson<DualConfig>(st.metadata.config, `${st.file}: metadata 'config'`);
+  return { config, provenance: parseJson<Provenance>(st.metadata.provenance, `${st.file}: metadata 'provenance'`), metadata: st.metadata };
 }
 
 /** Rebuilds a trained model from its file. */

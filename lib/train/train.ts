@@ -28,6 +28,7 @@ import { Adam } from "./adam";
 import { Profile } from "./profile";
 import { BatchSampler } from "./sampler";
 import { withOutputLock } from "../util/lock";
+import { parseJson } from "../util/json";
 
 export interface TrainOptions {
   /** Curated folders (manifest.csv + stamps). */
@@ -108,7 +109,7 @@ function saveCheckpoint(file: string, model: DualModel, adam: Adam, state: Check
 function loadCheckpoint(file: string, model: DualModel, adam: Adam): CheckpointState {
   const st = SafetensorsFile.open(file);
   assignVariables(st, dualStateDict(model), "model.");
-  const state = JSON.parse(st.metadata.checkpoint) as CheckpointState;
+  const state = parseJson<CheckpointState>(st.metadata.checkpoint, `${file}: metadata 'checkpoint'`);
   const moments = new Map<string, tf.Tensor>();
   for (const name of st.names()) {
     if (!name.startsWith("adam.")) continue;
@@ -127,6 +128,18 @@ function truncateMetrics(file: string, batches: number): void {
   writeFileAtomic(file, kept.map((l) => l + "\n").join(""));
 }
 
+/** The settings that differ between two runs, as "batches: 1000 -> 2000" (first three, values cut short). */
+function settingsChange(was: RunConfig, now: RunConfig): string {
+  const flat = (c: RunConfig) => {
+    const { profile, ...rest } = JSON.parse(identity(c)) as Record<string, unknown> & { profile: Record<string, unknown> };
+    return { ...rest, ...Object.fromEntries(Object.entries(profile).map(([k, v]) => [`profile.${k}`, v])) } as Record<string, unknown>;
+  };
+  const [a, b] = [flat(was), flat(now)];
+  const cut = (v: unknown) => (v === undefined ? "none" : JSON.stringify(v).slice(0, 60));
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+  return keys.slice(0, 3).map((k) => `${k}: ${cut(a[k])} -> ${cut(b[k])}`).join(", ") + (keys.length > 3 ? `, and ${keys.length - 3} more` : "");
+}
+
 /** The run's identity as JSON, for checking that a resumed run is the same run. */
 function identity(c: RunConfig): string {
   return JSON.stringify({ ...c, profile: { ...c.profile, about: undefined } });
@@ -143,13 +156,16 @@ async function trainUnlocked(options: TrainOptions): Promise<RunResult> {
   const file = (k: keyof typeof RUN_FILES) => path.join(out, RUN_FILES[k]);
   if (fs.existsSync(file("done"))) {
     log(`${out}: already complete (remove it to train again)`);
-    const done = JSON.parse(fs.readFileSync(file("done"), "utf8"));
+    const done = parseJson<{ batches: number; seconds: number }>(fs.readFileSync(file("done"), "utf8"), file("done"));
     return { out, status: "already complete", batches: done.batches, seconds: done.seconds };
   }
   const labels = options.labels ?? "class";
   const minDetectedBands = options.minDetectedBands ?? 4;
   const set = loadCurated(options.data, { fields: options.fields, labels, minDetectedBands });
   const split = splitForTraining(set, options.split ?? path.join(options.data[0], "split.json"), log);
+  if (split.train.length === 0) {
+    throw new Error(`${options.data.join(", ")}: no training objects (fields ${options.fields?.join(",") ?? "all"}, labels '${labels}', detected in >= ${minDetectedBands} bands); nothing to train`);
+  }
   const weights = options.weights ? loadWeights(options.weights) : undefined;
   const batches = options.batches ?? profile.batches[arch];
   const batchSize = profile.batchSize[arch];
@@ -164,10 +180,10 @@ async function trainUnlocked(options: TrainOptions): Promise<RunResult> {
   };
   fs.mkdirSync(out, { recursive: true });
   if (fs.existsSync(file("config"))) {
-    const previous = JSON.parse(fs.readFileSync(file("config"), "utf8")).run as RunConfig;
+    const previous = parseJson<{ run: RunConfig }>(fs.readFileSync(file("config"), "utf8"), file("config")).run;
     if (identity(previous) !== identity(config)) {
       disposeDualModel(model);
-      throw new Error(`${out}: holds a run with different settings (${file("config")}); use another --out`);
+      throw new Error(`${out}: holds a run with different settings (${settingsChange(previous, config)}; ${file("config")}); use another --out`);
     }
   } else {
     writeFileAtomic(file("config"), JSON.stringify({ run: config, git: gitState(), backend: options.backend, machine: machineInfo(), started: new Date().toISOString() }, null, 1) + "\n");

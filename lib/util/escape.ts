@@ -5,3 +5,8 @@
 export function percentEscape(text: string, unsafe: RegExp): string {
   return text.replace(unsafe, (ch) => Array.from(Buffer.from(ch, "utf8"), (b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join(""));
 }
+
+/** `text` cut to `max` characters for a message ("abc... (20971520 characters)"), so a huge value is not echoed. */
+export function shorten(text: string, max = 40): string {
+  return text.length <= max ? text : `${text.slice(0, max)}... (${text.length} characters)`;
+}

@@ -217,3 +217,14 @@ test("a curation that keeps nothing is an error, not marked complete, with the c
   const empty = makeField(path.join(dir, "empty-in"), 60, 60, tag, []);
   assert.throws(() => run(path.join(dir, "empty"), {}, empty), /nothing curated \(the catalog\(s\) hold no usable row\)/);
 });
+
+test("class values that are not 0-4 are named in a warning; a huge bad value is cut short in messages and curation.json", () => {
+  const huge = "9".repeat(100_000) + "x";
+  const f = makeField(path.join(dir, "classes-in"), 60, 60, tag, ["a,30,30,7", "b,30,45,-1", "c,15,30,2.5", "d,45,30,1", `e,${huge},30,1`]);
+  const out = path.join(dir, "classes");
+  const { rows: got, warnings } = run(out, {}, f);
+  assert.deepEqual(got.map((r) => [r.id, r.class]), [["a", null], ["b", null], ["c", null], ["d", 1]]);
+  assert.match(warnings.join("\n"), /3 class value\(s\) that are not 0-4 \(line 2: '7', line 3: '-1', line 4: '2\.5'\); curated as unclassified/);
+  assert.match(warnings.join("\n"), /line 6: position \(9{40}\.\.\. \(100001 characters\), 30\) is not a pair of finite numbers/);
+  assert.ok(fs.statSync(path.join(out, "curation.json")).size < 20_000, "the value is not stored in full");
+});

@@ -98,3 +98,7 @@ test("BSCALE, BZERO and BLANK of the wrong type or range are refused, naming fil
   assert.ok(half.data instanceof Float32Array);
   assert.deepEqual(Array.from(half.data), new Array(12).fill(7.5));
 });
+
+test("a folder given as a FITS file is named as such", () => {
+  assert.throws(() => openFits(dir), new RegExp(`^Error: ${dir.replace(/[/.]/g, "\\$&")}: is a folder; a FITS file was expected$`));
+});

@@ -24,7 +24,14 @@ function cutoutCards(hdu: Hdu, x0: number, y0: number): FitsCard[] {
   return hdu.header.cards.filter((c) => !DROP.has(c.key)).map((c) => (c.key in shift && typeof c.value === "number" ? { ...c, value: c.value + shift[c.key] } : c));
 }
 
+/** Largest cutout side: 2 x the image's longer side (a square centred anywhere on it, with room to spare). */
+function checkSize(hdu: Hdu, size: number): void {
+  const [w, h] = hdu.shape;
+  if (size > 2 * Math.max(w, h)) throw new Error(`${hdu.where}: a ${size} x ${size} cutout is far larger than the ${w} x ${h} image; a side of at most ${2 * Math.max(w, h)}`);
+}
+
 function cutOne(hdu: Hdu, req: CutoutRequest, source: string): ImageHdu {
+  checkSize(hdu, req.size);
   const x0 = Math.round(req.x) - 1 - Math.floor(req.size / 2);
   const y0 = Math.round(req.y) - 1 - Math.floor(req.size / 2);
   const section = hdu.section({ x0, y0, width: req.size, height: req.size }, { raw: true });

@@ -149,6 +149,7 @@ export class FitsFile {
 
 /** Opens `path` and parses every header; the file stays open for data reads until `close()`. */
 export function openFits(path: string): FitsFile {
+  if (fs.existsSync(path) && fs.statSync(path).isDirectory()) throw new Error(`${path}: is a folder; a FITS file was expected`);
   const fd = fs.openSync(path, "r");
   try {
     const file = new FitsFile(path, fd, fs.fstatSync(fd).size);
