@@ -25,7 +25,7 @@ export function detectFormat(file: string): CatalogFormat {
   if (ext === ".tab" || ext === ".txt" || ext === ".dat") return "legus";
   if (ext === ".fits" || ext === ".fit") return "phangs";
   if (ext === ".csv") return readCsvTable(file).header.some((h) => h.trim().toUpperCase() === "PHANGS_X") ? "phangs" : "csv";
-  throw new Error(`${file}: cannot tell the catalog format from the extension '${ext}'; pass the format (${CATALOG_FORMATS.join(", ")})`);
+  throw new SettingNeeded("format", `${file}: cannot tell the catalog format from the extension '${ext}' (${CATALOG_FORMATS.join(", ")})`);
 }
 
 export function readCatalog(file: string, options: ReadCatalogOptions = {}): Catalog {

@@ -11,7 +11,7 @@ const FORMAT = "starcluster-classify-partial-1";
 export const partialFile = (out: string) => `${out}.partial.jsonl`;
 
 export class PartialRun {
-  private constructor(readonly file: string, private readonly fd: number) {}
+  private constructor(readonly file: string, private readonly fd: number, private rows: number) {}
 
   /** Opens (or starts) the sidecar of `out`; returns it with the rows finished by earlier runs. */
   static open(out: string, fingerprint: string[]): { partial: PartialRun; done: ClassifiedRow[] } {
@@ -43,22 +43,25 @@ export class PartialRun {
         }
       });
       fs.truncateSync(file, Buffer.byteLength(complete));
-      return { partial: new PartialRun(file, fs.openSync(file, "a")), done };
+      return { partial: new PartialRun(file, fs.openSync(file, "a"), done.length), done };
     }
     const fd = fs.openSync(file, "a");
     fs.writeSync(fd, JSON.stringify({ format: FORMAT, fingerprint }) + "\n");
     fs.fsyncSync(fd);
-    return { partial: new PartialRun(file, fd), done };
+    return { partial: new PartialRun(file, fd, 0), done };
   }
 
   /** Appends one finished chunk, durably: after a kill it is either wholly there or dropped. */
   append(rows: ClassifiedRow[]): void {
     fs.writeSync(this.fd, JSON.stringify({ rows }) + "\n");
     fs.fsyncSync(this.fd);
+    this.rows += rows.length;
   }
 
+  /** Closes the file; one that records no finished object (a run refused at its first chunk) is removed. */
   close(): void {
     fs.closeSync(this.fd);
+    if (this.rows === 0) fs.rmSync(this.file, { force: true });
   }
 
   /** After the output is written: the progress is no longer needed. */

@@ -148,7 +148,7 @@ function isAlive(pid: number): boolean {
 /** Removes temporary files of atomic writes whose process died (a killed run); a live writer's are left alone. */
 function removeStaleTemps(dir: string): void {
   for (const name of fs.readdirSync(dir)) {
-    const m = /^\..+\.(\d+)(?:\.\d+)?\.tmp$/.exec(name);
+    const m = /^\..+?\.(\d+)(?:\.\d+)?\.tmp$/.exec(name); // lazy: the pid, not the timestamp after it
     if (m && Number(m[1]) !== process.pid && !isAlive(Number(m[1]))) fs.rmSync(path.join(dir, name), { force: true });
   }
 }
@@ -249,9 +249,11 @@ function curateField(input: FieldInput, options: CurateOptions, date: string, to
 }
 
 /** The error for a curation that kept nothing: it is not marked complete, and says why objects were dropped. */
-function nothingKept(out: string, objects: number, total: CurationCounts): Error {
+function nothingKept(out: string, objects: number, total: CurationCounts, catalogs: string[]): Error {
   const causes = Object.entries(total.droppedBy).filter(([, n]) => n > 0).map(([cause, n]) => `${cause} ${n}`);
-  const why = objects === 0 ? "the catalog(s) hold no usable row" : `all ${objects} object(s) dropped: ${causes.join(", ")}; each one's reason is in ${MANIFEST_FILE}`;
+  const why = objects === 0
+    ? `no usable row in ${catalogs.join(", ")}`
+    : `all ${objects} object(s) dropped: ${causes.join(", ")}; each one's reason is in ${MANIFEST_FILE}`;
   return new Error(`${out}: nothing curated (${why}); the curation is not marked complete`);
 }
 
@@ -296,7 +298,7 @@ function curateUnlocked(options: CurateOptions): CurationResult {
     writeFileAtomic(path.join(out, MANIFEST_FILE), formatManifest(rows));
     const repaired = results.flatMap((r) => r.repaired);
     if (repaired.length) warn(`${out}: ${repaired.length} damaged stamp(s) (truncated, empty or of another size) written again, e.g. ${repaired[0]}`);
-    if (total.kept.all === 0) throw nothingKept(out, rows.length, total);
+    if (total.kept.all === 0) throw nothingKept(out, rows.length, total, jobs.map((job) => job.catalog));
     const seconds = (Date.now() - start) / 1000;
     const fieldsOut = settings.fields.map((f, j) => ({
       ...f,

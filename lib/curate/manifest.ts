@@ -109,7 +109,14 @@ export function readStamp(file: string): Stamp {
       if (hdu.bitpix !== -32 || hdu.shape.join("x") !== `${size}x${size}`) {
         throw new Error(`${hdu.where}: must be a ${size} x ${size} BITPIX -32 image, is ${hdu.shape.join(" x ")} BITPIX ${hdu.bitpix}`);
       }
-      bands.set(hdu.readImage().data as Float32Array, b * size * size);
+      const data = hdu.readImage().data as Float32Array;
+      // Curation drops or zero-pads pixels without data, so a non-finite one means a damaged or foreign stamp.
+      const bad = data.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) {
+        throw new Error(`${hdu.where}: pixel (${(bad % size) + 1}, ${Math.floor(bad / size) + 1}) is ${data[bad]}; a curated stamp holds finite ` +
+          "values only (delete the file and rerun the curation to cut it again)");
+      }
+      bands.set(data, b * size * size);
     });
     const missing = fits.hdus[0].header.get("MISSBAND");
     if (missing !== undefined && !BANDS.includes(missing as Band)) throw new Error(`${file}: MISSBAND = '${String(missing)}' is not a band`);

@@ -43,6 +43,7 @@ function imageHdu(file: FitsFile): Hdu {
   if (!hdu) throw new Error(`${file.path}: no image HDU with data`);
   if (hdu.shape.length !== 2) throw new Error(`${hdu.where}: a mosaic must be a 2-D image, this one is ${hdu.shape.join(" x ")} (NAXIS = ${hdu.shape.length})`);
   hdu.assertImage();
+  void hdu.scaling; // BSCALE, BZERO and BLANK checked now, before anything is written, not at the first stamp
   return hdu;
 }
 

@@ -2,7 +2,7 @@
 // (tfjs layout) and, in its metadata, the model's configuration and where its backbone weights came from,
 // so a file alone rebuilds the model exactly. Training checkpoints use the same file with extra tensors.
 import * as tf from "@tensorflow/tfjs";
-import { SafetensorsFile, TensorToWrite, writeSafetensors } from "./safetensors";
+import { SafetensorsError, SafetensorsFile, TensorToWrite, writeSafetensors } from "./safetensors";
 import { DualConfig, DualModel, dualModelFromState, dualStateDict } from "./dual";
 import { Provenance } from "./init";
 import type { RescaleRule } from "../dataset/transforms";
@@ -66,6 +66,7 @@ export function loadDualModel(file: string): { model: DualModel; metadata: Recor
   try {
     return { model: dualModelFromState(config, provenance, (name) => (st.has(name) ? st.read(name) : undefined)), metadata };
   } catch (e) {
+    if (e instanceof SafetensorsError) throw e; // names the file already
     throw new Error(`${st.file}: ${(e as Error).message}`);
   }
 }

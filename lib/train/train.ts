@@ -154,21 +154,35 @@ async function trainUnlocked(options: TrainOptions): Promise<RunResult> {
   const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
   const { profile, arch, seed, out } = options;
   const file = (k: keyof typeof RUN_FILES) => path.join(out, RUN_FILES[k]);
+  const labels = options.labels ?? "class";
+  const minDetectedBands = options.minDetectedBands ?? 4;
+  const batches = options.batches ?? profile.batches[arch];
+  const batchSize = profile.batchSize[arch];
   if (fs.existsSync(file("done"))) {
+    // A finished run answers only the command that made it: another seed or profile is not "already complete".
+    // The data folders are not compared by path here: a moved checkout still holds the same finished run.
+    if (fs.existsSync(file("config"))) {
+      const previous = parseJson<{ run: RunConfig }>(fs.readFileSync(file("config"), "utf8"), file("config")).run;
+      const asked: RunConfig = { ...previous, arch, seed, profile, batches, batchSize, fields: options.fields ?? null, labels, minDetectedBands };
+      if (identity(previous) !== identity(asked)) {
+        throw new Error(`${out}: holds a finished run with different settings (${settingsChange(previous, asked)}; ${file("config")}); ` +
+          "use another --out");
+      }
+    }
     log(`${out}: already complete (remove it to train again)`);
     const done = parseJson<{ batches: number; seconds: number }>(fs.readFileSync(file("done"), "utf8"), file("done"));
     return { out, status: "already complete", batches: done.batches, seconds: done.seconds };
   }
-  const labels = options.labels ?? "class";
-  const minDetectedBands = options.minDetectedBands ?? 4;
   const set = loadCurated(options.data, { fields: options.fields, labels, minDetectedBands });
+  const nothing = () => new Error(`${options.data.join(", ")}: no training objects (fields ${options.fields?.join(",") ?? "all"}, ` +
+    `labels '${labels}', detected in >= ${minDetectedBands} bands); nothing to train`);
+  if (set.items.length === 0) throw nothing(); // before a split file is written into the data folder
   const split = splitForTraining(set, options.split ?? path.join(options.data[0], "split.json"), log);
-  if (split.train.length === 0) {
-    throw new Error(`${options.data.join(", ")}: no training objects (fields ${options.fields?.join(",") ?? "all"}, labels '${labels}', detected in >= ${minDetectedBands} bands); nothing to train`);
-  }
+  if (split.train.length === 0) throw nothing();
   const weights = options.weights ? loadWeights(options.weights) : undefined;
-  const batches = options.batches ?? profile.batches[arch];
-  const batchSize = profile.batchSize[arch];
+  // Every stamp is read (and checked) before the run directory is written to.
+  log(`loading ${split.train.length} training stamps (${set.size} px) from ${options.data.join(", ")}`);
+  const pixels = loadPixels(set, split.train);
   const model = createDualModel({ arch, inputSize: profile.inputSize, seed }, weights);
   const counts = classCounts(split.train);
   const config: RunConfig = {
@@ -197,8 +211,6 @@ async function trainUnlocked(options: TrainOptions): Promise<RunResult> {
   }
   truncateMetrics(file("metrics"), state.batches);
 
-  log(`loading ${split.train.length} training stamps (${set.size} px) from ${options.data.join(", ")}`);
-  const pixels = loadPixels(set, split.train);
   const labelsOf = split.train.map((it) => it.label);
   const sampler = new BatchSampler(labelsOf, batchSize, seed, profile.sampling);
   const classWeights = profile.classWeights === "inverse-frequency" ? tf.tensor1d(inverseFrequencyWeights(counts)) : undefined;

@@ -27,7 +27,8 @@ export function lockFileFor(output: string, kind: "folder" | "file"): string {
 export function withOutputLock<T>(output: string, kind: "folder" | "file", command: string, work: () => T): T {
   const folder = kind === "folder" ? output : path.dirname(path.resolve(output));
   const existed = fs.existsSync(folder);
-  const release = acquire(lockFileFor(output, kind), command);
+  if (kind === "folder" && existed && !fs.statSync(folder).isDirectory()) throw new Error(`${output}: is a file; this output is a folder`);
+  const release = acquire(lockFileFor(output, kind), command, output);
   const done = () => {
     release();
     if (!existed && fs.existsSync(folder) && fs.readdirSync(folder).length === 0) fs.rmdirSync(folder);
@@ -44,7 +45,8 @@ export function withOutputLock<T>(output: string, kind: "folder" | "file", comma
   return result;
 }
 
-function acquire(file: string, command: string): () => void {
+/** Takes the lock file `file` for `output` (named in refusals). */
+function acquire(file: string, command: string, output: string): () => void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const me: Holder = { pid: process.pid, host: os.hostname(), command, since: new Date().toISOString() };
   for (let attempt = 0; ; attempt++) {
@@ -54,9 +56,9 @@ function acquire(file: string, command: string): () => void {
       fs.closeSync(fd);
       break;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw refusal(file, e);
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw refusal(file, output, e);
       const holder = readHolder(file);
-      if (attempt > 0 || (holder && !isStale(holder))) throw refusal(file, holder ?? e);
+      if (attempt > 0 || (holder && !isStale(holder))) throw refusal(file, output, holder ?? e);
       fs.rmSync(file, { force: true }); // the holder is gone (or the file is unreadable): take over
     }
   }
@@ -89,8 +91,7 @@ function isStale(h: Holder): boolean {
   }
 }
 
-function refusal(file: string, cause: Holder | unknown): Error {
-  const where = path.dirname(file);
+function refusal(file: string, where: string, cause: Holder | unknown): Error {
   if (cause && typeof cause === "object" && "pid" in cause) {
     const h = cause as Holder;
     const sameHost = h.host === os.hostname();

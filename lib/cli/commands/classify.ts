@@ -2,9 +2,10 @@
 // an ensemble of trained models, into a table of classes with their uncertainty (lib/classify/).
 import { BACKENDS, BackendChoice, initBackend } from "../../backend/select";
 import { CATALOG_FORMATS, CatalogFormat } from "../../catalog/read";
-import { classify, ClassifySource } from "../../classify/classify";
+import { classify, ClassifyResult, ClassifySource } from "../../classify/classify";
 import { DEFAULT_MODEL_MEMORY } from "../../classify/ensemble";
 import { OUTPUT_FORMATS, OutputFormat } from "../../classify/table";
+import { SettingNeeded } from "../../util/errors";
 import { progressBar } from "../../util/progress";
 import { UsageError } from "../args";
 import { defineCommand } from "../command";
@@ -50,10 +51,17 @@ export const classifyCommand = defineCommand({
     }
     const format = (options.format ?? (/\.fits?$/i.test(options.out) ? "fits" : "csv")) as OutputFormat;
     const backend = await initBackend({ backend: options.backend as BackendChoice | undefined });
-    const r = classify({
-      models: options.models, source, out: options.out, format, batchSize: options.batch, modelMemory: options["model-memory"] * 1024 ** 2,
-      progress: (n) => progressBar(n),
-    });
+    let r: ClassifyResult;
+    try {
+      r = classify({
+        models: options.models, source, out: options.out, format, batchSize: options.batch,
+        modelMemory: options["model-memory"] * 1024 ** 2, progress: (n) => progressBar(n),
+      });
+    } catch (e) {
+      // Here the catalog's format is --catalog-format (--format is the table's).
+      if (e instanceof SettingNeeded && e.option === "format") throw new SettingNeeded("catalog-format", e.message);
+      throw e;
+    }
     const dropped = r.rows.filter((row) => row.status === "dropped");
     const reasons = new Map<string, number>();
     for (const row of dropped) reasons.set(row.reason, (reasons.get(row.reason) ?? 0) + 1);

@@ -37,7 +37,8 @@ export class Header {
     const v = this.get(key);
     if (v === undefined && fallback !== undefined) return fallback;
     if (typeof v !== "number" || !Number.isInteger(v)) {
-      throw new Error(`${where}: ${v === undefined ? `missing card ${key}` : `card ${key} = ${String(v)} is not an integer`}`);
+      const shown = typeof v === "string" ? `'${v}'` : String(v); // a quoted '100' is a string, not the number 100
+      throw new Error(`${where}: ${v === undefined ? `missing card ${key}` : `card ${key} = ${shown} is not an integer`}`);
     }
     return v;
   }
