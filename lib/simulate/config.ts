@@ -48,16 +48,14 @@ export interface SimulationConfig {
     cluster: { r_eff_pc: LogNormalSpec; eta: LogNormalSpec; resolved_r_eff_px: number };
     "1": { q: Range };
     "2": {
-      kinds: Record<"clump" | "elongated" | "lopsided", number>;
+      kinds: Record<"elongated" | "lopsided", number>;
       q: Range;
       elongated_q: Range;
       elongated_min_r_eff_px: number;
-      clump_flux_fraction: Range;
-      clump_distance_px: Range;
-      clump_distance_reff: Range;
-      clump_blue_boost_mag: Range;
-      lopsided_offset_px: Range;
-      lopsided_core_share: number;
+      halo_flux_fraction: Range;
+      halo_r_eff_px: Range;
+      halo_offset_px: Range;
+      halo_blue_mag: Range;
     };
     "3": {
       members: Range;
@@ -76,6 +74,7 @@ export interface SimulationConfig {
       galaxy_r_eff_px: Range;
       galaxy_eta: Range;
       galaxy_q: Range;
+      galaxy_red_mag: Range;
       cosmic_ray_length_px: Range;
       cosmic_ray_peak_e_s: Range;
       saturated_brighten_mag: Range;
@@ -87,7 +86,7 @@ export interface SimulationConfig {
   };
   annotator: { agreement_diagonal: number[]; off_diagonal_shape: number[][]; class_prior: number[] };
   undetected: { fainter_than_limit_mag: Range };
-  synthetic_fields: { reference_density_per_mpx: number; reference_distance_mpc: number; unclassified_per_classified: number; magnitude_limit_v: number };
+  synthetic_fields: { reference_density_per_mpx: number; reference_distance_mpc: number; unclassified_per_classified: number; magnitude_limit_v: number; min_separation_px: number };
   mosaic: { margin_px: number; quantisation_fraction_of_sky_sigma: number };
   scales: Record<Scale, ScaleSpec>;
 }

@@ -11,7 +11,7 @@ import { AnnotatorModel, annotatorModel, drawSecondLabel, drawTruth } from "./an
 import { cropSide, fieldFilters, ScaleSpec, SimulationConfig } from "./config";
 import { buildFootprint, Footprint, Point } from "./footprint";
 import { AxisMap, axisLength, compactAxis, cropAxis, toMosaic } from "./layout";
-import { stream, STREAM } from "./rng";
+import { Rng, stream, STREAM } from "./rng";
 
 export interface SimSource {
   /** Stable index within the field: the key of every random stream that belongs to this source. */
@@ -110,6 +110,20 @@ function attachLabels(sources: SimSource[], model: AnnotatorModel, seed: number,
   }
 }
 
+/**
+ * A position near (x, y), scattered by half the mean spacing and at least `minSep` px from every source placed
+ * before (real catalogs have no two sources closer than their detection could separate: section 3 of the README).
+ */
+function placeApart(rng: Rng, placed: { x: number; y: number }[], x: number, y: number, o: { inner: number; margin: number; spacing: number; minSep: number }): { x: number; y: number } {
+  const lo = o.margin + 1, hi = o.margin + o.inner;
+  const clampIn = (c: number) => Math.min(hi, Math.max(lo, c));
+  let p = { x: clampIn(x + 0.5 * o.spacing * rng.normal()), y: clampIn(y + 0.5 * o.spacing * rng.normal()) };
+  for (let tries = 0; tries < 100 && placed.some((q) => Math.hypot(q.x - p.x, q.y - p.y) < o.minSep); tries++) {
+    p = { x: clampIn(x + o.spacing * rng.normal()), y: clampIn(y + o.spacing * rng.normal()) };
+  }
+  return p;
+}
+
 /** Draws a synthetic field's sources from the pooled real catalogs (positions in the field's own frame). */
 function syntheticSources(field: string, distance: number, config: SimulationConfig, scale: ScaleSpec, seed: number, fieldIndex: number): { sources: SimSource[]; side: number } {
   const real = realCatalogs();
@@ -131,6 +145,10 @@ function syntheticSources(field: string, distance: number, config: SimulationCon
   wanted.push(...Array<null>(Math.round(nClassified * sf.unclassified_per_classified)).fill(null));
   const vBand = 3;
   const sources: SimSource[] = [];
+  const placed: { x: number; y: number }[] = [];
+  // Mean distance between sources: the scatter around a donor's place keeps the galaxy's large-scale layout
+  // without stacking donors drawn twice (or from the same spot of different fields) on one pixel.
+  const spacing = inner / Math.sqrt(wanted.length);
   wanted.forEach((cls, index) => {
     const rng = stream(seed, fieldIndex, STREAM.layout, index);
     const pool = pools.get(cls)!;
@@ -146,8 +164,8 @@ function syntheticSources(field: string, distance: number, config: SimulationCon
     const [x0, x1, y0, y1] = real.box.get(donor.field)!;
     const u = Math.min(1, Math.max(0, (donor.r.x - x0) / Math.max(1, x1 - x0)));
     const v = Math.min(1, Math.max(0, (donor.r.y - y0) / Math.max(1, y1 - y0)));
-    const origX = margin + 1 + u * (inner - 1) + rng.between(-0.5, 0.5);
-    const origY = margin + 1 + v * (inner - 1) + rng.between(-0.5, 0.5);
+    const { x: origX, y: origY } = placeApart(rng, placed, margin + 1 + u * (inner - 1), margin + 1 + v * (inner - 1), { inner, margin, spacing, minSep: sf.min_separation_px });
+    placed.push({ x: origX, y: origY });
     const record: CatalogRecord = {
       ...donor.r,
       field,

@@ -1,9 +1,9 @@
 // What each class looks like (LEGUS definitions: Adamo et al. 2017, LEGUS_description.txt; Wei et al. 2020 Sec. 2).
 // Humans labelled what they saw, so each class's defining trait is rendered at or above the PSF's scale:
 //   1 compact, symmetric cluster: one round EFF profile, resolved (the catalog's concentration-index cut);
-//   2 cluster with asymmetry: a secondary clump a PSF width or more away, an elongated body, or an offset core;
+//   2 cluster with asymmetry and a single peak: an elongated body, or a core with a halo pushed to one side;
 //   3 association: several resolved peaks (stars and small clumps) over diffuse light;
-//   4 not a cluster: a star, a close pair, a background galaxy, a cosmic-ray-like hit in one band, or a bright
+//   4 not a cluster: a star, a close pair, a red background galaxy, a cosmic-ray-like hit in one band, or a bright
 //     star with diffraction spikes (saturating where the full well is reached).
 // Unclassified catalog entries are rendered as neighbours: half point sources, half small clusters.
 // A morphology is drawn once per source (sizes, shapes, member positions); each band then gets the catalog
@@ -32,11 +32,15 @@ export interface Morphology {
   /** Extra light that is not from the catalog flux: diffraction spikes (fraction of flux) and cosmic rays (one band). */
   spikes: boolean;
   cosmicRay?: { band: number; dx: number; dy: number; length: number; angle: number; peak: number };
+  /** Magnitude offsets per band applied to the whole source (its colour replaces the catalog's); V unchanged. */
+  colour?: number[];
 }
 
 const NO_TILT = [0, 0, 0, 0, 0];
 /** Weight of each band in a "bluer" colour tilt: strongest in the UV, none in I. */
 const BLUENESS = [1, 0.75, 0.5, 0.25, 0];
+/** Weight of each band in a "redder" colour, relative to V (band 3): fainter in the UV, brighter in I. */
+const REDNESS = [1, 0.7, 0.35, 0, -0.3];
 
 const inRange = (rng: Rng, r: Range) => rng.between(r[0], r[1]);
 const clamp = (v: number, r: Range) => Math.min(r[1], Math.max(r[0], v));
@@ -58,41 +62,34 @@ function drawCluster(rng: Rng, config: SimulationConfig, pcPerPx: number, q: Ran
 
 const polar = (r: number, a: number) => ({ dx: r * Math.cos(a), dy: r * Math.sin(a) });
 
-/** Class 2: a concentrated cluster whose asymmetry is visible at the PSF's scale (facts 3.4: "some asymmetry or
- * a slightly elongated profile; a colour gradient is possible"). */
+/**
+ * Class 2: "asymmetric, single peak, radial profile more extended relative to class 1 cluster" (LEGUS catalog
+ * headers). A second peak would make it a multi-peaked system (class 3), so the asymmetry is in the body's light:
+ * an elongated body, or a compact core with a wider, bluer halo pushed to one side ("possible colour gradient").
+ */
 function drawAsymmetric(rng: Rng, config: SimulationConfig, pcPerPx: number): Morphology {
   const c2 = config.classes["2"];
-  const kinds = ["clump", "elongated", "lopsided"] as const;
+  const kinds = ["elongated", "lopsided"] as const;
   const kind = kinds[rng.pick(kinds.map((k) => c2.kinds[k]))];
   if (kind === "elongated") {
     const main = drawCluster(rng, config, pcPerPx, c2.elongated_q, c2.elongated_min_r_eff_px);
     return { kind: "elongated cluster", parts: [{ dx: 0, dy: 0, share: 1, tilt: NO_TILT, eff: main }], spikes: false };
   }
-  const main = drawCluster(rng, config, pcPerPx, c2.q);
-  const a = rng.between(0, 2 * Math.PI);
-  if (kind === "lopsided") {
-    // A bright core off the centre of the cluster's light, with a colour gradient across the source.
-    const off = polar(inRange(rng, c2.lopsided_offset_px), a);
-    const tilt = BLUENESS.map((w) => -inRange(rng, c2.clump_blue_boost_mag) * w);
-    return {
-      kind: "cluster with offset core",
-      parts: [
-        { dx: 0, dy: 0, share: 1 - c2.lopsided_core_share, tilt: NO_TILT, eff: main },
-        { ...off, share: c2.lopsided_core_share, tilt },
-      ],
-      spikes: false,
-    };
-  }
-  // A secondary clump, often bluer, separated by at least one PSF FWHM so that it shows as a second lobe.
-  const f = inRange(rng, c2.clump_flux_fraction);
-  const d = Math.max(inRange(rng, c2.clump_distance_px), inRange(rng, c2.clump_distance_reff) * main.rEffPx);
-  const boost = inRange(rng, c2.clump_blue_boost_mag);
-  const clump = { rEffPx: Math.max(0.4, main.rEffPx / 2), eta: main.eta, q: rng.between(0.6, 1), theta: rng.between(0, Math.PI) };
+  const core = drawCluster(rng, config, pcPerPx, c2.q);
+  const halo = {
+    rEffPx: Math.max(inRange(rng, c2.halo_r_eff_px), 2 * core.rEffPx),
+    eta: core.eta,
+    q: inRange(rng, c2.q),
+    theta: rng.between(0, Math.PI),
+  };
+  const haloShare = inRange(rng, c2.halo_flux_fraction);
+  const offset = polar(inRange(rng, c2.halo_offset_px), rng.between(0, 2 * Math.PI));
+  const gradient = inRange(rng, c2.halo_blue_mag);
   return {
-    kind: "cluster with clump",
+    kind: "cluster with lopsided halo",
     parts: [
-      { dx: 0, dy: 0, share: 1 - f, tilt: NO_TILT, eff: main },
-      { ...polar(d, a), share: f, tilt: BLUENESS.map((w) => -boost * w), eff: clump },
+      { dx: 0, dy: 0, share: 1 - haloShare, tilt: NO_TILT, eff: core },
+      { ...offset, share: haloShare, tilt: BLUENESS.map((w) => -gradient * w), eff: halo },
     ],
     spikes: false,
   };
@@ -160,7 +157,10 @@ function drawNotCluster(rng: Rng, config: SimulationConfig): Morphology {
     }
     case "background_galaxy": {
       const eff = { rEffPx: inRange(rng, c4.galaxy_r_eff_px), eta: inRange(rng, c4.galaxy_eta), q: inRange(rng, c4.galaxy_q), theta: rng.between(0, Math.PI) };
-      return { kind, parts: [{ dx: 0, dy: 0, share: 1, tilt: NO_TILT, eff }], spikes: false };
+      // Red whatever the catalog colour: an old, redshifted population, faint in the UV (facts 3.4).
+      const red = inRange(rng, c4.galaxy_red_mag);
+      const colour = REDNESS.map((w) => red * w);
+      return { kind, parts: [{ dx: 0, dy: 0, share: 1, tilt: NO_TILT, eff }], spikes: false, colour };
     }
     case "cosmic_ray": {
       const cosmicRay = { band: rng.int(0, 4), dx: rng.between(-2, 2), dy: rng.between(-2, 2), length: inRange(rng, c4.cosmic_ray_length_px), angle: rng.between(0, Math.PI), peak: inRange(rng, c4.cosmic_ray_peak_e_s) };
@@ -203,7 +203,7 @@ function bandShares(parts: Part[], band: number): number[] {
  */
 export function sourceComponents(source: SimSource, morph: Morphology, band: number, filter: string, config: SimulationConfig, saturationRate: number): Gaussian[] {
   const psf = filterPsf(config, filter);
-  const rate = magToRate(config, filter, source.renderMag[band]);
+  const rate = magToRate(config, filter, source.renderMag[band] + (morph.colour?.[band] ?? 0));
   const x0 = source.record.x - 1;
   const y0 = source.record.y - 1;
   const out: Gaussian[] = [];
