@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs (idempotent; safe to rerun).
 #   Jupyter (runs tslab notebooks headless): jupyter-nbconvert jupyter-client python3-nbclient
+#   Interactive notebooks (starcluster lab):  jupyter-notebook (the classic Notebook 6; JupyterLab is not packaged)
 #   Reference peers for tests/benchmarks:    python3-torch python3-torchvision python3-astropy
 #   Figure checks (headless screenshots):    chromium
 #   A real Slurm submission (slurm-local.sh): slurmctld slurmd slurm-client munge
@@ -9,7 +10,7 @@
 # Needs root (or sudo). Set STARCLUSTER_SKIP_APT=1 to skip when the packages are managed elsewhere.
 set -euo pipefail
 
-PACKAGES=(jupyter-nbconvert jupyter-client python3-nbclient
+PACKAGES=(jupyter-nbconvert jupyter-client python3-nbclient jupyter-notebook
           python3-torch python3-torchvision python3-astropy python3-numpy
           chromium
           slurmctld slurmd slurm-client munge

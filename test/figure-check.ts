@@ -11,6 +11,8 @@ export interface PlotInk {
   nonWhite: number;
   /** Fraction of clearly coloured pixels (traces; axes, grid and text are grey). */
   colored: number;
+  /** Plotly drew the live figure (its SVG is there), as opposed to only a static fallback image showing. */
+  drawn?: boolean;
 }
 
 export function measureInk(png: Buffer): PlotInk {
@@ -41,8 +43,8 @@ export async function screenshotPlots(htmlFile: string): Promise<PlotInk[]> {
     for (let i = 0; i < count; i++) {
       const plot = plots.nth(i);
       // A drawn Plotly figure has its SVG layers; an undrawn div stays empty.
-      await plot.locator(".main-svg").first().waitFor({ timeout: 30_000 }).catch(() => undefined);
-      out.push(measureInk(await plot.screenshot()));
+      const drawn = await plot.locator(".main-svg").first().waitFor({ timeout: 30_000 }).then(() => true, () => false);
+      out.push({ ...measureInk(await plot.screenshot()), drawn });
     }
     return out;
   } finally {

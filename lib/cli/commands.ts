@@ -5,6 +5,8 @@ import { catalogSummaryCommand } from "./commands/catalog";
 import { classifyCommand } from "./commands/classify";
 import { curateCommand } from "./commands/curate";
 import { fitsCutoutCommand, fitsInfoCommand } from "./commands/fits";
+import { kernelInstallCommand, kernelListCommand, kernelRemoveCommand } from "./commands/kernel";
+import { labCommand } from "./commands/lab";
 import { notebooksCommand } from "./commands/notebooks";
 import { synthCommand } from "./commands/synth";
 import { trainCommand, trainSeedsCommand } from "./commands/train";
@@ -12,4 +14,5 @@ import { evaluateCommand } from "./commands/evaluate";
 import { reproduceCommand } from "./commands/reproduce";
 import { weightsImportCommand } from "./commands/weights";
 
-export const commands = [backendCommand, catalogSummaryCommand, fitsInfoCommand, fitsCutoutCommand, synthCommand, curateCommand, weightsImportCommand, trainCommand, trainSeedsCommand, evaluateCommand, reproduceCommand, classifyCommand, notebooksCommand] as Command[];
+export const commands = [backendCommand, catalogSummaryCommand, fitsInfoCommand, fitsCutoutCommand, synthCommand, curateCommand, weightsImportCommand, trainCommand, trainSeedsCommand, evaluateCommand, reproduceCommand, classifyCommand, notebooksCommand,
+  labCommand, kernelInstallCommand, kernelListCommand, kernelRemoveCommand] as Command[];

@@ -3,8 +3,11 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { writeFileAtomic } from "../util/atomic";
 import { projectRoot, resultsPath } from "../util/paths";
+import { jupyterPython, registerTslabKernel } from "./kernel";
+
+// The kernel spec lives in ./kernel; kept importable from here for existing callers.
+export { registerTslabKernel } from "./kernel";
 
 export interface NotebookRunOptions {
   /** Folder holding the notebooks; default notebooks/ of this checkout. */
@@ -25,23 +28,6 @@ export interface NotebookResult {
   seconds: number;
 }
 
-/**
- * Registers the tslab kernel in a project-local Jupyter folder (no IPython, no global state) and returns the
- * JUPYTER_PATH to use. The kernel command points at this checkout's tslab.
- */
-export function registerTslabKernel(): string {
-  const tslab = path.join(projectRoot, "node_modules", ".bin", "tslab");
-  if (!fs.existsSync(tslab)) throw new Error(`tslab not found at ${tslab}: run 'npm ci' first`);
-  const jupyterPath = path.join(projectRoot, ".jupyter");
-  const spec = {
-    argv: [tslab, "kernel", "--config-path", "{connection_file}"],
-    display_name: "TypeScript (tslab)",
-    language: "typescript",
-  };
-  writeFileAtomic(path.join(jupyterPath, "kernels", "tslab", "kernel.json"), JSON.stringify(spec, null, 2) + "\n");
-  return jupyterPath;
-}
-
 export function listNotebooks(dir = path.join(projectRoot, "notebooks"), only?: string[]): string[] {
   const all = fs.readdirSync(dir).filter((f) => f.endsWith(".ipynb")).sort();
   if (!only || only.length === 0) return all.map((f) => path.join(dir, f));
@@ -56,7 +42,7 @@ export function listNotebooks(dir = path.join(projectRoot, "notebooks"), only?: 
 /** Runs notebooks in order; throws at the first failing one with the failing cell's source and message. */
 export function runNotebooks(options: NotebookRunOptions = {}): NotebookResult[] {
   const outDir = options.outDir ?? resultsPath("notebooks");
-  const python = options.python ?? process.env.STARCLUSTER_PYTHON ?? "/usr/bin/python3";
+  const python = options.python ?? jupyterPython();
   const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
   fs.mkdirSync(outDir, { recursive: true });
   const env = { ...process.env, JUPYTER_PATH: registerTslabKernel() };

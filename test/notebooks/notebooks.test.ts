@@ -69,13 +69,19 @@ for (const notebook of listNotebooks().map((f) => path.basename(f, ".ipynb"))) {
     }
     const figures = code.flatMap((c) => c.outputs ?? []).filter((o) => o.data?.["application/vnd.plotly.v1+json"]);
     assert.ok(figures.length >= 1, "at least one Plotly figure");
-    for (const f of figures) assert.ok(f.data?.["text/html"], "HTML fallback for exported HTML");
+    for (const f of figures) {
+      assert.ok(f.data?.["text/html"], "HTML fallback for exported HTML");
+      assert.match(String(f.data?.["image/png"]), /^iVBORw0KGgo/, "a static PNG for untrusted notebooks, GitHub and nbviewer");
+    }
     const saved = [path.join(out, "figures"), path.join(out, "smoke", "figures")].filter(fs.existsSync).flatMap((d) => fs.readdirSync(d));
     assert.ok(saved.some((f) => f.startsWith(notebook.slice(0, 2))), "figures saved under results/");
 
     const plots = await screenshotPlots(result.html);
     assert.equal(plots.length, figures.length, "every figure is in the exported HTML");
-    for (const [i, p] of plots.entries()) assert.ok(p.nonWhite > 0.01 && (p.colored > 0.002 || p.nonWhite > 0.1), `figure ${i} drew (${JSON.stringify(p)})`);
+    for (const [i, p] of plots.entries()) {
+      assert.ok(p.drawn, `figure ${i}: Plotly drew it, not only its static PNG`);
+      assert.ok(p.nonWhite > 0.01 && (p.colored > 0.002 || p.nonWhite > 0.1), `figure ${i} drew (${JSON.stringify(p)})`);
+    }
   });
 }
 
