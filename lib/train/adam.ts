@@ -14,7 +14,8 @@ export interface AdamOptions {
 }
 
 export class Adam {
-  readonly lr: number;
+  /** Set per batch by a schedule (profile.ts learningRateAt); constant in the paper. */
+  lr: number;
   readonly beta1: number;
   readonly beta2: number;
   readonly eps: number;

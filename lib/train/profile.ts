@@ -9,6 +9,8 @@ import { dataPath } from "../util/paths";
 export const PROFILES = ["paper", "cpu", "quick", "smoke"] as const;
 export const SAMPLING = ["shuffle", "balanced"] as const;
 export const CLASS_WEIGHTS = ["none", "inverse-frequency"] as const;
+export const SCHEDULES = ["constant", "cosine"] as const;
+export type Schedule = (typeof SCHEDULES)[number];
 
 export interface Profile {
   name: string;
@@ -16,6 +18,8 @@ export interface Profile {
   /** Model input side in pixels: 299 in the paper, the stamp size (50) for native resolution. */
   inputSize: number;
   learningRate: number;
+  /** "constant" (the paper; the default) or "cosine": decays to 0 over the run, so its last weights settle. */
+  schedule?: Schedule;
   batchSize: Record<ArchName, number>;
   batches: Record<ArchName, number>;
   /** Random flips and a rotation uniform in [0, 2pi) per training stamp. */
@@ -59,8 +63,15 @@ export function loadProfile(nameOrFile: string): Profile {
   if (!RESCALE_RULES.includes(p.rescale)) bad(`rescale must be one of ${RESCALE_RULES.join(", ")}`);
   if (!SAMPLING.includes(p.sampling)) bad(`sampling must be one of ${SAMPLING.join(", ")}`);
   if (!CLASS_WEIGHTS.includes(p.classWeights)) bad(`classWeights must be one of ${CLASS_WEIGHTS.join(", ")}`);
+  if (p.schedule !== undefined && !SCHEDULES.includes(p.schedule)) bad(`schedule must be one of ${SCHEDULES.join(", ")}`);
   for (const k of ["evalBatchSize", "checkpointEvery", "logEvery"] as const) positiveInt(p[k], k);
   // A resumed run starts a metrics window at its checkpoint, so checkpoints must fall on window ends.
   if (p.checkpointEvery % p.logEvery !== 0) bad(`checkpointEvery (${p.checkpointEvery}) must be a multiple of logEvery (${p.logEvery})`);
   return p;
+}
+
+/** The learning rate of batch `b` (0-based) of a run of `batches`: a function of the batch alone, so resuming is exact. */
+export function learningRateAt(profile: Profile, b: number, batches: number): number {
+  if ((profile.schedule ?? "constant") === "constant") return profile.learningRate;
+  return (profile.learningRate * (1 + Math.cos((Math.PI * b) / batches))) / 2;
 }

@@ -25,7 +25,7 @@ import { writeFileAtomic } from "../util/atomic";
 import { gitState, machineInfo, sha256File } from "../util/provenance";
 import { deriveSeed } from "../util/random";
 import { Adam } from "./adam";
-import { Profile } from "./profile";
+import { learningRateAt, Profile } from "./profile";
 import { BatchSampler } from "./sampler";
 import { withOutputLock } from "../util/lock";
 import { parseJson } from "../util/json";
@@ -233,6 +233,7 @@ async function trainUnlocked(options: TrainOptions): Promise<RunResult> {
         augmentSeeds: profile.augment ? idx.map((_, j) => deriveSeed(seed, b, j)) : undefined,
       });
       const y = tf.tensor1d(idx.map((i) => labelsOf[i]), "int32");
+      adam.lr = learningRateAt(profile, b, batches);
       const { loss, predicted } = trainStepWithPredictions(model, x, y, adam, { classWeights, dropoutSeed: deriveSeed(seed, b, 0xd0) });
       tf.dispose([x, y]);
       if (!Number.isFinite(loss)) throw new Error(`${out}: loss is ${loss} at batch ${b + 1}; stopping (last checkpoint at batch ${state.batches})`);

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { test } from "node:test";
 import { initBackend } from "../../lib/backend/select";
 import { readSafetensors } from "../../lib/models/safetensors";
-import { loadProfile, PROFILES, Profile } from "../../lib/train/profile";
+import { learningRateAt, loadProfile, PROFILES, Profile } from "../../lib/train/profile";
 import { BatchSampler } from "../../lib/train/sampler";
 import { train, TrainOptions } from "../../lib/train/train";
 import { killWhen, repoRoot, tempDir } from "../helpers";
@@ -73,6 +73,18 @@ test("same seed, same data, same backend: identical weights; another seed: diffe
   assert.equal(config.backend.backend, "wasm");
   assert.match(config.git.commit, /^([0-9a-f]{40}|unknown)$/);
   assert.equal((await run("a")).status, "already complete");
+});
+
+test("the cosine schedule decays from the profile's rate to 0; constant (the paper) keeps it; a resumed cosine run is exact", async () => {
+  const cosine: Profile = { ...tiny, schedule: "cosine" };
+  assert.deepEqual([0, 500, 999].map((b) => learningRateAt(cosine, b, 1000)), [1e-4, 5e-5, (1e-4 * (1 + Math.cos((Math.PI * 999) / 1000))) / 2]);
+  assert.equal(learningRateAt(tiny, 999, 1000), tiny.learningRate);
+  await run("cosine-a", { profile: cosine });
+  assert.equal((await run("cosine-resumed", { profile: cosine, stopAfter: 2 })).status, "stopped");
+  await run("cosine-resumed", { profile: cosine });
+  assertSameWeights("cosine-a", "cosine-resumed");
+  const constant = weightsOf("a"), decayed = weightsOf("cosine-a");
+  assert.ok(![...constant].every(([name, t]) => Buffer.from(t.data.buffer).equals(Buffer.from(decayed.get(name)!.data.buffer))), "the schedule changes the weights");
 });
 
 test("a run stopped at a checkpoint resumes to the same weights as an uninterrupted run", async () => {
