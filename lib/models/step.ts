@@ -23,6 +23,8 @@ export interface StepOptions {
   classWeights?: tf.Tensor1D;
   /** Seed of VGG's dropout masks, so a training step is reproducible. */
   dropoutSeed?: number;
+  /** VGG's classifier dropout (default torchvision's 0.5). */
+  dropout?: number;
 }
 
 export interface LossAndGradients {
@@ -35,7 +37,7 @@ export interface LossAndGradients {
 /** Gradients of the training-mode loss (which also updates the BN running statistics), keyed like dualStateDict. */
 export function lossAndGradients(model: DualModel, x: tf.Tensor4D, labels: tf.Tensor1D, options: StepOptions = {}): LossAndGradients {
   const trainable = [...dualStateDict(model)].filter(([, v]) => v.trainable);
-  const forward: ForwardOptions = { training: true, dropoutSeed: options.dropoutSeed };
+  const forward: ForwardOptions = { training: true, dropoutSeed: options.dropoutSeed, dropout: options.dropout };
   let logits: tf.Tensor2D | undefined;
   const { value, grads } = tf.variableGrads(() => {
     logits = tf.keep(dualForward(model, x, forward));

@@ -18,6 +18,8 @@ export interface Profile {
   /** Model input side in pixels: 299 in the paper, the stamp size (50) for native resolution. */
   inputSize: number;
   learningRate: number;
+  /** VGG19-BN's classifier dropout: torchvision's 0.5 (the paper; the default), or less for training from scratch. */
+  vggDropout?: number;
   /** "constant" (the paper; the default) or "cosine": decays to 0 over the run, so its last weights settle. */
   schedule?: Schedule;
   batchSize: Record<ArchName, number>;
@@ -64,6 +66,7 @@ export function loadProfile(nameOrFile: string): Profile {
   if (!SAMPLING.includes(p.sampling)) bad(`sampling must be one of ${SAMPLING.join(", ")}`);
   if (!CLASS_WEIGHTS.includes(p.classWeights)) bad(`classWeights must be one of ${CLASS_WEIGHTS.join(", ")}`);
   if (p.schedule !== undefined && !SCHEDULES.includes(p.schedule)) bad(`schedule must be one of ${SCHEDULES.join(", ")}`);
+  if (p.vggDropout !== undefined && !(p.vggDropout >= 0 && p.vggDropout < 1)) bad(`vggDropout must be in [0, 1) (got ${p.vggDropout})`);
   for (const k of ["evalBatchSize", "checkpointEvery", "logEvery"] as const) positiveInt(p[k], k);
   // A resumed run starts a metrics window at its checkpoint, so checkpoints must fall on window ends.
   if (p.checkpointEvery % p.logEvery !== 0) bad(`checkpointEvery (${p.checkpointEvery}) must be a multiple of logEvery (${p.logEvery})`);

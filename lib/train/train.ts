@@ -234,7 +234,7 @@ async function trainUnlocked(options: TrainOptions): Promise<RunResult> {
       });
       const y = tf.tensor1d(idx.map((i) => labelsOf[i]), "int32");
       adam.lr = learningRateAt(profile, b, batches);
-      const { loss, predicted } = trainStepWithPredictions(model, x, y, adam, { classWeights, dropoutSeed: deriveSeed(seed, b, 0xd0) });
+      const { loss, predicted } = trainStepWithPredictions(model, x, y, adam, { classWeights, dropoutSeed: deriveSeed(seed, b, 0xd0), dropout: profile.vggDropout });
       tf.dispose([x, y]);
       if (!Number.isFinite(loss)) throw new Error(`${out}: loss is ${loss} at batch ${b + 1}; stopping (last checkpoint at batch ${state.batches})`);
       windowLoss += loss * idx.length;

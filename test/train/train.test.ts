@@ -41,6 +41,10 @@ test("the built-in profiles load; the paper profile is the published recipe; bad
   assert.throws(() => loadProfile(bad), /checkpointEvery \(3\) must be a multiple of logEvery \(2\)/);
   fs.writeFileSync(bad, JSON.stringify({ ...tiny, rescale: "log" }));
   assert.throws(() => loadProfile(bad), /rescale must be one of/);
+  fs.writeFileSync(bad, JSON.stringify({ ...tiny, vggDropout: 1 }));
+  assert.throws(() => loadProfile(bad), /vggDropout must be in \[0, 1\) \(got 1\)/);
+  fs.writeFileSync(bad, JSON.stringify({ ...tiny, schedule: "step" }));
+  assert.throws(() => loadProfile(bad), /schedule must be one of constant, cosine/);
 });
 
 test("shuffle sampling sees every object once per epoch, in a seed-determined order; balanced draws classes evenly", () => {
