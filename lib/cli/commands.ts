@@ -4,7 +4,7 @@ import { backendCommand } from "./commands/backend";
 import { catalogSummaryCommand } from "./commands/catalog";
 import { classifyCommand } from "./commands/classify";
 import { curateCommand } from "./commands/curate";
-import { fitsCutoutCommand, fitsInfoCommand } from "./commands/fits";
+import { fitsCutoutCommand, fitsInfoCommand, fitsWcsCommand } from "./commands/fits";
 import { kernelInstallCommand, kernelListCommand, kernelRemoveCommand } from "./commands/kernel";
 import { labCommand } from "./commands/lab";
 import { notebooksCommand } from "./commands/notebooks";
@@ -14,5 +14,5 @@ import { evaluateCommand } from "./commands/evaluate";
 import { reproduceCommand } from "./commands/reproduce";
 import { weightsImportCommand } from "./commands/weights";
 
-export const commands = [backendCommand, catalogSummaryCommand, fitsInfoCommand, fitsCutoutCommand, synthCommand, curateCommand, weightsImportCommand, trainCommand, trainSeedsCommand, evaluateCommand, reproduceCommand, classifyCommand, notebooksCommand,
+export const commands = [backendCommand, catalogSummaryCommand, fitsInfoCommand, fitsCutoutCommand, fitsWcsCommand, synthCommand, curateCommand, weightsImportCommand, trainCommand, trainSeedsCommand, evaluateCommand, reproduceCommand, classifyCommand, notebooksCommand,
   labCommand, kernelInstallCommand, kernelListCommand, kernelRemoveCommand] as Command[];

@@ -1,5 +1,7 @@
-// `starcluster fits info FILE` (astropy's info() table) and `starcluster fits cutout FILE --x --y --size --out`.
-import { formatInfo, summarize, withFits, writeCutout } from "../../io/fits";
+// `starcluster fits info FILE` (astropy's info() table), `starcluster fits cutout FILE --x --y --size --out` and
+// `starcluster fits wcs FILE --pixel X,Y | --sky RA,DEC` (astropy's all_pix2world / all_world2pix, 1-based).
+import { formatInfo, Hdu, summarize, withFits, writeCutout } from "../../io/fits";
+import { hduWcs } from "../../io/wcs";
 import { UsageError } from "../args";
 import { defineCommand } from "../command";
 
@@ -35,5 +37,59 @@ export const fitsCutoutCommand = defineCommand({
     if (options.out === file) throw new UsageError("--out must differ from the input file");
     const names = writeCutout(file, { x: options.x, y: options.y, size: options.size, hdu }, options.out);
     process.stdout.write(`${options.out}: ${options.size}x${options.size} cutout at (${options.x}, ${options.y}) of ${names.join(", ")}\n`);
+  },
+});
+
+/** "X,Y" -> two finite numbers, or a usage error naming the option. */
+function pair(option: string, text: string): [number, number] {
+  const parts = text.split(",").map((t) => Number(t.trim()));
+  if (parts.length !== 2 || !parts.every(Number.isFinite)) {
+    throw new UsageError(`--${option} takes two numbers separated by a comma, got '${text}'`);
+  }
+  return parts as [number, number];
+}
+
+/** The HDU named by --hdu, else the first HDU with a celestial WCS (CTYPE1 = RA---xxx). */
+function wcsHdu(hdus: Hdu[], file: string, which: string | undefined): Hdu {
+  if (which !== undefined) return hdus[0].file.hdu(/^\d+$/.test(which) ? Number(which) : which);
+  const hdu = hdus.find((h) => /^RA--/i.test(String(h.header.get("CTYPE1") ?? "")));
+  if (!hdu) throw new Error(`${file}: no HDU has a celestial WCS (CTYPE1 = 'RA---xxx'); name one with --hdu`);
+  return hdu;
+}
+
+export const fitsWcsCommand = defineCommand({
+  name: "fits wcs",
+  summary: "Convert a 1-based FITS pixel to RA, Dec (degrees) or back through an HDU's celestial WCS (TAN/SIN/ZEA/ARC/CAR/..., SIP).",
+  args: "FILE",
+  positionals: [1, 1],
+  options: {
+    pixel: { type: "string", help: "X,Y: 1-based pixel (x along NAXIS1) to convert to sky" },
+    sky: { type: "string", help: "RA,DEC in degrees to convert to a 1-based pixel" },
+    hdu: { type: "string", help: "HDU index or EXTNAME (default: the first with a celestial WCS)" },
+    json: { type: "boolean", help: "print a JSON object instead of text" },
+  },
+  async run({ positionals: [file], options }) {
+    if ((options.pixel === undefined) === (options.sky === undefined)) {
+      throw new UsageError("give exactly one of --pixel X,Y and --sky RA,DEC");
+    }
+    withFits(file, (fits) => {
+      const hdu = wcsHdu(fits.hdus, file, options.hdu);
+      const wcs = hduWcs(hdu);
+      let result: { hdu: number; x: number; y: number; ra: number; dec: number };
+      let text: string;
+      if (options.pixel !== undefined) {
+        const [x, y] = pair("pixel", options.pixel);
+        const [ra, dec] = wcs.pixelToSky(x, y);
+        result = { hdu: hdu.index, x, y, ra, dec };
+        text = `${hdu.where}: pixel (${x}, ${y}) -> RA ${ra}, Dec ${dec} (degrees, ${wcs.definition.frame})`;
+      } else {
+        const [ra, dec] = pair("sky", options.sky!);
+        const [x, y] = wcs.skyToPixel(ra, dec);
+        result = { hdu: hdu.index, x, y, ra, dec };
+        text = `${hdu.where}: RA ${ra}, Dec ${dec} -> pixel (${x}, ${y})`;
+      }
+      const json = `${JSON.stringify({ ...result, wcs: wcs.describe() })}\n`;
+      process.stdout.write(options.json ? json : `${text}\n  WCS: ${wcs.describe()}\n`);
+    });
   },
 });

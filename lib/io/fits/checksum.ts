@@ -63,8 +63,8 @@ export function verifyChecksum(hdu: Hdu): ChecksumResult {
   const dataSum = onesSum(data);
   const header = new Uint8Array(hdu.dataOffset - hdu.headerOffset);
   hdu.file.readAt(header, hdu.headerOffset, hdu.where);
-  const datasumCard = hdu.header.get("DATASUM");
-  const checksumCard = hdu.header.get("CHECKSUM");
+  const datasumCard = hdu.storedHeader.get("DATASUM");
+  const checksumCard = hdu.storedHeader.get("CHECKSUM");
   return {
     datasum: datasumCard === undefined ? null : String(datasumCard).trim() === String(dataSum),
     checksum: checksumCard === undefined ? null : onesSum(header, dataSum) === 0xffffffff,

@@ -4,6 +4,7 @@
 export * from "./header";
 export * from "./pixels";
 export * from "./read";
+export { GUNZIP_MEMORY_MAX } from "./source";
 export * from "./section";
 export * from "./table";
 export * from "./table-write";

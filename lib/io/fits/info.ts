@@ -7,7 +7,7 @@ export interface HduSummary {
   index: number;
   name: string;
   ver: number;
-  /** astropy's class name: PrimaryHDU, ImageHDU, BinTableHDU, TableHDU. */
+  /** astropy's class name: PrimaryHDU, ImageHDU, CompImageHDU, BinTableHDU, TableHDU. */
   type: string;
   cards: number;
   /** FITS order (NAXIS1 first); for tables [rows, columns]. */
@@ -21,7 +21,10 @@ const CLASS: Record<string, string> = { PRIMARY: "PrimaryHDU", IMAGE: "ImageHDU"
 const STORED: Record<number, string> = { 8: "uint8", 16: "int16", 32: "int32", 64: "int64", [-32]: "float32", [-64]: "float64" };
 
 export function summarize(hdu: Hdu): HduSummary {
-  const base = { index: hdu.index, name: hdu.name, ver: hdu.ver, type: CLASS[hdu.type] ?? hdu.type, cards: hdu.header.cards.length, bitpix: hdu.bitpix };
+  const type = hdu.tableHeader ? "CompImageHDU" : CLASS[hdu.type] ?? hdu.type;
+  const base = { index: hdu.index, name: hdu.name, ver: hdu.ver, type, cards: hdu.header.cards.length, bitpix: hdu.bitpix };
+  // astropy's CompImageHDU lists the image's dimensions and BITPIX type, never "rescales to".
+  if (hdu.tableHeader) return { ...base, dimensions: hdu.shape, format: STORED[hdu.bitpix] };
   if (hdu.type === "BINTABLE" || hdu.type === "TABLE") {
     const n = hdu.header.number("TFIELDS", 0)!;
     const forms = Array.from({ length: n }, (_, i) => String(hdu.header.get(`TFORM${i + 1}`)));

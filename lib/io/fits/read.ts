@@ -2,6 +2,9 @@
 // (astropy's `fits.open` -> list of HDUs with `.header`; our `readImage`/`section`/`readTable` read the data).
 import * as fs from "node:fs";
 import { Header, parseHeader } from "./header";
+import { ByteSource, openSource } from "./source";
+import { CompressedImage } from "./compressed/image";
+import { compressedImageHeader, DEFAULT_COMPRESSED_NAME } from "./compressed/image-header";
 import { Bitpix, BITPIXES, bytesPer, decodeStored, isBitpix, PixelArray, Scaling, toPhysical } from "./pixels";
 import { readSection, SectionBox, SectionOptions, FitsSection } from "./section";
 import { readTable, FitsTable, TableOptions } from "./table";
@@ -27,29 +30,47 @@ export type HduType = "PRIMARY" | "IMAGE" | "BINTABLE" | "TABLE" | string;
 export class Hdu {
   /** e.g. "/data/ngc628.fits HDU 1 (F555W)": the prefix of every error about this HDU. */
   readonly where: string;
+  private compressedImage: CompressedImage | undefined;
 
   constructor(
     readonly file: FitsFile,
     readonly index: number,
+    /** The header (for a tile-compressed image: the image's header, as astropy's CompImageHDU.header). */
     readonly header: Header,
     readonly headerOffset: number,
     readonly dataOffset: number,
     /** Size of the data unit in bytes, without the padding to 2880. */
     readonly dataBytes: number,
+    /** For a tile-compressed image (ZIMAGE = T): the BINTABLE header as stored. */
+    readonly tableHeader?: Header,
   ) {
     const name = this.name;
     this.where = `${file.path} HDU ${index}${name && name !== "PRIMARY" ? ` (${name})` : ""}`;
   }
 
-  /** "PRIMARY" for the first HDU, else the XTENSION value (IMAGE, BINTABLE, ...). */
+  /** The header as it is on disk (the table's for a compressed image): what CHECKSUM/DATASUM cover. */
+  get storedHeader(): Header {
+    return this.tableHeader ?? this.header;
+  }
+
+  /** The decoder of a tile-compressed image, or undefined; built on first use, so `info` lists what it cannot decode. */
+  get compressed(): CompressedImage | undefined {
+    if (!this.tableHeader) return undefined;
+    this.compressedImage ??= new CompressedImage(this, this.tableHeader);
+    return this.compressedImage;
+  }
+
+  /** "PRIMARY" for the first HDU, "IMAGE" for a compressed image, else the XTENSION value (IMAGE, BINTABLE, ...). */
   get type(): HduType {
+    if (this.tableHeader) return "IMAGE";
     return this.index === 0 ? "PRIMARY" : String(this.header.get("XTENSION")).trim();
   }
 
-  /** EXTNAME, else "PRIMARY" for HDU 0 and "" for extensions (as astropy). */
+  /** EXTNAME, else "PRIMARY" for HDU 0, "COMPRESSED_IMAGE" for a compressed image and "" for extensions (as astropy). */
   get name(): string {
     const n = this.header.get("EXTNAME");
-    return n !== undefined ? String(n).toUpperCase() : this.index === 0 ? "PRIMARY" : "";
+    if (n !== undefined) return String(n).toUpperCase();
+    return this.tableHeader ? DEFAULT_COMPRESSED_NAME : this.index === 0 ? "PRIMARY" : "";
   }
 
   get ver(): number {
@@ -92,6 +113,7 @@ export class Hdu {
   readImage(options: ReadOptions = {}): FitsImage {
     this.assertImage();
     const shape = this.shape;
+    if (this.compressed) return { shape, data: this.compressed.readImage(options) };
     const bytes = new Uint8Array(new ArrayBuffer(this.dataBytes));
     this.file.readAt(bytes, this.dataOffset, this.where);
     const stored = decodeStored(bytes, this.bitpix);
@@ -117,10 +139,16 @@ export function finish(stored: PixelArray, scaling: Scaling, options: ReadOption
 
 export class FitsFile {
   readonly hdus: Hdu[] = [];
-  private fd: number | undefined;
+  private source: ByteSource | undefined;
+  /** Bytes of FITS data (after decompression for a gzipped file). */
+  readonly size: number;
+  /** "gzip" for a .fits.gz (decompressed when opened; see source.ts for the cost). */
+  readonly compression?: "gzip";
 
-  constructor(readonly path: string, fd: number, readonly size: number) {
-    this.fd = fd;
+  constructor(readonly path: string, source: ByteSource) {
+    this.source = source;
+    this.size = source.size;
+    this.compression = source.compression;
   }
 
   /** An HDU by index or by EXTNAME (case-insensitive, first match). */
@@ -132,31 +160,34 @@ export class FitsFile {
 
   /** Fills `target` from byte `position`; throws naming the file if the file ends first. */
   readAt(target: Uint8Array, position: number, where: string): void {
-    if (this.fd === undefined) throw new Error(`${this.path}: file is closed`);
+    if (this.source === undefined) throw new Error(`${this.path}: file is closed`);
     let done = 0;
     while (done < target.length) {
-      const n = fs.readSync(this.fd, target, done, target.length - done, position + done);
+      const n = this.source.read(target, done, target.length - done, position + done);
       if (n === 0) throw new Error(`${where}: file ends at byte ${position + done}, expected ${target.length - done} more bytes`);
       done += n;
     }
   }
 
   close(): void {
-    if (this.fd !== undefined) fs.closeSync(this.fd);
-    this.fd = undefined;
+    this.source?.close();
+    this.source = undefined;
   }
 }
 
-/** Opens `path` and parses every header; the file stays open for data reads until `close()`. */
+/**
+ * Opens `path` and parses every header; the file stays open for data reads until `close()`. A gzipped file
+ * (.fits.gz) is decompressed first, into memory or a temporary file (source.ts says what that costs).
+ */
 export function openFits(path: string): FitsFile {
   if (fs.existsSync(path) && fs.statSync(path).isDirectory()) throw new Error(`${path}: is a folder; a FITS file was expected`);
-  const fd = fs.openSync(path, "r");
+  const source = openSource(path);
+  const file = new FitsFile(path, source);
   try {
-    const file = new FitsFile(path, fd, fs.fstatSync(fd).size);
     scan(file);
     return file;
   } catch (e) {
-    fs.closeSync(fd);
+    file.close();
     throw e;
   }
 }
@@ -179,12 +210,15 @@ function scan(file: FitsFile): void {
     file.readAt(block.subarray(0, n), at, file.path);
     return Buffer.from(block.buffer, 0, n).toString("latin1");
   };
-  if (file.size < BLOCK) throw new Error(`${file.path}: not a FITS file (${file.size} bytes, less than one 2880-byte header block)`);
+  const gunzipped = file.compression === "gzip" ? "gunzipped: " : "";
+  if (file.size < BLOCK) {
+    throw new Error(`${file.path}: not a FITS file (${gunzipped}${file.size} bytes, less than one 2880-byte header block)`);
+  }
   let offset = 0;
   for (let index = 0; offset < file.size; index++) {
     const first = readBlock(offset)!;
     if (index === 0 && !/^SIMPLE  =\s+T/.test(first)) {
-      throw new Error(`${file.path}: not a FITS file (it does not start with 'SIMPLE  =                    T')`);
+      throw new Error(`${file.path}: not a FITS file (${gunzipped}it does not start with 'SIMPLE  =                    T')`);
     }
     if (index > 0 && !first.startsWith("XTENSION")) {
       if (/^\0*$/.test(first)) break; // zero padding after the last HDU (astropy tolerates it too)
@@ -214,11 +248,14 @@ function scan(file: FitsFile): void {
     const header = parseHeader(text.slice(0, end), where, offset);
     const dataOffset = offset + Math.ceil((end + 80) / BLOCK) * BLOCK;
     const dataBytes = dataSize(header, where, index);
+    // A BINTABLE with ZIMAGE = T holds a tile-compressed image: the HDU shows the image (astropy's CompImageHDU).
+    const compressed = index > 0 && String(header.get("XTENSION")).trim() === "BINTABLE" && header.get("ZIMAGE") === true;
     if (dataOffset + dataBytes > file.size) {
       throw new Error(`${where}: data need ${dataBytes} bytes from byte ${dataOffset} (${describeSize(header)}) but the file ends at byte ${file.size}: ` +
         `the file is truncated or NAXISn is wrong`);
     }
-    file.hdus.push(new Hdu(file, index, header, offset, dataOffset, dataBytes));
+    if (compressed) file.hdus.push(new Hdu(file, index, compressedImageHeader(header), offset, dataOffset, dataBytes, header));
+    else file.hdus.push(new Hdu(file, index, header, offset, dataOffset, dataBytes));
     offset = dataOffset + Math.ceil(dataBytes / BLOCK) * BLOCK;
   }
 }

@@ -42,6 +42,23 @@ export function readSection(hdu: Hdu, box: SectionBox, options: SectionOptions =
   if (xa >= xb || ya >= yb) {
     throw new Error(`${hdu.where}: section x ${x0}..${x0 + width - 1}, y ${y0}..${y0 + height - 1} (0-based) lies outside the ${nx} x ${ny} image`);
   }
+  const inside = xa === x0 && ya === y0 && xb === x0 + width && yb === y0 + height;
+  const compressed = hdu.compressed;
+  const stored = compressed ? storedFromTiles(hdu, box, [xa, ya, xb, yb]) : storedFromDisk(hdu, box, [xa, ya, xb, yb]);
+  // Scale first (outside pixels hold stored 0), then overwrite the outside with the fill value.
+  const data = compressed ? compressed.finish(stored, options) : finish(stored, hdu.scaling, options);
+  if (inside) return { box, data, outside: null };
+  const outside = new Uint8Array(width * height).fill(1);
+  for (let y = ya; y < yb; y++) outside.fill(0, (y - y0) * width + (xa - x0), (y - y0) * width + (xb - x0));
+  const fill = data instanceof Float32Array || data instanceof Float64Array ? NaN : typeof data[0] === "bigint" ? 0n : 0;
+  for (let i = 0; i < outside.length; i++) if (outside[i]) (data as { [i: number]: number | bigint })[i] = fill;
+  return { box, data, outside };
+}
+
+/** Stored values of the box read from the file: the inside part [xa, xb) x [ya, yb), zero elsewhere. */
+function storedFromDisk(hdu: Hdu, box: SectionBox, [xa, ya, xb, yb]: number[]): PixelArray {
+  const { x0, y0, width, height } = box;
+  const nx = hdu.shape[0];
   const bpe = bytesPer(hdu.bitpix);
   const bytes = new Uint8Array(new ArrayBuffer(width * height * bpe));
   const rowBytes = (xb - xa) * bpe;
@@ -60,14 +77,19 @@ export function readSection(hdu: Hdu, box: SectionBox, options: SectionOptions =
       hdu.file.readAt(bytes.subarray(outRow(y), outRow(y) + rowBytes), hdu.dataOffset + (y * nx + xa) * bpe, hdu.where);
     }
   }
-  const stored = decodeStored(bytes, hdu.bitpix);
-  const inside = xa === x0 && ya === y0 && xb === x0 + width && yb === y0 + height;
-  // Scale first (outside pixels hold stored 0), then overwrite the outside with the fill value.
-  const data = finish(stored, hdu.scaling, options);
-  if (inside) return { box, data, outside: null };
-  const outside = new Uint8Array(width * height).fill(1);
-  for (let y = ya; y < yb; y++) outside.fill(0, (y - y0) * width + (xa - x0), (y - y0) * width + (xb - x0));
-  const fill = data instanceof Float32Array || data instanceof Float64Array ? NaN : typeof data[0] === "bigint" ? 0n : 0;
-  for (let i = 0; i < outside.length; i++) if (outside[i]) (data as { [i: number]: number | bigint })[i] = fill;
-  return { box, data, outside };
+  return decodeStored(bytes, hdu.bitpix);
+}
+
+/** Stored values of the box from a tile-compressed image: only the tiles overlapping the inside are decoded. */
+function storedFromTiles(hdu: Hdu, box: SectionBox, [xa, ya, xb, yb]: number[]): PixelArray {
+  const { x0, y0, width, height } = box;
+  const part = hdu.compressed!.region([xa, ya], [xb, yb]);
+  if (xa === x0 && ya === y0 && xb === x0 + width && yb === y0 + height) return part;
+  const out = new (part.constructor as new (n: number) => PixelArray)(width * height);
+  const w = xb - xa;
+  for (let y = ya; y < yb; y++) {
+    const row = (part as Float64Array).subarray((y - ya) * w, (y - ya + 1) * w);
+    (out as Float64Array).set(row, (y - y0) * width + (xa - x0));
+  }
+  return out;
 }

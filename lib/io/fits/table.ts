@@ -1,6 +1,7 @@
 // BINTABLE extensions (FITS Standard 4.0, section 7.3): numeric, logical and string columns, read whole
 // (catalogs are small). Values follow astropy: strings lose trailing blanks, TZERO = 2^(bits-1) gives unsigned
 // integers, other TSCAL/TZERO give float64.
+import type { Header } from "./header";
 import type { Hdu } from "./read";
 import { Bitpix, decodeStored, physicalKind, PixelArray, toPhysical } from "./pixels";
 
@@ -28,7 +29,7 @@ export interface TableOptions {
 const NUMERIC: Record<string, Bitpix> = { B: 8, I: 16, J: 32, K: 64, E: -32, D: -64 };
 const WIDTH: Record<string, number> = { L: 1, X: 1 / 8, B: 1, I: 2, J: 4, K: 8, A: 1, E: 4, D: 8, C: 8, M: 16, P: 8, Q: 16 };
 
-interface ColumnLayout {
+export interface ColumnLayout {
   name: string;
   format: string;
   code: string;
@@ -38,22 +39,26 @@ interface ColumnLayout {
 }
 
 function layout(hdu: Hdu): ColumnLayout[] {
-  const h = hdu.header;
-  const n = h.integer("TFIELDS", hdu.where);
+  return columnLayout(hdu.header, hdu.where);
+}
+
+/** Where each column of a BINTABLE row lies (variable-length P/Q columns: their 8/16-byte descriptors). */
+export function columnLayout(h: Header, where: string): ColumnLayout[] {
+  const n = h.integer("TFIELDS", where);
   const cols: ColumnLayout[] = [];
   let offset = 0;
   for (let i = 1; i <= n; i++) {
     const format = String(h.get(`TFORM${i}`) ?? "").trim();
     const m = /^(\d*)([LXBIJKAEDCMPQ])/.exec(format);
-    if (!m) throw new Error(`${hdu.where}: column ${i}: invalid TFORM${i} '${format}'`);
+    if (!m) throw new Error(`${where}: column ${i}: invalid TFORM${i} '${format}'`);
     const repeat = m[1] === "" ? 1 : Number(m[1]);
     const code = m[2];
     const bytes = code === "X" ? Math.ceil(repeat / 8) : code === "P" || code === "Q" ? WIDTH[code] : repeat * WIDTH[code];
     cols.push({ name: String(h.get(`TTYPE${i}`) ?? `col${i}`), format, code, repeat, offset, bytes });
     offset += bytes;
   }
-  const rowBytes = h.integer("NAXIS1", hdu.where);
-  if (offset !== rowBytes) throw new Error(`${hdu.where}: columns take ${offset} bytes per row but NAXIS1 = ${rowBytes}`);
+  const rowBytes = h.integer("NAXIS1", where);
+  if (offset !== rowBytes) throw new Error(`${where}: columns take ${offset} bytes per row but NAXIS1 = ${rowBytes}`);
   return cols;
 }
 
