@@ -3,6 +3,15 @@
 //   1 id; 2-3 x, y (FITS 1-based); 4-5 RA, Dec; 6-15 mag/err pairs F275W, F336W, F435W|F438W, F555W|F606W, F814W
 //   (99.999 = not detected, 66.666 = outside the footprint); 16 CI; 17-32 SED-fit results and quality;
 //   33 number of filters with detection (200 = fewer than three, not fitted); 34 or 35: the visual class.
+//
+// Which of 34 and 35 holds the class: given by --class-column, else by data/fields.json for a known field, else
+// detected from the content (detectLegusClassColumn): the class column holds integers and at least three of the
+// classes 1-4. Evidence, the seven shipped catalogs (data/catalogs/legus/README.md has which column reproduces the
+// paper's Table 1): where the class is in 35 (NGC3351, NGC4242, NGC45; v1, 37 columns) column 34 holds only 0 and 1;
+// where it is in 34 (NGC5474, NGC4395N, NGC4656, NGC4449), column 35 holds either mean classes (2.667, 1.5, ...:
+// NGC4395N, NGC4656) or only 0, 1, 2 (NGC5474, NGC4449). The version (v1/v2) and the column count (37 in both
+// layouts) do not tell them apart. The rule picks the Table 1 column in all seven; when it finds neither or both
+// plausible, the refusal says what each column would give.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { paperFields } from "./fields";
@@ -54,17 +63,55 @@ function rowProblem(cols: string[], classColumn: number): string | undefined {
   return undefined;
 }
 
+/** What one candidate class column holds, and whether it can be the visual class (see the header comment). */
+export interface ClassColumnCandidate {
+  column: number;
+  plausible: boolean;
+  /** e.g. "classes 1/2/3/4 = 118/80/94/326, 771 unclassified (0)" or "non-integer values (e.g. 2.667): not a class". */
+  gives: string;
+}
+
+/** The class column told from a LEGUS catalog's content (34 or 35), or undefined, with what each candidate gives. */
+export function detectLegusClassColumn(text: string): { column?: number; candidates: ClassColumnCandidate[] } {
+  const rows = text.split(/\r?\n/).filter((l) => l.trim() !== "" && !l.trimStart().startsWith("#")).map((l) => l.trim().split(/\s+/));
+  const candidates: ClassColumnCandidate[] = [];
+  for (const column of [34, 35]) {
+    const values = rows.filter((r) => r.length >= column).map((r) => Number(r[column - 1]));
+    if (values.length === 0) continue;
+    const nonInteger = values.find((v) => !Number.isInteger(v));
+    const counts = [1, 2, 3, 4].map((c) => values.filter((v) => v === c).length);
+    const zero = values.filter((v) => v === 0).length;
+    const others = [...new Set(values.filter((v) => Number.isInteger(v) && (v < 0 || v > 4)))].sort((a, b) => a - b);
+    const plausible = nonInteger === undefined && counts.filter((n) => n > 0).length >= 3;
+    const otherCount = values.length - zero - counts.reduce((a, b) => a + b, 0);
+    const gives = nonInteger !== undefined
+      ? `non-integer values (e.g. ${nonInteger}): not a class code`
+      : `classes 1/2/3/4 = ${counts.join("/")}, ${zero} unclassified (0)` +
+        `${others.length ? `, ${otherCount} with other codes (${others.slice(0, 5).join(", ")})` : ""}` +
+        `${plausible ? "" : "; fewer than three of the classes 1-4"}`;
+    candidates.push({ column, plausible, gives });
+  }
+  const plausible = candidates.filter((c) => c.plausible);
+  return { column: plausible.length === 1 ? plausible[0].column : undefined, candidates };
+}
+
+function detectedClassColumn(file: string, field: string, text: string): number {
+  const { column, candidates } = detectLegusClassColumn(text);
+  if (column !== undefined) return column;
+  const list = candidates.map((c) => `column ${c.column} would give ${c.gives}`).join("; ");
+  throw new SettingNeeded("class-column", `${file}: field ${field} has no default class column and its content does not tell ` +
+    `(the class column holds integers with at least three of the classes 1-4): ${list || "the file has no rows with 34 columns"}; ` +
+    "the class column is 34 or 35");
+}
+
 export function readLegusCatalog(file: string, options: LegusOptions = {}): Catalog {
   const field = options.field ?? legusFieldFromFileName(file);
   if (!field) throw new SettingNeeded("field", `${file}: cannot tell the field from the file name`);
-  const classColumn = options.classColumn ?? paperFields()[field]?.class_column;
-  if (classColumn === undefined) {
-    throw new SettingNeeded("class-column", `${file}: no default class column for field ${field} (34 or 35 in LEGUS catalogs)`);
-  }
+  const text = fs.readFileSync(file, "utf8");
+  const classColumn = options.classColumn ?? paperFields()[field]?.class_column ?? detectedClassColumn(file, field, text);
   if (!Number.isInteger(classColumn) || classColumn < 34) {
     throw new Error(`${file}: class column must be an integer >= 34 (columns 1-33 hold positions and photometry), got ${classColumn}`);
   }
-  const text = fs.readFileSync(file, "utf8");
   const records: CatalogRecord[] = [];
   const badRows: BadRow[] = [];
   const lines = text.split(/\r?\n/);

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 import { legusCatalogPath, paperFields } from "../../lib/catalog/fields";
-import { legusFieldFromFileName, readLegusCatalog } from "../../lib/catalog/legus";
+import { detectLegusClassColumn, legusFieldFromFileName, readLegusCatalog } from "../../lib/catalog/legus";
 import { summarizeCatalog } from "../../lib/catalog/summary";
 import { repoRoot, runReference, tempDir } from "../helpers";
 
@@ -78,12 +78,34 @@ test("bad rows are reported with line numbers, good rows kept unchanged", () => 
   assert.equal(records[0].x, 2964.0);
 });
 
-test("field names come from LEGUS file names; unknown fields need a class column", () => {
+test("field names come from LEGUS file names; an unknown field's class column is detected from the content", () => {
   assert.equal(legusFieldFromFileName("hlsp_legus_hst_wfc3_ngc4395-n_multiband_v1_padagb-mwext-avgapcor.tab"), "NGC4395N");
   assert.equal(legusFieldFromFileName("hlsp_legus_hst_acs-wfc3_ngc3351_multiband_v1_x.tab"), "NGC3351");
   const file = path.join(tempDir(), "hlsp_legus_hst_wfc3_ngc9999_multiband_v1_x.tab");
   fs.copyFileSync(legusCatalogPath("NGC45") as string, file);
-  assert.throws(() => readLegusCatalog(file), /no default class column for field NGC9999/);
-  assert.equal(readLegusCatalog(file, { classColumn: 35 }).records.length, 774);
+  // NGC45's layout (class in 35, column 34 only 0/1) is told from its content: the same classes as with 35 given.
+  const detected = readLegusCatalog(file).records;
+  assert.deepEqual(detected.map((r) => r.class), readLegusCatalog(file, { classColumn: 35 }).records.map((r) => r.class));
+  assert.equal(detected.length, 774);
   assert.throws(() => readLegusCatalog(file, { classColumn: 12 }), /class column must be an integer >= 34/);
+});
+
+test("the class-column rule picks the Table 1 column of all seven real catalogs; where it cannot, the refusal lists both", () => {
+  for (const field of realFields) {
+    const { column, candidates } = detectLegusClassColumn(fs.readFileSync(legusCatalogPath(field) as string, "utf8"));
+    assert.equal(column, paperFields()[field].class_column, `${field}: ${JSON.stringify(candidates)}`);
+  }
+  // Both columns plausible (classes 1-4 in each): refused, with what each column would give.
+  const dir = tempDir();
+  const row = (c34: number, c35: number) => ["1", "10", "20", "1", "2", ...Array(28).fill("1"), String(c34), String(c35)].join(" ");
+  const file = path.join(dir, "hlsp_legus_hst_wfc3_ngc9998_multiband_v3_x.tab");
+  fs.writeFileSync(file, [row(1, 4), row(2, 3), row(3, 2), row(4, 1)].join("\n") + "\n");
+  assert.throws(() => readLegusCatalog(file), (e: Error & { option?: string }) => {
+    assert.equal(e.option, "class-column");
+    assert.match(e.message, /field NGC9998 has no default class column and its content does not tell/);
+    assert.match(e.message, /column 34 would give classes 1\/2\/3\/4 = 1\/1\/1\/1, 0 unclassified \(0\); column 35 would give classes/);
+    assert.match(e.message, /; the class column is 34 or 35$/);
+    return true;
+  });
+  assert.equal(readLegusCatalog(file, { classColumn: 35 }).records[0].class, 4);
 });

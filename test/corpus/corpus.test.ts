@@ -290,10 +290,10 @@ const catalogCases: Case[] = [
     gone: () => ["out"],
   },
   {
-    name: "curate, a LEGUS catalog of an unknown field without --class-column",
-    args: (w) => curateArgs(w, { catalog: c.catalogs["legus.tab"] }),
+    name: "curate, a LEGUS catalog of an unknown field whose content does not tell the class column",
+    args: (w) => curateArgs(w, { catalog: c.catalogs["legus-ambiguous.tab"] }),
     exit: 2,
-    says: () => [lit(`${c.catalogs["legus.tab"]}: no default class column for field T (34 or 35 in LEGUS catalogs); pass --class-column`)],
+    says: () => [lit(`${c.catalogs["legus-ambiguous.tab"]}: field T has no default class column and its content does not tell`), /the class column is 34 or 35; pass --class-column/],
     gone: () => ["out"],
   },
   {

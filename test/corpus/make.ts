@@ -152,6 +152,8 @@ function makeCatalogs(dir: string): Record<string, string> {
   put("binary.tab", noise(4096, 1));
   put("binary.csv", noise(4096, 2));
   put("legus.tab", OBJECTS.map(([x, y, c], i) => legusLine(i + 1, x, y, c)).join("\n") + "\n");
+  // Classes in both column 34 and 35: the content cannot tell which is the class column.
+  put("legus-ambiguous.tab", OBJECTS.map(([x, y, c], i) => `${legusLine(i + 1, x, y, c)} ${c}`).join("\n") + "\n");
   put("huge-value.csv", csv(["1,30,30,1", `2,${"9".repeat(2_000_000)},30,2`, "3,50,50,3"]));
   put("odd-classes.csv", csv(["1,30,30,7", "2,50,30,-1", "3,70,30,2.5", "4,30,50,1"]));
   put("outside.csv", csv(["1,500,500,1", "2,-100,30,2"]));

@@ -50,7 +50,7 @@ test("usage mistakes exit 2 and say what is wrong", async () => {
     [[...base.slice(0, -1), "a/b", ...out, ...mosaicArgs()], /field name 'a\/b' must be letters, digits and _\+\.-/],
     // Settings only the user can choose: named as the option to pass.
     [["--catalog", field.job.catalog, "--field", "T", ...out, ...mosaicArgs()], /plain CSV catalogs need the pixel convention of x, y: fits \(1-based\) or zero \(0-based\); pass --pixels/],
-    [["--catalog", legusTab, "--field", "T", ...out, ...mosaicArgs()], /t\.tab: no default class column for field T \(34 or 35 in LEGUS catalogs\); pass --class-column/],
+    [["--catalog", legusTab, "--field", "T", ...out, ...mosaicArgs()], /t\.tab: field T has no default class column and its content does not tell .*column 34 would give classes 1\/2\/3\/4 = 1\/0\/0\/0.*; the class column is 34 or 35; pass --class-column\n/],
     [["--catalog", legusTab, "--field", "T", "--class-column", "3", ...out, ...mosaicArgs()], /--class-column/],
   ];
   for (const [args, message] of cases) {

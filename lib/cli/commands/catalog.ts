@@ -12,7 +12,9 @@ export const catalogSummaryCommand = defineCommand({
     json: { type: "boolean", help: "print JSON instead of a table" },
     format: { type: "string", choices: CATALOG_FORMATS, help: "catalog format (default: from the file)" },
     field: { type: "string", help: "field name (default: from the file name or a field column)" },
-    "class-column": { type: "integer", min: 34, help: "LEGUS: 1-based column of the visual class, 34 or later (default: known per field)" },
+    "class-column": {
+      type: "integer", min: 34, help: "LEGUS: 1-based column of the visual class, 34 or later (default: per field, else from its content)",
+    },
     pixels: { type: "string", choices: ["fits", "zero"], help: "plain CSV: x, y are 1-based (fits) or 0-based (zero)" },
   },
   async run({ options, positionals }) {

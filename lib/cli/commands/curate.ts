@@ -45,7 +45,9 @@ export const curateCommand = defineCommand({
     out: { type: "string", required: true, help: "output folder (new, empty, or an earlier curation with the same inputs to resume)" },
     size: { type: "integer", default: 50, min: 1, max: 1024, help: "stamp side in pixels" },
     pad: { type: "boolean", help: "keep stamps crossing the mosaic edge or holding pixels without data, zero-padded and flagged (default: drop them)" },
-    "class-column": { type: "integer", min: 34, help: "LEGUS: 1-based column of the visual class, 34 or later (default: known per field)" },
+    "class-column": {
+      type: "integer", min: 34, help: "LEGUS: 1-based column of the visual class, 34 or later (default: per field, else from its content)",
+    },
     format: { type: "string", choices: CATALOG_FORMATS, help: "catalog format (default: from the file)" },
     pixels: { type: "string", choices: ["fits", "zero"], help: "plain CSV: x, y are 1-based (fits) or 0-based (zero)" },
   },

@@ -15,6 +15,7 @@ export const fitsInfoCommand = defineCommand({
   },
   async run({ positionals: [file], options }) {
     withFits(file, (fits) => {
+      for (const warning of fits.warnings) process.stderr.write(`warning: ${warning}\n`);
       process.stdout.write(options.json ? fits.hdus.map((h) => JSON.stringify(summarize(h))).join("\n") + "\n" : formatInfo(fits));
     });
   },
@@ -30,13 +31,15 @@ export const fitsCutoutCommand = defineCommand({
     y: { type: "number", required: true, help: "centre y (1-based, along NAXIS2)" },
     size: { type: "integer", min: 1, default: 50, help: "side of the square in pixels" },
     out: { type: "string", required: true, help: "output FITS file (written atomically)" },
-    hdu: { type: "string", help: "only this HDU (index or EXTNAME)" },
+    hdu: { type: "string", help: "only this HDU: index, EXTNAME (every HDU of that name) or EXTNAME,EXTVER (e.g. SCI,2)" },
   },
   async run({ positionals: [file], options }) {
     const hdu = options.hdu === undefined ? undefined : /^\d+$/.test(options.hdu) ? Number(options.hdu) : options.hdu;
     if (options.out === file) throw new UsageError("--out must differ from the input file");
-    const names = writeCutout(file, { x: options.x, y: options.y, size: options.size, hdu }, options.out);
-    process.stdout.write(`${options.out}: ${options.size}x${options.size} cutout at (${options.x}, ${options.y}) of ${names.join(", ")}\n`);
+    const result = writeCutout(file, { x: options.x, y: options.y, size: options.size, hdu }, options.out);
+    for (const note of result.notes) process.stderr.write(`note: ${note}\n`);
+    const what = `${options.size}x${options.size} cutout at (${options.x}, ${options.y})`;
+    process.stdout.write(`${options.out}: ${what} of ${result.hdus.join(", ")}\n`);
   },
 });
 

@@ -3,7 +3,7 @@
 // provenance cards say where the cutout came from. The source is read by sections, never whole.
 import * as path from "node:path";
 import { FitsCard } from "./header";
-import { Hdu, withFits } from "./read";
+import { FitsFile, Hdu, withFits } from "./read";
 import { ImageData, ImageHdu, writeFits } from "./write";
 
 export interface CutoutRequest {
@@ -12,8 +12,51 @@ export interface CutoutRequest {
   y: number;
   /** Side in pixels; the centre pixel is at 0-based index floor(size / 2) of the cutout. */
   size: number;
-  /** Only this HDU (index or EXTNAME); default every 2-D image HDU. */
+  /**
+   * Which HDUs: an index, an EXTNAME (every HDU of that name, e.g. each SCI of an HST FLT), or "EXTNAME,EXTVER"
+   * (one, e.g. "SCI,2"); default every 2-D image HDU.
+   */
   hdu?: number | string;
+}
+
+export interface CutoutResult {
+  /** The HDUs cut, e.g. ["SCI,1", "ERR,1", "DQ,1"]. */
+  hdus: string[];
+  /** Why other HDUs were skipped, each naming file, HDU and reason (a cube, the position outside it, ...). */
+  notes: string[];
+}
+
+/** "SCI,2" for a named HDU (astropy's (EXTNAME, EXTVER) key), "HDU 3" otherwise. */
+function label(hdu: Hdu): string {
+  return hdu.name && hdu.name !== "PRIMARY" ? `${hdu.name},${hdu.ver}` : `HDU ${hdu.index}`;
+}
+
+/** The HDUs `which` names (see CutoutRequest.hdu); throws naming the file when none match. */
+function selectHdus(fits: FitsFile, which: number | string): Hdu[] {
+  if (typeof which === "number") return [fits.hdu(which)];
+  const m = /^\s*([^,]+?)\s*,\s*(\d+)\s*$/.exec(which);
+  const name = (m ? m[1] : which.trim()).toUpperCase();
+  const found = fits.hdus.filter((h) => h.name === name && (!m || h.ver === Number(m[2])));
+  if (found.length === 0) {
+    const have = fits.hdus.map(label).join(", ");
+    throw new Error(`${fits.path}: no HDU ${m ? `with EXTNAME '${name}' and EXTVER ${m[2]}` : `named '${name}'`} (the file has ${have})`);
+  }
+  return found;
+}
+
+/** Why `hdu` cannot be cut at `req`, or undefined when it can. */
+function whyNot(hdu: Hdu, req: CutoutRequest): string | undefined {
+  if (hdu.type !== "PRIMARY" && hdu.type !== "IMAGE") return `a ${hdu.type} extension, not an image`;
+  if (hdu.header.get("GROUPS") === true) return "random-groups data, not an image";
+  const shape = hdu.shape;
+  if (shape.length === 0) return "no data";
+  if (shape.length !== 2) return `a ${shape.length}-D image (${shape.join(" x ")}); only 2-D images are cut`;
+  const [w, h] = shape;
+  // The centre pixel must lie on the image: a small HST distortion array (D2IMARR, WCSDVARR) rarely holds it.
+  if (Math.round(req.x) < 1 || Math.round(req.x) > w || Math.round(req.y) < 1 || Math.round(req.y) > h) {
+    return `the position (${req.x}, ${req.y}) is outside its ${w} x ${h} image`;
+  }
+  return undefined;
 }
 
 const DROP = new Set(["SIMPLE", "XTENSION", "BITPIX", "NAXIS", "NAXIS1", "NAXIS2", "EXTEND", "PCOUNT", "GCOUNT", "EXTNAME", "CHECKSUM", "DATASUM"]);
@@ -54,12 +97,37 @@ function cutOne(hdu: Hdu, req: CutoutRequest, source: string): ImageHdu {
   return { bitpix: hdu.bitpix, width: req.size, height: req.size, data: section.data as ImageData, cards, extname: hdu.name || undefined };
 }
 
-/** Writes the cutout(s) of `source` to `out` (atomically); returns the names of the HDUs cut. */
-export function writeCutout(source: string, req: CutoutRequest, out: string): string[] {
+/**
+ * Writes the cutout(s) of `source` to `out` (atomically). HDUs that cannot be cut (tables, cubes, images not
+ * holding the position, integer images without BLANK when the square crosses their edge) are skipped with a note;
+ * one HDU named by index or "EXTNAME,EXTVER" is an error instead, and so is nothing left to cut.
+ */
+export function writeCutout(source: string, req: CutoutRequest, out: string): CutoutResult {
   return withFits(source, (fits) => {
-    const images = req.hdu !== undefined ? [fits.hdu(req.hdu)] : fits.hdus.filter((h) => (h.type === "PRIMARY" || h.type === "IMAGE") && h.shape.length === 2);
-    if (images.length === 0) throw new Error(`${source}: no 2-D image HDU to cut`);
-    const hdus = images.map((h) => cutOne(h, req, source));
+    const single = typeof req.hdu === "number" || (typeof req.hdu === "string" && req.hdu.includes(","));
+    const candidates = req.hdu !== undefined ? selectHdus(fits, req.hdu) : fits.hdus;
+    const notes: string[] = [...fits.warnings]; // e.g. a malformed card read past, as astropy
+    const images: Hdu[] = [];
+    const hdus: ImageHdu[] = [];
+    for (const hdu of candidates) {
+      const why = whyNot(hdu, req);
+      if (why !== undefined) {
+        if (single) throw new Error(`${hdu.file.path} HDU ${hdu.index} (${label(hdu)}): cannot cut: ${why}`);
+        // Headers without data (an HST primary) are expected, not worth a note unless named.
+        if (req.hdu !== undefined || why !== "no data") notes.push(`${hdu.file.path} HDU ${hdu.index} (${label(hdu)}): skipped, ${why}`);
+        continue;
+      }
+      try {
+        hdus.push(cutOne(hdu, req, source));
+        images.push(hdu);
+      } catch (e) {
+        if (single) throw e;
+        notes.push(`skipped: ${(e as Error).message}`); // the message already names file and HDU
+      }
+    }
+    if (images.length === 0) {
+      throw new Error(`${source}: no 2-D image HDU to cut at (${req.x}, ${req.y})${notes.length ? `:\n  ${notes.join("\n  ")}` : ""}`);
+    }
     const date = { key: "DATE", value: new Date().toISOString().slice(0, 19), comment: "cutout written (UTC)" };
     const origin = { key: "ORIGIN", value: "starcluster fits cutout" };
     if (hdus.length === 1 && images[0].index === 0) {
@@ -71,6 +139,6 @@ export function writeCutout(source: string, req: CutoutRequest, out: string): st
       const primary = fits.hdus[0].shape.length === 0 ? cutoutCards(fits.hdus[0], 0, 0).filter((c) => c.key !== "DATE" && c.key !== "ORIGIN") : [];
       writeFits(out, hdus, [...primary, origin, date, { key: "CUTFILE", value: path.basename(source) }]);
     }
-    return images.map((h) => h.name || `HDU${h.index}`);
+    return { hdus: images.map(label), notes };
   });
 }

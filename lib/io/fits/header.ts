@@ -82,14 +82,42 @@ function parseValue(text: string, where: string): { value?: CardValue; comment?:
     return { value: Number.isSafeInteger(n) ? n : BigInt(body), comment };
   }
   if (FLOAT.test(body)) return { value: Number(body.replace(/[Dd]/, "E")), comment };
-  throw new Error(`${where}: cannot parse value '${body}' (complex values are not supported)`);
+  const complex = /^\(.*\)$/.test(body) ? "; complex values are not supported" : "";
+  throw new Error(`${where}: cannot parse value '${body}' (not a FITS string, logical, integer or real${complex})`);
+}
+
+// Cards that define the data's layout: a bad value there makes the data unreadable, so it stays an error.
+const STRUCTURAL = new RegExp("^(SIMPLE|XTENSION|BITPIX|NAXIS\\d*|PCOUNT|GCOUNT|GROUPS|EXTEND|TFIELDS|TFORM\\d+|TBCOL\\d+|THEAP" +
+  "|ZIMAGE|ZBITPIX|ZNAXIS\\d*|ZTILE\\d+|ZCMPTYPE)$");
+
+/**
+ * A keyed card's value and comment. A value that cannot be parsed on a non-structural card is kept as the
+ * string of its text with a warning, as astropy does: it opens the file and its verify('fix') turns such a value
+ * into a string (e.g. `SKEW = -1.38E+00, -1.69E+00` in astropy's wcs/tests/data/dss.14.29.56-62.41.05.fits.gz).
+ */
+function parseKeyed(key: string, text: string, where: string, warnings?: string[]): { value?: CardValue; comment?: string } {
+  try {
+    return parseValue(text, where);
+  } catch (e) {
+    if (STRUCTURAL.test(key) || !warnings) throw e;
+    const t = text.trimStart();
+    // As astropy's fix: without a quote, the comment starts at the first '/'; a lone quote keeps everything as value.
+    const slash = t.startsWith("'") ? -1 : t.indexOf("/");
+    const value = (slash < 0 ? t : t.slice(0, slash)).trim().replace(/^'/, "").trimEnd();
+    const comment = slash < 0 ? undefined : t.slice(slash + 1).trim();
+    const message = (e as Error).message;
+    warnings.push(`${message}: card ${key} is not FITS standard; read on with its value as the string '${value}' (as astropy)`);
+    return { value, comment };
+  }
 }
 
 /**
  * Parses the cards of one header (the bytes up to, not including, the END card).
  * `where` names the file and HDU for error messages; `offset` is the header's byte offset in the file.
+ * With `warnings`, a malformed non-structural card is kept (see parseKeyed) and a warning naming it is added there;
+ * without, it is an error.
  */
-export function parseHeader(text: string, where: string, offset: number): Header {
+export function parseHeader(text: string, where: string, offset: number, warnings?: string[]): Header {
   const cards: FitsCard[] = [];
   for (let at = 0; at < text.length; at += 80) {
     const image = text.slice(at, at + 80);
@@ -109,7 +137,7 @@ export function parseHeader(text: string, where: string, offset: number): Header
       const eq = image.indexOf("=");
       if (eq < 0) throw new Error(`${cardWhere}: HIERARCH card without '='`);
       key = image.slice(9, eq).trim().toUpperCase();
-      cards.push({ key, ...parseValue(image.slice(eq + 1), cardWhere) });
+      cards.push({ key, ...parseKeyed(key, image.slice(eq + 1), cardWhere, warnings) });
       continue;
     }
     if (COMMENTARY.has(key) || image.slice(8, 10) !== "= ") {
@@ -118,10 +146,9 @@ export function parseHeader(text: string, where: string, offset: number): Header
       continue;
     }
     if (!KEY.test(key)) throw new Error(`${cardWhere}: invalid keyword '${key}'`);
-    cards.push({ key, ...parseValue(image.slice(10), cardWhere) });
+    cards.push({ key, ...parseKeyed(key, image.slice(10), cardWhere, warnings) });
   }
-  // astropy drops blank cards at the end of a header (they are padding, not content).
-  while (cards.length && cards[cards.length - 1].key === "" && cards[cards.length - 1].value === "") cards.pop();
+  // Blank cards before END are kept: astropy counts them (len(header), info()'s Cards column), e.g. its checksum.fits.
   return new Header(cards);
 }
 

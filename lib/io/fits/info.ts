@@ -15,6 +15,13 @@ export interface HduSummary {
   bitpix: number;
   /** astropy's Format column, e.g. "float32", "int16 (rescales to uint16)", "[E, 20A]". */
   format: string;
+  /** Random groups only: GCOUNT and PCOUNT, in astropy's last column ("10 Groups  3 Parameters"). */
+  groups?: { count: number; parameters: number };
+}
+
+/** astropy's GroupsHDU test (hdu/groups.py match_header): the primary HDU with GROUPS = T and NAXIS1 = 0. */
+export function isRandomGroups(hdu: Hdu): boolean {
+  return hdu.index === 0 && hdu.header.get("GROUPS") === true && hdu.header.get("NAXIS1") === 0;
 }
 
 const CLASS: Record<string, string> = { PRIMARY: "PrimaryHDU", IMAGE: "ImageHDU", BINTABLE: "BinTableHDU", TABLE: "TableHDU" };
@@ -22,13 +29,23 @@ const STORED: Record<number, string> = { 8: "uint8", 16: "int16", 32: "int32", 6
 
 export function summarize(hdu: Hdu): HduSummary {
   const type = hdu.tableHeader ? "CompImageHDU" : CLASS[hdu.type] ?? hdu.type;
-  const base = { index: hdu.index, name: hdu.name, ver: hdu.ver, type, cards: hdu.header.cards.length, bitpix: hdu.bitpix };
+  // astropy lists EXTNAME as written ('Photometric', 'ccd00'); look-ups by name ignore case in both.
+  const extname = hdu.header.get("EXTNAME");
+  const name = typeof extname === "string" ? extname : hdu.name;
+  const base = { index: hdu.index, name, ver: hdu.ver, type, cards: hdu.header.cards.length, bitpix: hdu.bitpix };
   // astropy's CompImageHDU lists the image's dimensions and BITPIX type, never "rescales to".
   if (hdu.tableHeader) return { ...base, dimensions: hdu.shape, format: STORED[hdu.bitpix] };
   if (hdu.type === "BINTABLE" || hdu.type === "TABLE") {
     const n = hdu.header.number("TFIELDS", 0)!;
     const forms = Array.from({ length: n }, (_, i) => String(hdu.header.get(`TFORM${i + 1}`)));
     return { ...base, dimensions: [hdu.shape[1], n], format: `[${forms.join(", ")}]` };
+  }
+  if (isRandomGroups(hdu)) {
+    // As astropy's GroupsHDU._summary: the NAXIS1 = 0 axis dropped, the stored type (parameters and data share BITPIX).
+    const dims = hdu.shape.slice(1);
+    const groups = { count: hdu.header.number("GCOUNT", 1)!, parameters: hdu.header.number("PCOUNT", 0)! };
+    const format = dims.length && dims.every((n) => n > 0) ? STORED[hdu.bitpix] : "";
+    return { ...base, type: "GroupsHDU", dimensions: dims, format, groups };
   }
   const shape = hdu.shape;
   let format = shape.length && shape.every((n) => n > 0) ? STORED[hdu.bitpix] : "";
@@ -46,7 +63,9 @@ export function formatInfo(file: FitsFile): string {
     const dims = s.type === "BinTableHDU" || s.type === "TableHDU"
       ? `${s.dimensions[0]}R x ${s.dimensions[1]}C`
       : `(${s.dimensions.join(", ")}${s.dimensions.length === 1 ? "," : ""})`;
-    lines.push(`${String(s.index).padStart(3)}  ${s.name.padEnd(10)}  ${String(s.ver).padStart(3)} ${s.type.padEnd(11)}  ${String(s.cards).padStart(5)}   ${dims}   ${s.format}   `);
+    const groups = s.groups ? `${s.groups.count} Groups  ${s.groups.parameters} Parameters` : "";
+    lines.push(`${String(s.index).padStart(3)}  ${s.name.padEnd(10)}  ${String(s.ver).padStart(3)} ${s.type.padEnd(11)}  ` +
+      `${String(s.cards).padStart(5)}   ${dims}   ${s.format}   ${groups}`);
   }
   return lines.join("\n") + "\n";
 }

@@ -144,6 +144,8 @@ export class FitsFile {
   readonly size: number;
   /** "gzip" for a .fits.gz (decompressed when opened; see source.ts for the cost). */
   readonly compression?: "gzip";
+  /** Problems read past, as astropy warns and reads on (e.g. a malformed non-structural card), each naming file, HDU and card. */
+  readonly warnings: string[] = [];
 
   constructor(readonly path: string, source: ByteSource) {
     this.source = source;
@@ -245,7 +247,7 @@ function scan(file: FitsFile): void {
         blockText = next;
       }
     }
-    const header = parseHeader(text.slice(0, end), where, offset);
+    const header = parseHeader(text.slice(0, end), where, offset, file.warnings);
     const dataOffset = offset + Math.ceil((end + 80) / BLOCK) * BLOCK;
     const dataBytes = dataSize(header, where, index);
     // A BINTABLE with ZIMAGE = T holds a tile-compressed image: the HDU shows the image (astropy's CompImageHDU).
