@@ -18,3 +18,5 @@ export * as report from "./experiments/report";
 export * as human from "./experiments/human";
 export * as classify from "./classify/demo";
 export * as classifyPlots from "./plot/classify";
+export * as colours from "./plot/colours";
+export * as predictions from "./experiments/predictions";

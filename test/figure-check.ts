@@ -13,6 +13,8 @@ export interface PlotInk {
   colored: number;
   /** Plotly drew the live figure (its SVG is there), as opposed to only a static fallback image showing. */
   drawn?: boolean;
+  /** Traces in that SVG (lines, markers, bars, heat maps, images). */
+  traces?: number;
 }
 
 export function measureInk(png: Buffer): PlotInk {
@@ -44,7 +46,8 @@ export async function screenshotPlots(htmlFile: string): Promise<PlotInk[]> {
       const plot = plots.nth(i);
       // A drawn Plotly figure has its SVG layers; an undrawn div stays empty.
       const drawn = await plot.locator(".main-svg").first().waitFor({ timeout: 30_000 }).then(() => true, () => false);
-      out.push({ ...measureInk(await plot.screenshot()), drawn });
+      const traces = await plot.locator(".main-svg g.trace, .main-svg g.hm, .main-svg g.im").count();
+      out.push({ ...measureInk(await plot.screenshot()), drawn, traces });
     }
     return out;
   } finally {

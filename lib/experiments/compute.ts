@@ -3,6 +3,7 @@
 //   dataset             Tables 1-2 from the curated manifest (catalog, kept, usable), the paper's beside them
 //   human-agreement     Figure 2 (the catalog's class against a second annotator)
 //   ten-seed-<arch>     Tables 3-4: test split of the Table 1 fields, mean +/- std over seeds (+ against truth)
+//   predictions-<arch>  every seed's class and probabilities per object of those sets (predictions.ts)
 //   curves-<arch>       Figure 3's training curves: every seed's metrics.jsonl
 //   generalization-<arch>  Tables 5-6: NGC 1559 (the Table 2 field), and accuracy per field against distance
 //   ablation-<arch>     Figure 4: NGC 1559 with one band zeroed at a time, accuracy per class and its drop
@@ -26,6 +27,7 @@ import { LogisticModel, trainBaseline } from "./baseline";
 import { ceilingResult } from "./ceiling";
 import { humanAgreement } from "./human";
 import { PaperResults, paperResults, PaperTable, paperTable } from "./paper";
+import { predictionsResult } from "./predictions";
 import { writeResult } from "./results";
 import { EnsembleUncertainty, ensembleUncertainty, EntropyByClass, entropyByClass } from "./uncertainty";
 
@@ -125,6 +127,7 @@ function evaluateArch(arch: ArchName, runs: string[], ctx: ComputeContext, field
     arch, evaluation: summary("test"), againstTruth: summary("testTruth"), paper: paperTable("ten-seed", arch), byField: accuracyByField(preds.test),
   } satisfies TenSeedResult);
   writeResult(ctx.results, `curves-${arch}`, { arch, runs: readCurves(runs) } satisfies CurvesResult);
+  writeResult(ctx.results, `predictions-${arch}`, predictionsResult(arch, preds, fields), 0);
   if (!fields.table2.length) return;
   const generalization = summary("gen");
   writeResult(ctx.results, `generalization-${arch}`, {

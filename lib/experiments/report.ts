@@ -1,21 +1,28 @@
-// What the experiment notebooks display: tables (danfo DataFrames rendered as HTML) and Plotly figures built
-// from a reproduction's results, ours beside the paper's with the difference. Notebooks call these and show them.
+// What the experiment notebooks display: tables and Plotly figures built from a reproduction's results, ours beside
+// the paper's with the difference. Each table comes as a danfo DataFrame (`frame`, to slice and sort in a notebook)
+// beside its HTML (`table`), and each report also returns the result it was made from (`result`).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DataFrame } from "danfojs-node";
-import { Evaluation } from "../evaluate/runs";
 import { ArchName } from "../models/arch";
 import * as figures from "../plot/experiments";
-import { Figure, figureHtml, savePng } from "../plot/plotly";
+import { Figure, FigureFormat, parseFormats, saveFigureFiles } from "../plot/plotly";
 import { frameHtml } from "../plot/tables";
-import { writeFileAtomic } from "../util/atomic";
 import { resultsPath } from "../util/paths";
 import type { AblationFile, AgreementResult, BaselineResult, CurvesResult, DatasetResult, GeneralizationResult, TenSeedResult, UncertaintyResult } from "./compute";
 import type { CeilingResult } from "./ceiling";
 import { PaperTable } from "./paper";
+import { Misclassified } from "./predictions";
+import { objectStamps, StampSource } from "./stamps";
+import { galleryFigure } from "../plot/stamps";
 import { hasResult, loadReproduceSpec, readResult, ReproduceProfile, shownProfile } from "./results";
 
 const ARCH_TITLE: Record<ArchName, string> = { resnet18: "ResNet18", vgg19_bn: "VGG19-BN" };
+
+/** A network as the paper names it (ResNet18, VGG19-BN). */
+export function archTitle(arch: ArchName): string {
+  return ARCH_TITLE[arch] ?? arch;
+}
 
 /** Which reproduction the notebooks show, and what it is. */
 export function describeProfile(profile: ReproduceProfile = shownProfile()): string {
@@ -27,18 +34,51 @@ export function describeProfile(profile: ReproduceProfile = shownProfile()): str
   return `Profile '${profile}': ${spec.about} Seeds in these results: ${trained} (the profile asks for ${spec.seeds}); training profile '${spec.trainingProfile}'.${when}`;
 }
 
-/** Saves a figure under results/<profile>/figures as PNG and light HTML (plotly.js referenced from node_modules, not inlined). */
-export function saveFigure(fig: Figure, name: string, profile: ReproduceProfile = shownProfile()): void {
-  const dir = resultsPath(profile, "figures");
-  const plotly = path.relative(dir, require.resolve("plotly.js-dist-min")).split(path.sep).join("/");
-  writeFileAtomic(path.join(dir, `${name}.html`), `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>${name}</title><script src="${plotly}"></script></head>\n<body style="margin:0">\n${figureHtml(fig)}\n</body></html>\n`);
-  savePng(fig, path.join(dir, `${name}.png`), { width: typeof fig.layout?.width === "number" ? fig.layout.width : 1000, height: typeof fig.layout?.height === "number" ? fig.layout.height : 450 });
+export interface SaveFigureOptions {
+  /** Write even when not asked by the environment (a researcher's explicit save). */
+  force?: boolean;
+  /** Write here instead of results/<profile>/figures (implies force). */
+  dir?: string;
+  /** Default STARCLUSTER_FIGURE_FORMATS, else png and html. */
+  formats?: FigureFormat[];
+}
+
+/** Whether notebooks write their figures: `reproduce` asks (STARCLUSTER_SAVE_FIGURES=1); viewing a notebook does not. */
+export function savingFigures(): boolean {
+  return process.env.STARCLUSTER_SAVE_FIGURES === "1";
+}
+
+/** The formats saveFigure writes: STARCLUSTER_FIGURE_FORMATS (e.g. "png,html,pdf,svg"), else PNG and light HTML. */
+export function figureFormats(): FigureFormat[] {
+  const list = process.env.STARCLUSTER_FIGURE_FORMATS;
+  return list ? parseFormats(list, "STARCLUSTER_FIGURE_FORMATS") : ["png", "html"];
+}
+
+/**
+ * Saves a figure as results/<profile>/figures/<name>.<format> (PNG, light HTML with plotly.js referenced from
+ * node_modules, PDF, SVG) when a reproduction asks for it, or anywhere with `dir`; otherwise does nothing, so that
+ * running a notebook never rewrites committed figures. Returns the files written (undefined when none: a notebook
+ * cell ending in saveFigure then prints nothing).
+ */
+export function saveFigure(
+  fig: Figure, name: string, profile: ReproduceProfile = shownProfile(), options: SaveFigureOptions = {},
+): string[] | undefined {
+  if (!options.force && !options.dir && !savingFigures()) return undefined;
+  const dir = options.dir ?? resultsPath(profile, "figures");
+  return saveFigureFiles(fig, path.join(dir, name), options.formats ?? figureFormats());
 }
 
 const pm = (m: number, s: number) => `${m.toFixed(1)} ± ${s.toFixed(1)}`;
 
+/** A confusion table as the paper prints it: row percentages, mean and std over runs, objects per true class. */
+export interface MeanStdTable {
+  mean: number[][];
+  std: number[][];
+  totals: number[];
+}
+
 /** Ours beside the paper's, cell by cell: "ours (paper, difference)". */
-function comparisonFrame(e: Evaluation, paper: PaperTable): DataFrame {
+function comparisonFrame(e: MeanStdTable, paper: PaperTable): DataFrame {
   const rows = e.mean.map((row, i) => [
     `class ${i + 1}`,
     ...row.map((m, j) => `${pm(m, e.std[i][j])}  (${pm(paper.mean_percent[i][j], paper.std_percent[i][j])}; ${m - paper.mean_percent[i][j] >= 0 ? "+" : ""}${(m - paper.mean_percent[i][j]).toFixed(1)})`),
@@ -47,27 +87,41 @@ function comparisonFrame(e: Evaluation, paper: PaperTable): DataFrame {
   return new DataFrame(rows, { columns: ["true class", "pred 1 [%]", "pred 2 [%]", "pred 3 [%]", "pred 4 [%]", "objects (paper)"] });
 }
 
-export function datasetTables(profile = shownProfile()): { table1: string; table2: string } {
+/** Ours (mean ± std over runs) beside the paper's table with the difference, as a DataFrame and as HTML. */
+export function comparisonTable(ours: MeanStdTable, paper: PaperTable, caption: string): { frame: DataFrame; table: string } {
+  const frame = comparisonFrame(ours, paper);
+  return { frame, table: frameHtml(frame, caption) };
+}
+
+export function datasetTables(profile = shownProfile()) {
   const r = readResult<DatasetResult>("dataset", profile);
-  const html = (table: number, caption: string) => {
-    const rows = r.fields.filter((f) => f.table === table).map((f) => [f.field, f.distance_mpc ?? "", ...f.usable.map((n, c) => `${n} / ${f.catalog[c]} (${f.paper?.[c + 1] ?? "?"})`), f.dropped.map(([why, n]) => `${n} ${why}`).join("; ") || "none"]);
-    return frameHtml(new DataFrame(rows.length ? rows : [["(none)", "", "", "", "", "", ""]], { columns: ["field", "D [Mpc]", "class 1", "class 2", "class 3", "class 4", "dropped by curation"] }), caption);
+  const frameOf = (table: number) => {
+    const rows = r.fields.filter((f) => f.table === table).map((f) => [
+      f.field, f.distance_mpc ?? "", ...f.usable.map((n, c) => `${n} / ${f.catalog[c]} (${f.paper?.[c + 1] ?? "?"})`),
+      f.dropped.map(([why, n]) => `${n} ${why}`).join("; ") || "none",
+    ]);
+    const columns = ["field", "D [Mpc]", "class 1", "class 2", "class 3", "class 4", "dropped by curation"];
+    return new DataFrame(rows.length ? rows : [["(none)", "", "", "", "", "", ""]], { columns });
   };
+  const [frame1, frame2] = [frameOf(1), frameOf(2)];
   return {
-    table1: html(1, "Table 1 fields: usable stamps (curated, detected in >= 4 bands) / catalog objects (paper's count)"),
-    table2: html(2, "Table 2: NGC 1559, usable / catalog (paper)"),
+    table1: frameHtml(frame1, "Table 1 fields: usable stamps (curated, detected in >= 4 bands) / catalog objects (paper's count)"),
+    table2: frameHtml(frame2, "Table 2: NGC 1559, usable / catalog (paper)"),
+    frame1, frame2, result: r,
   };
 }
 
-export function humanAgreementReport(profile = shownProfile()): { figure: Figure; table: string; summary: string } {
+export function humanAgreementReport(profile = shownProfile()) {
   const r = readResult<AgreementResult>("human-agreement", profile);
   const a = r.NGC4656 ?? r.all;
   if (!a) throw new Error("no object has a second label in this data set");
   const which = r.NGC4656 ? "NGC 4656" : "all fields";
   const rows = a.diagonal.map((d, i) => [`class ${i + 1}`, d, r.paperDiagonal[i], d - r.paperDiagonal[i], a.counts[i].reduce((x, y) => x + y, 0)]);
+  const frame = new DataFrame(rows, { columns: ["class", "agreement [%]", "paper [%]", "difference", "objects"] });
   return {
     figure: figures.agreementFigure(a.percent, a.counts, { a: "catalog", b: "second annotator" }, `Figure 2: human-vs-human agreement, ${which} (${a.n} objects)`),
-    table: frameHtml(new DataFrame(rows, { columns: ["class", "agreement [%]", "paper [%]", "difference", "objects"] }), `Agreement per class, ${which}`),
+    table: frameHtml(frame, `Agreement per class, ${which}`),
+    frame, result: r,
     summary: `${which}: total match over classes 1+2+3 ${a.match123.toFixed(0)}% (paper 76%), over classes 1+2 ${a.match12.toFixed(0)}% (paper 67%).`,
   };
 }
@@ -81,8 +135,9 @@ export function tenSeedReport(arch: ArchName, profile = shownProfile()) {
       { title: `ours: ${e.runs.length} seed(s)`, mean: e.mean, std: e.std, totals: e.totals },
       { title: `paper (${r.paper.table})`, mean: r.paper.mean_percent, std: r.paper.std_percent, totals: r.paper.true_class_totals },
     ], `${ARCH_TITLE[arch]} on the test split of the Table 1 fields`),
-    table: frameHtml(comparisonFrame(e, r.paper), `${ARCH_TITLE[arch]}: ours ± std (paper ${r.paper.table} ± std; difference)`),
+    ...comparisonTable(e, r.paper, `${ARCH_TITLE[arch]}: ours ± std (paper ${r.paper.table} ± std; difference)`),
     curves: figures.curvesFigure(curves.runs, `${ARCH_TITLE[arch]}: training curves of every seed`),
+    result: r, curvesResult: curves,
     summary: `${ARCH_TITLE[arch]}: accuracy ${pm(100 * e.accuracy.mean, 100 * e.accuracy.std)}% against the human class, ${pm(100 * r.againstTruth.accuracy.mean, 100 * r.againstTruth.accuracy.std)}% against the simulator's truth; diagonal ${e.mean.map((row, i) => row[i].toFixed(0)).join(" : ")} (paper ${r.paper.mean_percent.map((row, i) => row[i].toFixed(0)).join(" : ")}; human agreement 66 : 37 : 40 : 61).`,
     trainingMinutes: curves.runs.map((c) => c.seconds / 60),
   };
@@ -97,7 +152,8 @@ export function generalizationReport(archs: ArchName[], profile = shownProfile()
         { title: "ours", mean: r.evaluation.mean, std: r.evaluation.std, totals: r.evaluation.totals },
         { title: `paper (${r.paper.table})`, mean: r.paper.mean_percent, std: r.paper.std_percent, totals: r.paper.true_class_totals },
       ], `${ARCH_TITLE[r.arch]} on NGC 1559 (19 Mpc)`),
-      table: frameHtml(comparisonFrame(r.evaluation, r.paper), `${ARCH_TITLE[r.arch]} on NGC 1559: ours ± std (paper ${r.paper.table}; difference)`),
+      ...comparisonTable(r.evaluation, r.paper, `${ARCH_TITLE[r.arch]} on NGC 1559: ours ± std (paper ${r.paper.table}; difference)`),
+      result: r,
     })),
     distance: figures.distanceFigure(results.map((r) => ({ name: ARCH_TITLE[r.arch], points: r.byDistance })), "Accuracy per field against distance (test split; NGC 1559 all objects)"),
   };
@@ -110,9 +166,12 @@ export function ablationReport(archs: ArchName[], profile = shownProfile()) {
     const b = r.bands.reduce((best, x) => (r.baseline.accuracy.mean - x.accuracy.mean > r.baseline.accuracy.mean - best.accuracy.mean ? x : best));
     return `${ARCH_TITLE[r.arch]}: removing ${b.band} costs the most (${(100 * (r.baseline.accuracy.mean - b.accuracy.mean)).toFixed(1)} points of accuracy)`;
   });
+  const columns = ["network", "zeroed band", "drop class 1", "drop class 2", "drop class 3", "drop class 4", "drop overall"];
+  const frame = new DataFrame(rows, { columns });
   return {
     figure: figures.ablationFigure(results.map((r) => ({ ...r, arch: ARCH_TITLE[r.arch] })), "Figure 4: NGC 1559 with one band set to zero"),
-    table: frameHtml(new DataFrame(rows, { columns: ["network", "zeroed band", "drop class 1", "drop class 2", "drop class 3", "drop class 4", "drop overall"] }), "Recall drop in percentage points when a band is zeroed"),
+    table: frameHtml(frame, "Recall drop in percentage points when a band is zeroed"),
+    frame, results,
     summary: `${worst.join("; ")}. The paper: ${results[0]?.paper.finding ?? ""}.`,
   };
 }
@@ -121,16 +180,20 @@ export function uncertaintyReport(archs: ArchName[], singleArch: ArchName, profi
   const results = archs.filter((a) => hasResult(`uncertainty-${a}`, profile)).map((a) => readResult<UncertaintyResult>(`uncertainty-${a}`, profile));
   const single = results.find((r) => r.arch === singleArch) ?? results[0];
   const ens = (r: UncertaintyResult) => r.ensemble;
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  const rows = results.map((r) => [
+    ARCH_TITLE[r.arch], 100 * ens(r).ensembleCalibration.ece, 100 * ens(r).singleCalibration.ece, mean(ens(r).entropy), mean(ens(r).mutualInformation),
+  ]);
+  const frame = new DataFrame(rows, { columns: ["network", "ECE ensemble [%]", "ECE one model [%]", "mean entropy [nats]", "mean mutual information [nats]"] });
   return {
     entropy: figures.entropyFigure(single.entropy, `Figure 5: entropy of one ${ARCH_TITLE[single.arch]} model (${single.singleRun}) on NGC 1559`),
     mutualInformation: results.map((r) => figures.mutualInformationFigure(ens(r).mutualInformation, ens(r).predicted.map((p, i) => p === ens(r).labels[i]), `${ARCH_TITLE[r.arch]}: disagreement between seeds on NGC 1559`)),
     reliability: figures.reliabilityFigure(results.flatMap((r) => [
-      { name: `${ARCH_TITLE[r.arch]} ensemble`, calibration: ens(r).ensembleCalibration },
-      { name: `${ARCH_TITLE[r.arch]} one model`, calibration: ens(r).singleCalibration },
+      { name: `${ARCH_TITLE[r.arch]} ensemble`, network: ARCH_TITLE[r.arch], calibration: ens(r).ensembleCalibration },
+      { name: `${ARCH_TITLE[r.arch]} one model`, network: ARCH_TITLE[r.arch], dash: "dash", calibration: ens(r).singleCalibration },
     ]), "Reliability on NGC 1559"),
-    table: frameHtml(new DataFrame(results.map((r) => [ARCH_TITLE[r.arch], 100 * ens(r).ensembleCalibration.ece, 100 * ens(r).singleCalibration.ece,
-      ens(r).entropy.reduce((a, b) => a + b, 0) / ens(r).entropy.length, ens(r).mutualInformation.reduce((a, b) => a + b, 0) / ens(r).mutualInformation.length]),
-    { columns: ["network", "ECE ensemble [%]", "ECE one model [%]", "mean entropy [nats]", "mean mutual information [nats]"] }), "Calibration and uncertainty on NGC 1559", 3),
+    table: frameHtml(frame, "Calibration and uncertainty on NGC 1559", 3),
+    frame, results,
   };
 }
 
@@ -142,8 +205,11 @@ export function baselineReport(archs: ArchName[], profile = shownProfile()) {
     const g = hasResult(`generalization-${a}`, profile) ? readResult<GeneralizationResult>(`generalization-${a}`, profile).evaluation : undefined;
     rows.push([`${ARCH_TITLE[a]} (mean of ${t.runs.length} seeds)`, 100 * t.accuracy.mean, ...t.mean.map((r, i) => r[i]), g ? 100 * g.accuracy.mean : "n/a"]);
   }
+  const columns = ["classifier", "test accuracy [%]", "recall 1", "recall 2", "recall 3", "recall 4", "NGC 1559 accuracy [%]"];
+  const frame = new DataFrame(rows, { columns });
   return {
-    table: frameHtml(new DataFrame(rows, { columns: ["classifier", "test accuracy [%]", "recall 1", "recall 2", "recall 3", "recall 4", "NGC 1559 accuracy [%]"] }), "Classical baseline beside the CNNs (same split)"),
+    table: frameHtml(frame, "Classical baseline beside the CNNs (same split)"),
+    frame, result: b,
     figure: figures.confusionFigure([{ title: "baseline, test split", mean: b.test.percent, totals: b.test.totals }, ...(b.generalization ? [{ title: "baseline, NGC 1559", mean: b.generalization.percent, totals: b.generalization.totals }] : [])], "Logistic regression on concentration, asymmetry and colours"),
   };
 }
@@ -160,8 +226,10 @@ export function ceilingReport(profile = shownProfile()) {
   for (const l of c.learnability) rows.push([`${ARCH_TITLE[l.arch]} trained on the truth, against the truth (${l.runs.length} run(s))`, ...diag(l.evaluation.mean), 100 * l.evaluation.accuracy.mean]);
   if (c.baselineTruth) rows.push(["baseline trained on the truth, against the truth", ...diag(c.baselineTruth.percent), 100 * c.baselineTruth.accuracy]);
   const learn = c.learnability[0];
+  const frame = new DataFrame(rows, { columns: ["what", "class 1 [%]", "class 2 [%]", "class 3 [%]", "class 4 [%]", "accuracy [%]"] });
   return {
-    table: frameHtml(new DataFrame(rows, { columns: ["what", "class 1 [%]", "class 2 [%]", "class 3 [%]", "class 4 [%]", "accuracy [%]"] }), "What the simulated data allow"),
+    table: frameHtml(frame, "What the simulated data allow"),
+    frame,
     byMagnitude: learn ? figures.binRecallFigure(learn.breakdown.byV, `${ARCH_TITLE[learn.arch]} trained on the truth: recall by V magnitude`, "catalog V magnitude (objects)") : null,
     byKind: learn ? figures.kindRecallFigure(learn.breakdown.byKind, `${ARCH_TITLE[learn.arch]} trained on the truth: recall by rendered kind (colour: true class)`) : null,
     // One field (the smoke data) is the table's number again, not a comparison.
@@ -170,4 +238,26 @@ export function ceilingReport(profile = shownProfile()) {
     brighterThan: learn?.brighterThan ?? [],
     result: c,
   };
+}
+
+/**
+ * A gallery of misclassified objects (predictions.ts `misclassified`): five bands and RGB per object, titled with
+ * the true and given class and the run's probabilities; stamps re-rendered by the simulator or, with "curated", the
+ * ones the networks saw when they are on this machine (stamps.ts).
+ */
+export function misclassifiedGallery(
+  wrong: Misclassified[], title: string, profile = shownProfile(), source: StampSource = "rendered",
+): Figure {
+  const byKey = new Map(wrong.map((w) => [w.key, w]));
+  const stamps = objectStamps(wrong.map((w) => w.key), (key) => {
+    const w = byKey.get(key)!;
+    return `${key}<br>true ${w.trueClass}, given ${w.predictedClass} (p ${w.pPredicted.toFixed(2)}; true class ${w.pTrue.toFixed(2)})`;
+  }, profile, source);
+  const rendered = stamps.filter((s) => s.source === "rendered").length;
+  const mixed = rendered > 0 && rendered < stamps.length;
+  const note = rendered === stamps.length ? "<br>(stamps rendered again by the simulator: same objects, other noise)"
+    : mixed ? `<br>(* rendered again by the simulator: ${rendered} curated stamps not on this machine)`
+    : "<br>(the curated stamps the networks saw)";
+  const titled = stamps.map((s) => ({ ...s, title: mixed && s.source === "rendered" ? `${s.title} *` : s.title }));
+  return galleryFigure(titled, { title: title + note });
 }

@@ -4,7 +4,7 @@
 //   3. train      each network x seed on the Table 1 fields' 80% split (resumable; finished runs skipped), and the
 //                 profile's learnability runs trained on the simulator's truth (runs/<profile>/truth/<arch>/seed-N)
 //   4. results    the tables and figures' data (lib/experiments/compute.ts) under results/<profile>/
-//   5. notebooks  executed with that profile's results; HTML under results/<profile>/notebooks/
+//   5. notebooks  executed with that profile's results, saving its figures; HTML under results/<profile>/notebooks/
 // Every stage's wall time, the command, commit and backend go into results/<profile>/provenance.json.
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -121,6 +121,8 @@ async function reproduceUnlocked(options: ReproduceOptions): Promise<{ results: 
   if (options.notebooks ?? true) {
     await stage("notebooks", false, () => {
       process.env.STARCLUSTER_PROFILE = spec.name;
+      // The one place notebooks write results/<profile>/figures: viewing a notebook later leaves them alone.
+      process.env.STARCLUSTER_SAVE_FIGURES = "1";
       runNotebooks({ outDir: path.join(paths.results, "notebooks"), log });
     });
     writeResult(paths.results, "provenance", provenance());

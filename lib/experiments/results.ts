@@ -60,10 +60,12 @@ export function shownProfile(): ReproduceProfile {
 }
 
 /** Writes results/<profile>/<name>.json. Paths inside the checkout are recorded relative to it, so committed
- *  results name data/generated/... rather than the machine that computed them. */
-export function writeResult(dir: string, name: string, data: unknown): string {
+ *  results name data/generated/... rather than the machine that computed them. `indent` 0 writes one line (long
+ *  arrays of numbers, one per line, would triple the file). */
+export function writeResult(dir: string, name: string, data: unknown, indent = 1): string {
   const file = path.join(dir, `${name}.json`);
-  writeFileAtomic(file, JSON.stringify(data, (_, v) => (v instanceof Float32Array ? Array.from(v) : relativeToProject(v)), 1) + "\n");
+  const replacer = (_: string, v: unknown) => (v instanceof Float32Array ? Array.from(v) : relativeToProject(v));
+  writeFileAtomic(file, JSON.stringify(data, replacer, indent || undefined) + "\n");
   return file;
 }
 

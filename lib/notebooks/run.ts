@@ -1,8 +1,14 @@
 // Executes the project's tslab notebooks headless (Jupyter from Debian, tslab from node_modules) and exports
 // executed copies and HTML under results/notebooks/. Stops at the first notebook with a failing cell.
+// The exported HTML carries plotly.js once, in its <head> (a standalone page, 5 MB); no notebook output does.
+// With `commitDir` (`starcluster notebooks --in-place`: the notebooks' own folder), each notebook is also written
+// there with its outputs as committed: figures as Plotly JSON and a static image (scripts/execute_notebook.py
+// --commit), so the repository shows every figure.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { plotlyScript } from "../plot/html";
+import { writeFileAtomic } from "../util/atomic";
 import { projectRoot, resultsPath } from "../util/paths";
 import { jupyterPython, registerTslabKernel } from "./kernel";
 
@@ -19,6 +25,8 @@ export interface NotebookRunOptions {
   timeout?: number;
   python?: string;
   log?: (line: string) => void;
+  /** Also write each notebook with its outputs, as committed, into this folder (see the header). */
+  commitDir?: string;
 }
 
 export interface NotebookResult {
@@ -39,6 +47,15 @@ export function listNotebooks(dir = path.join(projectRoot, "notebooks"), only?: 
   });
 }
 
+/** Puts plotly.js into the exported page's <head>, so that its figures draw offline, from a file or a mail. */
+export function inlinePlotly(htmlFile: string): void {
+  const html = fs.readFileSync(htmlFile, "utf8");
+  const at = html.indexOf("</head>");
+  if (at < 0 || html.includes("starcluster-plotly-js")) return;
+  const script = `<script type="text/javascript" id="starcluster-plotly-js">${plotlyScript()}</script>\n`;
+  writeFileAtomic(htmlFile, html.slice(0, at) + script + html.slice(at));
+}
+
 /** Runs notebooks in order; throws at the first failing one with the failing cell's source and message. */
 export function runNotebooks(options: NotebookRunOptions = {}): NotebookResult[] {
   const outDir = options.outDir ?? resultsPath("notebooks");
@@ -55,11 +72,13 @@ export function runNotebooks(options: NotebookRunOptions = {}): NotebookResult[]
     const start = Date.now();
     const args = [path.join(projectRoot, "scripts", "execute_notebook.py"), nb, executed, html];
     if (options.timeout) args.push("--timeout", String(options.timeout));
+    if (options.commitDir) args.push("--commit", path.join(options.commitDir, path.basename(nb)));
     const r = spawnSync(python, args, { env, cwd: path.dirname(nb), encoding: "utf8", stdio: ["ignore", "inherit", "pipe"] });
     if (r.error) throw new Error(`cannot start ${python} (${r.error.message}); run scripts/setup-system.sh to install Jupyter`);
     if (r.status !== 0) {
       throw new Error(`notebook ${path.relative(projectRoot, nb)} failed (executed copy: ${path.relative(projectRoot, executed)})\n${r.stderr.trim()}`);
     }
+    inlinePlotly(html);
     const seconds = (Date.now() - start) / 1000;
     log(`notebooks: ${name} done in ${seconds.toFixed(1)} s -> ${path.relative(projectRoot, html)}`);
     results.push({ notebook: nb, executed, html, seconds });

@@ -1,11 +1,9 @@
 // Figures of a classification table (lib/classify/table.ts): the field with its candidates coloured by class,
 // and the distribution of the ensemble's uncertainty. The most uncertain stamps use stamps.ts's gallery.
 import type { ClassifiedRow } from "../classify/table";
+import { CLASS_COLOURS, CLASS_NAMES } from "./colours";
 import { Figure } from "./plotly";
 import { tableHtml } from "./tables";
-
-export const CLASS_NAMES = ["symmetric cluster", "asymmetric cluster", "association", "not a cluster"];
-export const CLASS_COLOURS = ["#1f77b4", "#2ca02c", "#ff7f0e", "#d62728"];
 
 /** Block-averaged to at most `maxSide` pixels a side, asinh-stretched between the 1st and 99.7th percentiles. */
 function thumbnail(image: { width: number; height: number; data: Float32Array }, maxSide: number): { z: number[][]; block: number } {

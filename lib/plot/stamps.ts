@@ -22,8 +22,11 @@ export function asinhStretch(values: ArrayLike<number>, softening = 0.05): numbe
   return Array.from(values, (v) => (Number.isFinite(v) ? Math.asinh(Math.max(0, (v - lo) / span) / softening) / norm : 0));
 }
 
-function rows2d(flat: number[], size: number, scale = 1): number[][] {
-  return Array.from({ length: size }, (_, r) => flat.slice(r * size, (r + 1) * size).map((v) => v * scale));
+// Three decimals of a [0, 1] stretch are finer than a screen shows and keep a gallery's JSON ~4x smaller.
+const round3 = (v: number) => Math.round(v * 1000) / 1000;
+
+function rows2d(flat: number[], size: number): number[][] {
+  return Array.from({ length: size }, (_, r) => flat.slice(r * size, (r + 1) * size).map(round3));
 }
 
 export function galleryFigure(stamps: GalleryStamp[], options: { title?: string; panelPx?: number } = {}): Figure {
@@ -31,11 +34,13 @@ export function galleryFigure(stamps: GalleryStamp[], options: { title?: string;
   const panel = options.panelPx ?? 90;
   const gap = 0.01;
   const data: Record<string, unknown>[] = [];
+  // A second title line needs room above the band names.
+  const top = (options.title ?? "").includes("<br>") ? 85 : 60;
   const layout: Record<string, unknown> = {
     title: { text: options.title ?? "Stamps per class" },
     width: cols * panel + 290,
-    height: stamps.length * panel + 90,
-    margin: { t: 60, l: 270, r: 10, b: 20 },
+    height: stamps.length * panel + top + 30,
+    margin: { t: top, l: 270, r: 10, b: 20 },
     showlegend: false,
     annotations: [] as Record<string, unknown>[],
   };
@@ -57,7 +62,7 @@ export function galleryFigure(stamps: GalleryStamp[], options: { title?: string;
         const z = Array.from({ length: s.size }, (_, r) =>
           Array.from({ length: s.size }, (_, x) => {
             const p = r * s.size + x;
-            return [255 * i[p], 255 * Math.min(1, (b[p] + v[p]) / 2), 255 * Math.min(1, (u[p] + uu[p]) / 2)];
+            return [i[p], Math.min(1, (b[p] + v[p]) / 2), Math.min(1, (u[p] + uu[p]) / 2)].map((c) => Math.round(255 * c));
           }),
         );
         data.push({ type: "image", z, xaxis: `x${k}`, yaxis: `y${k}`, hoverinfo: "skip" });

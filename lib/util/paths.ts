@@ -13,3 +13,9 @@ export function resultsPath(...parts: string[]): string {
 export function dataPath(...parts: string[]): string {
   return path.join(projectRoot, "data", ...parts);
 }
+
+/** A path inside the checkout as relative to it (what notebooks print, so that outputs name no machine's folders). */
+export function relativeToProject(file: string): string {
+  const rel = path.relative(projectRoot, path.resolve(file));
+  return rel.startsWith("..") || path.isAbsolute(rel) ? file : rel.split(path.sep).join("/");
+}

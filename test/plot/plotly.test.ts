@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
+import { spawnSync } from "node:child_process";
 import * as http from "node:http";
 import * as path from "node:path";
 import { test } from "node:test";
 import { chromium } from "playwright-core";
-import { figureHtml, findChromium, plotlyLocation, saveHtml, savePng, standaloneHtml } from "../../lib/plot/plotly";
+import {
+  figureBundle, figureHtml, findChromium, liveFigure, plotlyLocation, renderPdf, renderSvg, saveFigureFiles, saveHtml, savePng, standaloneHtml,
+} from "../../lib/plot/plotly";
 import { measureInk, screenshotPlots } from "../figure-check";
 import { tempDir } from "../helpers";
 
@@ -23,7 +26,35 @@ test("plotly.js is inlined once, and only when asked", () => {
   assert.ok(!figureHtml(lineFigure).includes("plotly.js"), "no plotly.js without includePlotly");
   const page = standaloneHtml(lineFigure);
   assert.ok(page.length > 1_000_000, "standalone page carries plotly.js");
-  assert.ok(!/define\.amd/.test(page.slice(0, 200)), "loader wrapper comes first");
+  const script = page.indexOf("<script");
+  assert.match(page.slice(script, script + 120), /\(function\(\)\{var define, module, exports;/, "loader wrapper comes first");
+});
+
+test("figure ids are a function of the figure, numbered within a process; a standalone page's id is the hash alone", () => {
+  const id = (html: string) => /<div id="([^"]+)"/.exec(html)?.[1];
+  const [a, b] = [id(figureHtml(lineFigure)), id(figureHtml(lineFigure))];
+  assert.match(a ?? "", /^sc-plot-[0-9a-f]{12}-\d+$/);
+  assert.equal(a?.replace(/-\d+$/, ""), b?.replace(/-\d+$/, ""), "same figure, same hash");
+  assert.notEqual(a, b, "two outputs of one figure still get two ids");
+  assert.equal(id(standaloneHtml(lineFigure)), id(standaloneHtml(lineFigure)));
+  assert.notEqual(id(figureHtml({ ...lineFigure, layout: { height: 301 } }))?.replace(/-\d+$/, ""), a?.replace(/-\d+$/, ""));
+});
+
+test("a notebook figure draws as wide as the output area; its static image keeps the layout's width", () => {
+  const wide = { ...lineFigure, layout: { ...lineFigure.layout, width: 1400 } };
+  assert.equal(liveFigure(wide).layout.width, undefined);
+  assert.equal(liveFigure(wide).layout.autosize, true);
+  const prev = process.env.STARCLUSTER_FIGURE_PNG;
+  process.env.STARCLUSTER_FIGURE_PNG = "0";
+  try {
+    const bundle = figureBundle(wide);
+    assert.deepEqual(Object.keys(bundle).sort(), ["application/vnd.plotly.v1+json", "text/html", "text/plain"]);
+    assert.equal(bundle["text/plain"], "<Plotly figure: test figure>");
+    assert.ok(!String(bundle["text/html"]).includes('"width":1400'));
+  } finally {
+    if (prev === undefined) delete process.env.STARCLUSTER_FIGURE_PNG;
+    else process.env.STARCLUSTER_FIGURE_PNG = prev;
+  }
 });
 
 test("a saved standalone figure draws its trace in headless Chromium; an empty one does not", async () => {
@@ -50,9 +81,9 @@ test("savePng writes a PNG of the figure at the layout size", () => {
 
 test("a figure's HTML holds its static PNG inside the plot's div, and loads plotly.js from the Jupyter server only when asked", () => {
   const loadFrom = { notebook: "../node_modules/plotly.js-dist-min/plotly.min.js" };
-  const html = figureHtml(lineFigure, { fallbackPng: "iVBORw0KGgoAAAA", loadFrom });
+  const html = figureHtml(lineFigure, { still: { mime: "image/png", base64: "iVBORw0KGgoAAAA" }, loadFrom });
   const still = /<img class="starcluster-plot-static"[^>]*src="data:image\/png;base64,iVBORw0KGgoAAAA">/;
-  assert.match(html, new RegExp(`<div id="sc-plot-\\w+" class="starcluster-plot"[^>]*>${still.source}</div>`));
+  assert.match(html, new RegExp(`<div id="sc-plot-[\\w-]+" class="starcluster-plot"[^>]*>${still.source}</div>`));
   assert.match(html, /files\//);
   assert.equal(html.match(/<\/script>/g)?.length, 1);
   assert.ok(!figureHtml(lineFigure).includes("files/"), "no loader unless asked");
@@ -107,4 +138,33 @@ test("savePng renders a figure once per size: a notebook's show() and saveFigure
   savePng(fig, path.join(dir, "b.png"), { width: 500, height: 300 });
   assert.ok(Date.now() - t < Math.max(50, first / 10), `second rendering from the cache (${Date.now() - t} ms vs ${first} ms)`);
   assert.deepEqual(fs.readFileSync(path.join(dir, "a.png")), fs.readFileSync(path.join(dir, "b.png")));
+});
+
+test("saveFigureFiles writes PNG, light HTML, a one-page vector PDF of the figure's size and plotly.js's SVG; again, the same bytes", () => {
+  const dir = tempDir();
+  const fig = { ...lineFigure, layout: { ...lineFigure.layout, width: 600, height: 400, title: { text: `formats ${process.pid}` } } };
+  const files = saveFigureFiles(fig, path.join(dir, "fig"), ["png", "html", "pdf", "svg"]);
+  assert.deepEqual(files.map((f) => path.basename(f)), ["fig.png", "fig.html", "fig.pdf", "fig.svg"]);
+  const pdf = fs.readFileSync(path.join(dir, "fig.pdf"));
+  assert.equal(pdf.subarray(0, 5).toString(), "%PDF-");
+  assert.match(pdf.toString("latin1"), /\/MediaBox \[0 0 450 300\]/, "600 x 400 px at 96 dpi is 450 x 300 pt");
+  assert.equal(pdf.toString("latin1").match(/\/Type \/Page\b/g)?.length, 1, "one page");
+  assert.ok(!/D:(?!20000101000000)\d{14}/.test(pdf.toString("latin1")), "dates fixed");
+  const svg = fs.readFileSync(path.join(dir, "fig.svg"), "utf8");
+  assert.match(svg, /^<svg[^>]*width="600"[^>]*height="400"/);
+  assert.match(svg, /class="scatterlayer/, "the trace is in the SVG");
+  assert.match(svg, new RegExp(`formats ${process.pid}`));
+  assert.ok(!/id="clip[0-9a-f]{6}/.test(svg), "no random clip-path ids");
+  const html = fs.readFileSync(path.join(dir, "fig.html"), "utf8");
+  assert.ok(html.length < 20_000 && /<script src="[^"]*plotly\.js-dist-min\/plotly\.min\.js">/.test(html), "light HTML");
+  // A second process renders afresh (the cache is per process): same bytes.
+  const child = `
+    const r = require(${JSON.stringify(require.resolve("../../lib/plot/render"))});
+    const fig = ${JSON.stringify(fig)};
+    process.stdout.write(JSON.stringify([r.renderPdf(fig).toString("base64"), r.renderSvg(fig)]));`;
+  const again = spawnSync(process.execPath, ["-e", child], { encoding: "utf8", maxBuffer: 64 << 20 });
+  assert.equal(again.status, 0, again.stderr);
+  const [pdf2, svg2] = JSON.parse(again.stdout) as [string, string];
+  assert.ok(Buffer.from(pdf2, "base64").equals(renderPdf(fig)), "PDF bytes repeat");
+  assert.equal(svg2, renderSvg(fig), "SVG repeats");
 });

@@ -1,15 +1,28 @@
+import * as path from "node:path";
+import { REPRODUCE_PROFILES, ReproduceProfile } from "../../experiments/results";
 import { runNotebooks } from "../../notebooks/run";
+import { projectRoot, resultsPath } from "../../util/paths";
 import { defineCommand } from "../command";
 
 export const notebooksCommand = defineCommand({
   name: "notebooks",
-  summary: "Execute the tslab notebooks headless; executed copies and HTML go to results/notebooks/.",
+  summary: "Execute the tslab notebooks headless; executed copies and HTML go to results/notebooks/ " +
+    "(results/<profile>/notebooks/ with --in-place, which also rewrites notebooks/*.ipynb with their outputs as committed).",
   args: "[NAME...]",
   positionals: [0, Infinity],
   options: {
     timeout: { type: "integer", min: 1, help: "per-cell timeout in seconds (default: none)" },
+    "in-place": { type: "boolean", help: "refresh the committed notebooks' outputs (figures as Plotly JSON and a static image)" },
+    profile: {
+      type: "string", choices: REPRODUCE_PROFILES, help: "the results the notebooks show (default STARCLUSTER_PROFILE, else quick)",
+    },
   },
   async run({ options, positionals }) {
-    runNotebooks({ only: positionals, timeout: options.timeout });
+    const profile = (options.profile ?? process.env.STARCLUSTER_PROFILE ?? "quick") as ReproduceProfile;
+    process.env.STARCLUSTER_PROFILE = profile;
+    const inPlace = Boolean(options["in-place"]);
+    const outDir = inPlace ? resultsPath(profile, "notebooks") : undefined;
+    const commitDir = inPlace ? path.join(projectRoot, "notebooks") : undefined;
+    runNotebooks({ only: positionals, timeout: options.timeout, commitDir, outDir });
   },
 });
