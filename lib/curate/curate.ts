@@ -17,7 +17,7 @@ import { cutStamp, DroppedStamp, KeptStamp } from "./stamp";
 import { stampDate, StampWriter } from "./stampfile";
 import { addRow, CurationCounts, emptyCounts } from "./summary";
 import { readTruth, TruthLabels } from "./synth";
-import { isEmptyFolder, withOutputLock } from "../util/lock";
+import { isEmptyFolder, processExists, withOutputLock } from "../util/lock";
 import { shorten } from "../util/escape";
 
 export const CURATION_FILE = "curation.json";
@@ -136,20 +136,11 @@ function checkOutput(out: string, settings: Settings): string | undefined {
   return earlier.date;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /** Removes temporary files of atomic writes whose process died (a killed run); a live writer's are left alone. */
 function removeStaleTemps(dir: string): void {
   for (const name of fs.readdirSync(dir)) {
     const m = /^\..+?\.(\d+)(?:\.\d+)?\.tmp$/.exec(name); // lazy: the pid, not the timestamp after it
-    if (m && Number(m[1]) !== process.pid && !isAlive(Number(m[1]))) fs.rmSync(path.join(dir, name), { force: true });
+    if (m && Number(m[1]) !== process.pid && !processExists(Number(m[1]))) fs.rmSync(path.join(dir, name), { force: true });
   }
 }
 

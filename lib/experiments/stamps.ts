@@ -9,8 +9,8 @@ import { BANDS } from "../catalog/record";
 import { MANIFEST_FILE, readManifest, readStamp } from "../curate/manifest";
 import { GalleryStamp } from "../plot/stamps";
 import { loadSimulationConfig, Scale, SimulationConfig } from "../simulate/config";
-import { cropPlan, FieldPlan, planField } from "../simulate/field";
-import { planMorphologies, renderBand } from "../simulate/render";
+import { FieldPlan, planField } from "../simulate/field";
+import { renderSourceStamp } from "../simulate/gallery";
 import { loadReproduceSpec, reproducePaths, ReproduceProfile, shownProfile } from "./results";
 
 export interface ObjectStamp extends GalleryStamp {
@@ -42,9 +42,7 @@ function curatedStamps(dir: string, keys: string[]): Map<string, { size: number;
 function renderedStamp(plan: FieldPlan, config: SimulationConfig, id: string, size: number): Float32Array[] {
   const source = plan.sources.find((s) => s.record.id === id);
   if (!source) throw new Error(`${plan.name}: no object '${id}' in the simulated catalog`);
-  const crop = cropPlan(plan, source.origX, source.origY, size);
-  const morphs = planMorphologies(crop, config, 0);
-  return BANDS.map((_, b) => renderBand(crop, b, morphs, config, { seed: 0 }).data);
+  return renderSourceStamp(plan, source, config, size, 0).bands;
 }
 
 export type StampSource = ObjectStamp["source"];

@@ -1,9 +1,9 @@
 // What the data notebook (01-data.ipynb) shows: class counts per field (paper vs simulated) and small
 // rendered stamps per class. Stamps are rendered on demand from a field plan (no files needed); their noise
 // differs from the written mosaic's at the same place, their physics does not.
-import { ClusterClass } from "../catalog/record";
-import { loadSimulationConfig, Scale } from "./config";
-import { cropPlan, paperClassCounts, paperFieldNames, planField } from "./field";
+import { BANDS, ClusterClass } from "../catalog/record";
+import { loadSimulationConfig, Scale, SimulationConfig } from "./config";
+import { cropPlan, FieldPlan, paperClassCounts, paperFieldNames, planField, SimSource } from "./field";
 import { planMorphologies, renderBand } from "./render";
 
 export interface CountRow {
@@ -37,6 +37,14 @@ export interface Stamp {
 }
 
 /** The first `perClass` sources of each human class in a field, rendered as size x size stamps in five bands. */
+/** One source's five-band stamp rendered from its field's plan (its scene and neighbours; a fresh noise draw), and its kind. */
+export function renderSourceStamp(plan: FieldPlan, source: SimSource, config: SimulationConfig, size: number, seed: number): { kind: string; bands: Float32Array[] } {
+  const crop = cropPlan(plan, source.origX, source.origY, size);
+  const morphs = planMorphologies(crop, config, seed);
+  const kind = morphs[crop.sources.findIndex((c) => c.index === source.index)].kind;
+  return { kind, bands: BANDS.map((_, b) => renderBand(crop, b, morphs, config, { seed }).data) };
+}
+
 export function stampGallery(field: string, perClass = 4, options: { size?: number; seed?: number } = {}): Stamp[] {
   const config = loadSimulationConfig();
   const size = options.size ?? 50;
@@ -45,10 +53,7 @@ export function stampGallery(field: string, perClass = 4, options: { size?: numb
   const stamps: Stamp[] = [];
   for (const cls of [1, 2, 3, 4] as ClusterClass[]) {
     for (const s of plan.sources.filter((x) => x.label === cls).slice(0, perClass)) {
-      const crop = cropPlan(plan, s.origX, s.origY, size);
-      const morphs = planMorphologies(crop, config, seed);
-      const kind = morphs[crop.sources.findIndex((c) => c.index === s.index)].kind;
-      const bands = [0, 1, 2, 3, 4].map((b) => renderBand(crop, b, morphs, config, { seed }).data);
+      const { kind, bands } = renderSourceStamp(plan, s, config, size, seed);
       stamps.push({ field, id: s.record.id, label: cls, truth: s.truth!, kind, size, bands });
     }
   }

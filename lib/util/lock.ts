@@ -79,16 +79,19 @@ function readHolder(file: string): Holder | null {
   }
 }
 
+/** Whether a process of this host exists (signal 0 checks without sending; EPERM means it exists, as another user's). */
+export function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== "ESRCH";
+  }
+}
+
 /** A holder on this host whose process no longer exists. */
 function isStale(h: Holder): boolean {
-  if (h.host !== os.hostname()) return false;
-  if (h.pid === process.pid) return false;
-  try {
-    process.kill(h.pid, 0);
-    return false;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "ESRCH";
-  }
+  return h.host === os.hostname() && h.pid !== process.pid && !processExists(h.pid);
 }
 
 function refusal(file: string, where: string, cause: Holder | unknown): Error {

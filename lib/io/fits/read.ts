@@ -8,6 +8,7 @@ import { compressedImageHeader, DEFAULT_COMPRESSED_NAME } from "./compressed/ima
 import { Bitpix, BITPIXES, bytesPer, decodeStored, isBitpix, PixelArray, Scaling, toPhysical } from "./pixels";
 import { readSection, SectionBox, SectionOptions, FitsSection } from "./section";
 import { readTable, FitsTable, TableOptions } from "./table";
+import { shorten } from "../../util/escape";
 
 export const BLOCK = 2880;
 
@@ -291,6 +292,5 @@ function describeSize(h: Header): string {
 
 /** A card value for a message: strings quoted, long values cut. */
 function describeCard(v: unknown): string {
-  const text = typeof v === "string" ? `'${v}'` : String(v);
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+  return shorten(typeof v === "string" ? `'${v}'` : String(v));
 }
