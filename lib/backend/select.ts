@@ -10,6 +10,9 @@ import * as tf from "@tensorflow/tfjs";
 export const BACKENDS = ["tensorflow", "onednn", "wasm", "cpu"] as const;
 export type BackendName = (typeof BACKENDS)[number];
 export type BackendChoice = BackendName | "auto";
+/** The arithmetic of convolutions: fp32 (default; torchvision's results) or bf16 (onednn on a CPU with bf16). */
+export const PRECISIONS = ["fp32", "bf16"] as const;
+export type Precision = (typeof PRECISIONS)[number];
 
 export interface BackendInfo {
   backend: BackendName;
@@ -21,6 +24,10 @@ export interface BackendInfo {
   /** For onednn: the kernels that run natively (the others are the cpu backend's) and the oneDNN version. */
   nativeKernels?: string[];
   oneDNN?: string;
+  /** What convolutions compute in: bf16 only where asked for and the onednn backend can (AVX512_BF16 or AMX). */
+  precision: Precision;
+  /** For onednn: whether this CPU runs bf16 convolutions natively. */
+  bf16?: boolean;
 }
 
 export interface BackendOptions {
@@ -28,6 +35,8 @@ export interface BackendOptions {
   backend?: BackendChoice;
   /** onednn and wasm threads; default from STARCLUSTER_THREADS, else the number of cores. */
   threads?: number;
+  /** Convolutions in bf16 where the onednn backend runs on a CPU with bf16; elsewhere fp32, said in one line. */
+  precision?: Precision;
   /** Where the one-line fallback notice goes; default stderr. */
   log?: (line: string) => void;
 }
@@ -90,6 +99,31 @@ async function initWasm(threads: number, log: (line: string) => void): Promise<{
  * Forced choices that cannot load throw; automatic selection falls back and says why in one line.
  */
 export async function initBackend(options: BackendOptions = {}): Promise<BackendInfo> {
+  const info = await initBackendFp32(options);
+  const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
+  const bf16 = info.backend === "onednn" ? (await import("./onednn/addon")).loadOnednnAddon().addon!.bf16Supported() : undefined;
+  current = { ...info, bf16, precision: await applyPrecision(info, options.precision ?? "fp32", log) };
+  return current;
+}
+
+/** Sets the onednn addon's precision; the precision that runs, with a line saying why when it is not the one asked. */
+async function applyPrecision(info: BackendInfo, asked: Precision, log: (line: string) => void): Promise<Precision> {
+  if (info.backend !== "onednn") {
+    if (asked === "bf16") log(`starcluster: bf16 runs on the onednn backend only; backend ${info.backend} computes in fp32`);
+    return "fp32";
+  }
+  const { loadOnednnAddon } = await import("./onednn/addon");
+  const addon = loadOnednnAddon().addon!;
+  if (asked === "bf16" && !addon.bf16Supported()) {
+    log("starcluster: this CPU has neither AVX512_BF16 nor AMX (as oneDNN detects it); computing in fp32");
+    addon.setPrecision("fp32");
+    return "fp32";
+  }
+  addon.setPrecision(asked);
+  return asked;
+}
+
+async function initBackendFp32(options: BackendOptions): Promise<BackendInfo> {
   const choice = options.backend ?? parseBackendChoice(process.env.STARCLUSTER_BACKEND, "STARCLUSTER_BACKEND");
   if (current && (choice === "auto" || choice === current.backend)) return current;
   const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
@@ -101,7 +135,7 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
     if (native.pkg) {
       await tf.setBackend("tensorflow");
       await tf.ready();
-      current = { backend: "tensorflow", tfjs: tf.version.tfjs, threads: os.availableParallelism(), simd: true, nativePackage: native.pkg };
+      current = { backend: "tensorflow", tfjs: tf.version.tfjs, threads: os.availableParallelism(), simd: true, nativePackage: native.pkg, precision: "fp32" };
       return current;
     }
     if (choice === "tensorflow") throw new Error(`backend 'tensorflow' unavailable: ${native.reasons.join("; ")}`);
@@ -113,7 +147,7 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
       const o = registerOnednnBackend(threads);
       if (!(await tf.setBackend(ONEDNN_BACKEND))) throw new Error("the onednn backend failed to initialise");
       await tf.ready();
-      current = { backend: "onednn", tfjs: tf.version.tfjs, threads: o.threads, simd: true, nativeKernels: o.nativeKernels, oneDNN: o.oneDNN };
+      current = { backend: "onednn", tfjs: tf.version.tfjs, threads: o.threads, simd: true, nativeKernels: o.nativeKernels, oneDNN: o.oneDNN, precision: "fp32" };
       if (choice === "auto") log(`starcluster: using backend onednn (${reasons.join("; ")})`);
       return current;
     } catch (e) {
@@ -124,7 +158,7 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
   if (choice === "wasm" || choice === "auto") {
     try {
       const w = await initWasm(threads, log);
-      current = { backend: "wasm", tfjs: tf.version.tfjs, threads: w.threads, simd: w.simd };
+      current = { backend: "wasm", tfjs: tf.version.tfjs, threads: w.threads, simd: w.simd, precision: "fp32" };
       if (choice === "auto") log(`starcluster: using backend wasm (${reasons.join("; ")})`);
       return current;
     } catch (e) {
@@ -134,7 +168,7 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
   }
   await tf.setBackend("cpu");
   await tf.ready();
-  current = { backend: "cpu", tfjs: tf.version.tfjs, threads: 1, simd: false };
+  current = { backend: "cpu", tfjs: tf.version.tfjs, threads: 1, simd: false, precision: "fp32" };
   if (choice === "auto") log(`starcluster: using backend cpu, which is too slow to train (${reasons.join("; ")})`);
   return current;
 }

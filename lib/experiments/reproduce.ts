@@ -8,7 +8,7 @@
 // Every stage's wall time, the command, commit and backend go into results/<profile>/provenance.json.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { BackendInfo } from "../backend/select";
+import { BackendInfo, initBackend } from "../backend/select";
 import { curate, CURATION_FILE } from "../curate/curate";
 import { synthJobs } from "../curate/synth";
 import { writeFits } from "../io/fits";
@@ -17,7 +17,7 @@ import { ArchName } from "../models/arch";
 import { runNotebooks } from "../notebooks/run";
 import { synthesize } from "../simulate/synth";
 import { Scale } from "../simulate/config";
-import { loadProfile } from "../train/profile";
+import { loadProfile, withPrecision } from "../train/profile";
 import { isComplete, runDir, runSeedsInProcesses, trainingSeconds } from "../train/seeds";
 import { train } from "../train/train";
 import { progressBar } from "../util/progress";
@@ -100,9 +100,12 @@ async function reproduceUnlocked(options: ReproduceOptions): Promise<{ results: 
         if (failed.length) throw new Error(`${stageName}: seed(s) ${failed.join(", ")} failed; see their train.log`);
         return;
       }
+      // In-process training in the profile's precision; results are then computed in fp32 (below).
+      const backend = await initBackend({ backend: options.backend.backend, precision: profile.precision ?? "fp32", log });
       for (const seed of todo) {
         log(`reproduce ${spec.name}: ${stageName} seed ${seed} (${count} seeds, ${profile.batches[arch]} batches of ${profile.batchSize[arch]})`);
-        await train({ data: [paths.stamps], fields: fields.table1, arch, seed, profile, labels, out: dirs[seed], backend: options.backend, log });
+        const ran = withPrecision(profile, backend.precision);
+        await train({ data: [paths.stamps], fields: fields.table1, arch, seed, profile: ran, labels, out: dirs[seed], backend, log });
       }
     });
     stages[stageName].seedSeconds = dirs.filter(isComplete).map(trainingSeconds);
@@ -114,6 +117,7 @@ async function reproduceUnlocked(options: ReproduceOptions): Promise<{ results: 
   for (const [arch, count] of Object.entries(spec.truthSeeds ?? {}) as [ArchName, number][]) {
     truthRuns[arch] = await trainSet(arch, count, "truth", path.join(paths.runs, "truth"), `train ${arch} on the truth`);
   }
+  await initBackend({ backend: options.backend.backend, precision: "fp32", log });
   await stage("results", false, () => computeResults({ stamps: paths.stamps, synth: paths.synth, runs, truthRuns, results: paths.results, log }));
   const seedsUsed = Object.fromEntries(Object.entries(runs).map(([a, r]) => [a, r!.length]));
   const provenance = () => ({ profile: spec.name, command: options.command, seeds: seedsUsed, started, finished: new Date().toISOString(), git: gitState(), backend: options.backend, machine: machineInfo(), stages, data: paths });

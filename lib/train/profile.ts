@@ -2,6 +2,7 @@
 // ones and the CI ones sit side by side and every run records the exact profile it used.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { Precision, PRECISIONS } from "../backend/select";
 import { RESCALE_RULES, RescaleRule, ROTATIONS, Rotation } from "../dataset/transforms";
 import { ARCHITECTURES, ArchName } from "../models/arch";
 import { dataPath } from "../util/paths";
@@ -10,6 +11,8 @@ export const PROFILES = ["paper", "cpu", "quick", "smoke"] as const;
 export const SAMPLING = ["shuffle", "balanced"] as const;
 export const CLASS_WEIGHTS = ["none", "inverse-frequency"] as const;
 export const SCHEDULES = ["constant", "cosine"] as const;
+export const VGG_HEAD_STEPS = ["per-weight", "per-channel"] as const;
+export type VggHeadStep = (typeof VGG_HEAD_STEPS)[number];
 export type Schedule = (typeof SCHEDULES)[number];
 
 export interface Profile {
@@ -20,6 +23,14 @@ export interface Profile {
   learningRate: number;
   /** VGG19-BN's classifier dropout: torchvision's 0.5 (the paper; the default), or less for training from scratch. */
   vggDropout?: number;
+  /**
+   * VGG19-BN's classifier.0 step when its 7x7 input is one feature copied 49 times (inputs of 32-63 px): "per-weight"
+   * (torch's Adam; the default) moves each of the 49 copies by ~lr, so their sum, the weight the network uses, moves
+   * 49 times as fast as any other weight; "per-channel" divides that layer's step by 49 (models/vgg.ts).
+   */
+  vggHeadStep?: VggHeadStep;
+  /** Convolutions in "fp32" (the default) or "bf16" (onednn on a CPU with AVX512_BF16 or AMX; backend/select.ts). */
+  precision?: Precision;
   /** "constant" (the paper; the default) or "cosine": decays to 0 over the run, so its last weights settle. */
   schedule?: Schedule;
   batchSize: Record<ArchName, number>;
@@ -67,6 +78,8 @@ export function loadProfile(nameOrFile: string): Profile {
   if (!CLASS_WEIGHTS.includes(p.classWeights)) bad(`classWeights must be one of ${CLASS_WEIGHTS.join(", ")}`);
   if (p.schedule !== undefined && !SCHEDULES.includes(p.schedule)) bad(`schedule must be one of ${SCHEDULES.join(", ")}`);
   if (p.vggDropout !== undefined && !(p.vggDropout >= 0 && p.vggDropout < 1)) bad(`vggDropout must be in [0, 1) (got ${p.vggDropout})`);
+  if (p.precision !== undefined && !PRECISIONS.includes(p.precision)) bad(`precision must be one of ${PRECISIONS.join(", ")}`);
+  if (p.vggHeadStep !== undefined && !VGG_HEAD_STEPS.includes(p.vggHeadStep)) bad(`vggHeadStep must be one of ${VGG_HEAD_STEPS.join(", ")}`);
   for (const k of ["evalBatchSize", "checkpointEvery", "logEvery"] as const) positiveInt(p[k], k);
   // A resumed run starts a metrics window at its checkpoint, so checkpoints must fall on window ends.
   if (p.checkpointEvery % p.logEvery !== 0) bad(`checkpointEvery (${p.checkpointEvery}) must be a multiple of logEvery (${p.logEvery})`);
@@ -77,4 +90,10 @@ export function loadProfile(nameOrFile: string): Profile {
 export function learningRateAt(profile: Profile, b: number, batches: number): number {
   if ((profile.schedule ?? "constant") === "constant") return profile.learningRate;
   return (profile.learningRate * (1 + Math.cos((Math.PI * b) / batches))) / 2;
+}
+
+/** The profile as it runs on `precision`: the key is present only for bf16, so fp32 runs keep their old identity. */
+export function withPrecision(profile: Profile, precision: Precision): Profile {
+  const { precision: _asked, ...rest } = profile;
+  return precision === "bf16" ? { ...rest, precision } : rest;
 }

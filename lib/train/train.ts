@@ -19,6 +19,7 @@ import { SafetensorsFile, writeSafetensors } from "../models/safetensors";
 import { assignVariables, InputSpec, modelMetadata, saveDualModel, variableTensors } from "../models/saved";
 import { BANDS } from "../catalog/record";
 import { trainStepWithPredictions } from "../models/step";
+import { VGG_REPLICATED_COPIES, vggFeatureSide } from "../models/vgg";
 import { loadWeights } from "../models/weights";
 import { progressBar } from "../util/progress";
 import { writeFileAtomic } from "../util/atomic";
@@ -203,7 +204,7 @@ async function trainUnlocked(options: TrainOptions): Promise<RunResult> {
     writeFileAtomic(file("config"), JSON.stringify({ run: config, git: gitState(), backend: options.backend, machine: machineInfo(), started: new Date().toISOString() }, null, 1) + "\n");
   }
 
-  const adam = new Adam({ lr: profile.learningRate });
+  const adam = new Adam({ lr: profile.learningRate, stepScale: headStepScale(model, profile) });
   let state: CheckpointState = { batches: 0, adamSteps: 0, seconds: 0 };
   if (fs.existsSync(file("checkpoint"))) {
     state = loadCheckpoint(file("checkpoint"), model, adam);
@@ -272,4 +273,19 @@ async function trainUnlocked(options: TrainOptions): Promise<RunResult> {
     adam.dispose();
     disposeDualModel(model);
   }
+}
+
+/**
+ * Adam's per-parameter step multipliers the profile asks for: with `vggHeadStep: "per-channel"`, each backbone's
+ * classifier.0 weight steps at 1/49, so the sum of a feature's 49 copies moves as one weight would (profile.ts).
+ */
+function headStepScale(model: DualModel, profile: Profile): Map<string, number> {
+  if ((profile.vggHeadStep ?? "per-weight") === "per-weight" || model.config.arch !== "vgg19_bn") return new Map();
+  const side = vggFeatureSide(profile.inputSize);
+  if (side !== 1) {
+    throw new Error(`profile ${profile.name}: vggHeadStep "per-channel" needs a 1x1 feature map (inputs of 32-63 px); ` +
+      `inputSize ${profile.inputSize} gives ${side}x${side}`);
+  }
+  const names = [...dualStateDict(model).keys()].filter((name) => /^backbones\.\d+\.classifier\.0\.weight$/.test(name));
+  return new Map(names.map((name) => [name, 1 / VGG_REPLICATED_COPIES]));
 }

@@ -303,6 +303,29 @@ napi_value SetThreads(napi_env env, napi_callback_info info) {
   });
 }
 
+// ("fp32" | "bf16"): the arithmetic of convolutions from now on (kernels.h); throws when the CPU cannot run bf16.
+napi_value SetPrecision(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a(env, info, 1);
+    char name[8] = {0};
+    size_t length = 0;
+    check(napi_get_value_string_utf8(env, a.v[0], name, sizeof(name), &length), "precision must be a string");
+    const std::string p(name, length);
+    if (p != "fp32" && p != "bf16") throw JsError("precision must be fp32 or bf16, got '" + p + "'");
+    sc::set_precision(p == "bf16" ? sc::Precision::BF16 : sc::Precision::F32);
+    return undefined(env);
+  });
+}
+
+// (): whether this CPU runs bf16 convolutions natively (AVX512_BF16 or AMX, as oneDNN detects it).
+napi_value Bf16Supported(napi_env env, napi_callback_info) {
+  return guarded(env, [&] {
+    napi_value out;
+    check(napi_get_boolean(env, sc::bf16_supported(), &out), "bf16Supported");
+    return out;
+  });
+}
+
 // (): keeps freed memory in the process heap for reuse instead of handing it back to the OS. Every kernel output is a
 // fresh Float32Array (calloc), and glibc serves large ones with mmap and returns them with munmap, so each step
 // faulted in every page of its activations again: on this project's VMs a first-touch fault costs ~10 us (a 64 MB
@@ -346,6 +369,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"batchNormBackward", nullptr, BatchNormBackward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"retainFreedMemory", nullptr, RetainFreedMemory, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"setPrecision", nullptr, SetPrecision, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"bf16Supported", nullptr, Bf16Supported, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"version", nullptr, Version, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

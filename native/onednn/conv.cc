@@ -2,6 +2,8 @@
 // tfjs's HWIO into the layout the chosen implementation wants (the weights change every training step, so there
 // is nothing to cache but the reorder primitive). Primitives are created once per shape and kept. Outputs of very
 // few positions go to im2col + sgemm instead (conv_gemm.cc).
+// In bf16 precision the operands a convolution reads (x, filter, dy) are rounded to bfloat16 on the way in and
+// every result it writes (y, dx, dw) stays float32, as PyTorch's CPU autocast does; accumulation is float32.
 #include <algorithm>
 #include <map>
 #include <unordered_map>
@@ -31,6 +33,8 @@ dnnl::stream& cpu_stream() {
 namespace {
 
 constexpr auto f32 = memory::data_type::f32;
+constexpr auto bf16 = memory::data_type::bf16;
+Precision current_precision = Precision::F32;
 
 struct Descs {
   memory::desc src, weights, dst;
@@ -47,14 +51,25 @@ Descs user_descs(const ConvShape& s) {
   };
 }
 
+enum Kind { FORWARD, BACKWARD_DATA, BACKWARD_WEIGHTS };
+
 // What the primitive is created with: filters in the layout the implementation prefers ("any"), activations NHWC
 // (letting oneDNN choose its blocked nChw8c layout, as PyTorch does, cost two reorders per call and measured no
-// faster here).
-Descs primitive_descs(const ConvShape& s) {
+// faster here). In bf16, the operands the pass reads are bf16 and the one it writes float32.
+Descs primitive_descs(const ConvShape& s, Kind kind, Precision precision) {
+  const bool low = precision == Precision::BF16;
+  const auto src = low && kind != BACKWARD_DATA ? bf16 : f32;
+  const auto weights = low && kind != BACKWARD_WEIGHTS ? bf16 : f32;
+  const auto dst = low && kind != FORWARD ? bf16 : f32;
   Descs d = user_descs(s);
-  d.weights = memory::desc({s.co, s.ci, s.kh, s.kw}, f32, tag::any);
+  d.src = memory::desc({s.n, s.ci, s.h, s.w}, src, tag::nhwc);
+  d.weights = memory::desc({s.co, s.ci, s.kh, s.kw}, weights, tag::any);
+  d.dst = memory::desc({s.n, s.co, s.oh, s.ow}, dst, tag::nhwc);
   return d;
 }
+
+// The forward pass backward primitives are created against (oneDNN's hint): all operands in the run's precision.
+dnnl::convolution_forward::primitive_desc training_hint(const ConvShape& s, Precision precision);
 
 // Rows (columns) of x a convolution reads: fewer than it has when stride > 1 leaves trailing ones unused.
 int used(int in, int out, int stride, int kernel, int dilation, int pad_before) {
@@ -112,22 +127,29 @@ void run(Entry& e, const std::vector<const float*>& tensors) {
   cpu_stream().wait();
 }
 
+dnnl::convolution_forward::primitive_desc training_hint(const ConvShape& s, Precision precision) {
+  Descs d = primitive_descs(s, FORWARD, precision);
+  if (precision == Precision::BF16) d.dst = memory::desc({s.n, s.co, s.oh, s.ow}, bf16, tag::nhwc);
+  return forward_pd(d, dnnl::prop_kind::forward_training);
+}
+
 using Key = std::vector<int>;
-enum Kind { FORWARD, BACKWARD_DATA, BACKWARD_WEIGHTS };
 
 Entry& entry(Kind kind, const ConvShape& s) {
   static std::map<Key, std::unique_ptr<Entry>> cache;
-  auto& slot = cache[{kind, s.n, s.h, s.w, s.ci, s.kh, s.kw, s.co, s.oh, s.ow, s.sh, s.sw, s.dh, s.dw, s.pt, s.pb, s.pl, s.pr}];
+  const Precision precision = current_precision;
+  auto& slot = cache[{kind, int(precision), s.n, s.h, s.w, s.ci, s.kh, s.kw, s.co, s.oh, s.ow, s.sh, s.sw, s.dh, s.dw,
+                      s.pt, s.pb, s.pl, s.pr}];
   if (slot) return *slot;
   auto e = std::make_unique<Entry>();
-  const Descs u = user_descs(s), d = primitive_descs(s);
+  const Descs u = user_descs(s), d = primitive_descs(s, kind, precision);
   if (kind == FORWARD) {
     auto pd = forward_pd(d, dnnl::prop_kind::forward_inference);
     e->prim = dnnl::convolution_forward(pd);
     e->ports = {{DNNL_ARG_SRC, false, u.src, pd.src_desc()}, {DNNL_ARG_WEIGHTS, false, u.weights, pd.weights_desc()},
                 {DNNL_ARG_DST, true, u.dst, pd.dst_desc()}};
   } else if (kind == BACKWARD_DATA) {
-    auto hint = forward_pd(d, dnnl::prop_kind::forward_training);
+    auto hint = training_hint(s, precision);
     auto desc = dnnl::convolution_backward_data::desc(dnnl::algorithm::convolution_direct, d.src, d.weights, d.dst,
                                                       d.strides, d.dilates, d.pad_l, d.pad_r);
     auto pd = dnnl::convolution_backward_data::primitive_desc(desc, cpu_engine(), hint);
@@ -135,7 +157,7 @@ Entry& entry(Kind kind, const ConvShape& s) {
     e->ports = {{DNNL_ARG_DIFF_DST, false, u.dst, pd.diff_dst_desc()}, {DNNL_ARG_WEIGHTS, false, u.weights, pd.weights_desc()},
                 {DNNL_ARG_DIFF_SRC, true, u.src, pd.diff_src_desc()}};
   } else {
-    auto hint = forward_pd(d, dnnl::prop_kind::forward_training);
+    auto hint = training_hint(s, precision);
     auto desc = dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, d.src, d.weights, d.dst,
                                                          d.strides, d.dilates, d.pad_l, d.pad_r);
     auto pd = dnnl::convolution_backward_weights::primitive_desc(desc, cpu_engine(), hint);
@@ -148,6 +170,18 @@ Entry& entry(Kind kind, const ConvShape& s) {
 }
 
 }  // namespace
+
+bool bf16_supported() {
+  const auto isa = int(dnnl::get_effective_cpu_isa()), need = int(dnnl::cpu_isa::avx512_core_bf16);
+  return (isa & need) == need;
+}
+
+void set_precision(Precision p) {
+  if (p == Precision::BF16 && !bf16_supported()) throw std::runtime_error("bf16 needs a CPU with AVX512_BF16 or AMX");
+  current_precision = p;
+}
+
+Precision precision() { return current_precision; }
 
 void conv2d_forward(const ConvShape& s, const float* x, const float* w, float* y) {
   if (gemm_preferred(s)) return gemm_conv2d_forward(s, x, w, y);

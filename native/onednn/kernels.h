@@ -59,6 +59,13 @@ void batch_norm_forward(int64_t rows, int64_t c, float eps, const float* x, cons
 void batch_norm_backward(int64_t rows, int64_t c, const float* g, const float* xhat, const float* w, const float* inv_std,
                          float* dx, float* dw, float* db);
 
+// The arithmetic of convolutions: F32 (the default; torchvision's results) or BF16 (operands rounded to bfloat16,
+// float32 results and accumulation; needs AVX512_BF16, which oneDNN uses, or AMX). Matrix products stay float32.
+enum class Precision { F32 = 0, BF16 = 1 };
+bool bf16_supported();
+void set_precision(Precision p);  // throws when the CPU cannot run bf16
+Precision precision();
+
 void set_threads(int n);
 int threads();
 

@@ -23,6 +23,10 @@ export interface OnednnAddon {
   /** Keeps freed memory in the heap (glibc mallopt): no page faults for each step's fresh outputs. */
   retainFreedMemory(): boolean;
   setThreads(n: number): number;
+  /** The arithmetic of convolutions: "fp32" (default) or "bf16" (bf16 operands, fp32 results); throws without bf16. */
+  setPrecision(precision: "fp32" | "bf16"): void;
+  /** Whether the CPU runs bf16 convolutions natively (AVX512_BF16 or AMX). */
+  bf16Supported(): boolean;
   version(): string;
 }
 

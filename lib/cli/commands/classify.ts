@@ -1,6 +1,6 @@
 // `starcluster classify`: a field's candidates (catalog + mosaics, curated on the fly, or a curated folder) through
 // an ensemble of trained models, into a table of classes with their uncertainty (lib/classify/).
-import { BACKENDS, BackendChoice, initBackend } from "../../backend/select";
+import { BACKENDS, BackendChoice, initBackend, Precision, PRECISIONS } from "../../backend/select";
 import { CATALOG_FORMATS, CatalogFormat } from "../../catalog/read";
 import { classify, ClassifyResult, ClassifySource } from "../../classify/classify";
 import { DEFAULT_MODEL_MEMORY } from "../../classify/ensemble";
@@ -31,6 +31,7 @@ export const classifyCommand = defineCommand({
     batch: { type: "integer", default: 64, min: 1, max: 4096, help: "stamps per inference batch" },
     "model-memory": { type: "integer", default: DEFAULT_MODEL_MEMORY / 1024 ** 2, min: 1, help: "MB of model weights held at once; larger ensembles load each model in turn per chunk of objects" },
     backend: { type: "string", choices: ["auto", ...BACKENDS], help: "force a backend" },
+    precision: { type: "string", choices: PRECISIONS, default: "fp32", help: "convolutions in fp32 or bf16 (onednn backend on a CPU with bf16)" },
   },
   async run({ options }) {
     let source: ClassifySource;
@@ -50,7 +51,7 @@ export const classifyCommand = defineCommand({
       } };
     }
     const format = (options.format ?? (/\.fits?$/i.test(options.out) ? "fits" : "csv")) as OutputFormat;
-    const backend = await initBackend({ backend: options.backend as BackendChoice | undefined });
+    const backend = await initBackend({ backend: options.backend as BackendChoice | undefined, precision: options.precision as Precision });
     let r: ClassifyResult;
     try {
       r = classify({

@@ -1,6 +1,6 @@
 // `starcluster evaluate`: trained runs on a test set -> the paper's mean +/- std confusion table (Tables 3-6).
 import * as path from "node:path";
-import { BACKENDS, BackendChoice, initBackend } from "../../backend/select";
+import { BACKENDS, BackendChoice, initBackend, Precision, PRECISIONS } from "../../backend/select";
 import { Band, BANDS } from "../../catalog/record";
 import { LABEL_SOURCES, LabelSource } from "../../dataset/curated";
 import { EVAL_SPLITS, EvalSplit, evaluateRuns, formatTable, tableCsv } from "../../evaluate/runs";
@@ -19,9 +19,10 @@ export const evaluateCommand = defineCommand({
     labels: { type: "string", choices: LABEL_SOURCES, help: "score against the human class or the truth (default: what the runs learned)" },
     out: { type: "string", help: "write table.csv and evaluation.json here" },
     backend: { type: "string", choices: ["auto", ...BACKENDS], help: "force a backend" },
+    precision: { type: "string", choices: PRECISIONS, default: "fp32", help: "convolutions in fp32 or bf16 (onednn backend on a CPU with bf16)" },
   },
   async run({ options }) {
-    await initBackend({ backend: options.backend as BackendChoice | undefined });
+    await initBackend({ backend: options.backend as BackendChoice | undefined, precision: options.precision as Precision });
     const e = evaluateRuns(options.runs, {
       data: options.data, fields: options.fields?.split(",").map((s) => s.trim()), split: options.split as EvalSplit,
       zeroBand: options["zero-band"] as Band | undefined, labels: options.labels as LabelSource | undefined,

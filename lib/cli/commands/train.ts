@@ -2,11 +2,11 @@
 // Slurm job array).
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { BACKENDS, BackendChoice, initBackend } from "../../backend/select";
+import { BACKENDS, BackendChoice, initBackend, Precision, PRECISIONS } from "../../backend/select";
 import { BANDS } from "../../catalog/record";
 import { LABEL_SOURCES, LabelSource } from "../../dataset/curated";
 import { ARCHITECTURES, ArchName } from "../../models/arch";
-import { loadProfile, Profile, PROFILES } from "../../train/profile";
+import { loadProfile, Profile, PROFILES, withPrecision } from "../../train/profile";
 import { isComplete, parseSeeds, runDir, runSeedsInProcesses, slurmLogDir, slurmScript } from "../../train/seeds";
 import { train } from "../../train/train";
 import { writeFileAtomic } from "../../util/atomic";
@@ -27,13 +27,14 @@ const runOptions = {
   "min-detected": { type: "integer", default: 4, min: 0, max: BANDS.length, help: "objects need a detection in this many bands (the paper: 4)" },
   batches: { type: "integer", min: 1, help: "override the profile's number of batches" },
   backend: { type: "string", choices: ["auto", ...BACKENDS], help: "force a backend (else STARCLUSTER_BACKEND, else auto)" },
+  precision: { type: "string", choices: PRECISIONS, help: "convolutions in fp32 or bf16 (onednn, CPU with bf16); default: the profile's, else fp32" },
 } as const;
 
 /** The run options as `starcluster train` arguments, for child processes and Slurm tasks. */
 function sharedArgs(o: Record<string, unknown>): string[] {
   const args: string[] = [];
   for (const d of o.data as string[]) args.push("--data", path.resolve(d));
-  for (const k of ["fields", "arch", "profile", "weights", "split", "labels", "min-detected", "batches", "backend"]) {
+  for (const k of ["fields", "arch", "profile", "weights", "split", "labels", "min-detected", "batches", "backend", "precision"]) {
     const v = o[k];
     if (v === undefined) continue;
     args.push(`--${k}`, k === "weights" || k === "split" || (k === "profile" && String(v).endsWith(".json")) ? path.resolve(String(v)) : String(v));
@@ -58,8 +59,11 @@ export const trainCommand = defineCommand({
     out: { type: "string", required: true, help: "run directory" },
   },
   async run({ options }) {
-    const profile = profileOption(options.profile);
-    const backend = await initBackend({ backend: options.backend as BackendChoice | undefined });
+    const asked = profileOption(options.profile);
+    const precision = (options.precision as Precision | undefined) ?? asked.precision ?? "fp32";
+    const backend = await initBackend({ backend: options.backend as BackendChoice | undefined, precision });
+    // The run records the precision that ran (fp32 where bf16 was asked but cannot run here).
+    const profile = withPrecision(asked, backend.precision);
     const result = await train({
       data: options.data, fields: commaList(options.fields), arch: options.arch as ArchName, seed: options.seed, profile,
       out: options.out, weights: options.weights, split: options.split, labels: options.labels as LabelSource,
