@@ -92,7 +92,7 @@ function writeRawStamps(field: ReturnType<typeof ensureField>): string {
   const fd = fs.openSync(file + ".tmp", "w");
   for (const line of lines) {
     const [, x, y] = line.split(",").map(Number);
-    const cut = cutStamp(set, x, y, SIZE, false);
+    const cut = cutStamp(set, { x, y }, SIZE, false);
     if (cut.status !== "kept") throw new Error(`bench: candidate at (${x}, ${y}) dropped: ${cut.reason}`);
     for (const band of cut.bands) fs.writeSync(fd, Buffer.from(band.buffer, band.byteOffset, band.byteLength)); // little-endian, as numpy's <f4
   }

@@ -1,6 +1,6 @@
 // LEGUS High Level Science Product cluster catalogs (`hlsp_legus_*_multiband_*.tab`): whitespace-separated,
 // no header, one candidate per line. Column facts (1-based) are in data/catalogs/legus/README.md:
-//   1 id; 2-3 x, y (FITS 1-based); 4-5 RA, Dec; 6-15 mag/err pairs F275W, F336W, F435W|F438W, F555W|F606W, F814W
+//   1 id; 2-3 x, y (FITS 1-based); 4-5 RA, Dec (degrees; used instead of x, y with --sky 4,5); 6-15 mag/err pairs F275W, F336W, F435W|F438W, F555W|F606W, F814W
 //   (99.999 = not detected, 66.666 = outside the footprint); 16 CI; 17-32 SED-fit results and quality;
 //   33 number of filters with detection (200 = fewer than three, not fitted); 34 or 35: the visual class.
 //
@@ -16,6 +16,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { paperFields } from "./fields";
 import { BANDS, BadRow, Catalog, CatalogRecord, Coverage, parseClass } from "./record";
+import { parseSky, SkyColumns } from "./sky";
 import { SettingNeeded } from "../util/errors";
 import { shorten } from "../util/escape";
 
@@ -38,6 +39,17 @@ export interface LegusOptions {
   field?: string;
   /** 1-based column holding the visual class; required unless the field is known. */
   classColumn?: number;
+  /** Read positions as RA/Dec from these 1-based columns (e.g. 4, 5) instead of the pixels in columns 2, 3. */
+  sky?: SkyColumns;
+}
+
+/** The --sky columns of a LEGUS table as 1-based numbers (the table has no header to name them). */
+function skyColumnNumbers(file: string, sky: SkyColumns): [number, number] {
+  const numbers = sky.map((c) => (/^\d+$/.test(c.trim()) ? Number(c) : NaN));
+  if (numbers.some((n) => !(n >= 1))) {
+    throw new Error(`${file}: --sky ${sky.join(",")}: a LEGUS table has no header, so --sky takes 1-based column numbers (RA and Dec are 4,5)`);
+  }
+  return numbers as [number, number];
 }
 
 /** "hlsp_legus_hst_wfc3_ngc4395-n_multiband_v1_..." -> "NGC4395N". */
@@ -52,12 +64,16 @@ function coverageOf(mag: number): Coverage {
   return "detected";
 }
 
-/** Why a row cannot be read, or undefined when it can. */
-function rowProblem(cols: string[], classColumn: number): string | undefined {
-  const needed = Math.max(MIN_COLUMNS, classColumn);
+/** Why a row cannot be read, or undefined when it can; `sky`: the RA/Dec columns when positions are read from them. */
+function rowProblem(cols: string[], classColumn: number, sky?: [number, number]): string | undefined {
+  const needed = Math.max(MIN_COLUMNS, classColumn, ...(sky ?? []));
   if (cols.length < needed) return `${cols.length} columns, expected at least ${needed} (class in column ${classColumn})`;
   const nonNumeric = cols.findIndex((c) => !Number.isFinite(Number(c)));
   if (nonNumeric >= 0) return `column ${nonNumeric + 1} is not a finite number: '${shorten(cols[nonNumeric])}'`;
+  if (sky) {
+    const at = parseSky(Number(cols[sky[0] - 1]), Number(cols[sky[1] - 1]));
+    return typeof at === "string" ? at : undefined;
+  }
   const [x, y] = [Number(cols[1]), Number(cols[2])];
   if (x <= 0 || y <= 0) return `position (${x}, ${y}) is not a 1-based pixel position`;
   return undefined;
@@ -112,6 +128,7 @@ export function readLegusCatalog(file: string, options: LegusOptions = {}): Cata
   if (!Number.isInteger(classColumn) || classColumn < 34) {
     throw new Error(`${file}: class column must be an integer >= 34 (columns 1-33 hold positions and photometry), got ${classColumn}`);
   }
+  const sky = options.sky ? skyColumnNumbers(file, options.sky) : undefined;
   const records: CatalogRecord[] = [];
   const badRows: BadRow[] = [];
   const lines = text.split(/\r?\n/);
@@ -119,13 +136,14 @@ export function readLegusCatalog(file: string, options: LegusOptions = {}): Cata
     const lineNo = index + 1;
     if (line.trim() === "" || line.trimStart().startsWith("#")) continue;
     const cols = line.trim().split(/\s+/);
-    const problem = rowProblem(cols, classColumn);
+    const problem = rowProblem(cols, classColumn, sky);
     if (problem) {
       badRows.push({ file, line: lineNo, reason: problem });
       continue;
     }
     const num = cols.map(Number);
-    const [x, y] = [num[1], num[2]];
+    // With --sky only RA/Dec is kept, so that nothing downstream can use the pixel columns by mistake.
+    const position = sky ? { ra: num[sky[0] - 1], dec: num[sky[1] - 1] } : { x: num[1], y: num[2], ra: num[3], dec: num[4] };
     const mag: (number | null)[] = [];
     const magErr: (number | null)[] = [];
     const coverage: Coverage[] = [];
@@ -143,10 +161,7 @@ export function readLegusCatalog(file: string, options: LegusOptions = {}): Cata
     records.push({
       field,
       id: cols[0],
-      x,
-      y,
-      ra: num[3],
-      dec: num[4],
+      ...position,
       mag,
       magErr,
       coverage,
@@ -157,5 +172,8 @@ export function readLegusCatalog(file: string, options: LegusOptions = {}): Cata
       source: { file, line: lineNo },
     });
   }
-  return { records, badRows };
+  const source = sky
+    ? { kind: "sky" as const, description: `RA/Dec from columns ${sky.join(", ")} (--sky)` }
+    : { kind: "pixel" as const, description: "pixels from columns 2, 3 (1-based)" };
+  return { records, badRows, position: source };
 }

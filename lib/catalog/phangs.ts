@@ -1,5 +1,6 @@
 // PHANGS-HST cluster catalogs (FITS BINTABLE or CSV). Column names follow the PHANGS-HST releases:
-//   ID_PHANGS_CLUSTER, PHANGS_X / PHANGS_Y (0-based pixels; converted here to FITS 1-based), PHANGS_RA / PHANGS_DEC,
+//   ID_PHANGS_CLUSTER, PHANGS_X / PHANGS_Y (0-based pixels; converted here to FITS 1-based), PHANGS_RA / PHANGS_DEC
+//   (degrees; the position when there is no PHANGS_X/Y, or when --sky names them),
 //   PHANGS_CLUSTER_CLASS_HUMAN, PHANGS_<BAND>_VEGA_TOT and ..._ERR per band (F435W stands in for F438W where a
 //   field used it). A magnitude equal to the no-coverage sentinel (default -9999) or NaN means the band does not
 //   cover the object. Both formats go through one column interpreter (phangsFromTable); FITS bad rows are
@@ -8,12 +9,15 @@ import { withFits } from "../io/fits/read";
 import type { TableColumn } from "../io/fits/table";
 import { readCsvTable } from "./csv";
 import { BANDS, BadRow, Catalog, CatalogRecord, Coverage, parseClass } from "./record";
+import { detectSkyColumns, findSkyColumns, parseSky, SkyColumns } from "./sky";
 
 export const PHANGS_NO_COVERAGE = -9999;
 
 export interface PhangsOptions {
   field: string;
   noCoverage?: number;
+  /** Read positions as RA/Dec from these columns (e.g. PHANGS_RA, PHANGS_DEC) instead of PHANGS_X/Y. */
+  sky?: SkyColumns;
 }
 
 /** A table as named columns of strings or numbers, whatever file it came from. */
@@ -36,28 +40,60 @@ function bandColumns(names: string[], band: string): [number, number] {
   return [-1, -1];
 }
 
+type PhangsPosition = { kind: "pixel" } | { kind: "sky"; ra: number; dec: number; description: string };
+
+/** PHANGS_X/Y (pixels) unless --sky names other columns; PHANGS_RA/DEC (or another common pair) when there are no pixels. */
+function phangsPosition(file: string, names: string[], options: PhangsOptions): PhangsPosition {
+  if (options.sky) {
+    const at = findSkyColumns(names, options.sky);
+    if ("missing" in at) throw new Error(`${file}: no column(s) ${at.missing.join(", ")} for --sky ${options.sky.join(",")} (have: ${names.join(", ")})`);
+    return { kind: "sky", ...at, description: `RA/Dec from columns ${options.sky.join(", ")} (--sky)` };
+  }
+  if (names.includes("PHANGS_X") && names.includes("PHANGS_Y")) return { kind: "pixel" };
+  const found = detectSkyColumns(names);
+  if (found) return { kind: "sky", ra: found.ra, dec: found.dec, description: `RA/Dec from columns ${found.names.join(", ")} (no PHANGS_X/Y)` };
+  const missing = ["PHANGS_X", "PHANGS_Y"].filter((n) => !names.includes(n));
+  throw new Error(`${file}: not a PHANGS-HST cluster catalog: no column(s) ${missing.join(", ")}, and no RA/Dec pair (PHANGS_RA, PHANGS_DEC) either`);
+}
+
+/** A cell as RA/Dec parsing takes it: numbers as they are, anything else as text. */
+const skyCell = (v: string | number | boolean | null) => (typeof v === "number" ? v : String(v ?? ""));
+
 export function phangsFromTable(file: string, table: ColumnTable, options: PhangsOptions): Catalog {
   const sentinel = options.noCoverage ?? PHANGS_NO_COVERAGE;
   const names = table.names.map((n) => n.trim().toUpperCase());
   const col = (n: string) => names.indexOf(n);
   const idx = { id: col("ID_PHANGS_CLUSTER"), x: col("PHANGS_X"), y: col("PHANGS_Y"), ra: col("PHANGS_RA"), dec: col("PHANGS_DEC"), cls: col("PHANGS_CLUSTER_CLASS_HUMAN") };
-  const missing = (["id", "x", "y", "cls"] as const).filter((k) => idx[k] < 0);
+  const missing = (["id", "cls"] as const).filter((k) => idx[k] < 0);
   if (missing.length) {
-    const wanted = { id: "ID_PHANGS_CLUSTER", x: "PHANGS_X", y: "PHANGS_Y", cls: "PHANGS_CLUSTER_CLASS_HUMAN" };
+    const wanted = { id: "ID_PHANGS_CLUSTER", cls: "PHANGS_CLUSTER_CLASS_HUMAN" };
     throw new Error(`${file}: not a PHANGS-HST cluster catalog: no column(s) ${missing.map((k) => wanted[k]).join(", ")}`);
   }
+  const at = phangsPosition(file, names, options);
   const bands = BANDS.map((b) => bandColumns(names, b));
-  const named = new Set([...Object.values(idx), ...bands.flat()].filter((i) => i >= 0));
+  const skyColumns = at.kind === "sky" ? [at.ra, at.dec] : [];
+  const named = new Set([...Object.values(idx), ...skyColumns, ...bands.flat()].filter((i) => i >= 0));
   const records: CatalogRecord[] = [];
   const badRows: BadRow[] = [];
   const unit = table.labelUnit === "row" ? { unit: "row" as const } : {};
   for (let r = 0; r < table.rowCount; r++) {
     const line = table.rowLabel(r);
     const num = (c: number) => (c < 0 ? NaN : Number(table.cell(r, c)));
-    const x = num(idx.x), y = num(idx.y);
-    if (!Number.isFinite(x) || !Number.isFinite(y)) {
-      badRows.push({ file, line, ...unit, reason: `position (${table.cell(r, idx.x)}, ${table.cell(r, idx.y)}) is not finite` });
-      continue;
+    let position: { x: number; y: number; ra?: number; dec?: number } | { ra: number; dec: number };
+    if (at.kind === "sky") {
+      const sky = parseSky(skyCell(table.cell(r, at.ra)), skyCell(table.cell(r, at.dec)));
+      if (typeof sky === "string") {
+        badRows.push({ file, line, ...unit, reason: sky });
+        continue;
+      }
+      position = sky;
+    } else {
+      const x = num(idx.x), y = num(idx.y);
+      if (!Number.isFinite(x) || !Number.isFinite(y)) {
+        badRows.push({ file, line, ...unit, reason: `position (${table.cell(r, idx.x)}, ${table.cell(r, idx.y)}) is not finite` });
+        continue;
+      }
+      position = { x: x + 1, y: y + 1, ra: idx.ra >= 0 ? num(idx.ra) : undefined, dec: idx.dec >= 0 ? num(idx.dec) : undefined };
     }
     const id = String(table.cell(r, idx.id) ?? "").trim();
     if (id === "") {
@@ -80,10 +116,7 @@ export function phangsFromTable(file: string, table: ColumnTable, options: Phang
     records.push({
       field: options.field,
       id,
-      x: x + 1,
-      y: y + 1,
-      ra: idx.ra >= 0 ? num(idx.ra) : undefined,
-      dec: idx.dec >= 0 ? num(idx.dec) : undefined,
+      ...position,
       mag,
       magErr,
       coverage,
@@ -94,7 +127,8 @@ export function phangsFromTable(file: string, table: ColumnTable, options: Phang
       source: { file, line },
     });
   }
-  return { records, badRows };
+  const description = at.kind === "sky" ? at.description : "pixels from columns PHANGS_X, PHANGS_Y (0-based, plus 1)";
+  return { records, badRows, position: { kind: at.kind, description } };
 }
 
 export function readPhangsCsv(file: string, options: PhangsOptions): Catalog {
@@ -112,7 +146,7 @@ export function readPhangsCsv(file: string, options: PhangsOptions): Catalog {
     rowLabel: (row) => good[row].line,
     labelUnit: "line",
   }, options);
-  return { records: catalog.records, badRows: [...badWidth, ...catalog.badRows].sort((a, b) => a.line - b.line) };
+  return { ...catalog, badRows: [...badWidth, ...catalog.badRows].sort((a, b) => a.line - b.line) };
 }
 
 /** One cell of a FITS column: scalars as they are (64-bit integers as exact decimal text), vectors as space-separated text. */

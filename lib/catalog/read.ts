@@ -5,6 +5,7 @@ import { PixelConvention, readCsvCatalog, readCsvTable } from "./csv";
 import { readLegusCatalog } from "./legus";
 import { readPhangsCsv, readPhangsFits } from "./phangs";
 import { Catalog } from "./record";
+import type { SkyColumns } from "./sky";
 import { SettingNeeded } from "../util/errors";
 
 export const CATALOG_FORMATS = ["legus", "phangs", "csv"] as const;
@@ -15,8 +16,10 @@ export interface ReadCatalogOptions {
   field?: string;
   /** LEGUS: 1-based class column. */
   classColumn?: number;
-  /** Plain CSV: pixel convention of x, y (required for plain CSV: there is no safe default). */
+  /** Plain CSV: pixel convention of x, y (required when a plain CSV gives pixels: there is no safe default). */
   pixels?: PixelConvention;
+  /** RA and Dec columns to read positions from: header names, or 1-based numbers for LEGUS tables (sky.ts). */
+  sky?: SkyColumns;
 }
 
 /** The format of a catalog file, from its extension and, for CSV, its header. */
@@ -24,7 +27,10 @@ export function detectFormat(file: string): CatalogFormat {
   const ext = path.extname(file).toLowerCase();
   if (ext === ".tab" || ext === ".txt" || ext === ".dat") return "legus";
   if (ext === ".fits" || ext === ".fit") return "phangs";
-  if (ext === ".csv") return readCsvTable(file).header.some((h) => h.trim().toUpperCase() === "PHANGS_X") ? "phangs" : "csv";
+  if (ext === ".csv") {
+    const phangs = ["PHANGS_X", "ID_PHANGS_CLUSTER"];
+    return readCsvTable(file).header.some((h) => phangs.includes(h.trim().toUpperCase())) ? "phangs" : "csv";
+  }
   throw new SettingNeeded("format", `${file}: cannot tell the catalog format from the extension '${ext}' (${CATALOG_FORMATS.join(", ")})`);
 }
 
@@ -34,13 +40,13 @@ export function readCatalog(file: string, options: ReadCatalogOptions = {}): Cat
   const format = options.format ?? detectFormat(file);
   switch (format) {
     case "legus":
-      return readLegusCatalog(file, { field: options.field, classColumn: options.classColumn });
+      return readLegusCatalog(file, { field: options.field, classColumn: options.classColumn, sky: options.sky });
     case "phangs": {
       const field = options.field ?? path.basename(file).split(/[_.]/)[0].toUpperCase();
-      return path.extname(file).toLowerCase() === ".csv" ? readPhangsCsv(file, { field }) : readPhangsFits(file, { field });
+      const phangs = { field, sky: options.sky };
+      return path.extname(file).toLowerCase() === ".csv" ? readPhangsCsv(file, phangs) : readPhangsFits(file, phangs);
     }
     case "csv":
-      if (!options.pixels) throw new SettingNeeded("pixels", `${file}: plain CSV catalogs need the pixel convention of x, y: fits (1-based) or zero (0-based)`);
-      return readCsvCatalog(file, { pixels: options.pixels, field: options.field });
+      return readCsvCatalog(file, { pixels: options.pixels, field: options.field, sky: options.sky });
   }
 }

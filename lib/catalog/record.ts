@@ -1,7 +1,9 @@
 // The one record type every catalog reader produces, whatever the source format.
 //
+// Positions: a record carries pixel x, y or sky RA, Dec (or both, as LEGUS and PHANGS write them); the catalog's
+// `position` says which of the two the reader was asked for or found, and only that one is used downstream.
 // Pixel convention: x and y are FITS/IRAF 1-based (the centre of the first pixel is 1.0), whatever the file used;
-// readers convert and say so. Classes follow the paper: 1 symmetric cluster, 2 asymmetric cluster,
+// readers convert and say so. RA and Dec are degrees in the catalog's frame (lib/catalog/sky.ts). Classes follow the paper: 1 symmetric cluster, 2 asymmetric cluster,
 // 3 association, 4 not a cluster.
 
 export const BANDS = ["F275W", "F336W", "F438W", "F555W", "F814W"] as const;
@@ -16,8 +18,10 @@ export type Coverage = "detected" | "undetected" | "outside" | "unknown";
 export interface CatalogRecord {
   field: string;
   id: string;
-  x: number;
-  y: number;
+  /** 1-based pixel position; absent when the catalog's positions are RA/Dec (position.kind "sky"). */
+  x?: number;
+  y?: number;
+  /** Degrees; present in sky catalogs, and where a pixel catalog also states them (LEGUS, PHANGS). */
   ra?: number;
   dec?: number;
   /** Vega magnitude per band in BANDS order; null when not detected or not covered. */
@@ -53,9 +57,31 @@ export function describeBadRow(b: BadRow): string {
   return `${b.unit ?? "line"} ${b.line}: ${b.reason}`;
 }
 
+/** Which position every record of a catalog carries and downstream stages use, and from which columns. */
+export interface PositionSource {
+  /** "pixel": x, y on the mosaics' grid; "sky": RA/Dec, converted through each band's mosaic WCS. */
+  kind: "pixel" | "sky";
+  /** For the log, e.g. "RA/Dec from columns RAJ2000, DEJ2000 (found by name)". */
+  description: string;
+}
+
 export interface Catalog {
   records: CatalogRecord[];
   badRows: BadRow[];
+  position: PositionSource;
+}
+
+/** A record read in pixels (what the simulator and pixel-only tools work on). */
+export type PixelRecord = CatalogRecord & { x: number; y: number };
+
+/** The records of a catalog read in pixels; throws naming the file when it was read for RA/Dec. */
+export function pixelRecords(catalog: Catalog): PixelRecord[] {
+  const bad = catalog.records.find((r) => r.x === undefined || r.y === undefined);
+  if (catalog.position.kind !== "pixel" || bad) {
+    const where = bad ? `${bad.source.file}: line ${bad.source.line}` : "the catalog";
+    throw new Error(`${where}: no pixel position (${catalog.position.description}); pixel positions are needed here`);
+  }
+  return catalog.records as PixelRecord[];
 }
 
 /** Parses a class code: integers 1-4 are classes, 0 or empty means not classified, anything else is kept raw. */

@@ -49,8 +49,9 @@ export interface ClassifyResult {
   inferenceSeconds: number;
 }
 
-function openSource(source: ClassifySource, input: InputSpec, warn: (message: string) => void): ObjectSource {
-  return "stamps" in source ? stampsSource(source.stamps, input.stampSize) : catalogSource(source.catalog, input.stampSize, warn);
+function openSource(source: ClassifySource, input: InputSpec, log: (line: string) => void): ObjectSource {
+  const warn = (m: string) => log(`warning: ${m}`);
+  return "stamps" in source ? stampsSource(source.stamps, input.stampSize) : catalogSource(source.catalog, input.stampSize, warn, log);
 }
 
 function provenanceCards(options: ClassifyOptions, members: EnsembleMember[], input: InputSpec): FitsCard[] {
@@ -103,7 +104,7 @@ function classifyUnlocked(options: ClassifyOptions): ClassifyResult {
   const { members, skipped } = findModels(options.models);
   for (const s of skipped) log(`classify: skipped ${s}`);
   const input = ensembleInput(members);
-  const source = openSource(options.source, input, (m) => log(`warning: ${m}`));
+  const source = openSource(options.source, input, log);
   let partial: PartialRun | undefined;
   let ensemble: Ensemble | undefined;
   try {

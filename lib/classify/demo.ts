@@ -99,7 +99,8 @@ export function mostUncertain(demo: DemoClassification, n: number): GalleryStamp
   const set = openMosaics(demo.mosaics, () => undefined);
   try {
     return picked.map((r) => {
-      const cut = cutStamp(set, r.x, r.y, demo.stampSize, false);
+      if (r.x === null || r.y === null) throw new Error(`${r.field} ${r.id}: classified but the table gives it no pixel position`);
+      const cut = cutStamp(set, { x: r.x, y: r.y }, demo.stampSize, false);
       if (cut.status !== "kept") throw new Error(`${r.field} ${r.id}: classified but its stamp is now dropped (${cut.reason}); were the mosaics changed?`);
       const v = r.verdict!;
       return {

@@ -1,15 +1,18 @@
 // The objects to classify, one at a time in catalog order, each with its stamp or the reason it has none:
-//   from a catalog and its mosaics, curated on the fly through curate's own rules (cutStamp, duplicate ids), or
+//   from a catalog and its mosaics, curated on the fly through curate's own rules (placement, cutStamp, duplicate
+//   ids; an RA/Dec catalog through each band's WCS), or
 //   from a `starcluster curate` folder (manifest.csv + stamps). Stamps are read or cut only when asked for, so
 //   a field of any size streams through in batches.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CatalogFormat } from "../catalog/read";
-import { Band, CatalogRecord } from "../catalog/record";
+import { Band, Catalog, CatalogRecord } from "../catalog/record";
 import type { PixelConvention } from "../catalog/csv";
+import type { SkyColumns } from "../catalog/sky";
 import { DuplicateIds, readFieldCatalog } from "../curate/curate";
 import { MANIFEST_FILE, ManifestRow, readManifest, readStamp } from "../curate/manifest";
 import { bandOf, MosaicSet, MosaicSpec, openMosaics } from "../curate/mosaics";
+import { describePlacement, PlacedCatalog, placeCatalog } from "../curate/placement";
 import { cutStamp } from "../curate/stamp";
 import { curatedStampSize } from "../dataset/curated";
 import { sha256File } from "../util/provenance";
@@ -17,9 +20,9 @@ import { sha256File } from "../util/provenance";
 export interface SourceObject {
   field: string;
   id: string;
-  /** The catalog's position, 1-based FITS pixels. */
-  x: number;
-  y: number;
+  /** The catalog's position, 1-based FITS pixels (for RA/Dec, the first band's; null as in the manifest: manifest.ts). */
+  x: number | null;
+  y: number | null;
 }
 
 export type SourceItem =
@@ -42,25 +45,43 @@ export interface CatalogInput {
   format?: CatalogFormat;
   classColumn?: number;
   pixels?: PixelConvention;
+  /** RA and Dec columns to place objects from, through each band's WCS (curate --sky). */
+  sky?: SkyColumns;
+  /** RA/Dec catalogs: largest distance in pixels between the bands' positions of one object (curate --sky-tolerance). */
+  skyTolerance?: number;
   mosaics: MosaicSpec[];
   /** Keep stamps crossing the mosaic edge or holding pixels without data, zero-padded (curate --pad). */
   pad: boolean;
 }
 
 const fileLine = (what: string, file: string) => `${what} ${path.basename(file)} (${fs.statSync(file).size} bytes)`;
-const objectOf = (r: CatalogRecord | ManifestRow): SourceObject => ({ field: r.field, id: r.id, x: r.x, y: r.y });
+const objectOf = (r: CatalogRecord | ManifestRow, at: { x: number | null; y: number | null }): SourceObject => ({ field: r.field, id: r.id, x: at.x, y: at.y });
+
+/** The mosaics of a catalog and every record's place on them (placement.ts); the mosaics are closed on a refusal. */
+function openPlaced(input: CatalogInput, catalog: Catalog, warn: (message: string) => void): { mosaics: MosaicSet; placed: PlacedCatalog } {
+  const mosaics = openMosaics(input.mosaics, warn);
+  try {
+    return { mosaics, placed: placeCatalog(catalog, input.catalog, mosaics, input.skyTolerance) };
+  } catch (e) {
+    mosaics.close();
+    throw e;
+  }
+}
 
 /** Catalog + mosaics: every record is cut as `curate` would cut it at the models' stamp size. */
-export function catalogSource(input: CatalogInput, stampSize: number, warn: (message: string) => void): ObjectSource {
+export function catalogSource(input: CatalogInput, stampSize: number, warn: (message: string) => void, log: (message: string) => void = () => undefined): ObjectSource {
   const catalog = readFieldCatalog(input, warn);
-  const mosaics: MosaicSet = openMosaics(input.mosaics, warn);
+  const { mosaics, placed } = openPlaced(input, catalog, warn);
+  const line = describePlacement(input.catalog, catalog, placed);
+  if (line) log(line);
   const records = catalog.records;
   const fingerprint = [
     fileLine("catalog", input.catalog), `field ${input.field}`, `catalog format ${input.format ?? "from the file"}, class column ${input.classColumn ?? "default"}, pixels ${input.pixels ?? "default"}`,
+    ...(input.sky ? [`sky columns ${input.sky.join(",")}`] : []),
     ...input.mosaics.map((m) => fileLine(`${bandOf(m.filter)} mosaic`, m.path)), `stamp size ${stampSize}`, `pad ${input.pad}`,
   ];
   return {
-    objects: records.map(objectOf),
+    objects: records.map((r, i) => objectOf(r, placed.placements[i])),
     fingerprint,
     *items(from) {
       // Duplicates are decided over the whole catalog, so skipped records are still registered.
@@ -69,14 +90,16 @@ export function catalogSource(input: CatalogInput, stampSize: number, warn: (mes
         const rec = records[i];
         const duplicate = duplicates.check(rec);
         if (i < from) continue;
-        const cut = duplicate ?? cutStamp(mosaics, rec.x, rec.y, stampSize, input.pad);
+        const place = placed.placements[i];
+        const object = objectOf(rec, place);
+        const cut = duplicate ?? (place.status === "placed" ? cutStamp(mosaics, place.bands, stampSize, input.pad) : place);
         if (cut.status === "dropped") {
-          yield { object: objectOf(rec), status: "dropped", reason: cut.reason };
+          yield { object, status: "dropped", reason: cut.reason };
           continue;
         }
         const stamp = new Float32Array(cut.bands.length * stampSize * stampSize);
         cut.bands.forEach((b, k) => stamp.set(b, k * stampSize * stampSize));
-        yield { object: objectOf(rec), status: "kept", stamp, missingBand: cut.missingBand, note: cut.reason };
+        yield { object, status: "kept", stamp, missingBand: cut.missingBand, note: cut.reason };
       }
     },
     close: () => mosaics.close(),
@@ -91,18 +114,18 @@ export function stampsSource(dir: string, stampSize: number): ObjectSource {
     throw new Error(`${dir}: stamps are ${size} px but the models take ${stampSize} px stamps; curate at --size ${stampSize}, or classify from the catalog and mosaics (--catalog, --mosaic), which cuts stamps at the models' size`);
   }
   return {
-    objects: rows.map(objectOf),
+    objects: rows.map((r) => objectOf(r, r)),
     fingerprint: [`curated folder ${path.basename(path.resolve(dir))}, ${MANIFEST_FILE} sha256 ${sha256File(path.join(dir, MANIFEST_FILE))}`, `stamp size ${stampSize}`],
     *items(from) {
       for (const row of rows.slice(from)) {
         if (row.status === "dropped") {
-          yield { object: objectOf(row), status: "dropped", reason: row.reason };
+          yield { object: objectOf(row, row), status: "dropped", reason: row.reason };
           continue;
         }
         const file = path.join(dir, row.stamp as string);
         const stamp = readStamp(file);
         if (stamp.size !== stampSize) throw new Error(`${file}: a ${stamp.size} px stamp in a folder of ${stampSize} px stamps`);
-        yield { object: objectOf(row), status: "kept", stamp: stamp.bands, missingBand: row.missingBand, note: row.reason };
+        yield { object: objectOf(row, row), status: "kept", stamp: stamp.bands, missingBand: row.missingBand, note: row.reason };
       }
     },
     close: () => undefined,

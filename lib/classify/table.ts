@@ -35,7 +35,7 @@ const num = (v: number) => v.toPrecision(7);
 export function formatTableCsv(rows: ClassifiedRow[], models: number): string {
   return formatCsv([OUTPUT_COLUMNS, ...rows.map((r) => {
     const v = r.verdict;
-    const head = [r.field, r.id, String(r.x), String(r.y), r.status, r.reason, r.missingBand ?? ""];
+    const head = [r.field, r.id, r.x === null ? "" : String(r.x), r.y === null ? "" : String(r.y), r.status, r.reason, r.missingBand ?? ""];
     if (!v) return [...head, ...new Array<string>(OUTPUT_COLUMNS.length - head.length).fill("")];
     return [...head, ...v.mean.map(num), ...v.std.map(num), String(v.classMean), String(v.classMode), String(v.modeVotes), String(models), num(v.entropy), num(v.mutualInfo)];
   })]);
@@ -47,7 +47,8 @@ function fitsColumns(rows: ClassifiedRow[], models: number): TableColumnToWrite[
   const column = (name: string, values: NumericColumnData | string[], extra: Partial<TableColumnToWrite> = {}): TableColumnToWrite => ({ name, values, ...extra });
   return [
     column("field", rows.map((r) => r.field)), column("id", rows.map((r) => r.id)),
-    column("x", Float64Array.from(rows, (r) => r.x), { unit: "pix" }), column("y", Float64Array.from(rows, (r) => r.y), { unit: "pix" }),
+    // NaN is FITS's undefined float: an RA/Dec with no pixel in the mosaic's projection (dropped).
+    column("x", Float64Array.from(rows, (r) => r.x ?? NaN), { unit: "pix" }), column("y", Float64Array.from(rows, (r) => r.y ?? NaN), { unit: "pix" }),
     column("status", rows.map((r) => r.status)), column("reason", rows.map((r) => r.reason)), column("missing_band", rows.map((r) => r.missingBand ?? "")),
     ...CLASSES.map((c) => column(`p${c}_mean`, floats((v) => v.mean[c - 1]))),
     ...CLASSES.map((c) => column(`p${c}_std`, floats((v) => v.std[c - 1]))),
@@ -71,7 +72,8 @@ export function readClassificationCsv(file: string): ClassifiedRow[] {
       mean: CLASSES.map((c) => at(`p${c}_mean`)), std: CLASSES.map((c) => at(`p${c}_std`)), classMean: at("class_mean"), classMode: at("class_mode"),
       modeVotes: at("mode_votes"), entropy: at("entropy"), mutualInfo: at("mutual_info"),
     };
-    return { field, id, x: Number(x), y: Number(y), status, reason, missingBand: missing === "" ? null : (missing as Band), verdict };
+    const position = (v: string) => (v === "" ? null : Number(v));
+    return { field, id, x: position(x), y: position(y), status, reason, missingBand: missing === "" ? null : (missing as Band), verdict };
   });
 }
 

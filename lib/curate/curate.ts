@@ -7,12 +7,14 @@ import * as path from "node:path";
 import { CatalogFormat, readCatalog } from "../catalog/read";
 import { Band, BadRow, BANDS, Catalog, CatalogRecord, describeBadRow, isUnrecognisedClass } from "../catalog/record";
 import type { PixelConvention } from "../catalog/csv";
+import type { SkyColumns } from "../catalog/sky";
 import { writeFileAtomic } from "../util/atomic";
 import { percentEscape } from "../util/escape";
 import { Progress } from "../util/progress";
 import { softwareVersion } from "../util/version";
 import { formatManifest, MANIFEST_FILE, ManifestRow, stampIsIntact } from "./manifest";
 import { bandOf, MosaicSet, MosaicSpec, openMosaics } from "./mosaics";
+import { describePlacement, DEFAULT_SKY_TOLERANCE, PlacedCatalog, Placement, placeCatalog } from "./placement";
 import { cutStamp, DroppedStamp, KeptStamp } from "./stamp";
 import { stampDate, StampWriter } from "./stampfile";
 import { addRow, CurationCounts, emptyCounts } from "./summary";
@@ -28,6 +30,8 @@ export interface FieldJob {
   format?: CatalogFormat;
   classColumn?: number;
   pixels?: PixelConvention;
+  /** RA and Dec columns to place objects from, through each band's WCS (--sky). */
+  sky?: SkyColumns;
   mosaics: MosaicSpec[];
   /** A synth truth table to join (truth, second_label). */
   truth?: string;
@@ -40,8 +44,12 @@ export interface CurateOptions {
   jobs: FieldJob[];
   /** The command line as typed, for curation.json. */
   command: string;
+  /** RA/Dec catalogs: largest distance in pixels between the bands' positions of one object (default 0.1). */
+  skyTolerance?: number;
   progress?: (total: number) => Progress;
   warn?: (message: string) => void;
+  /** What was done, for stderr (e.g. which columns gave RA/Dec). */
+  log?: (message: string) => void;
 }
 
 export interface CurationResult {
@@ -78,7 +86,7 @@ function fileInfo(file: string, what: string): FileInfo {
 
 interface FieldSettings {
   field: string;
-  catalog: FileInfo & { format: string | null; class_column: number | null };
+  catalog: FileInfo & { format: string | null; class_column: number | null; sky: string | null };
   mosaics: Partial<Record<Band, FileInfo & { filter: string }>>;
   truth: FileInfo | null;
 }
@@ -87,6 +95,7 @@ interface Settings {
   size: number;
   pad: boolean;
   bands: readonly Band[];
+  sky_tolerance_px: number;
   fields: FieldSettings[];
 }
 
@@ -99,12 +108,13 @@ function settingsOf(options: CurateOptions): Settings {
     }
     return {
       field: job.field,
-      catalog: { ...fileInfo(job.catalog, `the catalog of ${job.field}`), format: job.format ?? null, class_column: job.classColumn ?? null },
+      catalog: { ...fileInfo(job.catalog, `the catalog of ${job.field}`), format: job.format ?? null, class_column: job.classColumn ?? null,
+        sky: job.sky?.join(",") ?? null },
       mosaics,
       truth: job.truth ? fileInfo(job.truth, `the truth table of ${job.field}`) : null,
     };
   });
-  return { size: options.size, pad: options.pad, bands: BANDS, fields };
+  return { size: options.size, pad: options.pad, bands: BANDS, sky_tolerance_px: options.skyTolerance ?? DEFAULT_SKY_TOLERANCE, fields };
 }
 
 /** What must match for a rerun to resume: settings and input files by name and size (not by path: cwd may differ). */
@@ -112,6 +122,8 @@ function fingerprint(s: Settings): string[] {
   const file = (f: FileInfo | null) => (f ? `${path.basename(f.path)} (${f.bytes} bytes)` : "none");
   return [`size ${s.size}`, `pad ${s.pad}`, `fields ${s.fields.map((f) => f.field).join(", ")}`, ...s.fields.flatMap((f) => [
     `${f.field} catalog ${file(f.catalog)}, class column ${f.catalog.class_column ?? "default"}`,
+    // Only when given, so that curations from before --sky existed still resume.
+    ...(f.catalog.sky ? [`${f.field} sky columns ${f.catalog.sky}`] : []),
     ...BANDS.map((b) => `${f.field} ${b} mosaic ${file(f.mosaics[b] ?? null)}`),
     `${f.field} truth ${file(f.truth)}`,
   ])];
@@ -150,7 +162,7 @@ function writeCurationJson(out: string, body: object): void {
 
 /** Reads a field's catalog, reporting its bad rows; all records must belong to the field. */
 export function readFieldCatalog(job: FieldJob, warn: (message: string) => void): Catalog {
-  const cat = readCatalog(job.catalog, { format: job.format, field: job.field, classColumn: job.classColumn, pixels: job.pixels });
+  const cat = readCatalog(job.catalog, { format: job.format, field: job.field, classColumn: job.classColumn, pixels: job.pixels, sky: job.sky });
   const other = cat.records.find((r) => r.field !== job.field);
   if (other) throw new Error(`${job.catalog}: line ${other.source.line} is in field ${other.field}, not ${job.field}; curate one field per catalog`);
   if (cat.badRows.length) {
@@ -193,6 +205,8 @@ interface FieldInput {
   catalog: Catalog;
   truth?: Map<string, TruthLabels>;
   mosaics: MosaicSet;
+  /** Each record's place on the mosaics, in catalog order. */
+  placed: PlacedCatalog;
 }
 
 interface FieldOutput {
@@ -206,7 +220,7 @@ interface FieldOutput {
 
 /** Every catalog object of one field: a row each, a stamp for each kept one that is not in OUT yet. */
 function curateField(input: FieldInput, options: CurateOptions, date: string, total: CurationCounts, tick: (label: string) => void): FieldOutput {
-  const { job, catalog, truth, mosaics } = input;
+  const { job, catalog, truth, mosaics, placed } = input;
   const { out, size, pad } = options;
   const dir = path.join(out, "stamps", job.field);
   fs.mkdirSync(dir, { recursive: true });
@@ -215,20 +229,21 @@ function curateField(input: FieldInput, options: CurateOptions, date: string, to
   const writer = new StampWriter({ field: job.field, size, catalog: job.catalog, mosaics, date });
   const result: FieldOutput = { rows: [], counts: emptyCounts(), written: 0, skipped: 0, repaired: [] };
   const duplicates = DuplicateIds.forCatalog(job.catalog);
-  for (const rec of catalog.records) {
+  for (const [i, rec] of catalog.records.entries()) {
     const name = stampFileName(rec.id);
     const labels = truth?.get(rec.id);
     if (truth && !labels) throw new Error(`${job.truth}: no row for id ${rec.id} of ${job.catalog}`);
-    const cut: KeptStamp | DroppedStamp = duplicates.check(rec) ?? cutStamp(mosaics, rec.x, rec.y, size, pad);
+    const place = placed.placements[i];
+    const cut: KeptStamp | DroppedStamp = duplicates.check(rec) ?? (place.status === "placed" ? cutStamp(mosaics, place.bands, size, pad) : place);
     const stamp = cut.status === "kept" ? `stamps/${job.field}/${name}` : null;
     if (cut.status === "kept" && existing.has(name) && stampIsIntact(path.join(out, stamp!), size)) result.skipped++;
     else if (cut.status === "kept") {
       if (existing.has(name)) result.repaired.push(stamp!);
-      writer.write(path.join(out, stamp!), rec, cut);
+      writer.write(path.join(out, stamp!), rec, cut, place as Extract<Placement, { status: "placed" }>);
       result.written++;
     }
     const row: ManifestRow = {
-      field: job.field, id: rec.id, x: rec.x, y: rec.y, class: rec.class, detectedBands: rec.detectedBands,
+      field: job.field, id: rec.id, x: place.x, y: place.y, class: rec.class, detectedBands: rec.detectedBands,
       status: cut.status, reason: cut.reason, missingBand: cut.status === "kept" ? cut.missingBand : null, stamp,
       truth: labels?.truth ?? null, secondLabel: labels?.secondLabel ?? null,
     };
@@ -256,6 +271,7 @@ export function curate(options: CurateOptions): CurationResult {
 function curateUnlocked(options: CurateOptions): CurationResult {
   const start = Date.now();
   const warn = options.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
+  const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   const { out, size, jobs } = options;
   if (jobs.length === 0) throw new Error("nothing to curate: no field");
   for (const job of jobs) {
@@ -270,6 +286,13 @@ function curateUnlocked(options: CurateOptions): CurationResult {
   const mosaicSets: MosaicSet[] = [];
   try {
     for (const job of jobs) mosaicSets.push(openMosaics(job.mosaics, warn));
+    // Positions too are settled before anything is written: an RA/Dec catalog needs every band's WCS, and
+    // mosaics that disagree on where the objects lie are refused here.
+    const placed = jobs.map((job, j) => placeCatalog(catalogs[j], job.catalog, mosaicSets[j], settings.sky_tolerance_px));
+    jobs.forEach((job, j) => {
+      const line = describePlacement(job.catalog, catalogs[j], placed[j]);
+      if (line) log(line);
+    });
     fs.mkdirSync(out, { recursive: true });
     removeStaleTemps(out);
     const date = stampDate(resumed);
@@ -280,7 +303,8 @@ function curateUnlocked(options: CurateOptions): CurationResult {
     let done = 0;
     const total = emptyCounts();
     const results = jobs.map((job, j) => {
-      const r = curateField({ job, catalog: catalogs[j], truth: truths[j], mosaics: mosaicSets[j] }, options, date, total, (label) => progress?.update(++done, label));
+      const input = { job, catalog: catalogs[j], truth: truths[j], mosaics: mosaicSets[j], placed: placed[j] };
+      const r = curateField(input, options, date, total, (label) => progress?.update(++done, label));
       mosaicSets[j].close();
       return r;
     });
@@ -294,6 +318,10 @@ function curateUnlocked(options: CurateOptions): CurationResult {
     const fieldsOut = settings.fields.map((f, j) => ({
       ...f,
       catalog: { ...f.catalog, records: catalogs[j].records.length, bad_rows: catalogs[j].badRows },
+      positions: {
+        ...catalogs[j].position,
+        ...(placed[j].sky ? { wcs: placed[j].sky!.wcs, max_band_offset_px: placed[j].sky!.maxBandOffset } : {}),
+      },
       mosaics: Object.fromEntries(mosaicSets[j].bands.flatMap((m) => (m ? [[m.band, { ...f.mosaics[m.band], hdu: m.hdu.index, width: mosaicSets[j].width, height: mosaicSets[j].height, bitpix: m.hdu.bitpix }]] : []))),
       counts: results[j].counts,
     }));

@@ -18,9 +18,12 @@ export type Status = "kept" | "dropped";
 export interface ManifestRow {
   field: string;
   id: string;
-  /** The catalog's position, 1-based FITS pixels. */
-  x: number;
-  y: number;
+  /**
+   * The catalog's position, 1-based FITS pixels; for an RA/Dec catalog the position in the first band's mosaic.
+   * Null (empty) only for a dropped object whose RA/Dec has no pixel in that mosaic's projection.
+   */
+  x: number | null;
+  y: number | null;
   class: ClusterClass | null;
   /** Bands with a detection as the catalog states it; null when it does not. */
   detectedBands: number | null;
@@ -40,7 +43,7 @@ const text = (v: number | string | null) => (v === null ? "" : String(v));
 export function formatManifest(rows: ManifestRow[]): string {
   return formatCsv([
     [...MANIFEST_COLUMNS],
-    ...rows.map((r) => [r.field, r.id, String(r.x), String(r.y), text(r.class), text(r.detectedBands), r.status, r.reason,
+    ...rows.map((r) => [r.field, r.id, text(r.x), text(r.y), text(r.class), text(r.detectedBands), r.status, r.reason,
       text(r.missingBand), text(r.stamp), text(r.truth), text(r.secondLabel)]),
   ]);
 }
@@ -58,8 +61,9 @@ export function readManifest(dir: string): ManifestRow[] {
     if (cells.length !== MANIFEST_COLUMNS.length) throw new Error(`${file}: line ${line}: ${cells.length} values, expected ${MANIFEST_COLUMNS.length}`);
     const [field, id, x, y, cls, detected, status, reason, missing, stamp, truth, second] = cells;
     const position = (v: string, column: string) => {
+      if (v === "" && status === "dropped") return null; // an RA/Dec with no pixel in the mosaic's projection
       const n = Number(v);
-      if (v.trim() === "" || !Number.isFinite(n)) throw bad(column, "a finite number");
+      if (v.trim() === "" || !Number.isFinite(n)) throw bad(column, status === "dropped" ? "a finite number or empty" : "a finite number");
       return n;
     };
     const label = (v: string, column: string): ClusterClass | null => {

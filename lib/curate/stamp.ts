@@ -8,11 +8,25 @@ import type { MosaicSet } from "./mosaics";
 /** Why an object was dropped, for the counts; the manifest carries the full reason. */
 export type DropCause = "outside" | "edge" | "coverage" | "no-data" | "duplicate";
 
+/** A 1-based FITS pixel position. */
+export interface PixelPosition {
+  x: number;
+  y: number;
+}
+
+/**
+ * Where an object's stamp is cut in each band, BANDS order (null where no mosaic was given): the same position in
+ * every band for a pixel catalog; for a sky catalog each band's own, from RA/Dec through that band's WCS.
+ */
+export type BandPositions = (PixelPosition | null)[];
+
 export interface KeptStamp {
   status: "kept";
-  /** 0-based mosaic column and row of stamp pixel (0, 0). */
+  /** 0-based mosaic column and row of stamp pixel (0, 0) in the reference band (the first band with a mosaic). */
   x0: number;
   y0: number;
+  /** The same per band, BANDS order (the reference band's where no mosaic was given). */
+  origins: { x0: number; y0: number }[];
   /** One size x size image per band in BANDS order (zeros for the missing band). */
   bands: Float32Array[];
   missingBand: Band | null;
@@ -70,13 +84,27 @@ function noData(v: Float32Array, outside: Uint8Array | null, size: number): Uint
 const count = (mask: Uint8Array) => mask.reduce((a, m) => a + m, 0);
 const perBand = (counts: number[]) => BANDS.filter((_, b) => counts[b] > 0).map((band) => `${band} ${counts[BANDS.indexOf(band)]}`).join(", ");
 
-export function cutStamp(mosaics: MosaicSet, x: number, y: number, size: number, pad: boolean): KeptStamp | DroppedStamp {
+/** The position in every band with a mosaic (a pixel catalog's: the mosaics share one pixel grid). */
+export function samePosition(mosaics: MosaicSet, x: number, y: number): BandPositions {
+  return mosaics.bands.map((m) => (m ? { x, y } : null));
+}
+
+/**
+ * Cuts one object's stamp under the rules of lib/curate/README.md. `at`: one position for every band, or one per
+ * band (BandPositions); each band's section is read around its own position.
+ */
+export function cutStamp(mosaics: MosaicSet, at: PixelPosition | BandPositions, size: number, pad: boolean): KeptStamp | DroppedStamp {
   const { width, height } = mosaics;
-  const { x0, y0 } = stampOrigin(x, y, size);
+  const positions = Array.isArray(at) ? at : samePosition(mosaics, at.x, at.y);
+  const reference = positions.find((p): p is PixelPosition => p !== null);
+  if (!reference) throw new Error("cutStamp: no band has a position (no mosaic given)");
+  const origins = positions.map((p) => stampOrigin((p ?? reference).x, (p ?? reference).y, size));
+  const { x0, y0 } = stampOrigin(reference.x, reference.y, size);
   const half = Math.floor(size / 2);
   const drop = (cause: DropCause, reason: string): DroppedStamp => ({ status: "dropped", cause, reason });
-  if (x0 + half < 0 || x0 + half >= width || y0 + half < 0 || y0 + half >= height) return drop("outside", `position outside the ${width} x ${height} mosaic`);
-  const crossesEdge = x0 < 0 || y0 < 0 || x0 + size > width || y0 + size > height;
+  const centreOutside = (o: { x0: number; y0: number }) => o.x0 + half < 0 || o.x0 + half >= width || o.y0 + half < 0 || o.y0 + half >= height;
+  if (origins.some(centreOutside)) return drop("outside", `position outside the ${width} x ${height} mosaic`);
+  const crossesEdge = origins.some((o) => o.x0 < 0 || o.y0 < 0 || o.x0 + size > width || o.y0 + size > height);
   if (crossesEdge && !pad) return drop("edge", "stamp crosses the mosaic edge");
 
   const bands: Float32Array[] = [];
@@ -85,7 +113,7 @@ export function cutStamp(mosaics: MosaicSet, x: number, y: number, size: number,
   BANDS.forEach((band, b) => {
     const mosaic = mosaics.bands[b];
     if (mosaic) {
-      const section = mosaic.hdu.section({ x0, y0, width: size, height: size });
+      const section = mosaic.hdu.section({ x0: origins[b].x0, y0: origins[b].y0, width: size, height: size });
       const data = toFloat32(section.data);
       const mask = noData(data, section.outside, size);
       withoutData[b] = count(mask);
@@ -105,5 +133,5 @@ export function cutStamp(mosaics: MosaicSet, x: number, y: number, size: number,
   if (missing.length) notes.push(`${missing[0]} without coverage: zero-filled`);
   if (crossesEdge) notes.push("stamp crosses the mosaic edge");
   if (withoutData.some((n) => n > 0)) notes.push(`zero-padded pixels without data: ${perBand(withoutData)}`);
-  return { status: "kept", x0, y0, bands, missingBand: missing[0] ?? null, zeroed: withoutData, reason: notes.join("; ") };
+  return { status: "kept", x0, y0, origins, bands, missingBand: missing[0] ?? null, zeroed: withoutData, reason: notes.join("; ") };
 }

@@ -1,6 +1,6 @@
 // Writing a kept stamp as a MEF (layout in manifest.ts): provenance in the primary header; per band the mosaic's
-// WCS and photometric keywords with the reference pixel moved to the stamp, where the stamp was cut, and what was
-// zero-filled. Cards that do not change between stamps are built once per field.
+// WCS and photometric keywords with the reference pixel moved to the stamp, where the stamp was cut (each band at its
+// own origin: an RA/Dec catalog places the object through each band's WCS), and what was zero-filled. Cards that do not change between stamps are built once per field.
 import * as path from "node:path";
 import { BANDS, CatalogRecord } from "../catalog/record";
 import { FitsCard } from "../io/fits/header";
@@ -8,7 +8,10 @@ import { ImageHdu, writeFits } from "../io/fits/write";
 import { percentEscape } from "../util/escape";
 import { softwareVersion } from "../util/version";
 import type { MosaicSet } from "./mosaics";
+import type { Placement } from "./placement";
 import type { KeptStamp } from "./stamp";
+
+type PlacedObject = Extract<Placement, { status: "placed" }>;
 
 /** Mosaic cards worth keeping beside a stamp: instrument and photometry, the linear WCS, IRAF physical pixels. */
 const COPIED = ["TELESCOP", "INSTRUME", "DETECTOR", "FILTER", "FILTER1", "FILTER2", "EXPTIME", "BUNIT", "PHOTMODE", "PHOTFLAM", "PHOTFNU",
@@ -60,15 +63,21 @@ export class StampWriter {
     ];
   }
 
-  write(file: string, record: CatalogRecord, stamp: KeptStamp): void {
+  /** Writes one kept stamp; `place` is where the object was placed (placement.ts), each band cut at its own origin. */
+  write(file: string, record: CatalogRecord, stamp: KeptStamp, place: PlacedObject): void {
     const { size } = this.ctx;
     const half = Math.floor(size / 2);
     const hdus: ImageHdu[] = BANDS.map((band, b) => {
+      const { x0, y0 } = stamp.origins[b];
       const cards = this.bandCards[b].map((c) => {
-        const shift = SHIFT_X.has(c.key) ? stamp.x0 : SHIFT_Y.has(c.key) ? stamp.y0 : 0;
+        const shift = SHIFT_X.has(c.key) ? x0 : SHIFT_Y.has(c.key) ? y0 : 0;
         return shift && typeof c.value === "number" ? { ...c, value: c.value - shift, comment: "moved to the stamp's pixel grid" } : c;
       });
-      cards.push({ key: "CUTX0", value: stamp.x0 + 1, comment: "mosaic x (1-based) of stamp pixel x = 1" }, { key: "CUTY0", value: stamp.y0 + 1, comment: "mosaic y (1-based) of stamp pixel y = 1" });
+      cards.push({ key: "CUTX0", value: x0 + 1, comment: "mosaic x (1-based) of stamp pixel x = 1" }, { key: "CUTY0", value: y0 + 1, comment: "mosaic y (1-based) of stamp pixel y = 1" });
+      const own = place.bands[b];
+      if (place.sky && own) {
+        cards.push({ key: "OBJX", value: own.x, comment: "object x in this mosaic (from RA/Dec, its WCS)" }, { key: "OBJY", value: own.y, comment: "object y in this mosaic (from RA/Dec, its WCS)" });
+      }
       if (stamp.missingBand === band) cards.push({ key: "MISSING", value: true, comment: "no coverage here: every pixel set to 0" });
       if (stamp.zeroed[b] > 0) cards.push({ key: "NODATA", value: stamp.zeroed[b], comment: "pixels without data set to 0 (--pad)" });
       return { bitpix: -32, width: size, height: size, data: stamp.bands[b], cards, extname: band };
@@ -76,8 +85,7 @@ export class StampWriter {
     const primary: FitsCard[] = [
       { key: "FIELD", value: this.ctx.field, comment: "field" },
       { key: "OBJID", value: ascii(record.id), comment: "catalog id (non-ASCII and % escaped)" },
-      { key: "X", value: record.x, comment: "catalog x (1-based mosaic pixel)" },
-      { key: "Y", value: record.y, comment: "catalog y (1-based mosaic pixel)" },
+      ...this.positionCards(place),
       { key: "CENX", value: stamp.x0 + half + 1, comment: `mosaic x of stamp pixel x = ${half + 1} (the centre)` },
       { key: "CENY", value: stamp.y0 + half + 1, comment: `mosaic y of stamp pixel y = ${half + 1} (the centre)` },
       { key: "CLASS", value: record.class ?? 0, comment: "human class 1-4; 0 = not classified" },
@@ -88,5 +96,18 @@ export class StampWriter {
       ...this.fieldCards,
     ];
     writeFits(file, hdus, primary);
+  }
+
+  /** X, Y: the catalog's pixel, or for an RA/Dec catalog RA, DEC and the reference band's pixel. */
+  private positionCards(place: PlacedObject): FitsCard[] {
+    if (!place.sky) {
+      return [{ key: "X", value: place.x, comment: "catalog x (1-based mosaic pixel)" }, { key: "Y", value: place.y, comment: "catalog y (1-based mosaic pixel)" }];
+    }
+    return [
+      { key: "RA", value: place.sky.ra, comment: "[deg] catalog RA" },
+      { key: "DEC", value: place.sky.dec, comment: "[deg] catalog Dec" },
+      { key: "X", value: place.x, comment: `x in the ${place.sky.band} mosaic (1-based), from RA/Dec` },
+      { key: "Y", value: place.y, comment: `y in the ${place.sky.band} mosaic (1-based), from RA/Dec` },
+    ];
   }
 }

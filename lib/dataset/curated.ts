@@ -78,7 +78,8 @@ export function loadCurated(dirs: string[], options: LoadOptions = {}): CuratedS
       else {
         const label = labels === "truth" ? (row.truth as ClusterClass) : row.class;
         items.push({
-          key: `${row.field}/${row.id}`, field: row.field, id: row.id, x: row.x, y: row.y, label: label - 1,
+          // readManifest gives every kept object a position (only a dropped one may lack it).
+          key: `${row.field}/${row.id}`, field: row.field, id: row.id, x: row.x!, y: row.y!, label: label - 1,
           humanClass: row.class, truth: row.truth, secondLabel: row.secondLabel, missingBand: row.missingBand,
           stampFile: path.join(dir, row.stamp as string),
         });

@@ -4,7 +4,7 @@
 // pooled real catalogs with exactly the class counts of Tables 1-2, moved to the field's distance.
 import { readLegusCatalog } from "../catalog/legus";
 import { legusCatalogPath, paperFields } from "../catalog/fields";
-import { BANDS, CatalogRecord, ClusterClass } from "../catalog/record";
+import { BANDS, ClusterClass, PixelRecord, pixelRecords } from "../catalog/record";
 import { dataPath } from "../util/paths";
 import * as fs from "node:fs";
 import { AnnotatorModel, annotatorModel, drawSecondLabel, drawTruth } from "./annotator";
@@ -17,7 +17,7 @@ export interface SimSource {
   /** Stable index within the field: the key of every random stream that belongs to this source. */
   index: number;
   /** Catalog record as written to the .tab (x, y on the mosaic). */
-  record: CatalogRecord;
+  record: PixelRecord;
   /** Position in the original frame (real LEGUS mosaic, or the synthetic field's own frame). */
   origX: number;
   origY: number;
@@ -67,7 +67,7 @@ export function paperClassCounts(field: string): number[] {
 }
 
 interface RealCatalogs {
-  byField: Map<string, CatalogRecord[]>;
+  byField: Map<string, PixelRecord[]>;
   /** Faint limit per band: 98th percentile of detected magnitudes over all real catalogs. */
   faintLimit: number[];
   /** Bounding box of classified sources per field (for normalised positions of donors). */
@@ -78,12 +78,12 @@ let realCache: RealCatalogs | undefined;
 
 export function realCatalogs(): RealCatalogs {
   if (realCache) return realCache;
-  const byField = new Map<string, CatalogRecord[]>();
+  const byField = new Map<string, PixelRecord[]>();
   const box = new Map<string, [number, number, number, number]>();
   for (const field of paperFieldNames()) {
     const file = legusCatalogPath(field);
     if (!file) continue;
-    const { records } = readLegusCatalog(file);
+    const records = pixelRecords(readLegusCatalog(file));
     byField.set(field, records);
     const cls = records.filter((r) => r.class !== null);
     box.set(field, [Math.min(...cls.map((r) => r.x)), Math.max(...cls.map((r) => r.x)), Math.min(...cls.map((r) => r.y)), Math.max(...cls.map((r) => r.y))]);
@@ -96,7 +96,7 @@ export function realCatalogs(): RealCatalogs {
   return realCache;
 }
 
-function renderMagnitudes(record: CatalogRecord, config: SimulationConfig, limits: number[], seed: number, fieldIndex: number, index: number): number[] {
+function renderMagnitudes(record: PixelRecord, config: SimulationConfig, limits: number[], seed: number, fieldIndex: number, index: number): number[] {
   const rng = stream(seed, fieldIndex, STREAM.magnitude, index);
   const [lo, hi] = config.undetected.fainter_than_limit_mag;
   return record.mag.map((m, b) => (m === null ? limits[b] + rng.between(lo, hi) : m));
@@ -134,7 +134,7 @@ function syntheticSources(field: string, distance: number, config: SimulationCon
   const margin = config.mosaic.margin_px;
   const inner = Math.ceil(Math.sqrt((nClassified / density) * 1e6));
   const side = inner + 2 * margin;
-  const pools = new Map<ClusterClass | null, { field: string; r: CatalogRecord }[]>();
+  const pools = new Map<ClusterClass | null, { field: string; r: PixelRecord }[]>();
   for (const [f, records] of real.byField) for (const r of records) {
     const list = pools.get(r.class) ?? [];
     list.push({ field: f, r });
@@ -166,7 +166,7 @@ function syntheticSources(field: string, distance: number, config: SimulationCon
     const v = Math.min(1, Math.max(0, (donor.r.y - y0) / Math.max(1, y1 - y0)));
     const { x: origX, y: origY } = placeApart(rng, placed, margin + 1 + u * (inner - 1), margin + 1 + v * (inner - 1), { inner, margin, spacing, minSep: sf.min_separation_px });
     placed.push({ x: origX, y: origY });
-    const record: CatalogRecord = {
+    const record: PixelRecord = {
       ...donor.r,
       field,
       id: String(index + 1),

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as zlib from "node:zlib";
 import { before, test } from "node:test";
 import { initBackend } from "../../lib/backend/select";
 import { BANDS } from "../../lib/catalog/record";
@@ -139,6 +140,37 @@ test("two seeds: argmax of the mean as evaluate's per-run probabilities give it,
 test("curating on the fly from the catalog and mosaics gives the same table as classifying the curate folder", () => {
   run("fly.csv", { source: { catalog: { catalog, field: "NGC4656", mosaics, pad: false } } });
   assert.equal(fs.readFileSync(path.join(work, "fly.csv"), "utf8"), fs.readFileSync(path.join(work, "ensemble.csv"), "utf8"));
+});
+
+test("an RA/Dec-only catalog (LEGUS --sky 4,5) on gzipped mosaics classifies as the pixel catalog on plain ones", () => {
+  // Columns 4, 5 hold astropy's all_pix2world of columns 2, 3 through the F275W mosaic's WCS; the pixel columns
+  // are zeroed, which would make every row a bad one if they were read.
+  const lines = fs.readFileSync(catalog, "utf8").trim().split("\n").map((l) => l.trim().split(/\s+/));
+  const pixels = lines.map((c) => [Number(c[1]), Number(c[2])]);
+  const [ref] = JSON.parse(runReference("wcs_check.py", [], Buffer.from(JSON.stringify([{ file: mosaics[0].path, hdu: 0, pixels }]))));
+  const skyTab = path.join(work, "ngc4656_sky.tab");
+  fs.writeFileSync(skyTab, lines.map((c, i) => [c[0], "0", "0", String(ref.world[i][0]), String(ref.world[i][1]), ...c.slice(5)].join(" ")).join("\n") + "\n");
+  const gz = mosaics.map((m) => {
+    const file = path.join(work, `${path.basename(m.path)}.gz`);
+    fs.writeFileSync(file, zlib.gzipSync(fs.readFileSync(m.path)));
+    return { ...m, path: file };
+  });
+  const out = path.join(work, "sky.csv");
+  const r = cli(["--models", runs, "--catalog", skyTab, "--sky", "4,5", "--field", "NGC4656", ...gz.flatMap((m) => ["--mosaic", `${m.filter}=${m.path}`]),
+    "--out", out, "--batch", "16", "--backend", "wasm"]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /ngc4656_sky\.tab: RA\/Dec from columns 4, 5 \(--sky\); converted to pixels through each band's mosaic WCS \(F275W: TAN, /);
+  assert.match(r.stderr, /the bands agree within 0\.0e\+0 px \(tolerance 0\.1 px\); 0 of 71 object\(s\) off the mosaics/);
+  // The same table as the pixel catalog on plain mosaics (fly.csv), but for x, y: converted back, to 1e-6 px.
+  const [sky, pixel] = [readTable(out), readTable(path.join(work, "fly.csv"))];
+  assert.equal(sky.length, 71);
+  sky.forEach((s, i) => {
+    const { x: sx, y: sy, ...sRest } = s;
+    const { x: px, y: py, ...pRest } = pixel[i];
+    assert.deepEqual(sRest, pRest, `row ${i}`);
+    assert.ok(Math.abs(Number(sx) - Number(px)) < 1e-6 && Math.abs(Number(sy) - Number(py)) < 1e-6, `${s.id}: (${sx}, ${sy}) vs (${px}, ${py})`);
+  });
+  assert.ok(sky.filter((s) => s.status === "classified").length > 50);
 });
 
 test("without coverage: one band missing is zero-filled and named; two drop every object with the curation reason", () => {

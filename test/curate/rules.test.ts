@@ -76,7 +76,7 @@ test("rules: kept, one band zero-filled, dropped for coverage, footprint edge, N
   // Kept stamps hold the mosaic's pixels exactly (scattered zeros included); the missing band is all zeros.
   for (const id of ["ok", "gap", "zeros"]) {
     const stamp = readStamp(path.join(out, r[id].stamp!));
-    const [x0, y0] = [Math.round(r[id].x) - 1 - SIZE / 2, Math.round(r[id].y) - 1 - SIZE / 2];
+    const [x0, y0] = [Math.round(r[id].x!) - 1 - SIZE / 2, Math.round(r[id].y!) - 1 - SIZE / 2];
     BANDS.forEach((band, b) => {
       const got = stamp.bands.subarray(b * SIZE * SIZE, (b + 1) * SIZE * SIZE);
       const want = band === r[id].missingBand ? new Float32Array(SIZE * SIZE) : block(field, b, x0, y0, SIZE);

@@ -3,6 +3,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { readLegusCatalog } from "../../lib/catalog/legus";
+import { pixelRecords } from "../../lib/catalog/record";
 import { legusCatalogPath } from "../../lib/catalog/fields";
 import { loadSimulationConfig } from "../../lib/simulate/config";
 import { covered } from "../../lib/simulate/footprint";
@@ -70,7 +71,8 @@ test("the written catalog reads back with the LEGUS reader: same positions, labe
   const tiny = { ...config, scales: { ...config.scales, smoke: { fields: ["NGC45", "NGC6744N"], crop_px: 200, compact: true, bitpix: 16 as const } } };
   const m = synthesize({ out, scale: "smoke", seed: 2, config: tiny, writeImage: () => undefined });
   for (const f of m.fields) {
-    const { records, badRows } = readLegusCatalog(path.join(out, f.field, f.catalog), { classColumn: f.class_column });
+    const catalog = readLegusCatalog(path.join(out, f.field, f.catalog), { classColumn: f.class_column });
+    const [records, badRows] = [pixelRecords(catalog), catalog.badRows];
     assert.equal(badRows.length, 0);
     assert.equal(records.length, f.sources);
     assert.deepEqual([1, 2, 3, 4].map((c) => records.filter((r) => r.class === c).length), f.label_counts);

@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 import { readLegusCatalog } from "../../lib/catalog/legus";
+import { pixelRecords } from "../../lib/catalog/record";
 import { repoRoot, runReference, tempDir } from "../helpers";
 
 const cli = path.join(repoRoot, "bin", "starcluster.js");
@@ -30,7 +31,7 @@ test("synth smoke writes five FITS mosaics and a LEGUS catalog per field", () =>
     const cat = readLegusCatalog(path.join(out, f.field, f.catalog), { field: f.field, classColumn: f.class_column });
     assert.equal(cat.badRows.length, 0);
     // FITS pixel 1 covers 0.5..1.5: every source lies on the mosaic, edges included.
-    assert.ok(cat.records.every((rec) => rec.x >= 0.5 && rec.x <= f.width + 0.5 && rec.y >= 0.5 && rec.y <= f.height + 0.5));
+    assert.ok(pixelRecords(cat).every((rec) => rec.x >= 0.5 && rec.x <= f.width + 0.5 && rec.y >= 0.5 && rec.y <= f.height + 0.5));
   }
   const again = spawnSync(process.execPath, [cli, "synth", "--scale", "smoke", "--out", out], { encoding: "utf8" });
   assert.notEqual(again.status, 0);

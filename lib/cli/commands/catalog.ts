@@ -2,6 +2,7 @@ import { CATALOG_FORMATS, CatalogFormat, readCatalog } from "../../catalog/read"
 import { CatalogRecord, describeBadRow } from "../../catalog/record";
 import { formatSummary, summarizeCatalog } from "../../catalog/summary";
 import { defineCommand } from "../command";
+import { parseSkyColumns } from "./curate";
 
 export const catalogSummaryCommand = defineCommand({
   name: "catalog summary",
@@ -16,6 +17,7 @@ export const catalogSummaryCommand = defineCommand({
       type: "integer", min: 34, help: "LEGUS: 1-based column of the visual class, 34 or later (default: per field, else from its content)",
     },
     pixels: { type: "string", choices: ["fits", "zero"], help: "plain CSV: x, y are 1-based (fits) or 0-based (zero)" },
+    sky: { type: "string", help: "read positions as RA/Dec from these columns (RA_COL,DEC_COL; LEGUS: 1-based numbers)" },
   },
   async run({ options, positionals }) {
     const records: CatalogRecord[] = [];
@@ -26,6 +28,7 @@ export const catalogSummaryCommand = defineCommand({
         field: options.field,
         classColumn: options["class-column"],
         pixels: options.pixels as "fits" | "zero" | undefined,
+        sky: parseSkyColumns(options.sky),
       });
       records.push(...cat.records);
       badRows.push(...cat.badRows);

@@ -9,9 +9,9 @@ import { SettingNeeded } from "../../util/errors";
 import { progressBar } from "../../util/progress";
 import { UsageError } from "../args";
 import { defineCommand } from "../command";
-import { parseMosaics } from "./curate";
+import { parseMosaics, parseSkyColumns, SKY_OPTIONS } from "./curate";
 
-const CATALOG_OPTIONS = ["catalog", "field", "class-column", "catalog-format", "pixels"] as const;
+const CATALOG_OPTIONS = ["catalog", "field", "class-column", "catalog-format", "pixels", "sky"] as const;
 
 export const classifyCommand = defineCommand({
   name: "classify",
@@ -24,6 +24,7 @@ export const classifyCommand = defineCommand({
     "class-column": { type: "integer", min: 34, help: "LEGUS: 1-based column of the visual class, 34 or later (default: known per field)" },
     "catalog-format": { type: "string", choices: CATALOG_FORMATS, help: "catalog format (default: from the file)" },
     pixels: { type: "string", choices: ["fits", "zero"], help: "plain CSV: x, y are 1-based (fits) or 0-based (zero)" },
+    ...SKY_OPTIONS,
     pad: { type: "boolean", help: "as curate --pad: keep stamps crossing the mosaic edge or holding pixels without data, zero-padded" },
     stamps: { type: "string", help: "a 'starcluster curate' folder to classify instead of a catalog and mosaics" },
     out: { type: "string", required: true, help: "output table; OUT.partial.jsonl holds the progress of an unfinished run" },
@@ -47,7 +48,8 @@ export const classifyCommand = defineCommand({
       if (missing.length) throw new UsageError(`give --stamps DIR, or --catalog, --field and one --mosaic BAND=PATH per band (missing: ${missing.join(", ")})`);
       source = { catalog: {
         catalog: options.catalog!, field: options.field!, format: options["catalog-format"] as CatalogFormat | undefined, classColumn: options["class-column"],
-        pixels: options.pixels as "fits" | "zero" | undefined, mosaics: parseMosaics(options.mosaic), pad: options.pad,
+        pixels: options.pixels as "fits" | "zero" | undefined, sky: parseSkyColumns(options.sky), skyTolerance: options["sky-tolerance"],
+        mosaics: parseMosaics(options.mosaic), pad: options.pad,
       } };
     }
     const format = (options.format ?? (/\.fits?$/i.test(options.out) ? "fits" : "csv")) as OutputFormat;

@@ -5,7 +5,9 @@ import { BANDS } from "../../catalog/record";
 import { curate, FIELD_NAME_RULE, FieldJob, isFieldName } from "../../curate/curate";
 import { bandOf, MosaicSpec } from "../../curate/mosaics";
 import { formatCurationSummary } from "../../curate/summary";
+import { DEFAULT_SKY_TOLERANCE } from "../../curate/placement";
 import { synthJobs } from "../../curate/synth";
+import { parseSkyOption, SkyColumns } from "../../catalog/sky";
 import { progressBar } from "../../util/progress";
 import { UsageError } from "../args";
 import { defineCommand } from "../command";
@@ -32,6 +34,27 @@ export function parseMosaics(args: string[]): MosaicSpec[] {
   return mosaics;
 }
 
+/** --sky RA,DEC as the two column names (a usage mistake when it is not two names). */
+export function parseSkyColumns(text: string | undefined): SkyColumns | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseSkyOption(text);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+/** The --sky and --sky-tolerance options, shared by curate and classify. */
+export const SKY_OPTIONS = {
+  sky: {
+    type: "string", help: "place objects by RA/Dec from these columns (RA_COL,DEC_COL: header names; LEGUS: 1-based numbers, 4,5) " +
+      "through each band's mosaic WCS (default: x, y pixels; RA/Dec of a common name when a CSV has no x, y)",
+  },
+  "sky-tolerance": {
+    type: "number", default: DEFAULT_SKY_TOLERANCE, min: 0, help: "RA/Dec catalogs: largest distance in pixels between the bands' positions of one object",
+  },
+} as const;
+
 const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
 
 export const curateCommand = defineCommand({
@@ -50,12 +73,13 @@ export const curateCommand = defineCommand({
     },
     format: { type: "string", choices: CATALOG_FORMATS, help: "catalog format (default: from the file)" },
     pixels: { type: "string", choices: ["fits", "zero"], help: "plain CSV: x, y are 1-based (fits) or 0-based (zero)" },
+    ...SKY_OPTIONS,
   },
   async run({ options }) {
     let jobs: FieldJob[];
     const argv = ["starcluster", "curate"];
     if (options.synth !== undefined) {
-      const clash = (["catalog", "field", "class-column", "format", "pixels"] as const).filter((k) => options[k] !== undefined);
+      const clash = (["catalog", "field", "class-column", "format", "pixels", "sky"] as const).filter((k) => options[k] !== undefined);
       if (options.mosaic.length) clash.push("mosaic" as never);
       if (clash.length) throw new UsageError(`--synth takes catalogs and mosaics from the synth manifest; drop ${clash.map((k) => `--${k}`).join(", ")}`);
       jobs = synthJobs(options.synth);
@@ -68,12 +92,16 @@ export const curateCommand = defineCommand({
       if (!isFieldName(options.field!)) throw new UsageError(`--field: field name '${options.field}' ${FIELD_NAME_RULE}`);
       const mosaics = parseMosaics(options.mosaic);
       jobs = [{ field: options.field!, catalog: options.catalog!, format: options.format as CatalogFormat | undefined, classColumn: options["class-column"],
-        pixels: options.pixels as "fits" | "zero" | undefined, mosaics }];
+        pixels: options.pixels as "fits" | "zero" | undefined, sky: parseSkyColumns(options.sky), mosaics }];
       argv.push("--catalog", options.catalog!, ...mosaics.flatMap((m) => ["--mosaic", `${m.filter}=${m.path}`]), "--field", options.field!);
-      for (const k of ["class-column", "format", "pixels"] as const) if (options[k] !== undefined) argv.push(`--${k}`, String(options[k]));
+      for (const k of ["class-column", "format", "pixels", "sky"] as const) if (options[k] !== undefined) argv.push(`--${k}`, String(options[k]));
     }
     argv.push("--out", options.out, "--size", String(options.size), ...(options.pad ? ["--pad"] : []));
-    const result = curate({ out: options.out, size: options.size, pad: options.pad, jobs, command: argv.map(quote).join(" "), progress: (n) => progressBar(n) });
+    if (options["sky-tolerance"] !== DEFAULT_SKY_TOLERANCE) argv.push("--sky-tolerance", String(options["sky-tolerance"]));
+    const result = curate({
+      out: options.out, size: options.size, pad: options.pad, jobs, command: argv.map(quote).join(" "), skyTolerance: options["sky-tolerance"],
+      progress: (n) => progressBar(n),
+    });
     process.stdout.write(formatCurationSummary(result.fields, result.total) + "\n");
     process.stdout.write(`${options.out}/manifest.csv: ${result.rows.length} objects; ${result.written} stamp(s) written, ${result.skipped} already there` +
       `${result.badRows.length ? `; ${result.badRows.length} bad catalog row(s) skipped (listed above and in curation.json)` : ""}\n`);
