@@ -5,13 +5,14 @@
 // around inference (rescaling, every model on every batch, the ensemble's verdict). The models are untrained (seeded
 // initialisations; the work per object does not depend on the weights). Inputs are made once in BENCH_DIR (default a
 // folder in the system's temporary directory) and reused. BENCH_MODELS changes the ensemble size (default 10).
+// BENCH_PRECISION=bf16 runs both sides in bf16 (ours: onednn's bf16 convolutions; PyTorch: its CPU autocast).
 // Reference: StarcNet reports about 4 minutes for 3,000 objects with one network on a CPU. Last line: the ratio
 // ours/PyTorch of objects per second in inference.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { initBackend } from "../lib/backend/select";
+import { initBackend, Precision } from "../lib/backend/select";
 import { BANDS } from "../lib/catalog/record";
 import { classify } from "../lib/classify/classify";
 import { partialFile } from "../lib/classify/partial";
@@ -106,8 +107,10 @@ const load = () => os.loadavg().map((v) => v.toFixed(2)).join(" ");
 
 async function main(): Promise<void> {
   if (os.endianness() !== "LE") throw new Error("bench: the raw stamp file is written little-endian; run on a little-endian machine");
-  const info = await initBackend();
-  console.log(`bench:classify: ${MODELS} dual-ResNet18 models (cpu profile recipe, ${SIZE} px stamps at ${SIZE} px input), ${OBJECTS} candidates, batch ${BATCH}`);
+  const precision = (process.env.BENCH_PRECISION ?? "fp32") as Precision;
+  const info = await initBackend({ precision });
+  if (info.precision !== precision) throw new Error(`bench: ${precision} cannot run on backend ${info.backend} here`);
+  console.log(`bench:classify: ${MODELS} dual-ResNet18 models (cpu profile recipe, ${SIZE} px stamps at ${SIZE} px input), ${OBJECTS} candidates, batch ${BATCH}, ${precision}`);
   console.log(`tfjs ${info.tfjs}: backend ${info.backend}, ${info.threads} thread(s), simd ${info.simd}; ${os.cpus().length} CPU(s) ${os.cpus()[0]?.model ?? ""}; load average ${load()}`);
   console.log(PEERS_NOTE);
   const models = ensureModels();
@@ -127,7 +130,7 @@ async function main(): Promise<void> {
 
   const torchRun = (policy: MallocPolicy) => {
     const r = spawnSync(python, [path.join(repoRoot, "bench", "ref", "classify_torch.py"), "--stamps", stamps,
-      ...["--objects", OBJECTS, "--size", SIZE, "--models", MODELS, "--batch", BATCH, "--threads", info.threads].map(String)], { encoding: "utf8", maxBuffer: 1 << 24, env: torchEnv(policy) });
+      ...["--objects", OBJECTS, "--size", SIZE, "--models", MODELS, "--batch", BATCH, "--threads", info.threads].map(String), "--precision", precision], { encoding: "utf8", maxBuffer: 1 << 24, env: torchEnv(policy) });
     if (r.status !== 0) throw new Error(`PyTorch reference failed (${python}): ${r.error?.message ?? r.stderr}`);
     const torch = JSON.parse(r.stdout) as { torch: string; threads: number; seconds: number };
     console.log(`PyTorch ${torch.torch} CPU, ${torch.threads} thread(s), glibc ${policy === "retain" ? "keeping freed memory" : "defaults"}: inference ${torch.seconds.toFixed(1)} s: ` +

@@ -141,6 +141,10 @@ export function formatProfile(title: string, rows: ProfileRow[], top = 12): stri
   return out;
 }
 
+/** A comma-separated benchmark setting from the environment, or its default. */
+export const envList = (name: string, fallback: string): string[] =>
+  (process.env[name] ?? fallback).split(",").map((s) => s.trim()).filter(Boolean);
+
 /** Backends and thread counts to measure: BENCH_BACKENDS (default wasm,onednn) and BENCH_THREADS (default 1,2). */
 export function benchMatrix(): { backends: string[]; threads: number[] } {
   const list = (v: string | undefined, d: string) => (v ?? d).split(",").map((s) => s.trim()).filter(Boolean);
@@ -151,8 +155,8 @@ export function benchMatrix(): { backends: string[]; threads: number[] } {
  * Runs `script --child` in a fresh Node process with the backend and thread count forced; the child prints
  * human-readable lines and, last, one JSON line. Returns the parsed JSON, or the reason the child failed.
  */
-export function runChild<T>(script: string, backend: string, threads: number): { result?: T; lines: string[]; error?: string } {
-  const env = { ...process.env, STARCLUSTER_BACKEND: backend, STARCLUSTER_THREADS: String(threads) };
+export function runChild<T>(script: string, backend: string, threads: number, extraEnv: Record<string, string> = {}): { result?: T; lines: string[]; error?: string } {
+  const env = { ...process.env, STARCLUSTER_BACKEND: backend, STARCLUSTER_THREADS: String(threads), ...extraEnv };
   const r = spawnSync(process.execPath, [script, "--child"], { encoding: "utf8", env, maxBuffer: 1 << 24 });
   const lines = r.stdout.trimEnd().split("\n").filter(Boolean);
   if (r.status !== 0) return { lines: lines, error: (r.stderr.trim().split("\n").pop() ?? `exit ${r.status}`) };

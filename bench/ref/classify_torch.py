@@ -30,6 +30,7 @@ def main():
     p.add_argument("--stamps", required=True)
     for name in ("objects", "size", "models", "batch", "threads"):
         p.add_argument("--" + name, type=int, required=True)
+    p.add_argument("--precision", choices=("fp32", "bf16"), default="fp32")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -43,7 +44,9 @@ def main():
             peak = x.abs().amax(dim=(1, 2, 3), keepdim=True)
             x = torch.where(peak > 0, x.abs() / peak, torch.zeros_like(x))
             x = torch.cat([x, torch.zeros(x.shape[0], 1, a.size, a.size)], 1)
-            probs = torch.stack([torch.softmax(m(x), 1) for m in models]).double()  # [model, object, class]
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.precision == "bf16"):
+                logits = [m(x).float() for m in models]
+            probs = torch.stack([torch.softmax(z, 1) for z in logits]).double()  # [model, object, class]
             mean = probs.mean(0)
             std = probs.std(0, unbiased=False)
             best = mean.argmax(1)

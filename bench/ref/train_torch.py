@@ -1,7 +1,9 @@
 """PyTorch CPU peer for bench/train.ts and bench/backend.ts: one training step of the dual classifier (forward in
 training mode, cross-entropy, backward, Adam lr 1e-4), the paper's setup at native resolution.
 
-usage: train_torch.py --threads N --batch B --size S
+usage: train_torch.py --threads N --batch B --size S [--precision fp32|bf16]
+With --precision bf16 the forward pass runs under torch.autocast("cpu", torch.bfloat16) (PyTorch's CPU mixed
+precision: convolutions and matrix products in bf16, weights, optimizer and loss in fp32).
 Serves requests on stdin, one per line, so that the benchmark can alternate our steps with PyTorch's (both then
 see the same load on a shared machine): "step" runs one step and prints its milliseconds; "profile" prints one
 JSON object {torch, threads, params, profile: [[op, self ms, calls], ...]} for one profiled step; "quit" exits.
@@ -20,6 +22,7 @@ def main():
     p = argparse.ArgumentParser()
     for name in ("threads", "batch", "size"):
         p.add_argument("--" + name, type=int, required=True)
+    p.add_argument("--precision", choices=("fp32", "bf16"), default="fp32")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -31,7 +34,9 @@ def main():
 
     def step():
         optimizer.zero_grad()
-        loss = loss_fn(model(x), y)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.precision == "bf16"):
+            logits = model(x)
+        loss = loss_fn(logits.float(), y)
         loss.backward()
         optimizer.step()
         return loss.item()
