@@ -39,7 +39,7 @@ function inspect(file: string, name: string): EnsembleMember | string {
   } catch (e) {
     return (e as Error).message;
   }
-  let info;
+  let info: ReturnType<typeof readModelInfo>;
   try {
     info = readModelInfo(st);
   } catch (e) {

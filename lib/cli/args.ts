@@ -43,7 +43,7 @@ export function parseOptions<S extends OptionSpecs>(argv: string[], specs: S): P
     if (i > 0 && /^-\d|^-\.\d/.test(arg) && argv[i - 1].startsWith("--") && specs[argv[i - 1].slice(2)]?.type !== "boolean") return [];
     return [arg];
   });
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args, options: config, allowPositionals: true, strict: true });
   } catch (e) {

@@ -10,6 +10,7 @@ export interface Command<S extends OptionSpecs = OptionSpecs> {
   /** Allowed number of positionals [min, max]; default [0, 0]. */
   positionals?: [number, number];
   options: S;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a command that returns nothing exits with 0
   run(parsed: ParsedArgs<S>): Promise<number | void>;
 }
 

@@ -74,9 +74,16 @@ export function datasetTables(stamps: string) {
     catalog: count(() => true, field),
     kept: count((r) => r.status === "kept", field),
     usable: count((r) => r.status === "kept" && (r.detectedBands === null || r.detectedBands >= 4), field),
-    dropped: Object.entries(rows.filter((r) => r.field === field && r.status === "dropped").reduce<Record<string, number>>((acc, r) => ((acc[r.reason] = (acc[r.reason] ?? 0) + 1), acc), {})),
+    dropped: Object.entries(countBy(rows.filter((r) => r.field === field && r.status === "dropped").map((r) => r.reason))),
     paper: paper.table1.fields[field] ?? paper.table2.fields[field] ?? null,
   }));
+}
+
+/** How often each value occurs, in order of first occurrence. */
+function countBy(values: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
+  return counts;
 }
 
 function agreementResult(stamps: string) {

@@ -105,6 +105,7 @@ export function slurmScript(shared: string[], seeds: number[], out: string, arch
     "set -euo pipefail",
     `cd ${shellQuote(projectRoot)}`,
     `SEEDS=(${seeds.join(" ")})`,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash expansion in the generated script
     'SEED="${SEEDS[$SLURM_ARRAY_TASK_ID]}"',
     `export STARCLUSTER_THREADS="\${SLURM_CPUS_PER_TASK:-${o.cpusPerTask}}"`,
     `exec ${shellQuote(process.execPath)} bin/starcluster.js ${["train", ...shared].map(shellQuote).join(" ")} --seed "$SEED" --out ${shellQuote(path.join(path.resolve(out), arch))}/seed-"$SEED"`,
