@@ -11,7 +11,7 @@ import { CuratedSet, LabelSource, loadCurated, loadPixels, StampItem } from "../
 import { loadSplit } from "../dataset/split";
 import { disposeDualModel, DualModel } from "../models/dual";
 import { loadDualModel } from "../models/saved";
-import { RunConfig, RUN_FILES } from "../train/train";
+import { RunConfig, RUN_FILES } from "../train/rundir";
 import { writeFileAtomic } from "../util/atomic";
 import { sha256File } from "../util/provenance";
 import { accuracy, argmax, ClassScores, classScores, confusionMatrix, meanStd, rowPercent } from "./metrics";

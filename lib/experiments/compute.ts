@@ -21,8 +21,7 @@ import { loadSplit } from "../dataset/split";
 import { accuracy, meanStd, ScoredSet } from "../evaluate/metrics";
 import { Evaluation, EvalOptions, readRunConfig, releaseEvaluationCache, RunPredictions, runPredictions, summarize } from "../evaluate/runs";
 import { ArchName } from "../models/arch";
-import { trainingSeconds } from "../train/seeds";
-import { RUN_FILES } from "../train/train";
+import { readMetrics, trainingSeconds } from "../train/rundir";
 import { LogisticModel, trainBaseline } from "./baseline";
 import { ceilingResult } from "./ceiling";
 import { humanAgreement } from "./human";
@@ -95,7 +94,7 @@ function agreementResult(stamps: string) {
 function readCurves(runs: string[]) {
   return runs.map((run) => ({
     run: path.basename(run),
-    metrics: fs.readFileSync(path.join(run, RUN_FILES.metrics), "utf8").trim().split("\n").map((l) => JSON.parse(l)),
+    metrics: readMetrics(run),
     seconds: trainingSeconds(run),
   }));
 }
