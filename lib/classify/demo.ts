@@ -22,6 +22,7 @@ import { dataPath } from "../util/paths";
 import { classify } from "./classify";
 import { ensembleInput, findModels } from "./models";
 import { ClassifiedRow, readClassificationCsv } from "./table";
+import { settings } from "../util/settings";
 
 export interface DemoClassification {
   /** One sentence: which models classified which field. */
@@ -78,7 +79,7 @@ async function standIn(root: string, log: (line: string) => void): Promise<{ mod
 
 /** The classified field, made (or read back) as the header says. */
 export async function demoClassification(log: (line: string) => void = () => undefined): Promise<DemoClassification> {
-  const root = path.join(process.env.STARCLUSTER_DATA ?? dataPath("generated"), "classify-demo");
+  const root = path.join(settings().data ?? dataPath("generated"), "classify-demo");
   const chosen = reproduction() ?? (await standIn(root, log));
   const { members } = findModels(chosen.models);
   const stampSize = ensembleInput(members).stampSize;

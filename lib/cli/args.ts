@@ -19,8 +19,11 @@ export type OptionValues<S extends OptionSpecs> = {
       ? S[K] extends { default: number } | { required: true } ? number : number | undefined
       : S[K] extends { multiple: true }
         ? string[]
-        : S[K] extends { default: string } | { required: true } ? string : string | undefined;
+        : S[K] extends { default: string } | { required: true } ? StringValue<S[K]> : StringValue<S[K]> | undefined;
 };
+
+/** A string option's value: one of its choices when it has them. */
+type StringValue<S> = S extends { choices: readonly (infer C extends string)[] } ? C : string;
 
 export interface ParsedArgs<S extends OptionSpecs> {
   options: OptionValues<S>;

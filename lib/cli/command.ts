@@ -15,7 +15,7 @@ export interface Command<S extends OptionSpecs = OptionSpecs> {
 }
 
 /** Declares a command with its option types inferred from the specs. */
-export function defineCommand<S extends OptionSpecs>(command: Command<S>): Command<S> {
+export function defineCommand<const S extends OptionSpecs>(command: Command<S>): Command<S> {
   return command;
 }
 

@@ -16,6 +16,7 @@ import { Misclassified } from "./predictions";
 import { objectStamps, StampSource } from "./stamps";
 import { galleryFigure } from "../plot/stamps";
 import { hasResult, loadReproduceSpec, readResult, ReproduceProfile, shownProfile } from "./results";
+import { settings } from "../util/settings";
 
 const ARCH_TITLE: Record<ArchName, string> = { resnet18: "ResNet18", vgg19_bn: "VGG19-BN" };
 
@@ -45,12 +46,12 @@ export interface SaveFigureOptions {
 
 /** Whether notebooks write their figures: `reproduce` asks (STARCLUSTER_SAVE_FIGURES=1); viewing a notebook does not. */
 export function savingFigures(): boolean {
-  return process.env.STARCLUSTER_SAVE_FIGURES === "1";
+  return settings().saveFigures;
 }
 
 /** The formats saveFigure writes: STARCLUSTER_FIGURE_FORMATS (e.g. "png,html,pdf,svg"), else PNG and light HTML. */
 export function figureFormats(): FigureFormat[] {
-  const list = process.env.STARCLUSTER_FIGURE_FORMATS;
+  const list = settings().figureFormats;
   return list ? parseFormats(list, "STARCLUSTER_FIGURE_FORMATS") : ["png", "html"];
 }
 

@@ -1,4 +1,4 @@
-import { BACKENDS, BackendChoice, initBackend } from "../../backend/select";
+import { BACKENDS, initBackend } from "../../backend/select";
 import { defineCommand } from "../command";
 
 export const backendCommand = defineCommand({
@@ -9,7 +9,7 @@ export const backendCommand = defineCommand({
     threads: { type: "integer", min: 1, help: "onednn/wasm threads (else STARCLUSTER_THREADS, else the number of cores)" },
   },
   async run({ options }) {
-    const info = await initBackend({ backend: options.backend as BackendChoice | undefined, threads: options.threads });
+    const info = await initBackend({ backend: options.backend, threads: options.threads });
     const out: Record<string, unknown> = { backend: info.backend, tfjs: info.tfjs, threads: info.threads, simd: info.simd };
     if (info.nativePackage) out.package = info.nativePackage;
     if (info.nativeKernels) Object.assign(out, { oneDNN: info.oneDNN, nativeKernels: info.nativeKernels });

@@ -2,10 +2,10 @@
 // Slurm job array).
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { BACKENDS, BackendChoice, initBackend } from "../../backend/select";
+import { BACKENDS, initBackend } from "../../backend/select";
 import { BANDS } from "../../catalog/record";
-import { LABEL_SOURCES, LabelSource } from "../../dataset/curated";
-import { ARCHITECTURES, ArchName } from "../../models/arch";
+import { LABEL_SOURCES } from "../../dataset/curated";
+import { ARCHITECTURES } from "../../models/arch";
 import { loadProfile, Profile, PROFILES } from "../../train/profile";
 import { isComplete, runDir } from "../../train/rundir";
 import { parseSeeds, runSeedsInProcesses, slurmLogDir, slurmScript } from "../../train/seeds";
@@ -60,10 +60,10 @@ export const trainCommand = defineCommand({
   },
   async run({ options }) {
     const profile = profileOption(options.profile);
-    const backend = await initBackend({ backend: options.backend as BackendChoice | undefined });
+    const backend = await initBackend({ backend: options.backend });
     const result = await train({
-      data: options.data, fields: commaList(options.fields), arch: options.arch as ArchName, seed: options.seed, profile,
-      out: options.out, weights: options.weights, split: options.split, labels: options.labels as LabelSource,
+      data: options.data, fields: commaList(options.fields), arch: options.arch, seed: options.seed, profile,
+      out: options.out, weights: options.weights, split: options.split, labels: options.labels,
       minDetectedBands: options["min-detected"], batches: options.batches, backend,
     });
     process.stdout.write(`${result.out}: ${result.status}, ${result.batches} batches, ${result.seconds.toFixed(0)} s\n`);
@@ -92,7 +92,7 @@ export const trainSeedsCommand = defineCommand({
       throw new UsageError((e as Error).message);
     }
     profileOption(options.profile);
-    const arch = options.arch as ArchName;
+    const arch = options.arch;
     const shared = sharedArgs(options);
     if (options.slurm) {
       const script = slurmScript(shared, seeds, options.out, arch, {
@@ -107,7 +107,7 @@ export const trainSeedsCommand = defineCommand({
     }
     const todo = seeds.filter((s) => !isComplete(runDir(options.out, arch, s)));
     if (todo.length < seeds.length) process.stderr.write(`skipping ${seeds.length - todo.length} finished seed(s)\n`);
-    const backend = await initBackend({ backend: options.backend as BackendChoice | undefined });
+    const backend = await initBackend({ backend: options.backend });
     const failed = await runSeedsInProcesses(shared, todo, options.out, arch, options.parallel, backend.threads, (l) => process.stderr.write(l + "\n"));
     process.stdout.write(`${options.out}/${arch}: ${seeds.length - failed.length} of ${seeds.length} seed(s) complete${failed.length ? `; failed: ${failed.join(", ")}` : ""}\n`);
     return failed.length ? 1 : 0;
