@@ -13,7 +13,7 @@
 //                       the truth, recall by magnitude, distance and kind (ceiling.ts)
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { BANDS } from "../catalog/record";
+import { BANDS, CLASSES } from "../catalog/record";
 import { paperFields } from "../catalog/fields";
 import { readManifest } from "../curate/manifest";
 import { classCounts, loadCurated } from "../dataset/curated";
@@ -29,6 +29,7 @@ import { PaperResults, paperResults, PaperTable, paperTable } from "./paper";
 import { predictionsResult } from "./predictions";
 import { writeResult } from "./results";
 import { EnsembleUncertainty, ensembleUncertainty, EntropyByClass, entropyByClass } from "./uncertainty";
+import { MAX_ENTROPY } from "../evaluate/metrics";
 
 export type DatasetRow = ReturnType<typeof datasetTables>[number];
 export interface DatasetResult { fields: DatasetRow[]; paper: { table1: PaperResults["table1"]; table2: PaperResults["table2"] } }
@@ -65,7 +66,7 @@ export function datasetTables(stamps: string) {
   const rows = readManifest(stamps);
   const paper = paperResults();
   const fields = [...new Set(rows.map((r) => r.field))];
-  const count = (pred: (r: (typeof rows)[number]) => boolean, field: string) => [1, 2, 3, 4].map((c) => rows.filter((r) => r.field === field && r.class === c && pred(r)).length);
+  const count = (pred: (r: (typeof rows)[number]) => boolean, field: string) => CLASSES.map((c) => rows.filter((r) => r.field === field && r.class === c && pred(r)).length);
   return fields.map((field) => ({
     field,
     distance_mpc: paperFields()[field]?.distance_mpc ?? null,
@@ -149,7 +150,7 @@ function evaluateArch(arch: ArchName, runs: string[], ctx: ComputeContext, field
   });
   writeResult(ctx.results, `ablation-${arch}`, { arch, field: fields.table2, baseline: { perClass: base, accuracy: generalization.accuracy }, bands, paper: paperResults().figure4 } satisfies AblationFile);
   writeResult(ctx.results, `uncertainty-${arch}`, {
-    arch, field: fields.table2, singleRun: preds.gen[0].run, entropy: entropyByClass(preds.gen[0]), ensemble: ensembleUncertainty(preds.gen), maxEntropy: Math.log(4), paper: paperResults().figure5,
+    arch, field: fields.table2, singleRun: preds.gen[0].run, entropy: entropyByClass(preds.gen[0]), ensemble: ensembleUncertainty(preds.gen), maxEntropy: MAX_ENTROPY, paper: paperResults().figure5,
   } satisfies UncertaintyResult);
 }
 

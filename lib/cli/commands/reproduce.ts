@@ -1,7 +1,7 @@
 // `starcluster reproduce --profile quick|cpu|paper|smoke`: every experiment, from data generation to notebooks.
 import { BACKENDS, initBackend } from "../../backend/select";
 import { REPRODUCE_PROFILES } from "../../experiments/results";
-import { reproduce } from "../../experiments/reproduce";
+import { reproduce } from "../../pipeline/reproduce";
 import { defineCommand } from "../command";
 
 export const reproduceCommand = defineCommand({

@@ -14,14 +14,14 @@ import { cutStamp } from "../curate/stamp";
 import { synthJobs } from "../curate/synth";
 import { loadReproduceSpec, reproducePaths, shownProfile } from "../experiments/results";
 import { writeFits } from "../io/fits";
-import type { GalleryStamp } from "../plot/stamps";
+import type { GalleryStamp } from "../simulate/gallery";
 import { synthesize } from "../simulate/synth";
 import { loadProfile } from "../train/profile";
 import { train } from "../train/train";
 import { dataPath } from "../util/paths";
-import { classify } from "./classify";
-import { ensembleInput, findModels } from "./models";
-import { ClassifiedRow, readClassificationCsv } from "./table";
+import { classify } from "../classify/classify";
+import { ensembleInput, findModels } from "../classify/models";
+import { ClassifiedRow, readClassificationCsv } from "../classify/table";
 import { settings } from "../util/settings";
 
 export interface DemoClassification {
