@@ -22,7 +22,9 @@ native=(native/onednn/*.cc native/onednn/*.h)
 if command -v clang-format >/dev/null; then
   differ=0
   for f in "${native[@]}"; do
-    clang-format --dry-run "$f" 2>&1 | grep -q "warning:" && differ=$((differ + 1))
+    # Captured first: grep -q closing the pipe early would fail the pipeline (pipefail) and hide a difference.
+    report=$(clang-format --dry-run "$f" 2>&1)
+    if grep -q "warning:" <<<"$report"; then differ=$((differ + 1)); fi
   done
   if [ "$differ" -gt 0 ]; then
     echo "lint: $differ of ${#native[@]} native/ files differ from clang-format's layout (npm run format writes it)"
