@@ -5,7 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/select";
 import { createDualModel, dualForward } from "../lib/models/dual";
-import { trainStep } from "../lib/models/step";
+import { trainStep } from "../lib/train/step";
 import { Adam } from "../lib/train/adam";
 import { comparison, formatProfile, kernelProfile, pairedMedians, PEERS_NOTE, STEPS, TorchPeer, WARMUP } from "./measure";
 

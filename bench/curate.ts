@@ -96,7 +96,10 @@ function comparePixels(ours: string, ref: string): number {
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
 function main(): void {
-  if (process.argv[2] === "--child") return child(process.argv[3], process.argv[4]);
+  if (process.argv[2] === "--child") {
+    child(process.argv[3], process.argv[4]);
+    return;
+  }
   if (!Number.isInteger(STAMPS) || STAMPS < 1) throw new Error(`BENCH_STAMPS must be a positive integer, got '${process.env.BENCH_STAMPS}'`);
   if (!Number.isInteger(REPEATS) || REPEATS < 1) throw new Error(`BENCH_REPEATS must be a positive integer, got '${process.env.BENCH_REPEATS}'`);
   const load0 = os.loadavg()[0].toFixed(2);
@@ -104,7 +107,10 @@ function main(): void {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "bench-curate-"));
   try {
     let seed = 2020;
-    const rand = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+    const rand = () => {
+      seed = (seed * 1664525 + 1013904223) >>> 0;
+      return seed / 2 ** 32;
+    };
     const catalog = path.join(work, "bench_catalog.csv");
     const rows = Array.from({ length: STAMPS }, (_, i) => `${i + 1},${(30 + rand() * (N - 60)).toFixed(3)},${(30 + rand() * (N - 60)).toFixed(3)},${Math.floor(rand() * 5) || ""}`);
     fs.writeFileSync(catalog, ["id,x,y,class", ...rows].join("\n") + "\n");

@@ -58,13 +58,19 @@ function spawnJson(cmd: string, args: string[]): Run {
 }
 
 function main(): void {
-  if (process.argv[2] === "--child") return child(process.argv[3], process.argv[4]);
+  if (process.argv[2] === "--child") {
+    child(process.argv[3], process.argv[4]);
+    return;
+  }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-fits-"));
   try {
     const mosaic = path.join(dir, "mosaic.fits");
     const positionsFile = path.join(dir, "positions.json");
     let seed = 2020;
-    const rand = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+    const rand = () => {
+      seed = (seed * 1664525 + 1013904223) >>> 0;
+      return seed / 2 ** 32;
+    };
     const positions = Array.from({ length: STAMPS }, () => [Math.floor(rand() * (N - SIZE + 1)), Math.floor(rand() * (N - SIZE + 1))]);
     fs.writeFileSync(positionsFile, JSON.stringify(positions));
     process.stdout.write(`writing ${N} x ${N} float32 mosaic (${(N * N * 4) / 2 ** 20} MB) to ${dir} ...\n`);

@@ -7,7 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { initBackend, Precision } from "../lib/backend/select";
 import { createDualModel, dualStateDict } from "../lib/models/dual";
-import { trainStep } from "../lib/models/step";
+import { trainStep } from "../lib/train/step";
 import { Adam } from "../lib/train/adam";
 import { benchMatrix, comparison, envList, formatProfile, kernelProfile, Paired, pairedMedians, PEERS_NOTE, ProfileRow, runChild, STEPS, TorchPeer, WARMUP } from "./measure";
 

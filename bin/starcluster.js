@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 // Entry point of the `starcluster` command; the compiled CLI lives in dist/ (built by `npm run build`).
-"use strict";
 const path = require("node:path");
 const fs = require("node:fs");
 const mainFile = path.join(__dirname, "..", "dist", "lib", "cli", "main.js");
@@ -11,4 +10,4 @@ if (!fs.existsSync(mainFile)) {
 require(mainFile)
   .main(process.argv.slice(2))
   .then((code) => { process.exitCode = code; })
-  .catch((e) => { process.stderr.write(`starcluster: ${e && e.stack ? e.stack : e}\n`); process.exitCode = 1; });
+  .catch((e) => { process.stderr.write(`starcluster: ${e?.stack ? e.stack : e}\n`); process.exitCode = 1; });

@@ -7,6 +7,7 @@
 #   A real Slurm submission (slurm-local.sh): slurmctld slurmd slurm-client munge
 #     (under systemd apt also starts munge.service; slurmctld and slurmd stay down without /etc/slurm/slurm.conf)
 #   The onednn backend's addon (scripts/build-native.sh): g++ libdnnl-dev (oneDNN, the engine Debian's PyTorch uses)
+#   The C++ formatter's check (npm run lint):          clang-format
 # Needs root (or sudo). Set STARCLUSTER_SKIP_APT=1 to skip when the packages are managed elsewhere.
 set -euo pipefail
 
@@ -14,7 +15,7 @@ PACKAGES=(jupyter-nbconvert jupyter-client python3-nbclient jupyter-notebook
           python3-torch python3-torchvision python3-astropy python3-numpy
           chromium
           slurmctld slurmd slurm-client munge
-          g++ libdnnl-dev)
+          g++ libdnnl-dev clang-format)
 
 if [ "${STARCLUSTER_SKIP_APT:-0}" = "1" ]; then
   echo "setup-system: STARCLUSTER_SKIP_APT=1, not touching Debian packages"

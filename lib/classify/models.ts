@@ -11,7 +11,7 @@ import { BANDS } from "../catalog/record";
 import { ArchName } from "../models/arch";
 import { SafetensorsFile } from "../models/safetensors";
 import { InputSpec, readInputSpec, readModelInfo } from "../models/saved";
-import { RUN_FILES } from "../train/train";
+import { RUN_FILES } from "../train/rundir";
 import { sha256File } from "../util/provenance";
 
 export interface EnsembleMember {
@@ -39,7 +39,7 @@ function inspect(file: string, name: string): EnsembleMember | string {
   } catch (e) {
     return (e as Error).message;
   }
-  let info;
+  let info: ReturnType<typeof readModelInfo>;
   try {
     info = readModelInfo(st);
   } catch (e) {

@@ -3,14 +3,13 @@
 // p1_std..p4_std, class_mean, class_mode, mode_votes, n_models, entropy, mutual_info. A dropped object has its
 // reason and empty values (CSV) or NaN / 0 = undefined (FITS, TNULL on the integer columns).
 import * as fs from "node:fs";
-import { Band } from "../catalog/record";
+import { Band, CLASSES } from "../catalog/record";
 import { FitsCard, NumericColumnData, TableColumnToWrite, writeTableFits } from "../io/fits";
 import { writeFileAtomic } from "../util/atomic";
 import { formatCsv, parseCsv } from "../util/csv";
 import type { SourceObject } from "./source";
 import type { EnsembleVerdict } from "./stats";
 
-export const CLASSES = [1, 2, 3, 4];
 export const OUTPUT_FORMATS = ["csv", "fits"] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 

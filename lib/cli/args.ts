@@ -19,8 +19,11 @@ export type OptionValues<S extends OptionSpecs> = {
       ? S[K] extends { default: number } | { required: true } ? number : number | undefined
       : S[K] extends { multiple: true }
         ? string[]
-        : S[K] extends { default: string } | { required: true } ? string : string | undefined;
+        : S[K] extends { default: string } | { required: true } ? StringValue<S[K]> : StringValue<S[K]> | undefined;
 };
+
+/** A string option's value: one of its choices when it has them. */
+type StringValue<S> = S extends { choices: readonly (infer C extends string)[] } ? C : string;
 
 export interface ParsedArgs<S extends OptionSpecs> {
   options: OptionValues<S>;
@@ -43,7 +46,7 @@ export function parseOptions<S extends OptionSpecs>(argv: string[], specs: S): P
     if (i > 0 && /^-\d|^-\.\d/.test(arg) && argv[i - 1].startsWith("--") && specs[argv[i - 1].slice(2)]?.type !== "boolean") return [];
     return [arg];
   });
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args, options: config, allowPositionals: true, strict: true });
   } catch (e) {

@@ -10,11 +10,12 @@ export interface Command<S extends OptionSpecs = OptionSpecs> {
   /** Allowed number of positionals [min, max]; default [0, 0]. */
   positionals?: [number, number];
   options: S;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a command that returns nothing exits with 0
   run(parsed: ParsedArgs<S>): Promise<number | void>;
 }
 
 /** Declares a command with its option types inferred from the specs. */
-export function defineCommand<S extends OptionSpecs>(command: Command<S>): Command<S> {
+export function defineCommand<const S extends OptionSpecs>(command: Command<S>): Command<S> {
   return command;
 }
 

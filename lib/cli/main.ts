@@ -1,6 +1,9 @@
 // The `starcluster` command line: finds the subcommand, parses its options, runs it, maps errors to exit codes.
 //   exit 0: success; 1: the command failed (bad data, I/O); 2: wrong usage (unknown command or option, bad value).
+import { BACKENDS } from "../backend/select";
 import { describeError, SettingNeeded } from "../util/errors";
+import { gitState } from "../util/provenance";
+import { softwareVersion } from "../util/version";
 import { UsageError } from "./args";
 import { Command, parseCommandArgs, usage } from "./command";
 import { commands } from "./commands";
@@ -17,7 +20,8 @@ function overview(): string {
     ...lines,
     "",
     "Run 'starcluster <command> --help' for a command's options.",
-    "Environment: STARCLUSTER_BACKEND=auto|tensorflow|wasm|cpu, STARCLUSTER_THREADS=N.",
+    "'starcluster --version' prints the version and the checkout's commit.",
+    `Environment: STARCLUSTER_BACKEND=${["auto", ...BACKENDS].join("|")} (auto: the first that loads, in that order), STARCLUSTER_THREADS=N.`,
   ].join("\n");
 }
 
@@ -37,6 +41,11 @@ export async function main(argv: string[]): Promise<number> {
   if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
     process.stdout.write(overview() + "\n");
     return argv.length === 0 ? 2 : 0;
+  }
+  if (argv[0] === "--version" || argv[0] === "-V") {
+    const git = gitState();
+    process.stdout.write(`${softwareVersion()} (commit ${git.commit}${git.dirty ? ", modified" : ""})\n`);
+    return 0;
   }
   const found = findCommand(argv);
   if (!found) {

@@ -4,9 +4,11 @@
 // Channels 0-2 (F275W, F336W, F438W) feed backbone 0 and 3-5 (F555W, F814W, zero) backbone 1 (lib/models/dual.ts).
 import * as tf from "@tensorflow/tfjs";
 import { Band, BANDS } from "../catalog/record";
-import { INPUT_CHANNELS } from "../models/dual";
 import { mulberry32 } from "../util/random";
 import { augment, drawAugmentation, rescale, RescaleRule, Rotation } from "./transforms";
+
+/** Channels of the models' input: the five bands and one zero channel (the dual model's two 3-channel backbones). */
+export const INPUT_CHANNELS = BANDS.length + 1;
 
 export interface BatchOptions {
   /** Stamp side in pixels. */

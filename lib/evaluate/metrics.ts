@@ -1,8 +1,13 @@
 // Classification metrics for the paper's tables and figures, as pure functions on plain arrays.
 // Classes are 1..K in the paper; here labels are 0-based indices 0..K-1 (class c is index c-1).
+import { CLASSES } from "../catalog/record";
+
+/** The number of classes (the paper's four) and the largest entropy of a prediction over them, ln 4. */
+export const CLASS_COUNT = CLASSES.length;
+export const MAX_ENTROPY = Math.log(CLASS_COUNT);
 
 /** counts[t][p]: number of objects of true class t predicted as p. */
-export function confusionMatrix(yTrue: number[], yPred: number[], k = 4): number[][] {
+export function confusionMatrix(yTrue: number[], yPred: number[], k = CLASS_COUNT): number[][] {
   if (yTrue.length !== yPred.length) throw new Error(`confusionMatrix: ${yTrue.length} true labels but ${yPred.length} predictions`);
   const m = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   yTrue.forEach((t, i) => {
@@ -49,7 +54,7 @@ export interface ScoredSet {
   totals: number[];
 }
 
-export function scoreSet(yTrue: number[], yPred: number[], k = 4): ScoredSet {
+export function scoreSet(yTrue: number[], yPred: number[], k = CLASS_COUNT): ScoredSet {
   const counts = confusionMatrix(yTrue, yPred, k);
   return { counts, percent: rowPercent(counts), accuracy: accuracy(yTrue, yPred), totals: counts.map((r) => r.reduce((a, b) => a + b, 0)) };
 }

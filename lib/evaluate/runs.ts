@@ -4,14 +4,14 @@
 // the model file's sha256, so reruns and notebooks reuse them.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Band } from "../catalog/record";
+import { Band, CLASSES } from "../catalog/record";
 import { readCsvTable } from "../catalog/csv";
 import { formatCsv } from "../util/csv";
 import { CuratedSet, LabelSource, loadCurated, loadPixels, StampItem } from "../dataset/curated";
 import { loadSplit } from "../dataset/split";
 import { disposeDualModel, DualModel } from "../models/dual";
 import { loadDualModel } from "../models/saved";
-import { RunConfig, RUN_FILES } from "../train/train";
+import { RunConfig, RUN_FILES } from "../train/rundir";
 import { writeFileAtomic } from "../util/atomic";
 import { sha256File } from "../util/provenance";
 import { accuracy, argmax, ClassScores, classScores, confusionMatrix, meanStd, rowPercent } from "./metrics";
@@ -187,6 +187,6 @@ export function formatTable(e: Evaluation): string {
 
 /** The table as CSV: true_class, then mean and std per predicted class, then total. */
 export function tableCsv(e: Evaluation): string {
-  const header = ["true_class", ...[1, 2, 3, 4].flatMap((c) => [`pred${c}_mean`, `pred${c}_std`]), "total"];
+  const header = ["true_class", ...CLASSES.flatMap((c) => [`pred${c}_mean`, `pred${c}_std`]), "total"];
   return formatCsv([header, ...e.mean.map((row, i) => [i + 1, ...row.flatMap((m, j) => [m.toFixed(2), e.std[i][j].toFixed(2)]), e.totals[i]].map(String))]);
 }

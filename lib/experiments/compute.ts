@@ -13,7 +13,7 @@
 //                       the truth, recall by magnitude, distance and kind (ceiling.ts)
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { BANDS } from "../catalog/record";
+import { BANDS, CLASSES } from "../catalog/record";
 import { paperFields } from "../catalog/fields";
 import { readManifest } from "../curate/manifest";
 import { classCounts, loadCurated } from "../dataset/curated";
@@ -21,8 +21,7 @@ import { loadSplit } from "../dataset/split";
 import { accuracy, meanStd, ScoredSet } from "../evaluate/metrics";
 import { Evaluation, EvalOptions, readRunConfig, releaseEvaluationCache, RunPredictions, runPredictions, summarize } from "../evaluate/runs";
 import { ArchName } from "../models/arch";
-import { trainingSeconds } from "../train/seeds";
-import { RUN_FILES } from "../train/train";
+import { readMetrics, trainingSeconds } from "../train/rundir";
 import { LogisticModel, trainBaseline } from "./baseline";
 import { ceilingResult } from "./ceiling";
 import { humanAgreement } from "./human";
@@ -30,6 +29,7 @@ import { PaperResults, paperResults, PaperTable, paperTable } from "./paper";
 import { predictionsResult } from "./predictions";
 import { writeResult } from "./results";
 import { EnsembleUncertainty, ensembleUncertainty, EntropyByClass, entropyByClass } from "./uncertainty";
+import { MAX_ENTROPY } from "../evaluate/metrics";
 
 export type DatasetRow = ReturnType<typeof datasetTables>[number];
 export interface DatasetResult { fields: DatasetRow[]; paper: { table1: PaperResults["table1"]; table2: PaperResults["table2"] } }
@@ -66,7 +66,7 @@ export function datasetTables(stamps: string) {
   const rows = readManifest(stamps);
   const paper = paperResults();
   const fields = [...new Set(rows.map((r) => r.field))];
-  const count = (pred: (r: (typeof rows)[number]) => boolean, field: string) => [1, 2, 3, 4].map((c) => rows.filter((r) => r.field === field && r.class === c && pred(r)).length);
+  const count = (pred: (r: (typeof rows)[number]) => boolean, field: string) => CLASSES.map((c) => rows.filter((r) => r.field === field && r.class === c && pred(r)).length);
   return fields.map((field) => ({
     field,
     distance_mpc: paperFields()[field]?.distance_mpc ?? null,
@@ -74,9 +74,16 @@ export function datasetTables(stamps: string) {
     catalog: count(() => true, field),
     kept: count((r) => r.status === "kept", field),
     usable: count((r) => r.status === "kept" && (r.detectedBands === null || r.detectedBands >= 4), field),
-    dropped: Object.entries(rows.filter((r) => r.field === field && r.status === "dropped").reduce<Record<string, number>>((acc, r) => ((acc[r.reason] = (acc[r.reason] ?? 0) + 1), acc), {})),
+    dropped: Object.entries(countBy(rows.filter((r) => r.field === field && r.status === "dropped").map((r) => r.reason))),
     paper: paper.table1.fields[field] ?? paper.table2.fields[field] ?? null,
   }));
+}
+
+/** How often each value occurs, in order of first occurrence. */
+function countBy(values: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
+  return counts;
 }
 
 function agreementResult(stamps: string) {
@@ -88,7 +95,7 @@ function agreementResult(stamps: string) {
 function readCurves(runs: string[]) {
   return runs.map((run) => ({
     run: path.basename(run),
-    metrics: fs.readFileSync(path.join(run, RUN_FILES.metrics), "utf8").trim().split("\n").map((l) => JSON.parse(l)),
+    metrics: readMetrics(run),
     seconds: trainingSeconds(run),
   }));
 }
@@ -143,7 +150,7 @@ function evaluateArch(arch: ArchName, runs: string[], ctx: ComputeContext, field
   });
   writeResult(ctx.results, `ablation-${arch}`, { arch, field: fields.table2, baseline: { perClass: base, accuracy: generalization.accuracy }, bands, paper: paperResults().figure4 } satisfies AblationFile);
   writeResult(ctx.results, `uncertainty-${arch}`, {
-    arch, field: fields.table2, singleRun: preds.gen[0].run, entropy: entropyByClass(preds.gen[0]), ensemble: ensembleUncertainty(preds.gen), maxEntropy: Math.log(4), paper: paperResults().figure5,
+    arch, field: fields.table2, singleRun: preds.gen[0].run, entropy: entropyByClass(preds.gen[0]), ensemble: ensembleUncertainty(preds.gen), maxEntropy: MAX_ENTROPY, paper: paperResults().figure5,
   } satisfies UncertaintyResult);
 }
 

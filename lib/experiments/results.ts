@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { writeFileAtomic } from "../util/atomic";
 import { dataPath, projectRoot, resultsPath } from "../util/paths";
 import { ARCHITECTURES, ArchName } from "../models/arch";
+import { settings } from "../util/settings";
 
 export const REPRODUCE_PROFILES = ["smoke", "quick", "cpu", "paper"] as const;
 export type ReproduceProfile = (typeof REPRODUCE_PROFILES)[number];
@@ -42,7 +43,7 @@ export interface ReproducePaths {
   results: string;
 }
 
-export function reproducePaths(spec: ReproduceSpec, dataRoot = process.env.STARCLUSTER_DATA ?? dataPath("generated")): ReproducePaths {
+export function reproducePaths(spec: ReproduceSpec, dataRoot = settings().data ?? dataPath("generated")): ReproducePaths {
   return {
     synth: path.join(dataRoot, spec.synthScale, "synth"),
     stamps: path.join(dataRoot, spec.synthScale, "stamps"),
@@ -54,7 +55,7 @@ export function reproducePaths(spec: ReproduceSpec, dataRoot = process.env.STARC
 /** The profile whose results notebooks show: STARCLUSTER_PROFILE, else the committed quick reproduction (the
  *  README's main command). */
 export function shownProfile(): ReproduceProfile {
-  const p = process.env.STARCLUSTER_PROFILE ?? "quick";
+  const p = settings().profile ?? "quick";
   if (!(REPRODUCE_PROFILES as readonly string[]).includes(p)) throw new Error(`STARCLUSTER_PROFILE: unknown profile '${p}'`);
   return p as ReproduceProfile;
 }

@@ -7,10 +7,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { BANDS } from "../catalog/record";
 import { MANIFEST_FILE, readManifest, readStamp } from "../curate/manifest";
-import { GalleryStamp } from "../plot/stamps";
 import { loadSimulationConfig, Scale, SimulationConfig } from "../simulate/config";
 import { FieldPlan, planField } from "../simulate/field";
-import { renderSourceStamp } from "../simulate/gallery";
+import { GalleryStamp, renderSourceStamp } from "../simulate/gallery";
 import { loadReproduceSpec, reproducePaths, ReproduceProfile, shownProfile } from "./results";
 
 export interface ObjectStamp extends GalleryStamp {

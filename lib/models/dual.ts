@@ -12,11 +12,10 @@ import { createParams, disposeParams, Params, ParamSpec, Provenance, torchvision
 import { ForwardOptions, linear, linearSpecs } from "./layers";
 import type { TensorData } from "./safetensors";
 import { Weights } from "./weights";
+import { INPUT_CHANNELS } from "../dataset/batch";
 
 export const PAPER_INPUT_SIZE = 299;
 export const NATIVE_INPUT_SIZES = [50, 64] as const;
-/** Five bands and one zero channel. */
-export const INPUT_CHANNELS = 6;
 /** Smallest input that survives VGG's five 2x2 max pools. */
 const MIN_INPUT_SIZE = 32;
 

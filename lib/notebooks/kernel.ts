@@ -10,6 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { writeFileAtomic } from "../util/atomic";
 import { projectRoot } from "../util/paths";
+import { settings } from "../util/settings";
 
 /** The name the committed notebooks ask for in their metadata (kernelspec.name). */
 export const DEFAULT_KERNEL_NAME = "tslab";
@@ -58,7 +59,7 @@ export function userDataDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** The Python that has Jupyter: Debian's, unless STARCLUSTER_PYTHON names another (the python3 first on PATH may lack it). */
 export function jupyterPython(): string {
-  return process.env.STARCLUSTER_PYTHON ?? "/usr/bin/python3";
+  return settings().python;
 }
 
 /** sys.prefix of the Python that runs Jupyter (Debian: /usr), where `--sys-prefix` installs go. */

@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { plotlyScript } from "../plot/html";
 import { writeFileAtomic } from "../util/atomic";
 import { projectRoot, resultsPath } from "../util/paths";
+import { SETTINGS_VARIABLES } from "../util/settings";
 import { jupyterPython, registerTslabKernel } from "./kernel";
 
 // The kernel spec lives in ./kernel; kept importable from here for existing callers.
@@ -27,6 +28,8 @@ export interface NotebookRunOptions {
   log?: (line: string) => void;
   /** Also write each notebook with its outputs, as committed, into this folder (see the header). */
   commitDir?: string;
+  /** Settings for the notebooks' kernels, over this process's environment (lib/util/settings.ts names them). */
+  settings?: { profile?: string; saveFigures?: boolean };
 }
 
 export interface NotebookResult {
@@ -62,7 +65,9 @@ export function runNotebooks(options: NotebookRunOptions = {}): NotebookResult[]
   const python = options.python ?? jupyterPython();
   const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
   fs.mkdirSync(outDir, { recursive: true });
-  const env = { ...process.env, JUPYTER_PATH: registerTslabKernel() };
+  const env: NodeJS.ProcessEnv = { ...process.env, JUPYTER_PATH: registerTslabKernel() };
+  if (options.settings?.profile !== undefined) env[SETTINGS_VARIABLES.profile] = options.settings.profile;
+  if (options.settings?.saveFigures !== undefined) env[SETTINGS_VARIABLES.saveFigures] = options.settings.saveFigures ? "1" : "0";
   const results: NotebookResult[] = [];
   for (const nb of listNotebooks(options.dir, options.only)) {
     const name = path.basename(nb, ".ipynb");

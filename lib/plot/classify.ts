@@ -4,6 +4,7 @@ import type { ClassifiedRow } from "../classify/table";
 import { CLASS_COLOURS, CLASS_NAMES } from "./colours";
 import { Figure } from "./plotly";
 import { tableHtml } from "./tables";
+import { MAX_ENTROPY } from "../evaluate/metrics";
 
 /** Block-averaged to at most `maxSide` pixels a side, asinh-stretched between the 1st and 99.7th percentiles. */
 function thumbnail(image: { width: number; height: number; data: Float32Array }, maxSide: number): { z: number[][]; block: number } {
@@ -56,7 +57,7 @@ export function uncertaintyFigure(rows: ClassifiedRow[], title: string): Figure 
   CLASS_NAMES.forEach((name, c) => {
     const of = classified.filter((r) => r.verdict!.classMean === c + 1);
     const common = { type: "histogram", name: `${c + 1} ${name}`, legendgroup: String(c), marker: { color: CLASS_COLOURS[c] } };
-    data.push({ ...common, x: of.map((r) => r.verdict!.entropy), xbins: { start: 0, end: Math.log(4), size: Math.log(4) / 40 }, xaxis: "x", yaxis: "y" });
+    data.push({ ...common, x: of.map((r) => r.verdict!.entropy), xbins: { start: 0, end: MAX_ENTROPY, size: MAX_ENTROPY / 40 }, xaxis: "x", yaxis: "y" });
     data.push({ ...common, showlegend: false, x: of.map((r) => r.verdict!.mutualInfo), nbinsx: 40, xaxis: "x2", yaxis: "y2" });
   });
   return {

@@ -3,8 +3,11 @@
 // labels), and classes, networks and right/wrong keep one colour each across figures (colours.ts).
 import { CLASS_COLOURS, classLabel, networkColour, RIGHT_COLOUR, SERIES_COLOURS, WRONG_COLOUR } from "./colours";
 import { Figure } from "./plotly";
+import { CLASSES } from "../catalog/record";
+import { MAX_ENTROPY } from "../evaluate/metrics";
 
-const CLASSES = [0, 1, 2, 3];
+/** Class indices 0-3 (class 1-4) of the per-class arrays in results. */
+const CLASS_INDICES = CLASSES.map((c) => c - 1);
 
 /** A panel title centred above a subplot whose top edge is at paper height `top`. */
 function panelTitle(text: string, x: number, top: number): Record<string, unknown> {
@@ -130,7 +133,7 @@ export function ablationFigure(results: AblationResult[], title: string): Figure
   };
   results.forEach((r, k) => {
     const x = ["all bands", ...r.bands.map((b) => `no ${b.band}`)];
-    CLASSES.forEach((c) => data.push({
+    CLASS_INDICES.forEach((c) => data.push({
       type: "bar", name: classLabel(c), legendgroup: String(c), showlegend: k === 0, marker: { color: CLASS_COLOURS[c] }, x,
       y: [r.baseline.perClass[c], ...r.bands.map((b) => b.perClass[c])],
       error_y: { type: "data", array: [0, ...r.bands.map((b) => b.perClassStd[c])], visible: true, color: "#333333", thickness: 1 },
@@ -150,12 +153,12 @@ export function entropyFigure(entropy: { correct: number[][]; wrong: number[][] 
   const layout: Record<string, unknown> = {
     title: { text: title }, height: 640, barmode: "overlay", annotations: [], margin: { t: 110, l: 70, r: 20, b: 60 },
   };
-  const bins = { start: 0, end: Math.log(4), size: Math.log(4) / 20 };
+  const bins = { start: 0, end: MAX_ENTROPY, size: MAX_ENTROPY / 20 };
   // Rows: [bottom, top] of each panel; the gap between rows holds the top row's tick labels and the titles below.
   const rows = [[0.6, 0.92], [0, 0.34]];
   // The legend entry goes on the first class that has such predictions (an empty trace shows no entry).
   const firstWith = (sets: number[][]) => Math.max(0, sets.findIndex((x) => x.length > 0));
-  CLASSES.forEach((c) => {
+  CLASS_INDICES.forEach((c) => {
     const col = c % 2, [y0, y1] = rows[Math.floor(c / 2)];
     const ax = axis(c);
     const hist = (name: string, x: number[], color: string, legend: boolean) => ({
@@ -173,7 +176,7 @@ export function entropyFigure(entropy: { correct: number[][]; wrong: number[][] 
   });
   if (threshold !== undefined) {
     // The cut a reader chose: predictions right of it count as uncertain.
-    layout.shapes = CLASSES.map((c) => ({
+    layout.shapes = CLASS_INDICES.map((c) => ({
       type: "line", xref: `x${axis(c)}`, yref: `y${axis(c)} domain`, x0: threshold, x1: threshold, y0: 0, y1: 1,
       line: { color: "#000000", width: 1.5, dash: "dash" },
     }));
@@ -265,7 +268,7 @@ export interface RecallBin {
 /** Recall of each true class (and the overall accuracy) across bins of objects, e.g. magnitude or kind. */
 export function binRecallFigure(bins: RecallBin[], title: string, xTitle: string): Figure {
   const x = bins.map((b) => `${b.bin} (${b.objects})`);
-  const data: Record<string, unknown>[] = CLASSES.map((c) => ({
+  const data: Record<string, unknown>[] = CLASS_INDICES.map((c) => ({
     type: "scatter", mode: "lines+markers", name: classLabel(c), marker: { color: CLASS_COLOURS[c] }, line: { color: CLASS_COLOURS[c] }, x,
     y: bins.map((b) => b.perClass[c].recall), text: bins.map((b) => String(b.perClass[c].objects)),
     hovertemplate: `${classLabel(c)}, %{x}: %{y:.1f}% of %{text}<extra></extra>`,

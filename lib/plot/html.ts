@@ -3,6 +3,7 @@
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { settings } from "../util/settings";
 
 /** A Plotly figure as plotly.js takes it (traces, layout, config), kept as plain JSON. */
 export interface Figure {
@@ -145,7 +146,7 @@ export function lightHtml(fig: Figure, plotlySrc: string, title: string): string
 }
 
 /** Where the Jupyter server serves plotly.js, as paths relative to its root (under `starcluster lab`) and to the notebook. */
-export function plotlyLocation(cwd = process.cwd(), labRoot = process.env.STARCLUSTER_LAB_ROOT): PlotlyLocation {
+export function plotlyLocation(cwd = process.cwd(), labRoot = settings().labRoot): PlotlyLocation {
   const file = require.resolve("plotly.js-dist-min");
   const rel = (from: string) => {
     const r = path.relative(from, file);

@@ -21,6 +21,7 @@ export type { FigureFormat, Size } from "./render";
 export {
   figureSize, findChromium, parseFormats, renderImage, renderPdf, renderPng, renderSvg, saveFigureFiles, saveHtml, savePng, screenshotHtml,
 } from "./render";
+import { settings } from "../util/settings";
 
 export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 
@@ -44,7 +45,7 @@ let stillProblem: string | undefined;
  * or a JPEG when the PNG is over 150 KB and the JPEG under 70% of it. Undefined without Chromium.
  */
 export function stillImage(fig: Figure): StillImage | undefined {
-  if (process.env.STARCLUSTER_FIGURE_PNG === "0" || stillProblem) return undefined;
+  if (!settings().figureStills || stillProblem) return undefined;
   try {
     const size = figureSize(fig);
     const png = renderImage(fig, size, "png");

@@ -9,6 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { writeFileAtomic } from "../util/atomic";
 import { Figure, figureTitle, lightHtml, scriptJson, standaloneHtml } from "./html";
+import { settings } from "../util/settings";
 
 export type FigureFormat = "png" | "html" | "pdf" | "svg";
 export const FIGURE_FORMATS: readonly FigureFormat[] = ["png", "html", "pdf", "svg"];
@@ -20,7 +21,7 @@ export interface Size {
 
 /** Absolute path of a Chromium/Chrome binary: STARCLUSTER_CHROMIUM, else the usual names on PATH. */
 export function findChromium(): string {
-  const explicit = process.env.STARCLUSTER_CHROMIUM;
+  const explicit = settings().chromium;
   if (explicit) {
     if (!fs.existsSync(explicit)) throw new Error(`STARCLUSTER_CHROMIUM=${explicit}: no such file`);
     return explicit;

@@ -2,12 +2,7 @@
 // (R = F814W, G = F438W + F555W, B = F275W + F336W, as in the paper's Figure 1), asinh-stretched.
 import { Figure } from "./plotly";
 
-export interface GalleryStamp {
-  title: string;
-  size: number;
-  /** Five bands in the order F275W, F336W, F438W, F555W, F814W. */
-  bands: Float32Array[];
-}
+import type { GalleryStamp } from "../simulate/gallery";
 
 export const GALLERY_BANDS = ["F275W", "F336W", "F438W", "F555W", "F814W"];
 

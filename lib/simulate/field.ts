@@ -206,65 +206,16 @@ export function planField(field: string, config: SimulationConfig, scale: ScaleS
   if (!info) throw new Error(`unknown field ${field}; the paper's fields are ${paperFieldNames().join(", ")}`);
   const fieldIndex = paperFieldNames().indexOf(field);
   const real = realCatalogs();
-  const margin = config.mosaic.margin_px;
-  let sources: SimSource[];
-  let side = 0;
   const records = real.byField.get(field);
-  if (records) {
-    sources = records.map((r, index) => ({
-      index,
-      record: r,
-      origX: r.x,
-      origY: r.y,
-      label: r.class,
-      truth: null,
-      second: null,
-      renderMag: [],
-    }));
-  } else {
-    ({ sources, side } = syntheticSources(field, info.distance_mpc, config, scale, seed, fieldIndex));
-  }
+  const { sources, side } = records
+    ? { sources: realSources(records), side: 0 }
+    : syntheticSources(field, info.distance_mpc, config, scale, seed, fieldIndex);
   for (const s of sources) s.renderMag = renderMagnitudes(s.record, config, real.faintLimit, seed, fieldIndex, s.index);
   attachLabels(sources, annotatorModel(config.annotator), seed, fieldIndex);
-
-  // Layout: crop, compact, or the bounding box of the classified sources (plus margin).
-  const classified = sources.filter((s) => s.label !== null);
-  let xMap: AxisMap;
-  let yMap: AxisMap;
-  const crop = cropSide(scale, field);
-  if (crop) {
-    const [x0, y0] = densestWindow(sources, crop);
-    xMap = cropAxis(x0, crop);
-    yMap = cropAxis(y0, crop);
-  } else if (scale.compact) {
-    xMap = compactAxis(classified.map((s) => s.origX), margin);
-    yMap = compactAxis(classified.map((s) => s.origY), margin);
-  } else if (side) {
-    xMap = cropAxis(1, side);
-    yMap = cropAxis(1, side);
-  } else {
-    const xs = classified.map((s) => s.origX);
-    const ys = classified.map((s) => s.origY);
-    xMap = cropAxis(Math.max(1, Math.floor(Math.min(...xs) - margin)), Math.ceil(Math.max(...xs) - Math.min(...xs) + 2 * margin));
-    yMap = cropAxis(Math.max(1, Math.floor(Math.min(...ys) - margin)), Math.ceil(Math.max(...ys) - Math.min(...ys) + 2 * margin));
-  }
-  // Keep the sources that land on the mosaic, with their positions in mosaic pixels.
-  const kept: SimSource[] = [];
-  const [w, h] = [axisLength(xMap), axisLength(yMap)];
-  for (const s of sources) {
-    const x = toMosaic(xMap, s.origX);
-    const y = toMosaic(yMap, s.origY);
-    if (x === undefined || y === undefined || x < 0.5 || y < 0.5 || x > w + 0.5 || y > h + 0.5) continue;
-    s.record = { ...s.record, x, y };
-    kept.push(s);
-  }
-  const footprints = BANDS.map((_, b) => {
-    const observed: Point[] = sources.filter((s) => s.record.coverage[b] !== "outside").map((s) => [s.origX, s.origY]);
-    const outside: Point[] = sources.filter((s) => s.record.coverage[b] === "outside").map((s) => [s.origX, s.origY]);
-    return buildFootprint(observed, outside, 2 * margin);
-  });
-  const all = sources.length ? sources : kept;
-  const centre: [number, number] = [all.reduce((a, s) => a + s.origX, 0) / all.length, all.reduce((a, s) => a + s.origY, 0) / all.length];
+  const { xMap, yMap } = fieldLayout(sources, config, scale, field, side);
+  const [width, height] = [axisLength(xMap), axisLength(yMap)];
+  const kept = onMosaic(sources, xMap, yMap, width, height);
+  const centre: [number, number] = [sources.reduce((a, s) => a + s.origX, 0) / sources.length, sources.reduce((a, s) => a + s.origY, 0) / sources.length];
   return {
     name: field,
     fieldIndex,
@@ -274,13 +225,60 @@ export function planField(field: string, config: SimulationConfig, scale: ScaleS
     filters: fieldFilters(config, field),
     xMap,
     yMap,
-    width: w,
-    height: h,
-    footprints,
+    width,
+    height,
+    footprints: fieldFootprints(sources, config.mosaic.margin_px),
     centre,
     sources: kept,
     classColumn: info.class_column ?? 34,
   };
+}
+
+/** A real field's catalog as it is: real positions, magnitudes and human classes. */
+function realSources(records: PixelRecord[]): SimSource[] {
+  return records.map((r, index) => ({ index, record: r, origX: r.x, origY: r.y, label: r.class, truth: null, second: null, renderMag: [] }));
+}
+
+/**
+ * The mosaic's axes: a crop around the densest window, the compacted classified sources, a synthetic field's own
+ * square (`side`), or the bounding box of the classified sources plus the margin.
+ */
+function fieldLayout(sources: SimSource[], config: SimulationConfig, scale: ScaleSpec, field: string, side: number): { xMap: AxisMap; yMap: AxisMap } {
+  const margin = config.mosaic.margin_px;
+  const classified = sources.filter((s) => s.label !== null);
+  const crop = cropSide(scale, field);
+  if (crop) {
+    const [x0, y0] = densestWindow(sources, crop);
+    return { xMap: cropAxis(x0, crop), yMap: cropAxis(y0, crop) };
+  }
+  if (scale.compact) {
+    return { xMap: compactAxis(classified.map((s) => s.origX), margin), yMap: compactAxis(classified.map((s) => s.origY), margin) };
+  }
+  if (side) return { xMap: cropAxis(1, side), yMap: cropAxis(1, side) };
+  const box = (v: number[]) => cropAxis(Math.max(1, Math.floor(Math.min(...v) - margin)), Math.ceil(Math.max(...v) - Math.min(...v) + 2 * margin));
+  return { xMap: box(classified.map((s) => s.origX)), yMap: box(classified.map((s) => s.origY)) };
+}
+
+/** Each band's observed area, from where its sources are and are not covered (original frame). */
+function fieldFootprints(sources: SimSource[], margin: number): Footprint[] {
+  return BANDS.map((_, b) => {
+    const observed: Point[] = sources.filter((s) => s.record.coverage[b] !== "outside").map((s) => [s.origX, s.origY]);
+    const outside: Point[] = sources.filter((s) => s.record.coverage[b] === "outside").map((s) => [s.origX, s.origY]);
+    return buildFootprint(observed, outside, 2 * margin);
+  });
+}
+
+/** The sources that land on the mosaic, their records moved to mosaic pixels. */
+function onMosaic(sources: SimSource[], xMap: AxisMap, yMap: AxisMap, width: number, height: number): SimSource[] {
+  const kept: SimSource[] = [];
+  for (const s of sources) {
+    const x = toMosaic(xMap, s.origX);
+    const y = toMosaic(yMap, s.origY);
+    if (x === undefined || y === undefined || x < 0.5 || y < 0.5 || x > width + 0.5 || y > height + 0.5) continue;
+    s.record = { ...s.record, x, y };
+    kept.push(s);
+  }
+  return kept;
 }
 
 /**

@@ -100,28 +100,39 @@ export function quantisation(config: SimulationConfig, filter: string): { bscale
   return { bscale, bzero: offset * bscale, offset };
 }
 
+/** A rendered band as a FITS image: the pixels (quantised for BITPIX 16) and an HST-like header. */
 export function mosaicImage(pixels: Float32Array, ctx: ImageContext): MosaicImage {
+  const { plan, band, config } = ctx;
+  const filter = plan.filters[band];
+  if (ctx.bitpix !== 16) return { bitpix: ctx.bitpix, width: plan.width, height: plan.height, data: pixels, cards: headerCards(ctx, 0) };
+  const q = quantisation(config, filter);
+  const { data, clipped } = quantise(pixels, q);
+  const cards: FitsCard[] = [{ key: "BSCALE", value: q.bscale, comment: "physical = BZERO + BSCALE * stored" }, { key: "BZERO", value: q.bzero }];
+  return { bitpix: 16, width: plan.width, height: plan.height, data, cards: [...cards, ...headerCards(ctx, clipped)] };
+}
+
+/** Stored 16-bit values (round(pixel / BSCALE) - offset), clipped to the int16 range; `clipped` counts those. */
+function quantise(pixels: Float32Array, q: { bscale: number; offset: number }): { data: Int16Array; clipped: number } {
+  const data = new Int16Array(pixels.length);
+  let clipped = 0;
+  for (let i = 0; i < pixels.length; i++) {
+    let v = Math.round(pixels[i] / q.bscale) - q.offset;
+    if (v > 32767 || v < -32768) {
+      clipped++;
+      v = v > 32767 ? 32767 : -32768;
+    }
+    data[i] = v;
+  }
+  return { data, clipped };
+}
+
+/** The header cards after BSCALE/BZERO: instrument and filter, photometry, WCS, simulation and layout. */
+function headerCards(ctx: ImageContext, clipped: number): FitsCard[] {
   const { plan, band, config, wcs } = ctx;
   const filter = plan.filters[band];
   const spec = config.filters[filter];
   const [instrument, name] = filter.split("/");
   const cards: FitsCard[] = [];
-  let data: Int16Array | Float32Array = pixels;
-  let clipped = 0;
-  if (ctx.bitpix === 16) {
-    const q = quantisation(config, filter);
-    const ints = new Int16Array(pixels.length);
-    for (let i = 0; i < pixels.length; i++) {
-      let v = Math.round(pixels[i] / q.bscale) - q.offset;
-      if (v > 32767 || v < -32768) {
-        clipped++;
-        v = v > 32767 ? 32767 : -32768;
-      }
-      ints[i] = v;
-    }
-    data = ints;
-    cards.push({ key: "BSCALE", value: q.bscale, comment: "physical = BZERO + BSCALE * stored" }, { key: "BZERO", value: q.bzero });
-  }
   const single = plan.xMap.length === 1 && plan.yMap.length === 1;
   cards.push(
     { key: "ORIGIN", value: "starcluster synth", comment: "simulated LEGUS-like mosaic, not HST data" },
@@ -164,5 +175,5 @@ export function mosaicImage(pixels: Float32Array, ctx: ImageContext): MosaicImag
       { key: "LTV2", value: plan.yMap[0].mosaic - plan.yMap[0].orig, comment: "IRAF: mosaic y = original y + LTV2" },
     );
   }
-  return { bitpix: ctx.bitpix, width: plan.width, height: plan.height, data, cards };
+  return cards;
 }

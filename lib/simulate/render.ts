@@ -7,7 +7,7 @@ import { covered, Footprint } from "./footprint";
 import { galaxyModel } from "./galaxy";
 import { toOriginal } from "./layout";
 import { drawMorphology, Morphology, sourceComponents } from "./morphology";
-import { noiseModel } from "./noise";
+import { NoiseModel, noiseModel } from "./noise";
 import { addGaussian, componentBox, Gaussian } from "./profiles";
 import { stream, STREAM } from "./rng";
 
@@ -68,38 +68,21 @@ function footprintSampler(fp: Footprint, plan: FieldPlan, step: number): (y: num
   };
 }
 
+/** One band of a plan: the sources' light, the galaxy's, the footprint and the noise, strip by strip. */
 export function renderBand(plan: FieldPlan, band: number, morphologies: Morphology[], config: SimulationConfig, options: RenderOptions): BandRender {
   const filter = plan.filters[band];
-  const spec = config.filters[filter];
-  const noise = noiseModel(spec);
+  const noise = noiseModel(config.filters[filter]);
   const { width, height } = plan;
   const stripRows = options.stripRows ?? 256;
   filterPsf(config, filter);
-
-  // Components of every source, with the box where each rises above 1% of the sky noise.
-  const floor = 0.01 * skySigma(spec);
-  const comps: { g: Gaussian; box: ReturnType<typeof componentBox> }[] = [];
-  plan.sources.forEach((s, i) => {
-    for (const g of sourceComponents(s, morphologies[i], band, filter, config, noise.saturationRate)) {
-      comps.push({ g, box: componentBox(g, floor, 80) });
-    }
-  });
-
-  // Galaxy light on a coarse grid in mosaic coordinates (fixed, so strips agree at their edges).
-  const galaxySpec = config.fields[plan.name].galaxy;
-  const galaxy = options.noGalaxy ? undefined : galaxyModel(config, galaxySpec, filter, plan.centre, plan.pcPerPx, options.seed, plan.fieldIndex);
+  const comps = sourceComponentBoxes(plan, band, morphologies, config, noise.saturationRate);
   const step = config.galaxy_light.grid_step_px;
-  const gridW = Math.ceil((width - 1) / step) + 2;
-  const gridRow = (j: number): Float64Array => {
-    const row = new Float64Array(gridW);
-    const oy = toOriginal(plan.yMap, j * step + 1);
-    for (let i = 0; i < gridW; i++) row[i] = galaxy ? galaxy.rate(toOriginal(plan.xMap, i * step + 1), oy) : 0;
-    return row;
+  const scene: BandScene = {
+    plan, band, noise, options, step,
+    gridRow: galaxyGrid(plan, config, filter, options),
+    footprintRow: footprintSampler(plan.footprints[band], plan, step),
   };
-
   const data = new Float32Array(width * height);
-  const mask = new Uint8Array(width);
-  const footprintRow = footprintSampler(plan.footprints[band], plan, step);
   let saturatedPixels = 0;
   for (let rowStart = 0; rowStart < height; rowStart += stripRows) {
     const rows = Math.min(stripRows, height - rowStart);
@@ -108,30 +91,82 @@ export function renderBand(plan: FieldPlan, band: number, morphologies: Morpholo
       if (c.box.y1 < rowStart || c.box.y0 >= rowStart + rows) continue;
       addGaussian(strip, width, rowStart, rows, c.g, c.box);
     }
-    let gj = -1;
-    let g0 = gridRow(0);
-    let g1 = g0;
-    for (let r = 0; r < rows; r++) {
-      const y = rowStart + r;
-      const j = Math.floor(y / step);
-      if (j !== gj) {
-        [g0, g1, gj] = [gridRow(j), gridRow(j + 1), j];
-      }
-      const fy = (y - j * step) / step;
-      footprintRow(y, mask);
-      const rng = stream(options.seed, plan.fieldIndex, STREAM.noise, band, y);
-      const base = r * width;
-      for (let x = 0; x < width; x++) {
-        const i = Math.floor(x / step);
-        const fx = (x - i * step) / step;
-        const gal = (g0[i] * (1 - fx) + g0[i + 1] * fx) * (1 - fy) + (g1[i] * (1 - fx) + g1[i + 1] * fx) * fy;
-        const rate = strip[base + x] + gal;
-        if (rate >= noise.saturationRate) saturatedPixels++;
-        if (!mask[x]) strip[base + x] = 0;
-        else strip[base + x] = options.noiseless ? Math.min(rate, noise.saturationRate) : noise.observe(rate, rng);
-      }
-    }
+    saturatedPixels += observeStrip(strip, rowStart, rows, scene);
     options.onRows?.(rowStart + rows);
   }
   return { data, saturatedPixels };
+}
+
+/** Components of every source in one band, each with the box where it rises above 1% of the sky noise. */
+function sourceComponentBoxes(plan: FieldPlan, band: number, morphologies: Morphology[], config: SimulationConfig, saturationRate: number): { g: Gaussian; box: ReturnType<typeof componentBox> }[] {
+  const filter = plan.filters[band];
+  const floor = 0.01 * skySigma(config.filters[filter]);
+  const comps: { g: Gaussian; box: ReturnType<typeof componentBox> }[] = [];
+  plan.sources.forEach((s, i) => {
+    for (const g of sourceComponents(s, morphologies[i], band, filter, config, saturationRate)) {
+      comps.push({ g, box: componentBox(g, floor, 80) });
+    }
+  });
+  return comps;
+}
+
+/** Galaxy light on a coarse grid in mosaic coordinates (fixed, so strips agree at their edges): row j of nodes. */
+function galaxyGrid(plan: FieldPlan, config: SimulationConfig, filter: string, options: RenderOptions): (j: number) => Float64Array {
+  const galaxySpec = config.fields[plan.name].galaxy;
+  const galaxy = options.noGalaxy ? undefined : galaxyModel(config, galaxySpec, filter, plan.centre, plan.pcPerPx, options.seed, plan.fieldIndex);
+  const step = config.galaxy_light.grid_step_px;
+  const gridW = Math.ceil((plan.width - 1) / step) + 2;
+  return (j) => {
+    const row = new Float64Array(gridW);
+    const oy = toOriginal(plan.yMap, j * step + 1);
+    for (let i = 0; i < gridW; i++) row[i] = galaxy ? galaxy.rate(toOriginal(plan.xMap, i * step + 1), oy) : 0;
+    return row;
+  };
+}
+
+interface BandScene {
+  plan: FieldPlan;
+  band: number;
+  noise: NoiseModel;
+  options: RenderOptions;
+  /** Galaxy grid step (px). */
+  step: number;
+  gridRow: (j: number) => Float64Array;
+  footprintRow: (y: number, out: Uint8Array) => void;
+}
+
+/**
+ * Adds the galaxy light (bilinear between grid nodes) to a strip holding the sources' light, then observes each
+ * pixel inside the footprint (noise from one stream per row) and zeroes those outside. Returns the pixels whose
+ * expected rate reached saturation.
+ */
+function observeStrip(strip: Float32Array, rowStart: number, rows: number, scene: BandScene): number {
+  const { plan, band, noise, options, step, gridRow, footprintRow } = scene;
+  const width = plan.width;
+  const mask = new Uint8Array(width);
+  let saturatedPixels = 0;
+  let gj = -1;
+  let g0 = gridRow(0);
+  let g1 = g0;
+  for (let r = 0; r < rows; r++) {
+    const y = rowStart + r;
+    const j = Math.floor(y / step);
+    if (j !== gj) {
+      [g0, g1, gj] = [gridRow(j), gridRow(j + 1), j];
+    }
+    const fy = (y - j * step) / step;
+    footprintRow(y, mask);
+    const rng = stream(options.seed, plan.fieldIndex, STREAM.noise, band, y);
+    const base = r * width;
+    for (let x = 0; x < width; x++) {
+      const i = Math.floor(x / step);
+      const fx = (x - i * step) / step;
+      const gal = (g0[i] * (1 - fx) + g0[i + 1] * fx) * (1 - fy) + (g1[i] * (1 - fx) + g1[i + 1] * fx) * fy;
+      const rate = strip[base + x] + gal;
+      if (rate >= noise.saturationRate) saturatedPixels++;
+      if (!mask[x]) strip[base + x] = 0;
+      else strip[base + x] = options.noiseless ? Math.min(rate, noise.saturationRate) : noise.observe(rate, rng);
+    }
+  }
+  return saturatedPixels;
 }

@@ -98,71 +98,88 @@ function synthesizeUnlocked(options: SynthOptions): SynthManifest {
   const config = options.config ?? loadSimulationConfig();
   const scale = config.scales[options.scale];
   if (!scale) throw new Error(`unknown scale '${options.scale}'`);
-  const known = paperFieldNames();
-  const fields = options.fields?.length ? options.fields : scale.fields ?? known;
-  const unknown = fields.filter((f) => !known.includes(f));
-  if (unknown.length) throw new Error(`unknown field(s) ${unknown.join(", ")}; the paper's fields are ${known.join(", ")}`);
+  const fields = chosenFields(options.fields, scale.fields);
   prepareOutput(options.out, fields, options.force ?? false);
 
   const plans = fields.map((f) => planField(f, config, scale, options.seed));
-  const totalRows = plans.reduce((a, p) => a + 5 * p.height, 0);
-  const progress = options.progress?.(totalRows);
-  let rowsBefore = 0;
+  const progress = options.progress?.(plans.reduce((a, p) => a + 5 * p.height, 0));
+  const rows = { before: 0 };
   let bytes = 0;
   const manifest: FieldManifest[] = [];
   for (const plan of plans) {
-    const dir = path.join(options.out, plan.name);
-    const stem = fieldFileStem(plan.name);
-    const morphs = planMorphologies(plan, config, options.seed);
-    const wcs = fieldWcs(plan, config);
-    const images: string[] = [];
-    for (let band = 0; band < 5; band++) {
-      const label = `${plan.name} ${filterName(plan.filters[band])}`;
-      const { data, saturatedPixels } = renderBand(plan, band, morphs, config, {
-        seed: options.seed,
-        onRows: (rows) => progress?.update(rowsBefore + rows, label),
-      });
-      rowsBefore += plan.height;
-      const image = mosaicImage(data, { plan, band, config, wcs, bitpix: scale.bitpix, seed: options.seed, scale: options.scale, saturatedPixels });
-      const name = `hlsp_legus_hst_sim_${stem}_${filterName(plan.filters[band]).toLowerCase()}_drc.fits`;
-      options.writeImage(path.join(dir, name), image);
-      bytes += image.data.byteLength;
-      images.push(name);
-    }
-    // Synthetic sources get sky positions from the mosaic's WCS; real ones keep the catalog's.
-    const records = plan.sources.map((s) => {
-      if (plan.origin === "real") return s.record;
-      const [ra, dec] = pixelToSky(wcs, s.record.x, s.record.y);
-      return { ...s.record, ra: Number(ra.toFixed(6)), dec: Number(dec.toFixed(6)) };
-    });
-    const catalog = `hlsp_legus_hst_sim_${stem}_multiband_sim.tab`;
-    const tab = formatLegusCatalog(records, plan.classColumn);
-    writeFileAtomic(path.join(dir, catalog), tab);
-    const truth = truthCsv(plan, morphs);
-    writeFileAtomic(path.join(dir, "truth.csv"), truth);
-    bytes += tab.length + truth.length;
-    manifest.push({
-      field: plan.name,
-      distance_mpc: plan.distanceMpc,
-      pc_per_px: plan.pcPerPx,
-      origin: plan.origin,
-      width: plan.width,
-      height: plan.height,
-      filters: plan.filters,
-      images,
-      catalog,
-      class_column: plan.classColumn,
-      truth: "truth.csv",
-      x_segments: plan.xMap,
-      y_segments: plan.yMap,
-      sources: plan.sources.length,
-      label_counts: counts(plan.sources.map((s) => s.label)),
-      truth_counts: counts(plan.sources.map((s) => s.truth)),
-    });
+    const written = writeField(plan, config, options, rows, progress);
+    bytes += written.bytes;
+    manifest.push(written.manifest);
   }
   const result: SynthManifest = { generator: "starcluster synth", scale: options.scale, seed: options.seed, fields: manifest, bytes, seconds: (Date.now() - start) / 1000 };
   // Time is the one thing that differs between identical runs: kept out of the manifest file for byte-identical output.
   writeFileAtomic(path.join(options.out, "manifest.json"), JSON.stringify({ ...result, seconds: undefined }, null, 1) + "\n");
   progress?.finish(`synth ${options.scale}: ${manifest.length} field(s), ${(bytes / 1e6).toFixed(0)} MB of pixels and catalogs`);
   return result;
+}
+
+/** The fields asked for (default: the scale's, or all the paper's), checked against the paper's. */
+function chosenFields(asked: string[] | undefined, scaleFields: string[] | undefined): string[] {
+  const known = paperFieldNames();
+  const fields = asked?.length ? asked : scaleFields ?? known;
+  const unknown = fields.filter((f) => !known.includes(f));
+  if (unknown.length) throw new Error(`unknown field(s) ${unknown.join(", ")}; the paper's fields are ${known.join(", ")}`);
+  return fields;
+}
+
+/** One field's folder: five mosaics, the catalog and truth.csv; returns its manifest entry and bytes written. */
+function writeField(plan: FieldPlan, config: SimulationConfig, options: SynthOptions, rows: { before: number }, progress?: Progress): { manifest: FieldManifest; bytes: number } {
+  const dir = path.join(options.out, plan.name);
+  const stem = fieldFileStem(plan.name);
+  const morphs = planMorphologies(plan, config, options.seed);
+  const wcs = fieldWcs(plan, config);
+  const images: string[] = [];
+  let bytes = 0;
+  for (let band = 0; band < 5; band++) {
+    const label = `${plan.name} ${filterName(plan.filters[band])}`;
+    const { data, saturatedPixels } = renderBand(plan, band, morphs, config, {
+      seed: options.seed,
+      onRows: (done) => progress?.update(rows.before + done, label),
+    });
+    rows.before += plan.height;
+    const image = mosaicImage(data, { plan, band, config, wcs, bitpix: config.scales[options.scale].bitpix, seed: options.seed, scale: options.scale, saturatedPixels });
+    const name = `hlsp_legus_hst_sim_${stem}_${filterName(plan.filters[band]).toLowerCase()}_drc.fits`;
+    options.writeImage(path.join(dir, name), image);
+    bytes += image.data.byteLength;
+    images.push(name);
+  }
+  // Synthetic sources get sky positions from the mosaic's WCS; real ones keep the catalog's.
+  const records = plan.sources.map((s) => {
+    if (plan.origin === "real") return s.record;
+    const [ra, dec] = pixelToSky(wcs, s.record.x, s.record.y);
+    return { ...s.record, ra: Number(ra.toFixed(6)), dec: Number(dec.toFixed(6)) };
+  });
+  const catalog = `hlsp_legus_hst_sim_${stem}_multiband_sim.tab`;
+  const tab = formatLegusCatalog(records, plan.classColumn);
+  writeFileAtomic(path.join(dir, catalog), tab);
+  const truth = truthCsv(plan, morphs);
+  writeFileAtomic(path.join(dir, "truth.csv"), truth);
+  bytes += tab.length + truth.length;
+  return { manifest: fieldManifest(plan, images, catalog), bytes };
+}
+
+function fieldManifest(plan: FieldPlan, images: string[], catalog: string): FieldManifest {
+  return {
+    field: plan.name,
+    distance_mpc: plan.distanceMpc,
+    pc_per_px: plan.pcPerPx,
+    origin: plan.origin,
+    width: plan.width,
+    height: plan.height,
+    filters: plan.filters,
+    images,
+    catalog,
+    class_column: plan.classColumn,
+    truth: "truth.csv",
+    x_segments: plan.xMap,
+    y_segments: plan.yMap,
+    sources: plan.sources.length,
+    label_counts: counts(plan.sources.map((s) => s.label)),
+    truth_counts: counts(plan.sources.map((s) => s.truth)),
+  };
 }

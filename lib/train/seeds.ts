@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ArchName } from "../models/arch";
 import { projectRoot } from "../util/paths";
-import { RUN_FILES } from "./train";
+import { runDir } from "./rundir";
 
 /** "0-9", "0,3,5" or "0-2,7" -> sorted distinct seeds. */
 export function parseSeeds(spec: string): number[] {
@@ -18,19 +18,6 @@ export function parseSeeds(spec: string): number[] {
     for (let s = a; s <= b; s++) seeds.add(s);
   }
   return [...seeds].sort((x, y) => x - y);
-}
-
-export function runDir(out: string, arch: ArchName, seed: number): string {
-  return path.join(out, arch, `seed-${seed}`);
-}
-
-export function isComplete(dir: string): boolean {
-  return fs.existsSync(path.join(dir, RUN_FILES.done));
-}
-
-/** How long a complete run took to train, in seconds (its run.json). */
-export function trainingSeconds(dir: string): number {
-  return JSON.parse(fs.readFileSync(path.join(dir, RUN_FILES.done), "utf8")).seconds;
 }
 
 /** The `starcluster train` arguments of one seed (everything but --seed and --out is shared). */
@@ -105,6 +92,7 @@ export function slurmScript(shared: string[], seeds: number[], out: string, arch
     "set -euo pipefail",
     `cd ${shellQuote(projectRoot)}`,
     `SEEDS=(${seeds.join(" ")})`,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash expansion in the generated script
     'SEED="${SEEDS[$SLURM_ARRAY_TASK_ID]}"',
     `export STARCLUSTER_THREADS="\${SLURM_CPUS_PER_TASK:-${o.cpusPerTask}}"`,
     `exec ${shellQuote(process.execPath)} bin/starcluster.js ${["train", ...shared].map(shellQuote).join(" ")} --seed "$SEED" --out ${shellQuote(path.join(path.resolve(out), arch))}/seed-"$SEED"`,

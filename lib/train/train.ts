@@ -1,14 +1,15 @@
-// One training run of the paper's recipe (Section 3.3) into a run directory:
-//   config.json        what the run is (profile, architecture, seed, data, split, initialisation): fixed at start
-//   metrics.jsonl      one JSON line per `logEvery` batches: loss, running accuracy, epoch, seconds
-//   checkpoint.safetensors  every `checkpointEvery` batches, atomically: model, Adam moments, batches done
-//   model.safetensors  the final model (lib/models/saved.ts), and run.json when the run is complete
+// One training run of the paper's recipe (Section 3.3) into a run directory (files: lib/train/rundir.ts).
 // Everything a batch depends on (its objects, their augmentation, VGG's dropout masks) is a function of the seed
 // and the batch number, so a resumed run continues exactly where the checkpoint left it.
+//
+// train() in steps: finishedRun (an already complete run answers at once), prepareData (stamps and split, all read
+// before anything is written), createDualModel, then inside try/finally (the model and optimiser are always
+// disposed): startRun (config.json written or checked), resume (checkpoint), trainBatches (the loop), finishRun.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { BackendInfo } from "../backend/select";
+import { BANDS } from "../catalog/record";
 import { assembleBatch } from "../dataset/batch";
 import { classCounts, CuratedSet, LabelSource, loadCurated, loadPixels, StampItem } from "../dataset/curated";
 import { loadSplit, saveSplit, stratifiedSplit } from "../dataset/split";
@@ -17,19 +18,19 @@ import { createDualModel, disposeDualModel, DualModel, dualStateDict } from "../
 import { describeProvenance } from "../models/init";
 import { SafetensorsFile, writeSafetensors } from "../models/safetensors";
 import { assignVariables, InputSpec, modelMetadata, saveDualModel, variableTensors } from "../models/saved";
-import { BANDS } from "../catalog/record";
-import { trainStepWithPredictions } from "../models/step";
 import { VGG_REPLICATED_COPIES, vggFeatureSide } from "../models/vgg";
 import { loadWeights } from "../models/weights";
-import { progressBar } from "../util/progress";
 import { writeFileAtomic } from "../util/atomic";
+import { parseJson } from "../util/json";
+import { withOutputLock } from "../util/lock";
+import { logProgress, Progress, progressBar } from "../util/progress";
 import { gitState, machineInfo, sha256File } from "../util/provenance";
 import { deriveSeed } from "../util/random";
 import { Adam } from "./adam";
 import { learningRateAt, Profile } from "./profile";
+import { MetricsLine, readRunConfigFile, readRunDone, RunConfig, RunConfigFile, RunDoneFile, RunFile, runFile } from "./rundir";
 import { BatchSampler } from "./sampler";
-import { withOutputLock } from "../util/lock";
-import { parseJson } from "../util/json";
+import { trainStepWithPredictions } from "./step";
 
 export interface TrainOptions {
   /** Curated folders (manifest.csv + stamps). */
@@ -50,22 +51,10 @@ export interface TrainOptions {
   backend: BackendInfo;
   /** Stop after this many batches in this call, leaving a checkpoint (tests of resume). */
   stopAfter?: number;
+  /** Messages; default stderr. Given a log, the progress bar is silent unless `progress` is also given. */
   log?: (line: string) => void;
-}
-
-export interface RunConfig {
-  arch: ArchName;
-  seed: number;
-  profile: Profile;
-  batches: number;
-  batchSize: number;
-  data: string[];
-  fields: string[] | null;
-  labels: LabelSource;
-  minDetectedBands: number;
-  split: { file: string; sha256: string; train: number; test: number };
-  init: string;
-  trainClassCounts: number[];
+  /** The progress display of the batches (default: a bar on stderr, or only the closing line through `log`). */
+  progress?: (total: number) => Progress;
 }
 
 export interface RunResult {
@@ -74,8 +63,6 @@ export interface RunResult {
   batches: number;
   seconds: number;
 }
-
-export const RUN_FILES = { config: "config.json", metrics: "metrics.jsonl", checkpoint: "checkpoint.safetensors", model: "model.safetensors", done: "run.json" };
 
 /** Loads (or creates) the split and returns the curated set with its training items. */
 export function splitForTraining(set: CuratedSet, splitFile: string, log: (line: string) => void): { file: string; train: StampItem[]; test: StampItem[] } {
@@ -146,34 +133,104 @@ function identity(c: RunConfig): string {
   return JSON.stringify({ ...c, profile: { ...c.profile, about: undefined } });
 }
 
+
 /** Trains one run into `options.out`, refusing a second writer on that folder. */
 export function train(options: TrainOptions): Promise<RunResult> {
   return withOutputLock(options.out, "folder", "train", () => trainUnlocked(options));
 }
 
 async function trainUnlocked(options: TrainOptions): Promise<RunResult> {
-  const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
-  const { profile, arch, seed, out } = options;
-  const file = (k: keyof typeof RUN_FILES) => path.join(out, RUN_FILES[k]);
-  const labels = options.labels ?? "class";
-  const minDetectedBands = options.minDetectedBands ?? 4;
-  const batches = options.batches ?? profile.batches[arch];
-  const batchSize = profile.batchSize[arch];
-  if (fs.existsSync(file("done"))) {
-    // A finished run answers only the command that made it: another seed or profile is not "already complete".
-    // The data folders are not compared by path here: a moved checkout still holds the same finished run.
-    if (fs.existsSync(file("config"))) {
-      const previous = parseJson<{ run: RunConfig }>(fs.readFileSync(file("config"), "utf8"), file("config")).run;
-      const asked: RunConfig = { ...previous, arch, seed, profile, batches, batchSize, fields: options.fields ?? null, labels, minDetectedBands };
-      if (identity(previous) !== identity(asked)) {
-        throw new Error(`${out}: holds a finished run with different settings (${settingsChange(previous, asked)}; ${file("config")}); ` +
-          "use another --out");
-      }
-    }
-    log(`${out}: already complete (remove it to train again)`);
-    const done = parseJson<{ batches: number; seconds: number }>(fs.readFileSync(file("done"), "utf8"), file("done"));
-    return { out, status: "already complete", batches: done.batches, seconds: done.seconds };
+  const run = runSettings(options);
+  const finished = finishedRun(run);
+  if (finished) return finished;
+  const data = prepareData(run);
+  const { arch, seed, profile } = run;
+  const model = createDualModel({ arch, inputSize: profile.inputSize, seed }, data.weights);
+  let adam: Adam | undefined;
+  let classWeights: tf.Tensor1D | undefined;
+  try {
+    startRun(run, data, model);
+    adam = new Adam({ lr: profile.learningRate, stepScale: headStepScale(model, profile) });
+    const from = resume(run, model, adam);
+    const sampler = new BatchSampler(data.labels, run.batchSize, seed, profile.sampling);
+    if (profile.classWeights === "inverse-frequency") classWeights = tf.tensor1d(inverseFrequencyWeights(data.counts));
+    // Tests of resume stop early: the loop just ends sooner, and the run is left with a checkpoint.
+    const until = options.stopAfter === undefined ? run.batches : Math.min(run.batches, from.batches + options.stopAfter);
+    const bar = run.progress(run.batches - from.batches);
+    const clock = runClock(from.seconds);
+    trainBatches(run, data, { model, adam, sampler, classWeights }, { from, until, clock, bar });
+    if (until < run.batches) return stopRun(run, model, adam, { done: until, from: from.batches, clock, bar });
+    return finishRun(run, data, model, clock, bar);
+  } finally {
+    classWeights?.dispose();
+    adam?.dispose();
+    disposeDualModel(model);
   }
+}
+
+/** A run's options with the profile's defaults filled in. */
+interface RunSettings {
+  options: TrainOptions;
+  arch: ArchName;
+  seed: number;
+  profile: Profile;
+  out: string;
+  labels: LabelSource;
+  minDetectedBands: number;
+  batches: number;
+  batchSize: number;
+  log: (line: string) => void;
+  progress: (total: number) => Progress;
+  file: (name: RunFile) => string;
+}
+
+function runSettings(options: TrainOptions): RunSettings {
+  const { profile, arch, seed, out } = options;
+  const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
+  return {
+    options, arch, seed, profile, out, log,
+    labels: options.labels ?? "class",
+    minDetectedBands: options.minDetectedBands ?? 4,
+    batches: options.batches ?? profile.batches[arch],
+    batchSize: profile.batchSize[arch],
+    progress: options.progress ?? (options.log ? logProgress(log) : (total) => progressBar(total)),
+    file: (name) => runFile(out, name),
+  };
+}
+
+/** An already complete run answers at once, if it is the run asked for. */
+function finishedRun(run: RunSettings): RunResult | undefined {
+  const { out, file } = run;
+  if (!fs.existsSync(file("done"))) return undefined;
+  // A finished run answers only the command that made it: another seed or profile is not "already complete".
+  // The data folders are not compared by path here: a moved checkout still holds the same finished run.
+  if (fs.existsSync(file("config"))) {
+    const previous = readRunConfigFile(out).run;
+    const { arch, seed, profile, batches, batchSize, labels, minDetectedBands } = run;
+    const asked: RunConfig = { ...previous, arch, seed, profile, batches, batchSize, fields: run.options.fields ?? null, labels, minDetectedBands };
+    if (identity(previous) !== identity(asked)) {
+      throw new Error(`${out}: holds a finished run with different settings (${settingsChange(previous, asked)}; ${file("config")}); ` +
+        "use another --out");
+    }
+  }
+  run.log(`${out}: already complete (remove it to train again)`);
+  const done = readRunDone(out);
+  return { out, status: "already complete", batches: done.batches, seconds: done.seconds };
+}
+
+/** What the loop trains on, all read and checked before the run directory is written to. */
+interface TrainingData {
+  set: CuratedSet;
+  split: { file: string; train: StampItem[]; test: StampItem[] };
+  pixels: Float32Array[];
+  /** The training objects' labels, in split order. */
+  labels: number[];
+  counts: number[];
+  weights?: ReturnType<typeof loadWeights>;
+}
+
+function prepareData(run: RunSettings): TrainingData {
+  const { options, labels, minDetectedBands, log } = run;
   const set = loadCurated(options.data, { fields: options.fields, labels, minDetectedBands });
   const nothing = () => new Error(`${options.data.join(", ")}: no training objects (fields ${options.fields?.join(",") ?? "all"}, ` +
     `labels '${labels}', detected in >= ${minDetectedBands} bands); nothing to train`);
@@ -181,98 +238,120 @@ async function trainUnlocked(options: TrainOptions): Promise<RunResult> {
   const split = splitForTraining(set, options.split ?? path.join(options.data[0], "split.json"), log);
   if (split.train.length === 0) throw nothing();
   const weights = options.weights ? loadWeights(options.weights) : undefined;
-  // Every stamp is read (and checked) before the run directory is written to.
   log(`loading ${split.train.length} training stamps (${set.size} px) from ${options.data.join(", ")}`);
   const pixels = loadPixels(set, split.train);
-  const model = createDualModel({ arch, inputSize: profile.inputSize, seed }, weights);
-  const counts = classCounts(split.train);
+  return { set, split, pixels, labels: split.train.map((it) => it.label), counts: classCounts(split.train), weights };
+}
+
+/** Writes config.json for a new run, or checks that the folder's run is this one. */
+function startRun(run: RunSettings, data: TrainingData, model: DualModel): void {
+  const { arch, seed, profile, batches, batchSize, labels, minDetectedBands, options, out, file } = run;
+  const { split } = data;
   const config: RunConfig = {
     arch, seed, profile, batches, batchSize,
     data: options.data.map((d) => path.resolve(d)), fields: options.fields ?? null, labels, minDetectedBands,
     split: { file: path.resolve(split.file), sha256: sha256File(split.file), train: split.train.length, test: split.test.length },
     init: describeProvenance(model.provenance),
-    trainClassCounts: counts,
+    trainClassCounts: data.counts,
   };
   fs.mkdirSync(out, { recursive: true });
   if (fs.existsSync(file("config"))) {
-    const previous = parseJson<{ run: RunConfig }>(fs.readFileSync(file("config"), "utf8"), file("config")).run;
+    const previous = readRunConfigFile(out).run;
     if (identity(previous) !== identity(config)) {
-      disposeDualModel(model);
       throw new Error(`${out}: holds a run with different settings (${settingsChange(previous, config)}; ${file("config")}); use another --out`);
     }
-  } else {
-    writeFileAtomic(file("config"), JSON.stringify({ run: config, git: gitState(), backend: options.backend, machine: machineInfo(), started: new Date().toISOString() }, null, 1) + "\n");
+    return;
   }
+  const written: RunConfigFile = { run: config, git: gitState(), backend: options.backend, machine: machineInfo(), started: new Date().toISOString() };
+  writeFileAtomic(file("config"), JSON.stringify(written, null, 1) + "\n");
+}
 
-  const adam = new Adam({ lr: profile.learningRate, stepScale: headStepScale(model, profile) });
+/** Restores the checkpoint, if any, and drops the metrics written after it. */
+function resume(run: RunSettings, model: DualModel, adam: Adam): CheckpointState {
   let state: CheckpointState = { batches: 0, adamSteps: 0, seconds: 0 };
-  if (fs.existsSync(file("checkpoint"))) {
-    state = loadCheckpoint(file("checkpoint"), model, adam);
-    log(`${out}: resuming after batch ${state.batches} of ${batches}`);
+  if (fs.existsSync(run.file("checkpoint"))) {
+    state = loadCheckpoint(run.file("checkpoint"), model, adam);
+    run.log(`${run.out}: resuming after batch ${state.batches} of ${run.batches}`);
   }
-  truncateMetrics(file("metrics"), state.batches);
+  truncateMetrics(run.file("metrics"), state.batches);
+  return state;
+}
 
-  const labelsOf = split.train.map((it) => it.label);
-  const sampler = new BatchSampler(labelsOf, batchSize, seed, profile.sampling);
-  const classWeights = profile.classWeights === "inverse-frequency" ? tf.tensor1d(inverseFrequencyWeights(counts)) : undefined;
-  const bar = progressBar(batches - state.batches);
+/** Training seconds of the run so far, the time before a resume included. */
+function runClock(resumedSeconds: number): () => number {
   const started = Date.now();
-  const resumedSeconds = state.seconds;
-  const elapsed = () => resumedSeconds + (Date.now() - started) / 1000;
-  const startBatch = state.batches;
+  return () => resumedSeconds + (Date.now() - started) / 1000;
+}
+
+interface Trainer {
+  model: DualModel;
+  adam: Adam;
+  sampler: BatchSampler;
+  classWeights?: tf.Tensor1D;
+}
+
+interface LoopRange {
+  /** The checkpoint the loop starts from. */
+  from: CheckpointState;
+  /** The batch number to stop before (the run's batches, or fewer when stopping early). */
+  until: number;
+  clock: () => number;
+  bar: Progress;
+}
+
+/** Batches from.batches .. until-1: one optimisation step each, a metrics line and a checkpoint at their intervals. */
+function trainBatches(run: RunSettings, data: TrainingData, t: Trainer, range: LoopRange): void {
+  const { profile, seed, batches, out } = run;
+  let checkpoint = range.from.batches;
   let windowLoss = 0, windowCorrect = 0, windowSeen = 0;
-  let status: RunResult["status"] = "complete";
-  try {
-    for (let b = state.batches; b < batches; b++) {
-      if (options.stopAfter !== undefined && b - startBatch >= options.stopAfter) {
-        status = "stopped";
-        break;
-      }
-      const idx = sampler.batch(b);
-      const x = assembleBatch(idx.map((i) => pixels[i]), {
-        stampSize: set.size, inputSize: profile.inputSize, rescale: profile.rescale, rotation: profile.rotation,
-        augmentSeeds: profile.augment ? idx.map((_, j) => deriveSeed(seed, b, j)) : undefined,
-      });
-      const y = tf.tensor1d(idx.map((i) => labelsOf[i]), "int32");
-      adam.lr = learningRateAt(profile, b, batches);
-      const { loss, predicted } = trainStepWithPredictions(model, x, y, adam, { classWeights, dropoutSeed: deriveSeed(seed, b, 0xd0), dropout: profile.vggDropout });
-      tf.dispose([x, y]);
-      if (!Number.isFinite(loss)) throw new Error(`${out}: loss is ${loss} at batch ${b + 1}; stopping (last checkpoint at batch ${state.batches})`);
-      windowLoss += loss * idx.length;
-      windowSeen += idx.length;
-      predicted.forEach((p, j) => (windowCorrect += p === labelsOf[idx[j]] ? 1 : 0));
-      const done = b + 1;
-      if (done % profile.logEvery === 0 || done === batches) {
-        const line = { batch: done, epoch: +sampler.epochs(done).toFixed(4), loss: windowLoss / windowSeen, accuracy: windowCorrect / windowSeen, seconds: +elapsed().toFixed(1) };
-        fs.appendFileSync(file("metrics"), JSON.stringify(line) + "\n");
-        bar.update(done - startBatch, `batch ${done}/${batches}  loss ${line.loss.toFixed(3)}  acc ${(100 * line.accuracy).toFixed(1)}%  epoch ${line.epoch.toFixed(2)}`);
-        windowLoss = windowCorrect = windowSeen = 0;
-      }
-      if (done % profile.checkpointEvery === 0 && done < batches) {
-        state = { batches: done, adamSteps: adam.t, seconds: elapsed() };
-        saveCheckpoint(file("checkpoint"), model, adam, state);
-      }
+  for (let b = range.from.batches; b < range.until; b++) {
+    const idx = t.sampler.batch(b);
+    const x = assembleBatch(idx.map((i) => data.pixels[i]), {
+      stampSize: data.set.size, inputSize: profile.inputSize, rescale: profile.rescale, rotation: profile.rotation,
+      augmentSeeds: profile.augment ? idx.map((_, j) => deriveSeed(seed, b, j)) : undefined,
+    });
+    const y = tf.tensor1d(idx.map((i) => data.labels[i]), "int32");
+    t.adam.lr = learningRateAt(profile, b, batches);
+    const { loss, predicted } = trainStepWithPredictions(t.model, x, y, t.adam, { classWeights: t.classWeights, dropoutSeed: deriveSeed(seed, b, 0xd0), dropout: profile.vggDropout });
+    tf.dispose([x, y]);
+    if (!Number.isFinite(loss)) throw new Error(`${out}: loss is ${loss} at batch ${b + 1}; stopping (last checkpoint at batch ${checkpoint})`);
+    windowLoss += loss * idx.length;
+    windowSeen += idx.length;
+    for (let j = 0; j < predicted.length; j++) windowCorrect += predicted[j] === data.labels[idx[j]] ? 1 : 0;
+    const done = b + 1;
+    if (done % profile.logEvery === 0 || done === batches) {
+      const line: MetricsLine = { batch: done, epoch: +t.sampler.epochs(done).toFixed(4), loss: windowLoss / windowSeen, accuracy: windowCorrect / windowSeen, seconds: +range.clock().toFixed(1) };
+      fs.appendFileSync(run.file("metrics"), JSON.stringify(line) + "\n");
+      range.bar.update(done - range.from.batches, `batch ${done}/${batches}  loss ${line.loss.toFixed(3)}  acc ${(100 * line.accuracy).toFixed(1)}%  epoch ${line.epoch.toFixed(2)}`);
+      windowLoss = windowCorrect = windowSeen = 0;
     }
-    if (status === "stopped") {
-      const done = startBatch + (options.stopAfter ?? 0);
-      state = { batches: done, adamSteps: adam.t, seconds: elapsed() };
-      saveCheckpoint(file("checkpoint"), model, adam, state);
-      bar.finish(`${out}: stopped after batch ${done} of ${batches}`);
-      return { out, status, batches: done, seconds: state.seconds };
+    if (done % profile.checkpointEvery === 0 && done < batches) {
+      saveCheckpoint(run.file("checkpoint"), t.model, t.adam, { batches: done, adamSteps: t.adam.t, seconds: range.clock() });
+      checkpoint = done;
     }
-    const seconds = elapsed();
-    // What a user of the model file needs to feed it the same way (lib/models/saved.ts readInputSpec).
-    const input: InputSpec = { bands: [...BANDS], stampSize: set.size, inputSize: profile.inputSize, rescale: profile.rescale };
-    saveDualModel(file("model"), model, { run: JSON.stringify({ arch, seed, profile: profile.name, batches }), input: JSON.stringify(input) });
-    writeFileAtomic(file("done"), JSON.stringify({ status: "complete", batches, seconds: +seconds.toFixed(1), finished: new Date().toISOString(), backend: options.backend }, null, 1) + "\n");
-    fs.rmSync(file("checkpoint"), { force: true });
-    bar.finish(`${out}: ${batches} batches of ${batchSize} (${arch}, seed ${seed}, ${profile.name} profile)`);
-    return { out, status, batches, seconds };
-  } finally {
-    classWeights?.dispose();
-    adam.dispose();
-    disposeDualModel(model);
   }
+}
+
+/** A run stopped before its last batch: a checkpoint to resume from. */
+function stopRun(run: RunSettings, model: DualModel, adam: Adam, at: { done: number; from: number; clock: () => number; bar: Progress }): RunResult {
+  const state: CheckpointState = { batches: at.done, adamSteps: adam.t, seconds: at.clock() };
+  saveCheckpoint(run.file("checkpoint"), model, adam, state);
+  at.bar.finish(`${run.out}: stopped after batch ${at.done} of ${run.batches}`);
+  return { out: run.out, status: "stopped", batches: at.done, seconds: state.seconds };
+}
+
+/** A complete run: the model with what its users need to feed it, then run.json, then the checkpoint goes. */
+function finishRun(run: RunSettings, data: TrainingData, model: DualModel, clock: () => number, bar: Progress): RunResult {
+  const { arch, seed, profile, batches, batchSize, out, file } = run;
+  const seconds = clock();
+  // What a user of the model file needs to feed it the same way (lib/models/saved.ts readInputSpec).
+  const input: InputSpec = { bands: [...BANDS], stampSize: data.set.size, inputSize: profile.inputSize, rescale: profile.rescale };
+  saveDualModel(file("model"), model, { run: JSON.stringify({ arch, seed, profile: profile.name, batches }), input: JSON.stringify(input) });
+  const done: RunDoneFile = { status: "complete", batches, seconds: +seconds.toFixed(1), finished: new Date().toISOString(), backend: run.options.backend };
+  writeFileAtomic(file("done"), JSON.stringify(done, null, 1) + "\n");
+  fs.rmSync(file("checkpoint"), { force: true });
+  bar.finish(`${out}: ${batches} batches of ${batchSize} (${arch}, seed ${seed}, ${profile.name} profile)`);
+  return { out, status: "complete", batches, seconds };
 }
 
 /**

@@ -1,12 +1,13 @@
 // Where the project's folders are, independent of the current directory (notebooks run in notebooks/).
 import * as path from "node:path";
+import { settings } from "./settings";
 
 /** The repository root: this file compiles to dist/lib/util/paths.js, three levels below it. */
 export const projectRoot = path.resolve(__dirname, "..", "..", "..");
 
 /** A path under results/ (STARCLUSTER_RESULTS overrides the folder). */
 export function resultsPath(...parts: string[]): string {
-  return path.join(process.env.STARCLUSTER_RESULTS ?? path.join(projectRoot, "results"), ...parts);
+  return path.join(settings().results ?? path.join(projectRoot, "results"), ...parts);
 }
 
 /** A path under data/. */

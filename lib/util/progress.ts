@@ -39,3 +39,8 @@ export function progressBar(total: number, out: NodeJS.WriteStream = process.std
     },
   };
 }
+
+/** Progress for a caller that routes messages itself: no bar, only the closing line, through `log`. */
+export function logProgress(log: (line: string) => void): (total: number) => Progress {
+  return () => ({ update: () => undefined, finish: (label) => log(label) });
+}

@@ -18,9 +18,12 @@ export function gitState(): GitState {
   if (cached) return cached;
   const git = (...args: string[]) => spawnSync("git", ["-C", projectRoot, ...args], { encoding: "utf8" });
   const head = git("rev-parse", "HEAD");
-  if (head.status !== 0) return (cached = { commit: "unknown", dirty: false });
-  const status = git("status", "--porcelain", "--untracked-files=no");
-  cached = { commit: head.stdout.trim(), dirty: status.stdout.trim() !== "" };
+  if (head.status !== 0) {
+    cached = { commit: "unknown", dirty: false };
+  } else {
+    const status = git("status", "--porcelain", "--untracked-files=no");
+    cached = { commit: head.stdout.trim(), dirty: status.stdout.trim() !== "" };
+  }
   return cached;
 }
 
@@ -34,8 +37,9 @@ export function sha256File(file: string): string {
   const fd = fs.openSync(file, "r");
   try {
     const buf = Buffer.allocUnsafe(1 << 22);
-    let n: number;
-    while ((n = fs.readSync(fd, buf, 0, buf.length, null)) > 0) hash.update(buf.subarray(0, n));
+    for (let n = fs.readSync(fd, buf, 0, buf.length, null); n > 0; n = fs.readSync(fd, buf, 0, buf.length, null)) {
+      hash.update(buf.subarray(0, n));
+    }
   } finally {
     fs.closeSync(fd);
   }

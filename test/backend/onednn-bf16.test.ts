@@ -10,7 +10,7 @@ import { loadOnednnAddon } from "../../lib/backend/onednn/addon";
 import { initBackend } from "../../lib/backend/select";
 import { ArchName } from "../../lib/models/arch";
 import { createDualModel, disposeDualModel, dualForward } from "../../lib/models/dual";
-import { trainStep } from "../../lib/models/step";
+import { trainStep } from "../../lib/train/step";
 import { Adam } from "../../lib/train/adam";
 import { repoRoot } from "../helpers";
 import { onednnSkip } from "./kernel-check";

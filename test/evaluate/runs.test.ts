@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { test } from "node:test";
+import { before, test } from "node:test";
 import { initBackend } from "../../lib/backend/select";
 import { assembleBatch } from "../../lib/dataset/batch";
 import { loadCurated, loadPixels } from "../../lib/dataset/curated";
@@ -23,9 +23,13 @@ const tiny: Profile = { ...loadProfile("smoke"), name: "tiny", batchSize: { resn
 const runs = [path.join(work, "seed-0"), path.join(work, "seed-1")];
 const quiet = () => {};
 
-test("two trained seeds: per-run confusion matrices on the test split, their mean and std, cached predictions", async () => {
+// Every test evaluates these two runs: trained once here, so that each test also runs on its own.
+before(async () => {
   const backend = await initBackend({ backend: "wasm", log: quiet });
   for (const [i, out] of runs.entries()) await train({ data: [data], arch: "resnet18", seed: i, profile: tiny, out, backend, log: quiet });
+});
+
+test("two trained seeds: per-run confusion matrices on the test split, their mean and std, cached predictions", async () => {
   const e = evaluateRuns(runs, { data: [data], split: "test" });
   const split = loadSplit(path.join(data, "split.json"));
   assert.equal(split.test.length, 8);

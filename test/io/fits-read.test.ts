@@ -177,3 +177,36 @@ test("round trip with our writer: every BITPIX, a scaled and a uint16 image, a M
     });
   }
 });
+
+test("a section of a mosaic wider than 64 KiB per row is read row by row, one read per row, and equals the image", () => {
+  const file = path.join(tempDir(), "wide.fits");
+  const [nx, ny] = [20_000, 6]; // 80 000 bytes per float32 row: a box spanning rows is not read in one piece
+  const image = new Float32Array(nx * ny).map((_, i) => (i % 9973) - 0.5 * Math.floor(i / nx));
+  writeFits(file, [{ bitpix: -32, width: nx, height: ny, data: image }]);
+  withFits(file, (fits) => {
+    const hdu = fits.hdus[0];
+    const file = (hdu as unknown as { file: { readAt: (...args: unknown[]) => unknown } }).file;
+    const reads: unknown[][] = [];
+    const readAt = file.readAt.bind(file);
+    file.readAt = (...args: unknown[]) => {
+      reads.push(args);
+      return readAt(...args);
+    };
+    const box = { x0: 12_345, y0: 1, width: 50, height: 4 };
+    const s = hdu.section(box);
+    assert.equal(reads.length, box.height, "one read per row of the box");
+    assert.equal(s.outside, null);
+    for (let y = 0; y < box.height; y++) for (let x = 0; x < box.width; x++) {
+      assert.equal(s.data[y * box.width + x], image[(box.y0 + y) * nx + box.x0 + x], `pixel (${x}, ${y})`);
+    }
+    // Across the right edge and the last row: the per-row path reads only the inside part of each row.
+    reads.length = 0;
+    const edge = hdu.section({ x0: nx - 10, y0: ny - 3, width: 20, height: 5 });
+    assert.equal(reads.length, 3);
+    for (let y = 0; y < 5; y++) for (let x = 0; x < 20; x++) {
+      const [ix, iy] = [nx - 10 + x, ny - 3 + y];
+      if (ix >= nx || iy >= ny) assert.ok(Number.isNaN(edge.data[y * 20 + x]) && edge.outside![y * 20 + x] === 1);
+      else assert.equal(edge.data[y * 20 + x], image[iy * nx + ix]);
+    }
+  });
+});

@@ -3,7 +3,7 @@
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { createDualModel, disposeDualModel, dualStateDict } from "../../lib/models/dual";
-import { trainStep } from "../../lib/models/step";
+import { trainStep } from "../../lib/train/step";
 import { Adam } from "../../lib/train/adam";
 import { backendTest, initModelBackends } from "./backends";
 

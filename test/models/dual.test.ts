@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { createDualModel, disposeDualModel, dualForward, dualPredict, dualStateDict, probabilityRows } from "../../lib/models/dual";
 import { adaptiveAvgPool2d } from "../../lib/models/layers";
 import { SafetensorsFile, TensorData } from "../../lib/models/safetensors";
-import { lossAndGradients } from "../../lib/models/step";
+import { lossAndGradients } from "../../lib/models/loss";
 import { loadTorchStateDictInto } from "../../lib/models/weights";
 import { Adam } from "../../lib/train/adam";
 import { backendTest, initModelBackends } from "./backends";

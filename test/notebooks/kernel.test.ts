@@ -103,6 +103,7 @@ test("the installed kernel runs a notebook from another folder with no node on P
     metadata: { kernelspec: { name: "tslab", display_name: "TypeScript (tslab)", language: "typescript" } },
     cells: [{
       id: "c0", cell_type: "code", metadata: {}, outputs: [], execution_count: null,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the notebook cell's own template literal
       source: "const n: number = 6 * 7;\nconsole.log(`answer ${n} in ${process.cwd()}`);",
     }],
   };

@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { before, test } from "node:test";
 import { initBackend } from "../../lib/backend/select";
-import { reproduce } from "../../lib/experiments/reproduce";
+import { reproduce } from "../../lib/pipeline/reproduce";
 import { listNotebooks, runNotebooks } from "../../lib/notebooks/run";
 import { screenshotPlots } from "../figure-check";
 import { tempDir } from "../helpers";

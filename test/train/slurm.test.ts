@@ -9,7 +9,7 @@ import { test } from "node:test";
 import { promisify } from "node:util";
 import { loadProfile, Profile } from "../../lib/train/profile";
 import { slurmScript, SlurmOptions, trainArgs } from "../../lib/train/seeds";
-import { RUN_FILES } from "../../lib/train/train";
+import { RUN_FILES } from "../../lib/train/rundir";
 import { repoRoot, tempDir } from "../helpers";
 import { writeCuratedFixture } from "../dataset/fixture";
 

@@ -4,12 +4,12 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { test } from "node:test";
+import { before, test } from "node:test";
 import { initBackend } from "../../lib/backend/select";
 import { readSafetensors } from "../../lib/models/safetensors";
 import { learningRateAt, loadProfile, PROFILES, Profile } from "../../lib/train/profile";
 import { BatchSampler } from "../../lib/train/sampler";
-import { train, TrainOptions } from "../../lib/train/train";
+import { RunResult, train, TrainOptions } from "../../lib/train/train";
 import { killWhen, repoRoot, tempDir } from "../helpers";
 import { writeCuratedFixture } from "../dataset/fixture";
 
@@ -25,6 +25,13 @@ async function run(out: string, extra: Partial<TrainOptions> = {}) {
   return train({ data: [data], arch: "resnet18", seed: 7, profile: tiny, out: path.join(work, out), backend, log: quiet, ...extra });
 }
 const weightsOf = (out: string) => readSafetensors(path.join(work, out, "model.safetensors"));
+// Run "a" (seed 7, uninterrupted) is the reference of the determinism, schedule and resume tests: trained once
+// here, so that each of them also runs on its own.
+let runA: RunResult;
+before(async () => {
+  runA = await run("a");
+});
+
 function assertSameWeights(a: string, b: string) {
   const wa = weightsOf(a), wb = weightsOf(b);
   assert.deepEqual([...wa.keys()], [...wb.keys()]);
@@ -62,8 +69,7 @@ test("shuffle sampling sees every object once per epoch, in a seed-determined or
 });
 
 test("same seed, same data, same backend: identical weights; another seed: different weights", async () => {
-  const a = await run("a");
-  assert.equal(a.status, "complete");
+  assert.equal(runA.status, "complete");
   await run("b");
   assertSameWeights("a", "b");
   await run("c", { seed: 8, batches: 1 });

@@ -1,4 +1,4 @@
-import { BACKENDS, BackendChoice, initBackend, Precision, PRECISIONS } from "../../backend/select";
+import { BACKENDS, initBackend, PRECISIONS } from "../../backend/select";
 import { defineCommand } from "../command";
 
 export const backendCommand = defineCommand({
@@ -10,7 +10,7 @@ export const backendCommand = defineCommand({
     precision: { type: "string", choices: PRECISIONS, default: "fp32", help: "convolutions in fp32 or bf16 (onednn on a CPU with bf16)" },
   },
   async run({ options }) {
-    const info = await initBackend({ backend: options.backend as BackendChoice | undefined, threads: options.threads, precision: options.precision as Precision });
+    const info = await initBackend({ backend: options.backend, threads: options.threads, precision: options.precision });
     const out: Record<string, unknown> = { backend: info.backend, tfjs: info.tfjs, threads: info.threads, simd: info.simd, precision: info.precision };
     if (info.nativePackage) out.package = info.nativePackage;
     if (info.nativeKernels) Object.assign(out, { oneDNN: info.oneDNN, bf16: info.bf16, nativeKernels: info.nativeKernels });

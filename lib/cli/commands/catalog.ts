@@ -1,4 +1,4 @@
-import { CATALOG_FORMATS, CatalogFormat, readCatalog } from "../../catalog/read";
+import { CATALOG_FORMATS, readCatalog } from "../../catalog/read";
 import { CatalogRecord, describeBadRow } from "../../catalog/record";
 import { formatSummary, summarizeCatalog } from "../../catalog/summary";
 import { defineCommand } from "../command";
@@ -24,7 +24,7 @@ export const catalogSummaryCommand = defineCommand({
     const badRows = [];
     for (const file of positionals) {
       const cat = readCatalog(file, {
-        format: options.format as CatalogFormat | undefined,
+        format: options.format,
         field: options.field,
         classColumn: options["class-column"],
         pixels: options.pixels as "fits" | "zero" | undefined,

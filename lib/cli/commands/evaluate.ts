@@ -1,9 +1,9 @@
 // `starcluster evaluate`: trained runs on a test set -> the paper's mean +/- std confusion table (Tables 3-6).
 import * as path from "node:path";
-import { BACKENDS, BackendChoice, initBackend, Precision, PRECISIONS } from "../../backend/select";
-import { Band, BANDS } from "../../catalog/record";
-import { LABEL_SOURCES, LabelSource } from "../../dataset/curated";
-import { EVAL_SPLITS, EvalSplit, evaluateRuns, formatTable, tableCsv } from "../../evaluate/runs";
+import { BACKENDS, initBackend, PRECISIONS } from "../../backend/select";
+import { BANDS } from "../../catalog/record";
+import { LABEL_SOURCES } from "../../dataset/curated";
+import { EVAL_SPLITS, evaluateRuns, formatTable, tableCsv } from "../../evaluate/runs";
 import { writeFileAtomic } from "../../util/atomic";
 import { defineCommand } from "../command";
 
@@ -22,10 +22,10 @@ export const evaluateCommand = defineCommand({
     precision: { type: "string", choices: PRECISIONS, default: "fp32", help: "convolutions in fp32 or bf16 (onednn backend on a CPU with bf16)" },
   },
   async run({ options }) {
-    await initBackend({ backend: options.backend as BackendChoice | undefined, precision: options.precision as Precision });
+    await initBackend({ backend: options.backend, precision: options.precision });
     const e = evaluateRuns(options.runs, {
-      data: options.data, fields: options.fields?.split(",").map((s) => s.trim()), split: options.split as EvalSplit,
-      zeroBand: options["zero-band"] as Band | undefined, labels: options.labels as LabelSource | undefined,
+      data: options.data, fields: options.fields?.split(",").map((s) => s.trim()), split: options.split,
+      zeroBand: options["zero-band"], labels: options.labels,
       log: (l) => process.stderr.write(l + "\n"),
     });
     process.stdout.write(formatTable(e) + "\n");

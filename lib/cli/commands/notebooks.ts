@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { REPRODUCE_PROFILES, ReproduceProfile } from "../../experiments/results";
+import { REPRODUCE_PROFILES, ReproduceProfile, shownProfile } from "../../experiments/results";
 import { runNotebooks } from "../../notebooks/run";
 import { projectRoot, resultsPath } from "../../util/paths";
 import { defineCommand } from "../command";
@@ -18,11 +18,10 @@ export const notebooksCommand = defineCommand({
     },
   },
   async run({ options, positionals }) {
-    const profile = (options.profile ?? process.env.STARCLUSTER_PROFILE ?? "quick") as ReproduceProfile;
-    process.env.STARCLUSTER_PROFILE = profile;
+    const profile: ReproduceProfile = options.profile ?? shownProfile();
     const inPlace = Boolean(options["in-place"]);
     const outDir = inPlace ? resultsPath(profile, "notebooks") : undefined;
     const commitDir = inPlace ? path.join(projectRoot, "notebooks") : undefined;
-    runNotebooks({ only: positionals, timeout: options.timeout, commitDir, outDir });
+    runNotebooks({ only: positionals, timeout: options.timeout, commitDir, outDir, settings: { profile } });
   },
 });

@@ -1,7 +1,7 @@
 // `starcluster reproduce --profile quick|cpu|paper|smoke`: every experiment, from data generation to notebooks.
-import { BACKENDS, BackendChoice, initBackend } from "../../backend/select";
-import { REPRODUCE_PROFILES, ReproduceProfile } from "../../experiments/results";
-import { reproduce } from "../../experiments/reproduce";
+import { BACKENDS, initBackend } from "../../backend/select";
+import { REPRODUCE_PROFILES } from "../../experiments/results";
+import { reproduce } from "../../pipeline/reproduce";
 import { defineCommand } from "../command";
 
 export const reproduceCommand = defineCommand({
@@ -15,9 +15,9 @@ export const reproduceCommand = defineCommand({
     backend: { type: "string", choices: ["auto", ...BACKENDS], help: "force a backend" },
   },
   async run({ options }) {
-    const backend = await initBackend({ backend: options.backend as BackendChoice | undefined });
+    const backend = await initBackend({ backend: options.backend });
     const command = ["starcluster", "reproduce", ...process.argv.slice(3)].join(" ");
-    const { results, stages } = await reproduce({ profile: options.profile as ReproduceProfile, backend, parallel: options.parallel, notebooks: !options["no-notebooks"], train: !options["no-train"], command });
+    const { results, stages } = await reproduce({ profile: options.profile, backend, parallel: options.parallel, notebooks: !options["no-notebooks"], train: !options["no-train"], command });
     const total = Object.values(stages).reduce((s, x) => s + x.seconds, 0);
     process.stdout.write(`${results}: ${Object.entries(stages).map(([k, v]) => `${k} ${v.seconds.toFixed(0)} s${v.done === "before" ? " (done before)" : ""}`).join(", ")}; total ${(total / 60).toFixed(1)} min\n`);
   },

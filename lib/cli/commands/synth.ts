@@ -3,7 +3,7 @@ import { defineCommand } from "../command";
 import { paperFieldNames } from "../../simulate/field";
 import { writeFits } from "../../io/fits";
 import { progressBar } from "../../util/progress";
-import { Scale, SCALES } from "../../simulate/config";
+import { SCALES } from "../../simulate/config";
 import { ImageWriter, synthesize } from "../../simulate/synth";
 
 /** Mosaics go to disk as single-image FITS files, written atomically by the project's FITS writer. */
@@ -26,7 +26,7 @@ export const synthCommand = defineCommand({
     if (unknown.length) throw new UsageError(`unknown field(s) ${unknown.join(", ")}; choose from ${known.join(", ")}`);
     const manifest = synthesize({
       out: options.out,
-      scale: options.scale as Scale,
+      scale: options.scale,
       seed: options.seed,
       fields,
       force: options.force,

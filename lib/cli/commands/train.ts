@@ -2,12 +2,13 @@
 // Slurm job array).
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { BACKENDS, BackendChoice, initBackend, Precision, PRECISIONS } from "../../backend/select";
+import { BACKENDS, initBackend, PRECISIONS } from "../../backend/select";
 import { BANDS } from "../../catalog/record";
-import { LABEL_SOURCES, LabelSource } from "../../dataset/curated";
-import { ARCHITECTURES, ArchName } from "../../models/arch";
+import { LABEL_SOURCES } from "../../dataset/curated";
+import { ARCHITECTURES } from "../../models/arch";
 import { loadProfile, Profile, PROFILES, withPrecision } from "../../train/profile";
-import { isComplete, parseSeeds, runDir, runSeedsInProcesses, slurmLogDir, slurmScript } from "../../train/seeds";
+import { isComplete, runDir } from "../../train/rundir";
+import { parseSeeds, runSeedsInProcesses, slurmLogDir, slurmScript } from "../../train/seeds";
 import { train } from "../../train/train";
 import { writeFileAtomic } from "../../util/atomic";
 import { UsageError } from "../args";
@@ -60,13 +61,13 @@ export const trainCommand = defineCommand({
   },
   async run({ options }) {
     const asked = profileOption(options.profile);
-    const precision = (options.precision as Precision | undefined) ?? asked.precision ?? "fp32";
-    const backend = await initBackend({ backend: options.backend as BackendChoice | undefined, precision });
+    const precision = options.precision ?? asked.precision ?? "fp32";
+    const backend = await initBackend({ backend: options.backend, precision });
     // The run records the precision that ran (fp32 where bf16 was asked but cannot run here).
     const profile = withPrecision(asked, backend.precision);
     const result = await train({
-      data: options.data, fields: commaList(options.fields), arch: options.arch as ArchName, seed: options.seed, profile,
-      out: options.out, weights: options.weights, split: options.split, labels: options.labels as LabelSource,
+      data: options.data, fields: commaList(options.fields), arch: options.arch, seed: options.seed, profile,
+      out: options.out, weights: options.weights, split: options.split, labels: options.labels,
       minDetectedBands: options["min-detected"], batches: options.batches, backend,
     });
     process.stdout.write(`${result.out}: ${result.status}, ${result.batches} batches, ${result.seconds.toFixed(0)} s\n`);
@@ -95,7 +96,7 @@ export const trainSeedsCommand = defineCommand({
       throw new UsageError((e as Error).message);
     }
     profileOption(options.profile);
-    const arch = options.arch as ArchName;
+    const arch = options.arch;
     const shared = sharedArgs(options);
     if (options.slurm) {
       const script = slurmScript(shared, seeds, options.out, arch, {
@@ -110,7 +111,7 @@ export const trainSeedsCommand = defineCommand({
     }
     const todo = seeds.filter((s) => !isComplete(runDir(options.out, arch, s)));
     if (todo.length < seeds.length) process.stderr.write(`skipping ${seeds.length - todo.length} finished seed(s)\n`);
-    const backend = await initBackend({ backend: options.backend as BackendChoice | undefined });
+    const backend = await initBackend({ backend: options.backend });
     const failed = await runSeedsInProcesses(shared, todo, options.out, arch, options.parallel, backend.threads, (l) => process.stderr.write(l + "\n"));
     process.stdout.write(`${options.out}/${arch}: ${seeds.length - failed.length} of ${seeds.length} seed(s) complete${failed.length ? `; failed: ${failed.join(", ")}` : ""}\n`);
     return failed.length ? 1 : 0;

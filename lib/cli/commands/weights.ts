@@ -1,7 +1,7 @@
 // `starcluster weights import`: converts a torchvision/timm ImageNet state dict (safetensors) to the project's format.
 import { UsageError } from "../args";
 import { defineCommand } from "../command";
-import { ARCHITECTURES, ArchName } from "../../models/arch";
+import { ARCHITECTURES } from "../../models/arch";
 import { describeProvenance } from "../../models/init";
 import { importTorchStateDict, saveWeights } from "../../models/weights";
 import * as fs from "node:fs";
@@ -18,7 +18,7 @@ export const weightsImportCommand = defineCommand({
   async run({ options, positionals }) {
     const [file] = positionals;
     if (!fs.existsSync(file)) throw new UsageError(`no such file: ${file}`);
-    const weights = importTorchStateDict(file, options.arch as ArchName);
+    const weights = importTorchStateDict(file, options.arch);
     const out = saveWeights(options.out, weights);
     console.log(`${out}: ${weights.arch}, ${weights.tensors.size} tensors, init ${describeProvenance(weights.provenance)}`);
   },

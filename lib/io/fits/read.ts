@@ -220,7 +220,7 @@ function scan(file: FitsFile): void {
   let offset = 0;
   for (let index = 0; offset < file.size; index++) {
     const first = readBlock(offset)!;
-    if (index === 0 && !/^SIMPLE  =\s+T/.test(first)) {
+    if (index === 0 && !/^SIMPLE {2}=\s+T/.test(first)) {
       throw new Error(`${file.path}: not a FITS file (${gunzipped}it does not start with 'SIMPLE  =                    T')`);
     }
     if (index > 0 && !first.startsWith("XTENSION")) {

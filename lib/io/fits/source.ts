@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
+import { settings } from "../../util/settings";
 
 export interface ByteSource {
   /** Size in bytes of the (decompressed) FITS data. */
@@ -71,8 +72,7 @@ function gzipSizeHint(fd: number, size: number): number {
 }
 
 function memoryLimit(): number {
-  const env = Number(process.env.STARCLUSTER_GUNZIP_MEMORY_MAX);
-  return Number.isFinite(env) && env >= 0 && process.env.STARCLUSTER_GUNZIP_MEMORY_MAX !== "" ? env : GUNZIP_MEMORY_MAX;
+  return settings().gunzipMemoryMax ?? GUNZIP_MEMORY_MAX;
 }
 
 /** The child process that streams src through gunzip into dst (synchronous for the caller, bounded memory). */

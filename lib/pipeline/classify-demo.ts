@@ -14,14 +14,15 @@ import { cutStamp } from "../curate/stamp";
 import { synthJobs } from "../curate/synth";
 import { loadReproduceSpec, reproducePaths, shownProfile } from "../experiments/results";
 import { writeFits } from "../io/fits";
-import type { GalleryStamp } from "../plot/stamps";
+import type { GalleryStamp } from "../simulate/gallery";
 import { synthesize } from "../simulate/synth";
 import { loadProfile } from "../train/profile";
 import { train } from "../train/train";
 import { dataPath } from "../util/paths";
-import { classify } from "./classify";
-import { ensembleInput, findModels } from "./models";
-import { ClassifiedRow, readClassificationCsv } from "./table";
+import { classify } from "../classify/classify";
+import { ensembleInput, findModels } from "../classify/models";
+import { ClassifiedRow, readClassificationCsv } from "../classify/table";
+import { settings } from "../util/settings";
 
 export interface DemoClassification {
   /** One sentence: which models classified which field. */
@@ -78,7 +79,7 @@ async function standIn(root: string, log: (line: string) => void): Promise<{ mod
 
 /** The classified field, made (or read back) as the header says. */
 export async function demoClassification(log: (line: string) => void = () => undefined): Promise<DemoClassification> {
-  const root = path.join(process.env.STARCLUSTER_DATA ?? dataPath("generated"), "classify-demo");
+  const root = path.join(settings().data ?? dataPath("generated"), "classify-demo");
   const chosen = reproduction() ?? (await standIn(root, log));
   const { members } = findModels(chosen.models);
   const stampSize = ensembleInput(members).stampSize;

@@ -1,7 +1,6 @@
-// The loss and one optimisation step of the dual classifier, as the paper trains it (cross-entropy, Adam).
-// Kept minimal: the training engine (lib/train: data order, checkpoints, runs) builds on this.
+// The dual classifier's training loss (cross-entropy, as the paper trains it) and its gradients. The optimisation step
+// that applies them is the training engine's (lib/train/step.ts).
 import * as tf from "@tensorflow/tfjs";
-import { Adam } from "../train/adam";
 import { dualForward, DualModel, dualStateDict } from "./dual";
 import { ForwardOptions } from "./layers";
 
@@ -18,7 +17,7 @@ export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, weights?:
   }) as tf.Scalar;
 }
 
-export interface StepOptions {
+export interface LossOptions {
   /** Per-class loss weights (default: none, as in the paper). */
   classWeights?: tf.Tensor1D;
   /** Seed of VGG's dropout masks, so a training step is reproducible. */
@@ -35,7 +34,7 @@ export interface LossAndGradients {
 }
 
 /** Gradients of the training-mode loss (which also updates the BN running statistics), keyed like dualStateDict. */
-export function lossAndGradients(model: DualModel, x: tf.Tensor4D, labels: tf.Tensor1D, options: StepOptions = {}): LossAndGradients {
+export function lossAndGradients(model: DualModel, x: tf.Tensor4D, labels: tf.Tensor1D, options: LossOptions = {}): LossAndGradients {
   const trainable = [...dualStateDict(model)].filter(([, v]) => v.trainable);
   const forward: ForwardOptions = { training: true, dropoutSeed: options.dropoutSeed, dropout: options.dropout };
   let logits: tf.Tensor2D | undefined;
@@ -44,19 +43,4 @@ export function lossAndGradients(model: DualModel, x: tf.Tensor4D, labels: tf.Te
     return crossEntropy(logits, labels, options.classWeights);
   }, trainable.map(([, v]) => v));
   return { loss: value, logits: logits as tf.Tensor2D, grads: new Map(trainable.map(([name, v]) => [name, grads[v.name]])) };
-}
-
-/** One training step: forward in training mode, backward, Adam update. Returns the loss before the update. */
-export function trainStep(model: DualModel, x: tf.Tensor4D, labels: tf.Tensor1D, optimizer: Adam, options: StepOptions = {}): number {
-  return trainStepWithPredictions(model, x, labels, optimizer, options).loss;
-}
-
-/** trainStep that also returns the predicted class (argmax of the training-mode logits) of every stamp. */
-export function trainStepWithPredictions(model: DualModel, x: tf.Tensor4D, labels: tf.Tensor1D, optimizer: Adam, options: StepOptions = {}): { loss: number; predicted: Int32Array } {
-  const { loss, logits, grads } = lossAndGradients(model, x, labels, options);
-  optimizer.step(dualStateDict(model), grads);
-  const value = loss.dataSync()[0];
-  const predicted = tf.tidy(() => tf.argMax(logits, 1).dataSync() as Int32Array);
-  tf.dispose([loss, logits, ...grads.values()]);
-  return { loss: value, predicted };
 }

@@ -5,17 +5,18 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { DataFrame } from "danfojs-node";
 import { ArchName } from "../models/arch";
-import * as figures from "../plot/experiments";
-import { Figure, FigureFormat, parseFormats, saveFigureFiles } from "../plot/plotly";
-import { frameHtml } from "../plot/tables";
+import * as figures from "./experiments";
+import { Figure, FigureFormat, parseFormats, saveFigureFiles } from "./plotly";
+import { frameHtml } from "./tables";
 import { resultsPath } from "../util/paths";
-import type { AblationFile, AgreementResult, BaselineResult, CurvesResult, DatasetResult, GeneralizationResult, TenSeedResult, UncertaintyResult } from "./compute";
-import type { CeilingResult } from "./ceiling";
-import { PaperTable } from "./paper";
-import { Misclassified } from "./predictions";
-import { objectStamps, StampSource } from "./stamps";
-import { galleryFigure } from "../plot/stamps";
-import { hasResult, loadReproduceSpec, readResult, ReproduceProfile, shownProfile } from "./results";
+import type { AblationFile, AgreementResult, BaselineResult, CurvesResult, DatasetResult, GeneralizationResult, TenSeedResult, UncertaintyResult } from "../experiments/compute";
+import type { CeilingResult } from "../experiments/ceiling";
+import { PaperTable } from "../experiments/paper";
+import { Misclassified } from "../experiments/predictions";
+import { objectStamps, StampSource } from "../experiments/stamps";
+import { galleryFigure } from "./stamps";
+import { hasResult, loadReproduceSpec, readResult, ReproduceProfile, shownProfile } from "../experiments/results";
+import { settings } from "../util/settings";
 
 const ARCH_TITLE: Record<ArchName, string> = { resnet18: "ResNet18", vgg19_bn: "VGG19-BN" };
 
@@ -45,12 +46,12 @@ export interface SaveFigureOptions {
 
 /** Whether notebooks write their figures: `reproduce` asks (STARCLUSTER_SAVE_FIGURES=1); viewing a notebook does not. */
 export function savingFigures(): boolean {
-  return process.env.STARCLUSTER_SAVE_FIGURES === "1";
+  return settings().saveFigures;
 }
 
 /** The formats saveFigure writes: STARCLUSTER_FIGURE_FORMATS (e.g. "png,html,pdf,svg"), else PNG and light HTML. */
 export function figureFormats(): FigureFormat[] {
-  const list = process.env.STARCLUSTER_FIGURE_FORMATS;
+  const list = settings().figureFormats;
   return list ? parseFormats(list, "STARCLUSTER_FIGURE_FORMATS") : ["png", "html"];
 }
 

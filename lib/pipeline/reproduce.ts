@@ -1,0 +1,159 @@
+// `starcluster reproduce`: every experiment of the paper from nothing, skipping work already done.
+//   1. synth      the simulated fields of the profile's scale (once per scale)
+//   2. curate     five-band stamps of every field (resumable; once per scale)
+//   3. train      each network x seed on the Table 1 fields' 80% split (resumable; finished runs skipped), and the
+//                 profile's learnability runs trained on the simulator's truth (runs/<profile>/truth/<arch>/seed-N)
+//   4. results    the tables and figures' data (lib/experiments/compute.ts) under results/<profile>/
+//   5. notebooks  executed with that profile's results, saving its figures; HTML under results/<profile>/notebooks/
+// Every stage's wall time, the command, commit and backend go into results/<profile>/provenance.json.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { BackendInfo, initBackend } from "../backend/select";
+import { curate, CURATION_FILE } from "../curate/curate";
+import { synthJobs } from "../curate/synth";
+import { writeFits } from "../io/fits";
+import { LabelSource } from "../dataset/curated";
+import { ArchName } from "../models/arch";
+import { runNotebooks } from "../notebooks/run";
+import { synthesize } from "../simulate/synth";
+import { Scale } from "../simulate/config";
+import { loadProfile, Profile, withPrecision } from "../train/profile";
+import { isComplete, runDir, trainingSeconds } from "../train/rundir";
+import { runSeedsInProcesses } from "../train/seeds";
+import { train } from "../train/train";
+import { progressBar } from "../util/progress";
+import { gitState, machineInfo } from "../util/provenance";
+import { computeResults, fieldsByTable } from "../experiments/compute";
+import { loadReproduceSpec, reproducePaths, ReproduceProfile, writeResult } from "../experiments/results";
+import { withOutputLock } from "../util/lock";
+
+export interface ReproduceOptions {
+  profile: ReproduceProfile;
+  backend: BackendInfo;
+  /** Train this many seeds at once in child processes (default 1: in this process). */
+  parallel?: number;
+  /** Train what is missing (default true); false computes the results from the runs complete so far. */
+  train?: boolean;
+  /** Also execute the notebooks (default true). */
+  notebooks?: boolean;
+  /** Where data/generated is (default data/generated, or STARCLUSTER_DATA). */
+  dataRoot?: string;
+  command: string;
+  log?: (line: string) => void;
+}
+
+interface Stage {
+  seconds: number;
+  done: "now" | "before";
+  /** Training stages: each complete seed's own training time (run.json), also when it was trained before. */
+  seedSeconds?: number[];
+}
+
+/** Runs a reproduction, refusing a second one on the same runs folder. */
+export function reproduce(options: ReproduceOptions): Promise<{ results: string; stages: Record<string, Stage> }> {
+  const runs = reproducePaths(loadReproduceSpec(options.profile), options.dataRoot).runs;
+  return withOutputLock(runs, "folder", "reproduce", () => reproduceUnlocked(options));
+}
+
+/** What the stages share: the profile's spec and paths, where to log, and the stage timings collected so far. */
+interface Reproduction {
+  options: ReproduceOptions;
+  spec: ReturnType<typeof loadReproduceSpec>;
+  paths: ReturnType<typeof reproducePaths>;
+  profile: Profile;
+  log: (line: string) => void;
+  stages: Record<string, Stage>;
+}
+
+async function reproduceUnlocked(options: ReproduceOptions): Promise<{ results: string; stages: Record<string, Stage> }> {
+  const spec = loadReproduceSpec(options.profile);
+  const r: Reproduction = {
+    options, spec,
+    paths: reproducePaths(spec, options.dataRoot),
+    profile: loadProfile(spec.trainingProfile),
+    log: options.log ?? ((line: string) => process.stderr.write(line + "\n")),
+    stages: {},
+  };
+  const started = new Date().toISOString();
+  await prepareData(r);
+  const fields = fieldsByTable(r.paths.stamps);
+  r.log(`reproduce ${spec.name}: training and testing on ${fields.table1.join(", ")}; generalisation to ${fields.table2.join(", ") || "(none)"}`);
+  // Each network and seed on the labels (the paper), then the learnability runs on the truth (ceiling.ts).
+  const runs: Partial<Record<ArchName, string[]>> = {};
+  for (const arch of spec.archs) runs[arch] = await trainSeeds(r, fields.table1, { arch, count: spec.seeds, labels: "class", root: r.paths.runs, stage: `train ${arch}` });
+  const truthRuns: Partial<Record<ArchName, string[]>> = {};
+  for (const [arch, count] of Object.entries(spec.truthSeeds ?? {}) as [ArchName, number][]) {
+    truthRuns[arch] = await trainSeeds(r, fields.table1, { arch, count, labels: "truth", root: path.join(r.paths.runs, "truth"), stage: `train ${arch} on the truth` });
+  }
+  const { paths, log } = r;
+  await initBackend({ backend: options.backend.backend, precision: "fp32", log });
+  await stage(r, "results", false, () => computeResults({ stamps: paths.stamps, synth: paths.synth, runs, truthRuns, results: paths.results, log }));
+  const seedsUsed = Object.fromEntries(Object.entries(runs).map(([a, dirs]) => [a, dirs!.length]));
+  const provenance = () => ({ profile: spec.name, command: options.command, seeds: seedsUsed, started, finished: new Date().toISOString(), git: gitState(), backend: options.backend, machine: machineInfo(), stages: r.stages, data: paths });
+  writeResult(paths.results, "provenance", provenance());
+  if (options.notebooks ?? true) {
+    // The one place notebooks write results/<profile>/figures: viewing a notebook later leaves them alone.
+    await stage(r, "notebooks", false, () => {
+      runNotebooks({ outDir: path.join(paths.results, "notebooks"), log, settings: { profile: spec.name, saveFigures: true } });
+    });
+    writeResult(paths.results, "provenance", provenance());
+  }
+  return { results: paths.results, stages: r.stages };
+}
+
+/** Runs one stage unless `already` done, timing it into r.stages. */
+async function stage(r: Reproduction, name: string, already: boolean, work: () => Promise<void> | void): Promise<void> {
+  const t = Date.now();
+  if (already) r.log(`reproduce ${r.spec.name}: ${name}: already done`);
+  else {
+    r.log(`reproduce ${r.spec.name}: ${name} ...`);
+    await work();
+  }
+  r.stages[name] = { seconds: (Date.now() - t) / 1000, done: already ? "before" : "now" };
+}
+
+/** Stages 1-2: the simulated fields and their curated stamps (each skipped when complete). */
+async function prepareData(r: Reproduction): Promise<void> {
+  const { spec, paths, options } = r;
+  await stage(r, "synth", fs.existsSync(path.join(paths.synth, "manifest.json")), () => {
+    // A folder without manifest.json is an interrupted synth of ours: render it again.
+    synthesize({ out: paths.synth, scale: spec.synthScale as Scale, seed: 0, force: true, writeImage: (file, image) => writeFits(file, [image]), progress: (n) => progressBar(n) });
+  });
+  const curationFile = path.join(paths.stamps, CURATION_FILE);
+  const curated = fs.existsSync(curationFile) && JSON.parse(fs.readFileSync(curationFile, "utf8")).complete === true;
+  await stage(r, "curate", curated, () => {
+    curate({ out: paths.stamps, size: 50, pad: false, jobs: synthJobs(paths.synth), command: `${options.command} (curate --synth ${paths.synth})`, progress: (n) => progressBar(n) });
+  });
+}
+
+/** Stage 3 for one network: its seeds' runs on the Table 1 fields (the missing ones trained, unless told not to). */
+async function trainSeeds(r: Reproduction, fields: string[], set: { arch: ArchName; count: number; labels: LabelSource; root: string; stage: string }): Promise<string[]> {
+  const { spec, paths, options, profile, log } = r;
+  const { arch, count, labels, root } = set;
+  const seeds = Array.from({ length: count }, (_, i) => i);
+  const dirs = seeds.map((s) => runDir(root, arch, s));
+  if (options.train === false) {
+    const done = dirs.filter(isComplete);
+    log(`reproduce ${spec.name}: ${set.stage}: ${done.length} of ${count} seed(s) complete; results from those`);
+    return done;
+  }
+  const todo = seeds.filter((s) => !isComplete(dirs[s]));
+  await stage(r, set.stage, todo.length === 0, async () => {
+    const parallel = options.parallel ?? 1;
+    if (parallel > 1) {
+      const shared = ["--data", paths.stamps, "--fields", fields.join(","), "--arch", arch, "--profile", spec.trainingProfile, "--labels", labels, "--backend", options.backend.backend];
+      const failed = await runSeedsInProcesses(shared, todo, root, arch, parallel, options.backend.threads, log);
+      if (failed.length) throw new Error(`${set.stage}: seed(s) ${failed.join(", ")} failed; see their train.log`);
+      return;
+    }
+    // In-process training in the profile's precision; results are then computed in fp32.
+    const backend = await initBackend({ backend: options.backend.backend, precision: profile.precision ?? "fp32", log });
+    const ran = withPrecision(profile, backend.precision);
+    for (const seed of todo) {
+      log(`reproduce ${spec.name}: ${set.stage} seed ${seed} (${count} seeds, ${profile.batches[arch]} batches of ${profile.batchSize[arch]})`);
+      await train({ data: [paths.stamps], fields, arch, seed, profile: ran, labels, out: dirs[seed], backend, log, progress: (n) => progressBar(n) });
+    }
+  });
+  r.stages[set.stage].seedSeconds = dirs.filter(isComplete).map(trainingSeconds);
+  return dirs;
+}
