@@ -128,11 +128,19 @@ function settingsChange(was: RunConfig, now: RunConfig): string {
   return keys.slice(0, 3).map((k) => `${k}: ${cut(a[k])} -> ${cut(b[k])}`).join(", ") + (keys.length > 3 ? `, and ${keys.length - 3} more` : "");
 }
 
-/** The run's identity as JSON, for checking that a resumed run is the same run. */
+/**
+ * The run's identity as JSON, for checking that a resumed run is the same run: the settings that can change it.
+ * A profile's prose and the keys of the other architecture (its batch size and count, VGG-only options on a
+ * ResNet) do not, so editing them does not strand runs in progress.
+ */
 function identity(c: RunConfig): string {
-  return JSON.stringify({ ...c, profile: { ...c.profile, about: undefined } });
+  const { about: _about, vggDropout, vggHeadStep, batchSize, batches, ...shared } = c.profile;
+  const own = c.arch === "vgg19_bn" ? { vggDropout, vggHeadStep } : {};
+  const profile: Record<string, unknown> = { ...shared, ...own, batchSize: batchSize[c.arch], batches: batches[c.arch] };
+  // Keys sorted: the order of a profile file's keys is not a setting.
+  const sorted = Object.fromEntries(Object.keys(profile).sort().map((k) => [k, profile[k]]));
+  return JSON.stringify({ ...c, profile: sorted });
 }
-
 
 /** Trains one run into `options.out`, refusing a second writer on that folder. */
 export function train(options: TrainOptions): Promise<RunResult> {
