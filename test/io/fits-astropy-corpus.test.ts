@@ -4,11 +4,13 @@
 // equals astropy's, and every image (tile-compressed too) and every BINTABLE column equals astropy's .data bit for
 // bit (sha256 in astropy's dtype), or that file/HDU is refused by name. Files astropy refuses we must refuse too.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 import { FitsFile, formatInfo, openFits, PixelArray, TableColumn } from "../../lib/io/fits";
-import { runReference } from "../helpers";
+import { repoRoot, runReference } from "../helpers";
 
 interface RefColumn { dtype: string; sha256?: string; values?: unknown[]; object?: boolean; zeroWidth?: boolean }
 interface RefHdu {
@@ -173,4 +175,49 @@ test("tally", (t) => {
     `(info, ${images} images and ${tables} tables bit for bit), ${refused.length} refused by name (${features}; ${partly} of them ` +
     `with info() as astropy's, only data refused), ${corpus.length - opened.length} that astropy itself refuses`);
   assert.equal(read.length + refused.length, opened.length);
+});
+
+/**
+ * fitsjs decoding every image astropy reads, each reported as "same" (values and type as astropy's), "values differ",
+ * "type differs" (the same bytes in another type: fitsjs's Int16Array for uint16) or its error. It runs in a child
+ * process: fitsjs throws some errors outside any promise (BITPIX 64) and never returns on gzip bytes (left out).
+ */
+const FITSJS_CHILD = `
+const crypto = require("node:crypto");
+const { readImageWithFitsjs } = require(process.argv[1]);
+const jobs = JSON.parse(require("node:fs").readFileSync(0, "utf8"));
+(async () => {
+  for (const job of jobs) {
+    const outcome = await new Promise((resolve) => {
+      process.removeAllListeners("unhandledRejection");
+      process.once("unhandledRejection", (e) => resolve("error: " + String((e && e.message) || e)));
+      readImageWithFitsjs(job.file, job.index).then((js) => {
+        const d = js.data;
+        const same = crypto.createHash("sha256").update(Buffer.from(d.buffer, d.byteOffset, d.byteLength)).digest("hex") === job.sha256;
+        resolve(!same ? "values differ" : d.constructor.name === job.type ? "same" : "type differs");
+      }, (e) => resolve("error: " + String((e && e.message) || e)));
+    });
+    process.stdout.write(JSON.stringify(outcome) + "\\n");
+  }
+})();
+`;
+
+const ARRAY_OF: Record<string, string> = Object.fromEntries(Object.entries(DTYPE).map(([k, v]) => [v, k]));
+
+test("fitsjs on the same images (a record for environment.md; fitsjs is not the reader)", (t) => {
+  const gzip = (file: string) => fs.readFileSync(file).subarray(0, 2).equals(Buffer.from([0x1f, 0x8b]));
+  const images = corpus.filter((r) => r.opened).flatMap((r) => r.hdus!.filter((h) => h.sha256 !== undefined).map((h) => ({ r, h })));
+  const jobs = images.filter(({ r }) => !gzip(r.file))
+    .map(({ r, h }) => ({ file: r.file, index: h.index, sha256: h.sha256, type: ARRAY_OF[h.dtype!] }));
+  const child = spawnSync(process.execPath, ["-e", FITSJS_CHILD, path.join(repoRoot, "dist", "lib", "io", "fits", "fitsjs.js")],
+    { input: JSON.stringify(jobs), encoding: "utf8", timeout: 120_000 });
+  const results = child.stdout.trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as string);
+  assert.equal(results.length, jobs.length, `fitsjs child: ${child.stderr || child.signal}`);
+  const count = (what: (o: string) => boolean) => results.filter(what).length;
+  const errors = [...new Set(results.filter((o) => o.startsWith("error: ")).map((o) => o.slice(7)))];
+  const ours = [...outcomes.values()].reduce((n, o) => n + o.images, 0);
+  t.diagnostic(`fitsjs on the ${images.length} images astropy reads (ours: ${ours} equal): ${jobs.length} tried, ` +
+    `${images.length - jobs.length} gzipped left out; ${count((o) => o === "same")} equal to astropy's, ` +
+    `${count((o) => o === "type differs")} the same bytes in another type, ${count((o) => o === "values differ")} other values, ` +
+    `${count((o) => o.startsWith("error: "))} refused (${errors.join("; ")})`);
 });
