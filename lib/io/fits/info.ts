@@ -19,9 +19,12 @@ export interface HduSummary {
   groups?: { count: number; parameters: number };
 }
 
-/** astropy's GroupsHDU test (hdu/groups.py match_header): the primary HDU with GROUPS = T and NAXIS1 = 0. */
+/**
+ * astropy 5.2's GroupsHDU test (hdu/groups.py match_header): the primary HDU with GROUPS = T, whatever NAXIS1 says
+ * (e.g. astropy's own invalid/group_invalid.fits has NAXIS = 0).
+ */
 export function isRandomGroups(hdu: Hdu): boolean {
-  return hdu.index === 0 && hdu.header.get("GROUPS") === true && hdu.header.get("NAXIS1") === 0;
+  return hdu.index === 0 && hdu.header.get("GROUPS") === true;
 }
 
 const CLASS: Record<string, string> = { PRIMARY: "PrimaryHDU", IMAGE: "ImageHDU", BINTABLE: "BinTableHDU", TABLE: "TableHDU" };
@@ -45,7 +48,9 @@ export function summarize(hdu: Hdu): HduSummary {
     const dims = hdu.shape.slice(1);
     const groups = { count: hdu.header.number("GCOUNT", 1)!, parameters: hdu.header.number("PCOUNT", 0)! };
     const format = dims.length && dims.every((n) => n > 0) ? STORED[hdu.bitpix] : "";
-    return { ...base, type: "GroupsHDU", dimensions: dims, format, groups };
+    // astropy's GroupsHDU gives a header without axes NAXIS = 1 and inserts NAXIS1 = 0, one card more in its count.
+    const cards = hdu.shape.length === 0 ? base.cards + 1 : base.cards;
+    return { ...base, cards, type: "GroupsHDU", dimensions: dims, format, groups };
   }
   const shape = hdu.shape;
   let format = shape.length && shape.every((n) => n > 0) ? STORED[hdu.bitpix] : "";

@@ -220,6 +220,11 @@ function scan(file: FitsFile): void {
   let offset = 0;
   for (let index = 0; offset < file.size; index++) {
     const first = readBlock(offset)!;
+    if (index === 0 && /^SIMPLE {2}=\s+F/.test(first)) {
+      // astropy opens such a file as a _NonstandardHDU: a header and the rest of the file as raw bytes, no layout.
+      throw new Error(`${file.path}: SIMPLE = F: the file says it does not conform to the FITS standard; non-standard files ` +
+        `are not supported (astropy lists one as a NonstandardHDU whose data are raw bytes)`);
+    }
     if (index === 0 && !/^SIMPLE {2}=\s+T/.test(first)) {
       throw new Error(`${file.path}: not a FITS file (${gunzipped}it does not start with 'SIMPLE  =                    T')`);
     }

@@ -1,4 +1,4 @@
-// BINTABLE extensions (FITS Standard 4.0, section 7.3): numeric, logical and string columns, read whole
+// BINTABLE extensions (FITS Standard 4.0, section 7.3): numeric, logical, bit and string columns, read whole
 // (catalogs are small). Values follow astropy: strings lose trailing blanks, TZERO = 2^(bits-1) gives unsigned
 // integers, other TSCAL/TZERO give float64.
 import type { Header } from "./header";
@@ -27,6 +27,10 @@ export interface TableOptions {
 }
 
 const NUMERIC: Record<string, Bitpix> = { B: 8, I: 16, J: 32, K: 64, E: -32, D: -64 };
+/** The column types not decoded, named in the refusal (astropy reads them as complex and object arrays). */
+const UNSUPPORTED: Record<string, string> = {
+  C: "complex columns (C)", M: "complex columns (M)", P: "variable-length columns (P)", Q: "variable-length columns (Q)",
+};
 const WIDTH: Record<string, number> = { L: 1, X: 1 / 8, B: 1, I: 2, J: 4, K: 8, A: 1, E: 4, D: 8, C: 8, M: 16, P: 8, Q: 16 };
 
 export interface ColumnLayout {
@@ -63,6 +67,7 @@ export function columnLayout(h: Header, where: string): ColumnLayout[] {
 }
 
 export function readTable(hdu: Hdu, options: TableOptions = {}): FitsTable {
+  if (hdu.type === "TABLE") throw new Error(`${hdu.where}: is an ASCII TABLE extension: ASCII tables are not supported, only BINTABLE`);
   if (hdu.type !== "BINTABLE") throw new Error(`${hdu.where}: is ${hdu.type === "PRIMARY" ? "the primary HDU" : `a ${hdu.type} extension`}, not a BINTABLE`);
   const rowBytes = hdu.header.integer("NAXIS1", hdu.where);
   const rows = hdu.header.integer("NAXIS2", hdu.where);
@@ -95,8 +100,9 @@ function decodeColumn(hdu: Hdu, c: ColumnLayout, i: number, table: Uint8Array, r
     });
   }
   if (c.code === "L") return Array.from(bytes, (b) => b === 0x54); // 'T'; 'F' and 0 (undefined) read as false, as in astropy
+  if (c.code === "X") return unpackBits(bytes, c.repeat, rows);
   const bitpix = NUMERIC[c.code];
-  if (bitpix === undefined) throw new Error(`${hdu.where}: column ${i} '${c.name}' has TFORM '${c.format}': bit, complex and variable-length columns are not supported`);
+  if (bitpix === undefined) throw new Error(`${hdu.where}: column ${i} '${c.name}' has TFORM '${c.format}': ${UNSUPPORTED[c.code]} are not supported`);
   const stored = decodeStored(bytes, bitpix);
   const h = hdu.header;
   const tzero = h.get(`TZERO${i}`);
@@ -106,5 +112,15 @@ function decodeColumn(hdu: Hdu, c: ColumnLayout, i: number, table: Uint8Array, r
   const out = new Float64Array(stored.length);
   const zero = Number(scaling.bzero);
   for (let k = 0; k < stored.length; k++) out[k] = Number(stored[k]) * scaling.bscale + zero;
+  return out;
+}
+
+/** An X column's bits, `repeat` per row, most significant bit first (astropy's _unwrapx: a bool per bit). */
+function unpackBits(bytes: Uint8Array, repeat: number, rows: number): boolean[] {
+  const perRow = Math.ceil(repeat / 8);
+  const out: boolean[] = new Array(rows * repeat);
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < repeat; j++) out[r * repeat + j] = ((bytes[r * perRow + (j >> 3)] >> (7 - (j & 7))) & 1) === 1;
+  }
   return out;
 }
