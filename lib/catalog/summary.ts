@@ -38,7 +38,8 @@ export function summarizeCatalog(records: CatalogRecord[]): CatalogSummary {
   const fields: Record<string, ClassCounts> = {};
   const total = emptyCounts();
   for (const r of records) {
-    add((fields[r.field] ??= emptyCounts()), r);
+    fields[r.field] ??= emptyCounts();
+    add(fields[r.field], r);
     add(total, r);
   }
   return { fields, total };

@@ -62,7 +62,7 @@ test("starcluster catalog summary prints Table 1 counts, JSON on request, and re
   const bad = write("c.csv", "id,x,y,class\n1,1,1,1\n2,1\n");
   const withBad = spawnSync(process.execPath, [cli, "catalog", "summary", bad, "--pixels", "fits", "--field", "T", "--json"], { encoding: "utf8" });
   assert.equal(withBad.status, 0);
-  assert.match(withBad.stderr, /1 bad row\(s\) not counted:\n  line 3: 2 values, the header has 4/);
+  assert.match(withBad.stderr, /1 bad row\(s\) not counted:\n {2}line 3: 2 values, the header has 4/);
   assert.equal(JSON.parse(withBad.stdout).badRows[0].line, 3);
   assert.equal(spawnSync(process.execPath, [cli, "catalog", "summary"], { encoding: "utf8" }).status, 2);
   const missing = spawnSync(process.execPath, [cli, "catalog", "summary", "/no/such.tab"], { encoding: "utf8" });

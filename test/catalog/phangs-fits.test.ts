@@ -51,7 +51,7 @@ test("catalog summary reads a PHANGS FITS table and reports its bad row by table
   const r = spawnSync(process.execPath, [path.join(repoRoot, "bin", "starcluster.js"), "catalog", "summary", fitsFile, "--json"], { encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout).fields.NGC1559.classes, [1, 0, 1, 1]);
-  assert.match(r.stderr, /1 bad row\(s\) not counted:\n  row 3: position/);
+  assert.match(r.stderr, /1 bad row\(s\) not counted:\n {2}row 3: position/);
 });
 
 test("a FITS file without a table is refused with its name", () => {

@@ -14,7 +14,10 @@ const env = { ...process.env, SOURCE_DATE_EPOCH: "1700000000" };
 test("kill -9 during curation, rerun: the same bytes as an uninterrupted run", async () => {
   const dir = tempDir();
   let seed = 7;
-  const rand = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const rand = () => {
+    seed = (seed * 1664525 + 1013904223) >>> 0;
+    return seed / 2 ** 32;
+  };
   const rows = Array.from({ length: 400 }, (_, i) => `${i + 1},${(30 + rand() * 340).toFixed(2)},${(30 + rand() * 340).toFixed(2)},${1 + (i % 4)}`);
   const field = makeField(path.join(dir, "in"), 400, 400, tag, rows, "KILL");
   const args = (out: string) => ["curate", "--catalog", field.job.catalog, "--pixels", "fits", "--field", "KILL", "--out", out,

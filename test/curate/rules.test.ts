@@ -64,7 +64,7 @@ test("rules: kept, one band zero-filled, dropped for coverage, footprint edge, N
   assert.equal(r.ok.stamp, "stamps/TEST/ok.fits");
   assert.ok(got.every((row) => (row.status === "kept") === (row.stamp !== null)));
   assert.equal(warnings.length, 1);
-  assert.match(warnings[0], /test_catalog\.csv: 1 bad row\(s\), not curated \(no manifest row\):\n  line 11: position \(x, 5\)/);
+  assert.match(warnings[0], /test_catalog\.csv: 1 bad row\(s\), not curated \(no manifest row\):\n {2}line 11: position \(x, 5\)/);
   assert.deepEqual(fs.readdirSync(path.join(out, "stamps", "TEST")).sort(), ["gap.fits", "ok.fits", "zeros.fits"]);
   const curation = JSON.parse(fs.readFileSync(path.join(out, "curation.json"), "utf8"));
   assert.equal(curation.complete, true);

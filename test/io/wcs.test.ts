@@ -219,7 +219,7 @@ test("fits wcs: --pixel and --sky through the first celestial HDU or --hdu, JSON
   const back = JSON.parse(await cli([file, "--sky", `${ra},${dec}`, "--json", "--hdu", "1"]));
   assert.ok(Math.abs(back.x - 100.5) < 1e-8 && Math.abs(back.y - 200.25) < 1e-8);
   assert.match(await cli([file, "--sky", `${ra},${dec}`, "--hdu", "SCI"]),
-    /HDU 1 \(SCI\): RA .* -> pixel \(100\.[45]\d*, 200\.2\d*\)\n  WCS: TAN-SIP \(order 4\), ICRS/);
+    /HDU 1 \(SCI\): RA .* -> pixel \(100\.[45]\d*, 200\.2\d*\)\n {2}WCS: TAN-SIP \(order 4\), ICRS/);
   await assert.rejects(cli([file, "--sky", "1"]), /--sky takes two numbers separated by a comma, got '1'/);
   await assert.rejects(cli([file]), /give exactly one of --pixel X,Y and --sky RA,DEC/);
   await assert.rejects(cli([path.join(data.fits, "o4sp040b0_raw.fits"), "--pixel", "1,1"]), /o4sp040b0_raw\.fits: no HDU has a celestial WCS/);

@@ -150,8 +150,8 @@ function sin(pv: ProjectionParameters): Projection {
       // The solution closest to the pole.
       const s1 = (-b + d) / a;
       const s2 = (-b - d) / a;
-      let sinthe = s1 > s2 ? s1 : s2;
-      if (sinthe > 1) sinthe = sinthe - 1 < 1e-13 ? 1 : s1 < s2 ? s1 : s2;
+      let sinthe = Math.max(s1, s2);
+      if (sinthe > 1) sinthe = sinthe - 1 < 1e-13 ? 1 : Math.min(s1, s2);
       if (sinthe < -1 && sinthe + 1 > -1e-13) sinthe = -1;
       if (sinthe > 1 || sinthe < -1) return BAD;
       theta = asind(sinthe);

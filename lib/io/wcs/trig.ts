@@ -3,6 +3,7 @@
 // and our coordinates equal astropy.wcs's to the last bits rather than to ~1e-16.
 // WCSLIB's constants: D2R is computed as PI/180.0, R2D is a literal (its nearest double may differ from 180/PI's).
 const D2R = Math.PI / 180;
+// biome-ignore lint/correctness/noPrecisionLoss: WCSLIB's own literal, kept digit for digit; it rounds to its double.
 const R2D = 57.2957795130823208767981548141;
 /** WCSLIB's WCSTRIG_TOL: arguments this far beyond +-1 are taken as +-1 by asind/acosd. */
 const TOL = 1e-10;
