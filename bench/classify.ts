@@ -44,7 +44,10 @@ function ensureModels(): string {
     if (!fs.existsSync(file)) {
       fs.mkdirSync(path.dirname(file), { recursive: true });
       const model = createDualModel({ arch: "resnet18", inputSize: SIZE, seed });
-      saveDualModel(file, model, { run: JSON.stringify({ arch: "resnet18", seed, profile: "cpu", batches: 0 }), input: JSON.stringify(input) });
+      saveDualModel(file, model, {
+        run: JSON.stringify({ arch: "resnet18", seed, profile: "cpu", batches: 0 }),
+        input: JSON.stringify(input),
+      });
       disposeDualModel(model);
     }
     fs.mkdirSync(ensemble, { recursive: true });
@@ -62,8 +65,12 @@ function ensureField(): { catalog: string; mosaics: { filter: string; path: stri
   const random = mulberry32(11);
   const margin = SIZE / 2 + 2;
   const sources = Array.from({ length: OBJECTS }, (_, i) => ({
-    id: i + 1, x: margin + random() * (FIELD - 2 * margin), y: margin + random() * (FIELD - 2 * margin),
-    sigma: 0.8 + 3 * random(), amp: 0.5 + 20 * random() ** 2, colour: BANDS.map(() => 0.3 + random()),
+    id: i + 1,
+    x: margin + random() * (FIELD - 2 * margin),
+    y: margin + random() * (FIELD - 2 * margin),
+    sigma: 0.8 + 3 * random(),
+    amp: 0.5 + 20 * random() ** 2,
+    colour: BANDS.map(() => 0.3 + random()),
   }));
   BANDS.forEach((_, b) => {
     const image = new Float32Array(FIELD * FIELD);
@@ -73,13 +80,19 @@ function ensureField(): { catalog: string; mosaics: { filter: string; path: stri
       for (let y = Math.max(0, Math.floor(s.y) - r); y <= Math.min(FIELD - 1, Math.floor(s.y) + r); y++) {
         for (let x = Math.max(0, Math.floor(s.x) - r); x <= Math.min(FIELD - 1, Math.floor(s.x) + r); x++) {
           // FITS 1-based centre (x, y) is 0-based pixel (x - 1, y - 1).
-          image[y * FIELD + x] += s.amp * s.colour[b] * Math.exp(-((x + 1 - s.x) ** 2 + (y + 1 - s.y) ** 2) / (2 * s.sigma ** 2));
+          image[y * FIELD + x] +=
+            s.amp * s.colour[b] * Math.exp(-((x + 1 - s.x) ** 2 + (y + 1 - s.y) ** 2) / (2 * s.sigma ** 2));
         }
       }
     }
-    writeFits(mosaics[b].path, [{ bitpix: -32, width: FIELD, height: FIELD, data: image, cards: [{ key: "FILTER", value: BANDS[b] }] }]);
+    writeFits(mosaics[b].path, [
+      { bitpix: -32, width: FIELD, height: FIELD, data: image, cards: [{ key: "FILTER", value: BANDS[b] }] },
+    ]);
   });
-  fs.writeFileSync(catalog + ".tmp", ["id,x,y,class", ...sources.map((s) => `${s.id},${s.x.toFixed(3)},${s.y.toFixed(3)},`)].join("\n") + "\n");
+  fs.writeFileSync(
+    catalog + ".tmp",
+    ["id,x,y,class", ...sources.map((s) => `${s.id},${s.x.toFixed(3)},${s.y.toFixed(3)},`)].join("\n") + "\n",
+  );
   fs.renameSync(catalog + ".tmp", catalog);
   return { catalog, mosaics };
 }
@@ -103,15 +116,24 @@ function writeRawStamps(field: ReturnType<typeof ensureField>): string {
   return file;
 }
 
-const load = () => os.loadavg().map((v) => v.toFixed(2)).join(" ");
+const load = () =>
+  os
+    .loadavg()
+    .map((v) => v.toFixed(2))
+    .join(" ");
 
 async function main(): Promise<void> {
-  if (os.endianness() !== "LE") throw new Error("bench: the raw stamp file is written little-endian; run on a little-endian machine");
+  if (os.endianness() !== "LE")
+    throw new Error("bench: the raw stamp file is written little-endian; run on a little-endian machine");
   const precision = (process.env.BENCH_PRECISION ?? "fp32") as Precision;
   const info = await initBackend({ precision });
   if (info.precision !== precision) throw new Error(`bench: ${precision} cannot run on backend ${info.backend} here`);
-  console.log(`bench:classify: ${MODELS} dual-ResNet18 models (cpu profile recipe, ${SIZE} px stamps at ${SIZE} px input), ${OBJECTS} candidates, batch ${BATCH}, ${precision}`);
-  console.log(`tfjs ${info.tfjs}: backend ${info.backend}, ${info.threads} thread(s), simd ${info.simd}; ${os.cpus().length} CPU(s) ${os.cpus()[0]?.model ?? ""}; load average ${load()}`);
+  console.log(
+    `bench:classify: ${MODELS} dual-ResNet18 models (cpu profile recipe, ${SIZE} px stamps at ${SIZE} px input), ${OBJECTS} candidates, batch ${BATCH}, ${precision}`,
+  );
+  console.log(
+    `tfjs ${info.tfjs}: backend ${info.backend}, ${info.threads} thread(s), simd ${info.simd}; ${os.cpus().length} CPU(s) ${os.cpus()[0]?.model ?? ""}; load average ${load()}`,
+  );
   console.log(PEERS_NOTE);
   const models = ensureModels();
   const field = ensureField();
@@ -120,29 +142,55 @@ async function main(): Promise<void> {
   const out = path.join(DIR, "out", "table.csv");
   fs.rmSync(partialFile(out), { force: true }); // never resume an earlier bench run
   const ours = classify({
-    models, out, format: "csv", batchSize: BATCH, log: () => undefined, progress: (n) => progressBar(n),
+    models,
+    out,
+    format: "csv",
+    batchSize: BATCH,
+    log: () => undefined,
+    progress: (n) => progressBar(n),
     source: { catalog: { catalog: field.catalog, field: "BENCH", pixels: "fits", mosaics: field.mosaics, pad: false } },
   });
   if (ours.classified !== OBJECTS) throw new Error(`bench: classified ${ours.classified} of ${OBJECTS}`);
   const oursRate = OBJECTS / ours.inferenceSeconds;
-  console.log(`ours: ${OBJECTS} objects in ${ours.seconds.toFixed(1)} s wall (catalog, mosaics, ${MODELS} models loaded, stamps cut, table written); ` +
-    `inference ${ours.inferenceSeconds.toFixed(1)} s: ${oursRate.toFixed(1)} objects/s; load average ${load()}`);
+  console.log(
+    `ours: ${OBJECTS} objects in ${ours.seconds.toFixed(1)} s wall (catalog, mosaics, ${MODELS} models loaded, stamps cut, table written); ` +
+      `inference ${ours.inferenceSeconds.toFixed(1)} s: ${oursRate.toFixed(1)} objects/s; load average ${load()}`,
+  );
 
   const torchRun = (policy: MallocPolicy) => {
-    const r = spawnSync(python, [path.join(repoRoot, "bench", "ref", "classify_torch.py"), "--stamps", stamps,
-      ...["--objects", OBJECTS, "--size", SIZE, "--models", MODELS, "--batch", BATCH, "--threads", info.threads].map(String), "--precision", precision], { encoding: "utf8", maxBuffer: 1 << 24, env: torchEnv(policy) });
+    const r = spawnSync(
+      python,
+      [
+        path.join(repoRoot, "bench", "ref", "classify_torch.py"),
+        "--stamps",
+        stamps,
+        ...["--objects", OBJECTS, "--size", SIZE, "--models", MODELS, "--batch", BATCH, "--threads", info.threads].map(
+          String,
+        ),
+        "--precision",
+        precision,
+      ],
+      { encoding: "utf8", maxBuffer: 1 << 24, env: torchEnv(policy) },
+    );
     if (r.status !== 0) throw new Error(`PyTorch reference failed (${python}): ${r.error?.message ?? r.stderr}`);
     const torch = JSON.parse(r.stdout) as { torch: string; threads: number; seconds: number };
-    console.log(`PyTorch ${torch.torch} CPU, ${torch.threads} thread(s), glibc ${policy === "retain" ? "keeping freed memory" : "defaults"}: inference ${torch.seconds.toFixed(1)} s: ` +
-      `${(OBJECTS / torch.seconds).toFixed(1)} objects/s; load average ${load()}`);
+    console.log(
+      `PyTorch ${torch.torch} CPU, ${torch.threads} thread(s), glibc ${policy === "retain" ? "keeping freed memory" : "defaults"}: inference ${torch.seconds.toFixed(1)} s: ` +
+        `${(OBJECTS / torch.seconds).toFixed(1)} objects/s; load average ${load()}`,
+    );
     return OBJECTS / torch.seconds;
   };
-  const torchRate = torchRun("retain"), torchDefaultRate = torchRun("default");
+  const torchRate = torchRun("retain"),
+    torchDefaultRate = torchRun("default");
   const per3000 = (ours.seconds * 3000) / OBJECTS;
-  console.log(`StarcNet reference: ~${STARCNET_SECONDS} s for 3,000 objects with one network on a CPU; our ${MODELS}-model ensemble: ${ours.seconds.toFixed(0)} s wall for ${OBJECTS}` +
-    `${OBJECTS === 3000 ? "" : ` (${per3000.toFixed(0)} s per 3,000 at this rate)`}: ${per3000 < STARCNET_SECONDS ? "faster" : "slower"} than the reference`);
-  console.log(`objects/s ours ${oursRate.toFixed(1)}, PyTorch ${torchRate.toFixed(1)} [${torchDefaultRate.toFixed(1)}]: ratio ours/PyTorch ` +
-    `${(oursRate / torchRate).toFixed(2)} [${(oursRate / torchDefaultRate).toFixed(2)}] (objects/s: above 1, ours is faster)`);
+  console.log(
+    `StarcNet reference: ~${STARCNET_SECONDS} s for 3,000 objects with one network on a CPU; our ${MODELS}-model ensemble: ${ours.seconds.toFixed(0)} s wall for ${OBJECTS}` +
+      `${OBJECTS === 3000 ? "" : ` (${per3000.toFixed(0)} s per 3,000 at this rate)`}: ${per3000 < STARCNET_SECONDS ? "faster" : "slower"} than the reference`,
+  );
+  console.log(
+    `objects/s ours ${oursRate.toFixed(1)}, PyTorch ${torchRate.toFixed(1)} [${torchDefaultRate.toFixed(1)}]: ratio ours/PyTorch ` +
+      `${(oursRate / torchRate).toFixed(2)} [${(oursRate / torchDefaultRate).toFixed(2)}] (objects/s: above 1, ours is faster)`,
+  );
 }
 
 main().catch((e) => {

@@ -12,13 +12,26 @@ const STAMPS = 5000;
 const SIZE = 50;
 const PYTHON = process.env.STARCLUSTER_PYTHON ?? "/usr/bin/python3";
 
-interface Run { seconds: number; stamps: number; sum: number; maxrss_kb: number }
+interface Run {
+  seconds: number;
+  stamps: number;
+  sum: number;
+  maxrss_kb: number;
+}
 
 /** Streams a float32 mosaic to disk row block by row block (the bench process never holds it). */
 function writeMosaic(file: string): void {
   const fd = fs.openSync(file, "w");
-  fs.writeSync(fd, formatHeader([{ key: "SIMPLE", value: true }, { key: "BITPIX", value: -32 }, { key: "NAXIS", value: 2 },
-    { key: "NAXIS1", value: N }, { key: "NAXIS2", value: N }]));
+  fs.writeSync(
+    fd,
+    formatHeader([
+      { key: "SIMPLE", value: true },
+      { key: "BITPIX", value: -32 },
+      { key: "NAXIS", value: 2 },
+      { key: "NAXIS1", value: N },
+      { key: "NAXIS2", value: N },
+    ]),
+  );
   const rows = 256;
   const block = Buffer.alloc(rows * N * 4);
   let seed = 12345;
@@ -71,20 +84,36 @@ function main(): void {
       seed = (seed * 1664525 + 1013904223) >>> 0;
       return seed / 2 ** 32;
     };
-    const positions = Array.from({ length: STAMPS }, () => [Math.floor(rand() * (N - SIZE + 1)), Math.floor(rand() * (N - SIZE + 1))]);
+    const positions = Array.from({ length: STAMPS }, () => [
+      Math.floor(rand() * (N - SIZE + 1)),
+      Math.floor(rand() * (N - SIZE + 1)),
+    ]);
     fs.writeFileSync(positionsFile, JSON.stringify(positions));
     process.stdout.write(`writing ${N} x ${N} float32 mosaic (${(N * N * 4) / 2 ** 20} MB) to ${dir} ...\n`);
     writeMosaic(mosaic);
     // Warm the page cache equally for both readers: one pass of each before the timed runs.
     spawnJson(process.execPath, [__filename, "--child", mosaic, positionsFile]);
-    spawnJson(PYTHON, [path.join(__dirname, "..", "..", "bench", "ref", "fits_sections.py"), mosaic, positionsFile, String(SIZE)]);
+    spawnJson(PYTHON, [
+      path.join(__dirname, "..", "..", "bench", "ref", "fits_sections.py"),
+      mosaic,
+      positionsFile,
+      String(SIZE),
+    ]);
     const ours = spawnJson(process.execPath, [__filename, "--child", mosaic, positionsFile]);
-    const ref = spawnJson(PYTHON, [path.join(__dirname, "..", "..", "bench", "ref", "fits_sections.py"), mosaic, positionsFile, String(SIZE)]);
-    if (Math.abs(ours.sum - ref.sum) > 1e-9 * Math.abs(ref.sum)) throw new Error(`stamp sums differ: ours ${ours.sum}, astropy ${ref.sum}`);
+    const ref = spawnJson(PYTHON, [
+      path.join(__dirname, "..", "..", "bench", "ref", "fits_sections.py"),
+      mosaic,
+      positionsFile,
+      String(SIZE),
+    ]);
+    if (Math.abs(ours.sum - ref.sum) > 1e-9 * Math.abs(ref.sum))
+      throw new Error(`stamp sums differ: ours ${ours.sum}, astropy ${ref.sum}`);
     const line = (name: string, r: Run) =>
       `${name.padEnd(8)} ${(r.stamps / r.seconds).toFixed(0).padStart(8)} stamps/s   peak RSS ${(r.maxrss_kb / 1024).toFixed(1)} MB   (${r.stamps} stamps of ${SIZE}x${SIZE} in ${r.seconds.toFixed(3)} s)\n`;
     process.stdout.write(line("ours", ours) + line("astropy", ref) + `stamp sums agree: ${ours.sum.toFixed(3)}\n`);
-    process.stdout.write(`throughput ratio ours/astropy: ${((ours.stamps / ours.seconds) / (ref.stamps / ref.seconds)).toFixed(2)}\n`);
+    process.stdout.write(
+      `throughput ratio ours/astropy: ${(ours.stamps / ours.seconds / (ref.stamps / ref.seconds)).toFixed(2)}\n`,
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -37,9 +37,10 @@ const RETAIN_FREED_MEMORY = "glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold
 
 /** The environment of a PyTorch peer process with that allocator policy. */
 export const torchEnv = (policy: MallocPolicy): NodeJS.ProcessEnv =>
-  (policy === "retain" ? { ...process.env, GLIBC_TUNABLES: RETAIN_FREED_MEMORY } : process.env);
+  policy === "retain" ? { ...process.env, GLIBC_TUNABLES: RETAIN_FREED_MEMORY } : process.env;
 
-export const PEERS_NOTE = "PyTorch twice: with glibc keeping freed memory as ours does (the ratios), and with glibc's defaults (in brackets)";
+export const PEERS_NOTE =
+  "PyTorch twice: with glibc keeping freed memory as ours does (the ratios), and with glibc's defaults (in brackets)";
 
 /**
  * A PyTorch peer script from bench/ref/ running as a server: one request per line on its stdin, one answer line on
@@ -53,12 +54,15 @@ export class TorchPeer {
     readline.createInterface({ input: child.stdout }).on("line", (line) => this.waiting.shift()?.resolve(line));
     child.stderr.on("data", (d) => (this.stderr += d));
     child.on("exit", (code) => {
-      for (const w of this.waiting.splice(0)) w.reject(new Error(`PyTorch peer exited ${code} (${python}): ${this.stderr.trim()}`));
+      for (const w of this.waiting.splice(0))
+        w.reject(new Error(`PyTorch peer exited ${code} (${python}): ${this.stderr.trim()}`));
     });
   }
 
   static start(script: string, args: (string | number)[], policy: MallocPolicy): TorchPeer {
-    return new TorchPeer(spawn(python, [path.join(repoRoot, "bench", "ref", script), ...args.map(String)], { env: torchEnv(policy) }));
+    return new TorchPeer(
+      spawn(python, [path.join(repoRoot, "bench", "ref", script), ...args.map(String)], { env: torchEnv(policy) }),
+    );
   }
 
   /** The two peers every comparison runs: [retain, default]. */
@@ -79,7 +83,11 @@ export class TorchPeer {
 }
 
 /** Timings of ours and of the two peers (retain, default), run in turn. */
-export interface Paired { ours: number; torch: number; torchDefault: number }
+export interface Paired {
+  ours: number;
+  torch: number;
+  torchDefault: number;
+}
 
 /**
  * After one side's run, its idle OpenMP threads may spin for a while (libgomp's default wait policy); the next run
@@ -106,8 +114,10 @@ export async function pairedMedians(ours: () => void, peers: [TorchPeer, TorchPe
 
 /** "ours X ms, PyTorch Y ms [Z ms], ratio ours/pytorch R [R']": [] with glibc's default allocator. */
 export function comparison({ ours, torch, torchDefault }: Paired): string {
-  return `ours ${ours.toFixed(0).padStart(6)} ms, PyTorch ${torch.toFixed(0).padStart(6)} ms [${torchDefault.toFixed(0)} ms], ` +
-    `ratio ours/pytorch ${ratio(ours, torch)} [${ratio(ours, torchDefault)}]`;
+  return (
+    `ours ${ours.toFixed(0).padStart(6)} ms, PyTorch ${torch.toFixed(0).padStart(6)} ms [${torchDefault.toFixed(0)} ms], ` +
+    `ratio ours/pytorch ${ratio(ours, torch)} [${ratio(ours, torchDefault)}]`
+  );
 }
 
 /** [kernel name, total ms, calls], largest first. */
@@ -137,29 +147,47 @@ export function formatProfile(title: string, rows: ProfileRow[], top = 12): stri
   const line = ([name, ms, calls]: ProfileRow) =>
     `  ${name.padEnd(26)} ${ms.toFixed(1).padStart(8)} ms ${((100 * ms) / total).toFixed(1).padStart(5)}%  ${String(calls).padStart(5)} calls`;
   const out = [`${title} (kernel time ${total.toFixed(0)} ms):`, ...shown.map(line)];
-  if (rest.length) out.push(line([`(${rest.length} other kernels)`, rest.reduce((s, r) => s + r[1], 0), rest.reduce((s, r) => s + r[2], 0)]));
+  if (rest.length)
+    out.push(
+      line([`(${rest.length} other kernels)`, rest.reduce((s, r) => s + r[1], 0), rest.reduce((s, r) => s + r[2], 0)]),
+    );
   return out;
 }
 
 /** A comma-separated benchmark setting from the environment, or its default. */
 export const envList = (name: string, fallback: string): string[] =>
-  (process.env[name] ?? fallback).split(",").map((s) => s.trim()).filter(Boolean);
+  (process.env[name] ?? fallback)
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** Backends and thread counts to measure: BENCH_BACKENDS (default wasm,onednn) and BENCH_THREADS (default 1,2). */
 export function benchMatrix(): { backends: string[]; threads: number[] } {
-  const list = (v: string | undefined, d: string) => (v ?? d).split(",").map((s) => s.trim()).filter(Boolean);
-  return { backends: list(process.env.BENCH_BACKENDS, "wasm,onednn"), threads: list(process.env.BENCH_THREADS, "1,2").map(Number) };
+  const list = (v: string | undefined, d: string) =>
+    (v ?? d)
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+  return {
+    backends: list(process.env.BENCH_BACKENDS, "wasm,onednn"),
+    threads: list(process.env.BENCH_THREADS, "1,2").map(Number),
+  };
 }
 
 /**
  * Runs `script --child` in a fresh Node process with the backend and thread count forced; the child prints
  * human-readable lines and, last, one JSON line. Returns the parsed JSON, or the reason the child failed.
  */
-export function runChild<T>(script: string, backend: string, threads: number, extraEnv: Record<string, string> = {}): { result?: T; lines: string[]; error?: string } {
+export function runChild<T>(
+  script: string,
+  backend: string,
+  threads: number,
+  extraEnv: Record<string, string> = {},
+): { result?: T; lines: string[]; error?: string } {
   const env = { ...process.env, STARCLUSTER_BACKEND: backend, STARCLUSTER_THREADS: String(threads), ...extraEnv };
   const r = spawnSync(process.execPath, [script, "--child"], { encoding: "utf8", env, maxBuffer: 1 << 24 });
   const lines = r.stdout.trimEnd().split("\n").filter(Boolean);
-  if (r.status !== 0) return { lines: lines, error: (r.stderr.trim().split("\n").pop() ?? `exit ${r.status}`) };
+  if (r.status !== 0) return { lines: lines, error: r.stderr.trim().split("\n").pop() ?? `exit ${r.status}` };
   return { result: JSON.parse(lines.pop()!) as T, lines };
 }
 

@@ -7,7 +7,19 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/select";
 import { ArchName } from "../lib/models/arch";
 import { createDualModel, disposeDualModel, dualForward } from "../lib/models/dual";
-import { benchMatrix, comparison, formatProfile, kernelProfile, Paired, pairedMedians, PEERS_NOTE, runChild, STEPS, TorchPeer, WARMUP } from "./measure";
+import {
+  benchMatrix,
+  comparison,
+  formatProfile,
+  kernelProfile,
+  Paired,
+  pairedMedians,
+  PEERS_NOTE,
+  runChild,
+  STEPS,
+  TorchPeer,
+  WARMUP,
+} from "./measure";
 
 const BATCH = 16;
 const SIZES = (process.env.BENCH_SIZES ?? "64").split(",").map(Number);
@@ -19,9 +31,18 @@ const HEADLINE = { key: "resnet18:64", backend: "onednn", threads: 2 };
  * out of bounds"), so ours runs it as micro-batches of 4 (same result, same total work); PyTorch runs 16.
  */
 const CONFIGS: [ArchName, number, number][] = SIZES.flatMap((size) =>
-  (["vgg19_bn", "resnet18"] as ArchName[]).map((arch): [ArchName, number, number] => [arch, size, arch === "vgg19_bn" && size > 64 ? 4 : BATCH]));
+  (["vgg19_bn", "resnet18"] as ArchName[]).map((arch): [ArchName, number, number] => [
+    arch,
+    size,
+    arch === "vgg19_bn" && size > 64 ? 4 : BATCH,
+  ]),
+);
 
-interface ChildResult { backend: string; threads: number; results: Record<string, Paired> }
+interface ChildResult {
+  backend: string;
+  threads: number;
+  results: Record<string, Paired>;
+}
 
 async function child(): Promise<void> {
   const info = await initBackend();
@@ -30,16 +51,26 @@ async function child(): Promise<void> {
   try {
     const torch = JSON.parse(await peers[0].request("info")) as { torch: string; threads: number };
     const native = info.nativeKernels?.length ? `; native kernels: ${info.nativeKernels.join(", ")}` : "";
-    console.log(`--- ${info.backend}, ${info.threads} thread(s), simd ${info.simd}${native}; PyTorch ${torch.torch} CPU, ${torch.threads} thread(s)`);
+    console.log(
+      `--- ${info.backend}, ${info.threads} thread(s), simd ${info.simd}${native}; PyTorch ${torch.torch} CPU, ${torch.threads} thread(s)`,
+    );
     const results: ChildResult["results"] = {};
     for (const [arch, size, micro] of CONFIGS) {
       const model = createDualModel({ arch, inputSize: size, seed: 1 });
-      const xs = Array.from({ length: BATCH / micro }, (_, i) => tf.randomUniform([micro, size, size, 6], 0, 1, "float32", i) as tf.Tensor4D);
+      const xs = Array.from(
+        { length: BATCH / micro },
+        (_, i) => tf.randomUniform([micro, size, size, 6], 0, 1, "float32", i) as tf.Tensor4D,
+      );
       const pass = () => xs.forEach((x) => tf.tidy(() => dualForward(model, x, { training: false }).dataSync()));
       results[`${arch}:${size}`] = await pairedMedians(pass, peers, `${arch}:${size}`);
       const { rows, wallMs } = await kernelProfile(pass);
       const note = micro < BATCH ? `, micro-batches of ${micro}` : "";
-      for (const line of formatProfile(`dual ${arch} ${size} px: per-kernel profile of one inference pass (wall ${wallMs.toFixed(0)} ms with profiling${note})`, rows, 8)) console.log(line);
+      for (const line of formatProfile(
+        `dual ${arch} ${size} px: per-kernel profile of one inference pass (wall ${wallMs.toFixed(0)} ms with profiling${note})`,
+        rows,
+        8,
+      ))
+        console.log(line);
       tf.dispose(xs);
       disposeDualModel(model);
     }
@@ -51,7 +82,9 @@ async function child(): Promise<void> {
 
 async function main(): Promise<void> {
   const { backends, threads } = benchMatrix();
-  console.log(`dual classifiers, inference (eval mode): batch ${BATCH}, ${SIZES.join(" and ")} px; medians of ${STEPS} passes after ${WARMUP} warm-up, ours and PyTorch's alternating`);
+  console.log(
+    `dual classifiers, inference (eval mode): batch ${BATCH}, ${SIZES.join(" and ")} px; medians of ${STEPS} passes after ${WARMUP} warm-up, ours and PyTorch's alternating`,
+  );
   console.log(PEERS_NOTE);
   const summary: string[] = [];
   let headline: string | undefined;
@@ -73,7 +106,10 @@ async function main(): Promise<void> {
   }
   console.log("--- summary");
   summary.forEach((l) => console.log(l));
-  console.log(headline ?? `inference ${HEADLINE.key} ${HEADLINE.backend} ${HEADLINE.threads} thread(s): not measured (BENCH_BACKENDS/BENCH_THREADS/BENCH_SIZES, or the backend is unavailable)`);
+  console.log(
+    headline ??
+      `inference ${HEADLINE.key} ${HEADLINE.backend} ${HEADLINE.threads} thread(s): not measured (BENCH_BACKENDS/BENCH_THREADS/BENCH_SIZES, or the backend is unavailable)`,
+  );
 }
 
 (process.argv.includes("--child") ? child() : main()).catch((e) => {

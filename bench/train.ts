@@ -9,38 +9,89 @@ import { initBackend, Precision } from "../lib/backend/select";
 import { createDualModel, dualStateDict } from "../lib/models/dual";
 import { trainStep } from "../lib/train/step";
 import { Adam } from "../lib/train/adam";
-import { benchMatrix, comparison, envList, formatProfile, kernelProfile, Paired, pairedMedians, PEERS_NOTE, ProfileRow, runChild, STEPS, TorchPeer, WARMUP } from "./measure";
+import {
+  benchMatrix,
+  comparison,
+  envList,
+  formatProfile,
+  kernelProfile,
+  Paired,
+  pairedMedians,
+  PEERS_NOTE,
+  ProfileRow,
+  runChild,
+  STEPS,
+  TorchPeer,
+  WARMUP,
+} from "./measure";
 
-const BATCH = 16, CLASSES = 4;
+const BATCH = 16,
+  CLASSES = 4;
 const SIZES = envList("BENCH_SIZES", "64").map(Number);
 const PRECISIONS = envList("BENCH_PRECISIONS", "fp32") as Precision[];
 /** The ratio the last line reports. */
 const HEADLINE = { backend: "onednn", threads: 2, size: 64, precision: "fp32" };
 
-interface ChildResult { backend: string; threads: number; precision: Precision; times: Paired }
+interface ChildResult {
+  backend: string;
+  threads: number;
+  precision: Precision;
+  times: Paired;
+}
 
 async function child(): Promise<void> {
-  const size = Number(process.env.BENCH_SIZE), asked = process.env.BENCH_PRECISION as Precision;
+  const size = Number(process.env.BENCH_SIZE),
+    asked = process.env.BENCH_PRECISION as Precision;
   const info = await initBackend({ precision: asked });
   if (info.precision !== asked) throw new Error(`${asked} cannot run on ${info.backend} here`);
   const model = createDualModel({ arch: "resnet18", inputSize: size, seed: 1 });
   const params = [...dualStateDict(model).values()].filter((v) => v.trainable).reduce((n, v) => n + v.size, 0);
   const x = tf.randomUniform([BATCH, size, size, 6], 0, 1, "float32", 2) as tf.Tensor4D;
-  const labels = tf.tensor1d(Array.from({ length: BATCH }, (_, i) => i % CLASSES), "int32");
+  const labels = tf.tensor1d(
+    Array.from({ length: BATCH }, (_, i) => i % CLASSES),
+    "int32",
+  );
   const adam = new Adam({ lr: 1e-4 });
   const step = () => void trainStep(model, x, labels, adam);
-  const peers = TorchPeer.pair("train_torch.py", ["--threads", info.threads, "--batch", BATCH, "--size", size, "--precision", asked]);
+  const peers = TorchPeer.pair("train_torch.py", [
+    "--threads",
+    info.threads,
+    "--batch",
+    BATCH,
+    "--size",
+    size,
+    "--precision",
+    asked,
+  ]);
   try {
     const times = await pairedMedians(step, peers, "step");
     const { rows, wallMs } = await kernelProfile(step);
-    const torch = JSON.parse(await peers[0].request("profile")) as { torch: string; threads: number; params: number; profile: ProfileRow[] };
+    const torch = JSON.parse(await peers[0].request("profile")) as {
+      torch: string;
+      threads: number;
+      params: number;
+      profile: ProfileRow[];
+    };
     if (torch.params !== params) throw new Error(`parameter counts differ: ours ${params}, PyTorch ${torch.params}`);
     const native = info.nativeKernels?.length ? `; native kernels: ${info.nativeKernels.join(", ")}` : "";
-    console.log(`--- ${info.backend}, ${info.threads} thread(s), ${size} px, ${info.precision}, simd ${info.simd}${native}`);
-    for (const line of formatProfile(`per-kernel profile of one training step (wall ${wallMs.toFixed(0)} ms with profiling)`, rows)) console.log(line);
+    console.log(
+      `--- ${info.backend}, ${info.threads} thread(s), ${size} px, ${info.precision}, simd ${info.simd}${native}`,
+    );
+    for (const line of formatProfile(
+      `per-kernel profile of one training step (wall ${wallMs.toFixed(0)} ms with profiling)`,
+      rows,
+    ))
+      console.log(line);
     console.log(`PyTorch ${torch.torch} CPU, ${torch.threads} thread(s), ${asked}, glibc keeping freed memory:`);
     for (const line of formatProfile("  top ops of one step (self CPU time)", torch.profile, 8)) console.log(line);
-    console.log(JSON.stringify({ backend: info.backend, threads: info.threads, precision: info.precision, times } satisfies ChildResult));
+    console.log(
+      JSON.stringify({
+        backend: info.backend,
+        threads: info.threads,
+        precision: info.precision,
+        times,
+      } satisfies ChildResult),
+    );
   } finally {
     peers.forEach((p) => p.close());
   }
@@ -48,8 +99,10 @@ async function child(): Promise<void> {
 
 async function main(): Promise<void> {
   const { backends, threads } = benchMatrix();
-  console.log(`dual ResNet18 training step: batch ${BATCH}, ${SIZES.join(" and ")} px, 6 channels, ${CLASSES} classes, Adam lr 1e-4, ` +
-    `${PRECISIONS.join(" and ")} (parameter count checked equal to PyTorch's); medians of ${STEPS} steps after ${WARMUP} warm-up, ours and PyTorch's alternating`);
+  console.log(
+    `dual ResNet18 training step: batch ${BATCH}, ${SIZES.join(" and ")} px, 6 channels, ${CLASSES} classes, Adam lr 1e-4, ` +
+      `${PRECISIONS.join(" and ")} (parameter count checked equal to PyTorch's); medians of ${STEPS} steps after ${WARMUP} warm-up, ours and PyTorch's alternating`,
+  );
   console.log(PEERS_NOTE);
   const summary: string[] = [];
   const ours = new Map<string, number>();
@@ -59,7 +112,10 @@ async function main(): Promise<void> {
       for (const backend of backends) {
         for (const n of threads) {
           const label = `train step ${size} px ${precision} ${backend.padEnd(6)} ${n} thread(s)`;
-          const r = runChild<ChildResult>(__filename, backend, n, { BENCH_SIZE: String(size), BENCH_PRECISION: precision });
+          const r = runChild<ChildResult>(__filename, backend, n, {
+            BENCH_SIZE: String(size),
+            BENCH_PRECISION: precision,
+          });
           r.lines.forEach((l) => console.log(l));
           if (!r.result) {
             summary.push(`${label}: unavailable (${r.error})`);
@@ -67,9 +123,14 @@ async function main(): Promise<void> {
           }
           ours.set(`${size}:${precision}:${backend}:${n}`, r.result.times.ours);
           const fp32 = ours.get(`${size}:fp32:${backend}:${n}`);
-          const speedup = precision === "bf16" && fp32 ? `; ours bf16 ${(fp32 / r.result.times.ours).toFixed(2)}x our fp32` : "";
+          const speedup =
+            precision === "bf16" && fp32 ? `; ours bf16 ${(fp32 / r.result.times.ours).toFixed(2)}x our fp32` : "";
           const line = `${label}: ${comparison(r.result.times)}${speedup}`;
-          const isHeadline = backend === HEADLINE.backend && n === HEADLINE.threads && size === HEADLINE.size && precision === HEADLINE.precision;
+          const isHeadline =
+            backend === HEADLINE.backend &&
+            n === HEADLINE.threads &&
+            size === HEADLINE.size &&
+            precision === HEADLINE.precision;
           if (isHeadline) headline = line;
           else summary.push(line);
         }
@@ -78,7 +139,10 @@ async function main(): Promise<void> {
   }
   console.log("--- summary");
   summary.forEach((l) => console.log(l));
-  console.log(headline ?? `train step ${HEADLINE.size} px ${HEADLINE.precision} ${HEADLINE.backend} ${HEADLINE.threads} thread(s): not measured (BENCH_*, or the backend is unavailable)`);
+  console.log(
+    headline ??
+      `train step ${HEADLINE.size} px ${HEADLINE.precision} ${HEADLINE.backend} ${HEADLINE.threads} thread(s): not measured (BENCH_*, or the backend is unavailable)`,
+  );
 }
 
 (process.argv.includes("--child") ? child() : main()).catch((e) => {

@@ -23,7 +23,9 @@ export function measureInk(png: Buffer): PlotInk {
   let colored = 0;
   const n = img.width * img.height;
   for (let i = 0; i < n; i++) {
-    const r = img.data[4 * i], g = img.data[4 * i + 1], b = img.data[4 * i + 2];
+    const r = img.data[4 * i],
+      g = img.data[4 * i + 1],
+      b = img.data[4 * i + 2];
     if (r < 235 || g < 235 || b < 235) nonWhite++;
     if (Math.max(r, g, b) - Math.min(r, g, b) > 60) colored++;
   }
@@ -34,7 +36,15 @@ export function measureInk(png: Buffer): PlotInk {
 export async function screenshotPlots(htmlFile: string): Promise<PlotInk[]> {
   const browser = await chromium.launch({
     executablePath: findChromium(),
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
@@ -45,7 +55,14 @@ export async function screenshotPlots(htmlFile: string): Promise<PlotInk[]> {
     for (let i = 0; i < count; i++) {
       const plot = plots.nth(i);
       // A drawn Plotly figure has its SVG layers; an undrawn div stays empty.
-      const drawn = await plot.locator(".main-svg").first().waitFor({ timeout: 30_000 }).then(() => true, () => false);
+      const drawn = await plot
+        .locator(".main-svg")
+        .first()
+        .waitFor({ timeout: 30_000 })
+        .then(
+          () => true,
+          () => false,
+        );
       const traces = await plot.locator(".main-svg g.trace, .main-svg g.hm, .main-svg g.im").count();
       out.push({ ...measureInk(await plot.screenshot()), drawn, traces });
     }

@@ -22,7 +22,10 @@ export function runReference(script: string, args: string[] = [], input?: string
 export function runReferenceBytes(script: string, args: string[] = [], input?: string | Buffer): Buffer {
   const file = path.join(repoRoot, "test", "ref", script);
   const r = spawnSync(referencePython, [file, ...args], { input, maxBuffer: 1 << 30, encoding: "buffer" });
-  if (r.error) throw new Error(`reference ${script}: cannot start ${referencePython}: ${r.error.message} (run scripts/setup-system.sh)`);
+  if (r.error)
+    throw new Error(
+      `reference ${script}: cannot start ${referencePython}: ${r.error.message} (run scripts/setup-system.sh)`,
+    );
   if (r.status !== 0) throw new Error(`reference ${script} exited ${r.status}:\n${r.stderr.toString()}`);
   return r.stdout;
 }
@@ -39,7 +42,8 @@ export function tempDir(prefix = "starcluster-test-"): string {
  * Rejects when the child exits first: the test would then not be testing an interruption.
  */
 export async function killWhen(child: ChildProcess, ready: () => boolean, what: string, everyMs = 10): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} finished before it could be killed`);
+  if (child.exitCode !== null || child.signalCode !== null)
+    throw new Error(`${what} finished before it could be killed`);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   await new Promise<void>((resolve, reject) => {
     const poll = setInterval(() => {

@@ -32,7 +32,12 @@ export function registerReluGradient(): void {
     gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
       const [x] = saved;
       const g = dy as tf.Tensor;
-      return { x: () => (hasFusedKernel(FUSED.reluGrad) ? (tf.engine().runKernel(FUSED.reluGrad, { dy: g, x }) as tf.Tensor) : tf.mul(g, tf.cast(tf.step(x), "float32"))) };
+      return {
+        x: () =>
+          hasFusedKernel(FUSED.reluGrad)
+            ? (tf.engine().runKernel(FUSED.reluGrad, { dy: g, x }) as tf.Tensor)
+            : tf.mul(g, tf.cast(tf.step(x), "float32")),
+      };
     },
   });
   reluGradient = true;

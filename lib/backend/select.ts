@@ -59,7 +59,8 @@ function defaultThreads(): number {
   const env = process.env.STARCLUSTER_THREADS;
   if (env !== undefined && env !== "") {
     const n = Number(env);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`STARCLUSTER_THREADS: expected a positive integer, got '${env}'`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new Error(`STARCLUSTER_THREADS: expected a positive integer, got '${env}'`);
     return n;
   }
   return os.availableParallelism();
@@ -75,7 +76,11 @@ function tryNative(): { pkg?: string; reasons: string[] } {
       reasons.push(`${name} loaded but registered no 'tensorflow' backend`);
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      reasons.push(err.code === "MODULE_NOT_FOUND" ? `${name} not installed` : `${name} failed to load (${err.message.split("\n")[0]})`);
+      reasons.push(
+        err.code === "MODULE_NOT_FOUND"
+          ? `${name} not installed`
+          : `${name} failed to load (${err.message.split("\n")[0]})`,
+      );
     }
   }
   return { reasons };
@@ -101,7 +106,8 @@ async function initWasm(threads: number, log: (line: string) => void): Promise<{
 export async function initBackend(options: BackendOptions = {}): Promise<BackendInfo> {
   const info = await initBackendFp32(options);
   const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
-  const bf16 = info.backend === "onednn" ? (await import("./onednn/addon")).loadOnednnAddon().addon!.bf16Supported() : undefined;
+  const bf16 =
+    info.backend === "onednn" ? (await import("./onednn/addon")).loadOnednnAddon().addon!.bf16Supported() : undefined;
   current = { ...info, bf16, precision: await applyPrecision(info, options.precision ?? "fp32", log) };
   return current;
 }
@@ -109,7 +115,8 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
 /** Sets the onednn addon's precision; the precision that runs, with a line saying why when it is not the one asked. */
 async function applyPrecision(info: BackendInfo, asked: Precision, log: (line: string) => void): Promise<Precision> {
   if (info.backend !== "onednn") {
-    if (asked === "bf16") log(`starcluster: bf16 runs on the onednn backend only; backend ${info.backend} computes in fp32`);
+    if (asked === "bf16")
+      log(`starcluster: bf16 runs on the onednn backend only; backend ${info.backend} computes in fp32`);
     return "fp32";
   }
   const { loadOnednnAddon } = await import("./onednn/addon");
@@ -135,7 +142,14 @@ async function initBackendFp32(options: BackendOptions): Promise<BackendInfo> {
     if (native.pkg) {
       await tf.setBackend("tensorflow");
       await tf.ready();
-      current = { backend: "tensorflow", tfjs: tf.version.tfjs, threads: os.availableParallelism(), simd: true, nativePackage: native.pkg, precision: "fp32" };
+      current = {
+        backend: "tensorflow",
+        tfjs: tf.version.tfjs,
+        threads: os.availableParallelism(),
+        simd: true,
+        nativePackage: native.pkg,
+        precision: "fp32",
+      };
       return current;
     }
     if (choice === "tensorflow") throw new Error(`backend 'tensorflow' unavailable: ${native.reasons.join("; ")}`);
@@ -147,7 +161,15 @@ async function initBackendFp32(options: BackendOptions): Promise<BackendInfo> {
       const o = registerOnednnBackend(threads);
       if (!(await tf.setBackend(ONEDNN_BACKEND))) throw new Error("the onednn backend failed to initialise");
       await tf.ready();
-      current = { backend: "onednn", tfjs: tf.version.tfjs, threads: o.threads, simd: true, nativeKernels: o.nativeKernels, oneDNN: o.oneDNN, precision: "fp32" };
+      current = {
+        backend: "onednn",
+        tfjs: tf.version.tfjs,
+        threads: o.threads,
+        simd: true,
+        nativeKernels: o.nativeKernels,
+        oneDNN: o.oneDNN,
+        precision: "fp32",
+      };
       if (choice === "auto") log(`starcluster: using backend onednn (${reasons.join("; ")})`);
       return current;
     } catch (e) {

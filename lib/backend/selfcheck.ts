@@ -23,11 +23,14 @@ export function blobBatch(n: number, size: number, random: Random): { x: tf.Tens
     const sMinor = 1.8;
     const cx = size / 2 + (random() - 0.5) * 2;
     const cy = size / 2 + (random() - 0.5) * 2;
-    const c = Math.cos(angle), s = Math.sin(angle);
+    const c = Math.cos(angle),
+      s = Math.sin(angle);
     for (let yy = 0; yy < size; yy++) {
       for (let xx = 0; xx < size; xx++) {
-        const dx = xx - cx, dy = yy - cy;
-        const u = (dx * c + dy * s) / sMajor, v = (-dx * s + dy * c) / sMinor;
+        const dx = xx - cx,
+          dy = yy - cy;
+        const u = (dx * c + dy * s) / sMajor,
+          v = (-dx * s + dy * c) / sMinor;
         pixels[i * size * size + yy * size + xx] = Math.exp(-0.5 * (u * u + v * v)) + 0.05 * (random() - 0.5);
       }
     }
@@ -45,7 +48,9 @@ export function trainTinyConvNet(options: { steps?: number; batch?: number; seed
   const size = 16;
   // He-normal initialisation; seeded so the loss curve is reproducible.
   const init = <R extends tf.Rank>(shape: number[], fanIn: number, offset: number) =>
-    tf.variable(tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), "float32", seed * 100 + offset)) as unknown as tf.Variable<R>;
+    tf.variable(
+      tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), "float32", seed * 100 + offset),
+    ) as unknown as tf.Variable<R>;
   const params = {
     conv1: init<tf.Rank.R4>([3, 3, 1, 8], 9, 1),
     conv2: init<tf.Rank.R4>([3, 3, 8, 16], 72, 2),
@@ -56,7 +61,14 @@ export function trainTinyConvNet(options: { steps?: number; batch?: number; seed
     tf.tidy(() => {
       let h = tf.relu(tf.conv2d(x, params.conv1, 1, "same"));
       h = tf.maxPool(h, 2, 2, "valid");
-      h = tf.relu(tf.conv2d(h, params.conv2, 2, [[0, 0], [1, 1], [1, 1], [0, 0]]));
+      h = tf.relu(
+        tf.conv2d(h, params.conv2, 2, [
+          [0, 0],
+          [1, 1],
+          [1, 1],
+          [0, 0],
+        ]),
+      );
       const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
       return tf.add(tf.matMul(pooled, params.dense), params.bias);
     });
@@ -71,7 +83,9 @@ export function trainTinyConvNet(options: { steps?: number; batch?: number; seed
   }
   const msPerStep = (Date.now() - start) / steps;
   const test = blobBatch(256, size, random);
-  const accuracy = tf.tidy(() => tf.mean(tf.cast(tf.equal(tf.argMax(model(test.x), 1), tf.argMax(test.y, 1)), "float32")).dataSync()[0]);
+  const accuracy = tf.tidy(
+    () => tf.mean(tf.cast(tf.equal(tf.argMax(model(test.x), 1), tf.argMax(test.y, 1)), "float32")).dataSync()[0],
+  );
   tf.dispose([test.x, test.y, ...Object.values(params)]);
   optimizer.dispose();
   return { backend: tf.getBackend(), steps, losses, accuracy, msPerStep };

@@ -58,7 +58,10 @@ function installShim(threads: number, log: (line: string) => void): number {
     // The glue unrefs a worker once it has loaded and refs it while it runs a pthread. XNNPACK's pool threads run
     // for the life of the process, parked between jobs: they must not keep Node alive, so ref() does nothing.
     ref(): void {}
-    postMessage(message: unknown, transferList?: readonly (ArrayBuffer | import("node:worker_threads").MessagePort)[]): void {
+    postMessage(
+      message: unknown,
+      transferList?: readonly (ArrayBuffer | import("node:worker_threads").MessagePort)[],
+    ): void {
       const m = message as { cmd?: string; urlOrBlob?: unknown } | null;
       if (m && m.cmd === "load" && typeof m.urlOrBlob !== "string") message = { ...m, urlOrBlob: gluePath };
       super.postMessage(message, transferList as never);

@@ -69,27 +69,52 @@ function positionColumns(file: string, header: string[], options: CsvOptions): C
   const have = `have: ${header.join(", ")}`;
   if (options.sky) {
     const at = findSkyColumns(header, options.sky);
-    if ("missing" in at) throw new Error(`${file}: no column(s) ${at.missing.join(", ")} for --sky ${options.sky.join(",")} (${have})`);
+    if ("missing" in at)
+      throw new Error(`${file}: no column(s) ${at.missing.join(", ")} for --sky ${options.sky.join(",")} (${have})`);
     return { kind: "sky", ...at, description: `RA/Dec from columns ${options.sky.join(", ")} (--sky)` };
   }
   const [x, y] = ["x", "y"].map((name) => header.findIndex((h) => h.toLowerCase() === name));
   if (x >= 0 && y >= 0) {
-    if (!options.pixels) throw new SettingNeeded("pixels", `${file}: plain CSV catalogs need the pixel convention of x, y: fits (1-based) or zero (0-based)`);
+    if (!options.pixels)
+      throw new SettingNeeded(
+        "pixels",
+        `${file}: plain CSV catalogs need the pixel convention of x, y: fits (1-based) or zero (0-based)`,
+      );
     const offset = options.pixels === "zero" ? 1 : 0;
-    return { kind: "pixel", x, y, offset, description: `pixels from columns x, y (${options.pixels === "zero" ? "0-based, plus 1" : "1-based"})` };
+    return {
+      kind: "pixel",
+      x,
+      y,
+      offset,
+      description: `pixels from columns x, y (${options.pixels === "zero" ? "0-based, plus 1" : "1-based"})`,
+    };
   }
   const found = detectSkyColumns(header);
   if (found) {
-    const others = found.others.length ? `; also present: ${found.others.map((o) => o.join("/")).join(", ")}, --sky picks another` : "";
-    return { kind: "sky", ra: found.ra, dec: found.dec, description: `RA/Dec from columns ${found.names.join(", ")} (found by name${others})` };
+    const others = found.others.length
+      ? `; also present: ${found.others.map((o) => o.join("/")).join(", ")}, --sky picks another`
+      : "";
+    return {
+      kind: "sky",
+      ra: found.ra,
+      dec: found.dec,
+      description: `RA/Dec from columns ${found.names.join(", ")} (found by name${others})`,
+    };
   }
   if (x >= 0 || y >= 0) throw new Error(`${file}: CSV header lacks column(s) ${x < 0 ? "x" : "y"} (${have})`);
-  throw new Error(`${file}: CSV header has no position: neither x, y (pixels) nor an RA/Dec pair of a known name ` +
-    `(${SKY_COLUMN_NAMES.slice(1, 4).map((n) => n.join("/")).join(", ")}, ...); name the sky columns with --sky RA_COL,DEC_COL (${have})`);
+  throw new Error(
+    `${file}: CSV header has no position: neither x, y (pixels) nor an RA/Dec pair of a known name ` +
+      `(${SKY_COLUMN_NAMES.slice(1, 4)
+        .map((n) => n.join("/"))
+        .join(", ")}, ...); name the sky columns with --sky RA_COL,DEC_COL (${have})`,
+  );
 }
 
 /** The record's position from one row, or why it cannot be read. */
-function rowPosition(cells: string[], at: CsvPosition): { x: number; y: number } | { ra: number; dec: number } | string {
+function rowPosition(
+  cells: string[],
+  at: CsvPosition,
+): { x: number; y: number } | { ra: number; dec: number } | string {
   if (at.kind === "sky") return parseSky(cells[at.ra], cells[at.dec]);
   const [x, y] = [Number(cells[at.x]), Number(cells[at.y])];
   if (cells[at.x].trim() === "" || cells[at.y].trim() === "" || !Number.isFinite(x) || !Number.isFinite(y)) {
@@ -103,7 +128,8 @@ export function readCsvCatalog(file: string, options: CsvOptions): Catalog {
   const col = (name: string) => header.findIndex((h) => h.toLowerCase() === name);
   const idx = { id: col("id"), class: col("class"), field: col("field") };
   const missing = (["id", "class"] as const).filter((k) => idx[k] < 0);
-  if (missing.length) throw new Error(`${file}: CSV header lacks column(s) ${missing.join(", ")} (have: ${header.join(", ")})`);
+  if (missing.length)
+    throw new Error(`${file}: CSV header lacks column(s) ${missing.join(", ")} (have: ${header.join(", ")})`);
   if (idx.field < 0 && !options.field) throw new Error(`${file}: no 'field' column; pass the field name`);
   const at = positionColumns(file, header, options);
   const named = new Set([...Object.values(idx), ...(at.kind === "sky" ? [at.ra, at.dec] : [at.x, at.y])]);

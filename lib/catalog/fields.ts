@@ -12,7 +12,8 @@ export interface FieldInfo {
 let cache: Record<string, FieldInfo> | undefined;
 
 export function paperFields(): Record<string, FieldInfo> {
-  cache ??= (JSON.parse(fs.readFileSync(dataPath("fields.json"), "utf8")) as { fields: Record<string, FieldInfo> }).fields;
+  cache ??= (JSON.parse(fs.readFileSync(dataPath("fields.json"), "utf8")) as { fields: Record<string, FieldInfo> })
+    .fields;
   return cache;
 }
 

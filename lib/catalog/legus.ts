@@ -27,10 +27,21 @@ const MIN_COLUMNS = 33;
 /** Names of the columns the common record does not name; kept in `extra` under these keys. */
 const EXTRA_COLUMNS: Record<number, string> = {
   16: "ci",
-  17: "age", 18: "age_max", 19: "age_min",
-  20: "mass", 21: "mass_max", 22: "mass_min",
-  23: "ebv", 24: "ebv_max", 25: "ebv_min",
-  26: "chi2", 27: "q_age", 28: "q_mass", 29: "q_ebv", 30: "q_fit1", 31: "q_fit2",
+  17: "age",
+  18: "age_max",
+  19: "age_min",
+  20: "mass",
+  21: "mass_max",
+  22: "mass_min",
+  23: "ebv",
+  24: "ebv_max",
+  25: "ebv_min",
+  26: "chi2",
+  27: "q_age",
+  28: "q_mass",
+  29: "q_ebv",
+  30: "q_fit1",
+  31: "q_fit2",
   32: "quality",
 };
 
@@ -47,7 +58,9 @@ export interface LegusOptions {
 function skyColumnNumbers(file: string, sky: SkyColumns): [number, number] {
   const numbers = sky.map((c) => (/^\d+$/.test(c.trim()) ? Number(c) : NaN));
   if (numbers.some((n) => !(n >= 1))) {
-    throw new Error(`${file}: --sky ${sky.join(",")}: a LEGUS table has no header, so --sky takes 1-based column numbers (RA and Dec are 4,5)`);
+    throw new Error(
+      `${file}: --sky ${sky.join(",")}: a LEGUS table has no header, so --sky takes 1-based column numbers (RA and Dec are 4,5)`,
+    );
   }
   return numbers as [number, number];
 }
@@ -67,7 +80,8 @@ function coverageOf(mag: number): Coverage {
 /** Why a row cannot be read, or undefined when it can; `sky`: the RA/Dec columns when positions are read from them. */
 function rowProblem(cols: string[], classColumn: number, sky?: [number, number]): string | undefined {
   const needed = Math.max(MIN_COLUMNS, classColumn, ...(sky ?? []));
-  if (cols.length < needed) return `${cols.length} columns, expected at least ${needed} (class in column ${classColumn})`;
+  if (cols.length < needed)
+    return `${cols.length} columns, expected at least ${needed} (class in column ${classColumn})`;
   const nonNumeric = cols.findIndex((c) => !Number.isFinite(Number(c)));
   if (nonNumeric >= 0) return `column ${nonNumeric + 1} is not a finite number: '${shorten(cols[nonNumeric])}'`;
   if (sky) {
@@ -89,7 +103,10 @@ export interface ClassColumnCandidate {
 
 /** The class column told from a LEGUS catalog's content (34 or 35), or undefined, with what each candidate gives. */
 export function detectLegusClassColumn(text: string): { column?: number; candidates: ClassColumnCandidate[] } {
-  const rows = text.split(/\r?\n/).filter((l) => l.trim() !== "" && !l.trimStart().startsWith("#")).map((l) => l.trim().split(/\s+/));
+  const rows = text
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== "" && !l.trimStart().startsWith("#"))
+    .map((l) => l.trim().split(/\s+/));
   const candidates: ClassColumnCandidate[] = [];
   for (const column of [34, 35]) {
     const values = rows.filter((r) => r.length >= column).map((r) => Number(r[column - 1]));
@@ -100,11 +117,12 @@ export function detectLegusClassColumn(text: string): { column?: number; candida
     const others = [...new Set(values.filter((v) => Number.isInteger(v) && (v < 0 || v > 4)))].sort((a, b) => a - b);
     const plausible = nonInteger === undefined && counts.filter((n) => n > 0).length >= 3;
     const otherCount = values.length - zero - counts.reduce((a, b) => a + b, 0);
-    const gives = nonInteger !== undefined
-      ? `non-integer values (e.g. ${nonInteger}): not a class code`
-      : `classes 1/2/3/4 = ${counts.join("/")}, ${zero} unclassified (0)` +
-        `${others.length ? `, ${otherCount} with other codes (${others.slice(0, 5).join(", ")})` : ""}` +
-        `${plausible ? "" : "; fewer than three of the classes 1-4"}`;
+    const gives =
+      nonInteger !== undefined
+        ? `non-integer values (e.g. ${nonInteger}): not a class code`
+        : `classes 1/2/3/4 = ${counts.join("/")}, ${zero} unclassified (0)` +
+          `${others.length ? `, ${otherCount} with other codes (${others.slice(0, 5).join(", ")})` : ""}` +
+          `${plausible ? "" : "; fewer than three of the classes 1-4"}`;
     candidates.push({ column, plausible, gives });
   }
   const plausible = candidates.filter((c) => c.plausible);
@@ -115,18 +133,24 @@ function detectedClassColumn(file: string, field: string, text: string): number 
   const { column, candidates } = detectLegusClassColumn(text);
   if (column !== undefined) return column;
   const list = candidates.map((c) => `column ${c.column} would give ${c.gives}`).join("; ");
-  throw new SettingNeeded("class-column", `${file}: field ${field} has no default class column and its content does not tell ` +
-    `(the class column holds integers with at least three of the classes 1-4): ${list || "the file has no rows with 34 columns"}; ` +
-    "the class column is 34 or 35");
+  throw new SettingNeeded(
+    "class-column",
+    `${file}: field ${field} has no default class column and its content does not tell ` +
+      `(the class column holds integers with at least three of the classes 1-4): ${list || "the file has no rows with 34 columns"}; ` +
+      "the class column is 34 or 35",
+  );
 }
 
 export function readLegusCatalog(file: string, options: LegusOptions = {}): Catalog {
   const field = options.field ?? legusFieldFromFileName(file);
   if (!field) throw new SettingNeeded("field", `${file}: cannot tell the field from the file name`);
   const text = fs.readFileSync(file, "utf8");
-  const classColumn = options.classColumn ?? paperFields()[field]?.class_column ?? detectedClassColumn(file, field, text);
+  const classColumn =
+    options.classColumn ?? paperFields()[field]?.class_column ?? detectedClassColumn(file, field, text);
   if (!Number.isInteger(classColumn) || classColumn < 34) {
-    throw new Error(`${file}: class column must be an integer >= 34 (columns 1-33 hold positions and photometry), got ${classColumn}`);
+    throw new Error(
+      `${file}: class column must be an integer >= 34 (columns 1-33 hold positions and photometry), got ${classColumn}`,
+    );
   }
   const sky = options.sky ? skyColumnNumbers(file, options.sky) : undefined;
   const records: CatalogRecord[] = [];
@@ -143,7 +167,9 @@ export function readLegusCatalog(file: string, options: LegusOptions = {}): Cata
     }
     const num = cols.map(Number);
     // With --sky only RA/Dec is kept, so that nothing downstream can use the pixel columns by mistake.
-    const position = sky ? { ra: num[sky[0] - 1], dec: num[sky[1] - 1] } : { x: num[1], y: num[2], ra: num[3], dec: num[4] };
+    const position = sky
+      ? { ra: num[sky[0] - 1], dec: num[sky[1] - 1] }
+      : { x: num[1], y: num[2], ra: num[3], dec: num[4] };
     const mag: (number | null)[] = [];
     const magErr: (number | null)[] = [];
     const coverage: Coverage[] = [];

@@ -46,14 +46,25 @@ type PhangsPosition = { kind: "pixel" } | { kind: "sky"; ra: number; dec: number
 function phangsPosition(file: string, names: string[], options: PhangsOptions): PhangsPosition {
   if (options.sky) {
     const at = findSkyColumns(names, options.sky);
-    if ("missing" in at) throw new Error(`${file}: no column(s) ${at.missing.join(", ")} for --sky ${options.sky.join(",")} (have: ${names.join(", ")})`);
+    if ("missing" in at)
+      throw new Error(
+        `${file}: no column(s) ${at.missing.join(", ")} for --sky ${options.sky.join(",")} (have: ${names.join(", ")})`,
+      );
     return { kind: "sky", ...at, description: `RA/Dec from columns ${options.sky.join(", ")} (--sky)` };
   }
   if (names.includes("PHANGS_X") && names.includes("PHANGS_Y")) return { kind: "pixel" };
   const found = detectSkyColumns(names);
-  if (found) return { kind: "sky", ra: found.ra, dec: found.dec, description: `RA/Dec from columns ${found.names.join(", ")} (no PHANGS_X/Y)` };
+  if (found)
+    return {
+      kind: "sky",
+      ra: found.ra,
+      dec: found.dec,
+      description: `RA/Dec from columns ${found.names.join(", ")} (no PHANGS_X/Y)`,
+    };
   const missing = ["PHANGS_X", "PHANGS_Y"].filter((n) => !names.includes(n));
-  throw new Error(`${file}: not a PHANGS-HST cluster catalog: no column(s) ${missing.join(", ")}, and no RA/Dec pair (PHANGS_RA, PHANGS_DEC) either`);
+  throw new Error(
+    `${file}: not a PHANGS-HST cluster catalog: no column(s) ${missing.join(", ")}, and no RA/Dec pair (PHANGS_RA, PHANGS_DEC) either`,
+  );
 }
 
 /** A cell as RA/Dec parsing takes it: numbers as they are, anything else as text. */
@@ -63,11 +74,20 @@ export function phangsFromTable(file: string, table: ColumnTable, options: Phang
   const sentinel = options.noCoverage ?? PHANGS_NO_COVERAGE;
   const names = table.names.map((n) => n.trim().toUpperCase());
   const col = (n: string) => names.indexOf(n);
-  const idx = { id: col("ID_PHANGS_CLUSTER"), x: col("PHANGS_X"), y: col("PHANGS_Y"), ra: col("PHANGS_RA"), dec: col("PHANGS_DEC"), cls: col("PHANGS_CLUSTER_CLASS_HUMAN") };
+  const idx = {
+    id: col("ID_PHANGS_CLUSTER"),
+    x: col("PHANGS_X"),
+    y: col("PHANGS_Y"),
+    ra: col("PHANGS_RA"),
+    dec: col("PHANGS_DEC"),
+    cls: col("PHANGS_CLUSTER_CLASS_HUMAN"),
+  };
   const missing = (["id", "cls"] as const).filter((k) => idx[k] < 0);
   if (missing.length) {
     const wanted = { id: "ID_PHANGS_CLUSTER", cls: "PHANGS_CLUSTER_CLASS_HUMAN" };
-    throw new Error(`${file}: not a PHANGS-HST cluster catalog: no column(s) ${missing.map((k) => wanted[k]).join(", ")}`);
+    throw new Error(
+      `${file}: not a PHANGS-HST cluster catalog: no column(s) ${missing.map((k) => wanted[k]).join(", ")}`,
+    );
   }
   const at = phangsPosition(file, names, options);
   const bands = BANDS.map((b) => bandColumns(names, b));
@@ -88,19 +108,32 @@ export function phangsFromTable(file: string, table: ColumnTable, options: Phang
       }
       position = sky;
     } else {
-      const x = num(idx.x), y = num(idx.y);
+      const x = num(idx.x),
+        y = num(idx.y);
       if (!Number.isFinite(x) || !Number.isFinite(y)) {
-        badRows.push({ file, line, ...unit, reason: `position (${table.cell(r, idx.x)}, ${table.cell(r, idx.y)}) is not finite` });
+        badRows.push({
+          file,
+          line,
+          ...unit,
+          reason: `position (${table.cell(r, idx.x)}, ${table.cell(r, idx.y)}) is not finite`,
+        });
         continue;
       }
-      position = { x: x + 1, y: y + 1, ra: idx.ra >= 0 ? num(idx.ra) : undefined, dec: idx.dec >= 0 ? num(idx.dec) : undefined };
+      position = {
+        x: x + 1,
+        y: y + 1,
+        ra: idx.ra >= 0 ? num(idx.ra) : undefined,
+        dec: idx.dec >= 0 ? num(idx.dec) : undefined,
+      };
     }
     const id = String(table.cell(r, idx.id) ?? "").trim();
     if (id === "") {
       badRows.push({ file, line, ...unit, reason: "empty id" });
       continue;
     }
-    const mag: (number | null)[] = [], magErr: (number | null)[] = [], coverage: Coverage[] = [];
+    const mag: (number | null)[] = [],
+      magErr: (number | null)[] = [],
+      coverage: Coverage[] = [];
     for (const [m, e] of bands) {
       const v = num(m);
       const covered = m >= 0 && Number.isFinite(v) && v !== sentinel;
@@ -139,13 +172,17 @@ export function readPhangsCsv(file: string, options: PhangsOptions): Catalog {
     badWidth.push({ file, line: r.line, reason: `${r.cells.length} values, the header has ${header.length}` });
     return false;
   });
-  const catalog = phangsFromTable(file, {
-    names: header,
-    rowCount: good.length,
-    cell: (row, column) => good[row].cells[column],
-    rowLabel: (row) => good[row].line,
-    labelUnit: "line",
-  }, options);
+  const catalog = phangsFromTable(
+    file,
+    {
+      names: header,
+      rowCount: good.length,
+      cell: (row, column) => good[row].cells[column],
+      rowLabel: (row) => good[row].line,
+      labelUnit: "line",
+    },
+    options,
+  );
   return { ...catalog, badRows: [...badWidth, ...catalog.badRows].sort((a, b) => a.line - b.line) };
 }
 
@@ -165,12 +202,16 @@ export function readPhangsFits(file: string, options: PhangsOptions): Catalog {
     const hdu = fits.hdus.find((h) => h.type === "BINTABLE");
     if (!hdu) throw new Error(`${file}: no BINTABLE extension (PHANGS-HST catalogs keep their table in HDU 1)`);
     const table = hdu.readTable();
-    return phangsFromTable(file, {
-      names: table.columns.map((c) => c.name),
-      rowCount: table.rows,
-      cell: (row, column) => fitsCell(table.columns[column], row),
-      rowLabel: (row) => row + 1,
-      labelUnit: "row",
-    }, options);
+    return phangsFromTable(
+      file,
+      {
+        names: table.columns.map((c) => c.name),
+        rowCount: table.rows,
+        cell: (row, column) => fitsCell(table.columns[column], row),
+        rowLabel: (row) => row + 1,
+        labelUnit: "row",
+      },
+      options,
+    );
   });
 }

@@ -31,7 +31,10 @@ export function detectFormat(file: string): CatalogFormat {
     const phangs = ["PHANGS_X", "ID_PHANGS_CLUSTER"];
     return readCsvTable(file).header.some((h) => phangs.includes(h.trim().toUpperCase())) ? "phangs" : "csv";
   }
-  throw new SettingNeeded("format", `${file}: cannot tell the catalog format from the extension '${ext}' (${CATALOG_FORMATS.join(", ")})`);
+  throw new SettingNeeded(
+    "format",
+    `${file}: cannot tell the catalog format from the extension '${ext}' (${CATALOG_FORMATS.join(", ")})`,
+  );
 }
 
 export function readCatalog(file: string, options: ReadCatalogOptions = {}): Catalog {

@@ -32,13 +32,18 @@ export const SKY_COLUMN_NAMES: readonly SkyColumns[] = [
 export function parseSkyOption(text: string): SkyColumns {
   const parts = text.split(",").map((p) => p.trim());
   if (parts.length !== 2 || parts.some((p) => p === "")) {
-    throw new Error(`--sky ${text}: expected two columns, RA then Dec, separated by a comma (e.g. --sky RAJ2000,DEJ2000, or --sky 4,5 for a LEGUS table)`);
+    throw new Error(
+      `--sky ${text}: expected two columns, RA then Dec, separated by a comma (e.g. --sky RAJ2000,DEJ2000, or --sky 4,5 for a LEGUS table)`,
+    );
   }
   return [parts[0], parts[1]];
 }
 
 /** The 0-based indexes of the named columns in a header (names compared without case), or the names not found. */
-export function findSkyColumns(header: string[], names: SkyColumns): { ra: number; dec: number } | { missing: string[] } {
+export function findSkyColumns(
+  header: string[],
+  names: SkyColumns,
+): { ra: number; dec: number } | { missing: string[] } {
   const upper = header.map((h) => h.trim().toUpperCase());
   const [ra, dec] = names.map((n) => upper.indexOf(n.trim().toUpperCase()));
   if (ra >= 0 && dec >= 0) return { ra, dec };
@@ -46,7 +51,9 @@ export function findSkyColumns(header: string[], names: SkyColumns): { ra: numbe
 }
 
 /** The first pair of SKY_COLUMN_NAMES present in the header, with the others present (for the log). */
-export function detectSkyColumns(header: string[]): { ra: number; dec: number; names: SkyColumns; others: SkyColumns[] } | undefined {
+export function detectSkyColumns(
+  header: string[],
+): { ra: number; dec: number; names: SkyColumns; others: SkyColumns[] } | undefined {
   const found = SKY_COLUMN_NAMES.flatMap((names) => {
     const at = findSkyColumns(header, names);
     return "ra" in at ? [{ ...at, names: [header[at.ra].trim(), header[at.dec].trim()] as SkyColumns }] : [];
@@ -64,7 +71,10 @@ function decimal(text: string): number | undefined {
 /** [sign, a, b, c] of "a:b:c", "a b c" or "a<u>b<u>c<u>" with the given unit letters; undefined if it is none. */
 function sexagesimal(text: string, units: string): [number, number, number, number] | undefined {
   const sep = `\\s*(?:[:\\s]|[${units}])\\s*`;
-  const re = new RegExp(`^\\s*([+\\-\\u2212]?)\\s*(\\d{1,3})${sep}(\\d{1,2})${sep}(\\d{1,2}(?:\\.\\d*)?)\\s*[${units}"\\u2033]?\\s*$`, "i");
+  const re = new RegExp(
+    `^\\s*([+\\-\\u2212]?)\\s*(\\d{1,3})${sep}(\\d{1,2})${sep}(\\d{1,2}(?:\\.\\d*)?)\\s*[${units}"\\u2033]?\\s*$`,
+    "i",
+  );
   const m = re.exec(text);
   if (!m) return undefined;
   return [m[1] === "" || m[1] === "+" ? 1 : -1, Number(m[2]), Number(m[3]), Number(m[4])];
@@ -77,7 +87,8 @@ export function parseRa(text: string): number | string {
   const s = sexagesimal(text, "hms'\u2032");
   if (!s) return `RA '${shorten(text.trim())}' is neither degrees nor sexagesimal hours (hh:mm:ss.s)`;
   const [sign, h, m, sec] = s;
-  if (sign < 0 || h >= 24 || m >= 60 || sec >= 60) return `RA '${shorten(text.trim())}' is not a time of 0-24 h (hh:mm:ss.s)`;
+  if (sign < 0 || h >= 24 || m >= 60 || sec >= 60)
+    return `RA '${shorten(text.trim())}' is not a time of 0-24 h (hh:mm:ss.s)`;
   return (h + m / 60 + sec / 3600) * 15;
 }
 
@@ -89,15 +100,26 @@ export function parseDec(text: string): number | string {
   if (!s) return `Dec '${shorten(text.trim())}' is neither degrees nor sexagesimal (+dd:mm:ss.s)`;
   const [sign, deg, m, sec] = s;
   const value = sign * (deg + m / 60 + sec / 3600);
-  if (m >= 60 || sec >= 60 || Math.abs(value) > 90) return `Dec '${shorten(text.trim())}' is not an angle of -90 to +90 degrees (+dd:mm:ss.s)`;
+  if (m >= 60 || sec >= 60 || Math.abs(value) > 90)
+    return `Dec '${shorten(text.trim())}' is not an angle of -90 to +90 degrees (+dd:mm:ss.s)`;
   return value;
 }
 
 /** RA and Dec of one row in degrees, or why they cannot be read (for a bad row). */
 export function parseSky(ra: string | number, dec: string | number): { ra: number; dec: number } | string {
-  const r = typeof ra === "number" ? (Number.isFinite(ra) && ra >= 0 && ra <= 360 ? ra : `RA ${ra} is not within 0-360 degrees`) : parseRa(ra);
+  const r =
+    typeof ra === "number"
+      ? Number.isFinite(ra) && ra >= 0 && ra <= 360
+        ? ra
+        : `RA ${ra} is not within 0-360 degrees`
+      : parseRa(ra);
   if (typeof r === "string") return r;
-  const d = typeof dec === "number" ? (Number.isFinite(dec) && Math.abs(dec) <= 90 ? dec : `Dec ${dec} is not within -90 to +90 degrees`) : parseDec(dec);
+  const d =
+    typeof dec === "number"
+      ? Number.isFinite(dec) && Math.abs(dec) <= 90
+        ? dec
+        : `Dec ${dec} is not within -90 to +90 degrees`
+      : parseDec(dec);
   if (typeof d === "string") return d;
   return { ra: r, dec: d };
 }

@@ -57,7 +57,9 @@ export function formatSummary(s: CatalogSummary): string {
   ];
   const rows = [
     head,
-    ...Object.keys(s.fields).sort().map((f) => row(f, s.fields[f])),
+    ...Object.keys(s.fields)
+      .sort()
+      .map((f) => row(f, s.fields[f])),
     row("total", s.total),
     ["N >= 4 filters", ...s.total.atLeast4Filters.map(String), "", "", ""],
   ];

@@ -51,11 +51,16 @@ export interface ClassifyResult {
 
 function openSource(source: ClassifySource, input: InputSpec, log: (line: string) => void): ObjectSource {
   const warn = (m: string) => log(`warning: ${m}`);
-  return "stamps" in source ? stampsSource(source.stamps, input.stampSize) : catalogSource(source.catalog, input.stampSize, warn, log);
+  return "stamps" in source
+    ? stampsSource(source.stamps, input.stampSize)
+    : catalogSource(source.catalog, input.stampSize, warn, log);
 }
 
 function provenanceCards(options: ClassifyOptions, members: EnsembleMember[], input: InputSpec): FitsCard[] {
-  const source = "stamps" in options.source ? path.basename(path.resolve(options.source.stamps)) : path.basename(options.source.catalog.catalog);
+  const source =
+    "stamps" in options.source
+      ? path.basename(path.resolve(options.source.stamps))
+      : path.basename(options.source.catalog.catalog);
   return [
     { key: "CREATOR", value: `${softwareVersion()} classify`, comment: "software that wrote this table" },
     { key: "DATE", value: stampDate(), comment: "when the table was written (UTC)" },
@@ -70,17 +75,25 @@ function provenanceCards(options: ClassifyOptions, members: EnsembleMember[], in
 
 /** The error for a run in which every object was dropped (the table, with each reason, is written first). */
 function nothingClassified(out: string, rows: ClassifiedRow[]): Error {
-  if (rows.length === 0) return new Error(`${out}: nothing classified: the input holds no object (an empty or header-only catalog?)`);
+  if (rows.length === 0)
+    return new Error(`${out}: nothing classified: the input holds no object (an empty or header-only catalog?)`);
   const reasons = new Map<string, number>();
   for (const r of rows) reasons.set(r.reason, (reasons.get(r.reason) ?? 0) + 1);
-  const top = [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([reason, n]) => `${n} x ${reason}`);
-  return new Error(`${out}: nothing classified: all ${rows.length} object(s) dropped (${top.join("; ")}); each object's reason is in the table`);
+  const top = [...reasons]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([reason, n]) => `${n} x ${reason}`);
+  return new Error(
+    `${out}: nothing classified: all ${rows.length} object(s) dropped (${top.join("; ")}); each object's reason is in the table`,
+  );
 }
 
 /** Refuses an output that cannot become the table before any work: a directory, or a folder not writable. */
 function checkTableFile(out: string): void {
   if (fs.existsSync(out) && fs.statSync(out).isDirectory()) {
-    throw new Error(`${out}: is a directory; --out names the table file to write (e.g. ${path.join(out, "classes.csv")})`);
+    throw new Error(
+      `${out}: is a directory; --out names the table file to write (e.g. ${path.join(out, "classes.csv")})`,
+    );
   }
   let parent = path.dirname(path.resolve(out));
   while (!fs.existsSync(parent)) parent = path.dirname(parent);
@@ -100,7 +113,8 @@ export function classify(options: ClassifyOptions): ClassifyResult {
 function classifyUnlocked(options: ClassifyOptions): ClassifyResult {
   const start = Date.now();
   const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
-  if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new Error(`batch size must be a positive integer (got ${options.batchSize})`);
+  if (!Number.isInteger(options.batchSize) || options.batchSize < 1)
+    throw new Error(`batch size must be a positive integer (got ${options.batchSize})`);
   const { members, skipped } = findModels(options.models);
   for (const s of skipped) log(`classify: skipped ${s}`);
   const input = ensembleInput(members);
@@ -114,7 +128,10 @@ function classifyUnlocked(options: ClassifyOptions): ClassifyResult {
     const rows = opened.done;
     const { objects } = source;
     const stale = rows.findIndex((r, i) => objects[i]?.field !== r.field || objects[i]?.id !== r.id);
-    if (stale >= 0) throw new Error(`${partial.file}: its row ${stale + 1} (${rows[stale].field} ${rows[stale].id}) is not object ${stale + 1} of the input; delete it to start afresh`);
+    if (stale >= 0)
+      throw new Error(
+        `${partial.file}: its row ${stale + 1} (${rows[stale].field} ${rows[stale].id}) is not object ${stale + 1} of the input; delete it to start afresh`,
+      );
     const resumed = rows.length;
     if (resumed) log(`classify: resuming after ${resumed} of ${objects.length} objects (${partial.file})`);
 
@@ -122,7 +139,8 @@ function classifyUnlocked(options: ClassifyOptions): ClassifyResult {
     const chunkSize = ensemble.resident ? options.batchSize : Math.max(options.batchSize, ROTATING_CHUNK);
     const progress = options.progress?.(objects.length - resumed);
     const began = Date.now();
-    let classified = 0, inferenceMs = 0;
+    let classified = 0,
+      inferenceMs = 0;
     const report = (done: number) => {
       const rate = (done - resumed) / Math.max(1e-3, (Date.now() - began) / 1000);
       progress?.update(done - resumed, `${Math.floor(done)}/${objects.length} objects, ${rate.toFixed(1)} objects/s`);
@@ -134,12 +152,23 @@ function classifyUnlocked(options: ClassifyOptions): ClassifyResult {
       const kept = chunk.filter((it): it is Extract<SourceItem, { status: "kept" }> => it.status === "kept");
       const t = Date.now();
       const first = rows.length;
-      const probs = ensemble!.predict(kept.map((it) => it.stamp), options.batchSize, (f) => report(first + f * chunk.length));
+      const probs = ensemble!.predict(
+        kept.map((it) => it.stamp),
+        options.batchSize,
+        (f) => report(first + f * chunk.length),
+      );
       let k = 0;
       const done: ClassifiedRow[] = chunk.map((it) => {
-        if (it.status === "dropped") return { ...it.object, status: "dropped", reason: it.reason, missingBand: null, verdict: null };
+        if (it.status === "dropped")
+          return { ...it.object, status: "dropped", reason: it.reason, missingBand: null, verdict: null };
         const i = k++;
-        return { ...it.object, status: "classified", reason: it.note, missingBand: it.missingBand, verdict: ensembleVerdict(probs.map((p) => p[i])) };
+        return {
+          ...it.object,
+          status: "classified",
+          reason: it.note,
+          missingBand: it.missingBand,
+          verdict: ensembleVerdict(probs.map((p) => p[i])),
+        };
       });
       inferenceMs += Date.now() - t;
       classified += kept.length;
@@ -160,8 +189,20 @@ function classifyUnlocked(options: ClassifyOptions): ClassifyResult {
     partial = undefined;
     if (!rows.some((r) => r.status === "classified")) throw nothingClassified(options.out, rows);
     const seconds = (Date.now() - start) / 1000;
-    progress?.finish(`classified ${classified} object(s) with ${members.length} model(s), ${(classified / Math.max(1e-3, (Date.now() - began) / 1000)).toFixed(1)} objects/s`);
-    return { out: options.out, rows, members, input, resident: ensemble.resident, resumed, classified, seconds, inferenceSeconds: inferenceMs / 1000 };
+    progress?.finish(
+      `classified ${classified} object(s) with ${members.length} model(s), ${(classified / Math.max(1e-3, (Date.now() - began) / 1000)).toFixed(1)} objects/s`,
+    );
+    return {
+      out: options.out,
+      rows,
+      members,
+      input,
+      resident: ensemble.resident,
+      resumed,
+      classified,
+      seconds,
+      inferenceSeconds: inferenceMs / 1000,
+    };
   } finally {
     ensemble?.dispose();
     partial?.close();

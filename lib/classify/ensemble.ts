@@ -17,7 +17,9 @@ function load(member: EnsembleMember, input: InputSpec): DualModel {
   const { model } = loadDualModel(member.file);
   if (model.config.inputSize !== input.inputSize) {
     disposeDualModel(model);
-    throw new Error(`${member.file}: the model is built for ${model.config.inputSize} px input but records ${input.inputSize} px`);
+    throw new Error(
+      `${member.file}: the model is built for ${model.config.inputSize} px input but records ${input.inputSize} px`,
+    );
   }
   return model;
 }
@@ -27,7 +29,11 @@ export class Ensemble {
   private readonly models: DualModel[] | null;
   private readonly batch: BatchOptions;
 
-  constructor(readonly members: EnsembleMember[], readonly input: InputSpec, modelMemory: number) {
+  constructor(
+    readonly members: EnsembleMember[],
+    readonly input: InputSpec,
+    modelMemory: number,
+  ) {
     this.batch = { stampSize: input.stampSize, inputSize: input.inputSize, rescale: input.rescale };
     const resident = members.reduce((a, m) => a + m.bytes, 0) <= modelMemory;
     this.models = resident ? [] : null;

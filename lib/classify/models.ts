@@ -48,8 +48,10 @@ function inspect(file: string, name: string): EnsembleMember | string {
   if (info.metadata.checkpoint !== undefined) return `${file}: a training checkpoint, not a finished model`;
   const input = readInputSpec(info.metadata, file);
   if (!input) {
-    return `${file}: records no input spec (bands, stamp size, input size, rescaling): it was saved outside 'starcluster train' ` +
-      "or before trained models recorded their input; retrain it";
+    return (
+      `${file}: records no input spec (bands, stamp size, input size, rescaling): it was saved outside 'starcluster train' ` +
+      "or before trained models recorded their input; retrain it"
+    );
   }
   return { name, file, arch: info.config.arch, classes: info.config.classes, input, bytes: fs.statSync(file).size };
 }
@@ -71,7 +73,9 @@ export function findModels(root: string): FoundModels {
     if (isRunDir(dir)) {
       const model = path.join(dir, RUN_FILES.model);
       if (!fs.existsSync(path.join(dir, RUN_FILES.done)) || !fs.existsSync(model)) {
-        skipped.push(`${dir}: training not complete (no ${RUN_FILES.done}); finish it with the same 'starcluster train' command`);
+        skipped.push(
+          `${dir}: training not complete (no ${RUN_FILES.done}); finish it with the same 'starcluster train' command`,
+        );
         return;
       }
       const m = inspect(model, rel(model));
@@ -82,7 +86,8 @@ export function findModels(root: string): FoundModels {
     for (const name of fs.readdirSync(dir).sort()) {
       if (name.startsWith(".")) continue;
       const full = path.join(dir, name);
-      if (fs.statSync(full).isDirectory()) walk(full); // stat, not the entry type: linked run folders count
+      if (fs.statSync(full).isDirectory())
+        walk(full); // stat, not the entry type: linked run folders count
       else if (name.endsWith(".safetensors")) {
         const m = inspect(full, rel(full));
         if (typeof m === "string") skipped.push(m);
@@ -92,13 +97,16 @@ export function findModels(root: string): FoundModels {
   };
   walk(root);
   if (members.length === 0) {
-    throw new Error(`${root}: no trained model found (looked for complete run directories, with ${RUN_FILES.done} and ${RUN_FILES.model}, and *.safetensors model files)` +
-      (skipped.length ? `; skipped:\n  ${skipped.join("\n  ")}` : ""));
+    throw new Error(
+      `${root}: no trained model found (looked for complete run directories, with ${RUN_FILES.done} and ${RUN_FILES.model}, and *.safetensors model files)` +
+        (skipped.length ? `; skipped:\n  ${skipped.join("\n  ")}` : ""),
+    );
   }
   return { members, skipped };
 }
 
-const describeInput = (s: InputSpec) => `${s.stampSize} px stamps of ${s.bands.join(", ")} at ${s.inputSize} px input, rescaled ${s.rescale}`;
+const describeInput = (s: InputSpec) =>
+  `${s.stampSize} px stamps of ${s.bands.join(", ")} at ${s.inputSize} px input, rescaled ${s.rescale}`;
 
 /**
  * The one input spec every member shares; throws naming the models when one was trained on another band set
@@ -108,12 +116,16 @@ export function ensembleInput(members: EnsembleMember[]): InputSpec {
   const [first] = members;
   for (const m of members) {
     if (m.input.bands.join(",") !== BANDS.join(",")) {
-      throw new Error(`${m.file}: trained on the bands ${m.input.bands.join(", ")}; classify feeds ${BANDS.join(", ")} in that order, so it cannot use this model`);
+      throw new Error(
+        `${m.file}: trained on the bands ${m.input.bands.join(", ")}; classify feeds ${BANDS.join(", ")} in that order, so it cannot use this model`,
+      );
     }
     if (m.classes !== 4) throw new Error(`${m.file}: has ${m.classes} output classes, the classification has 4`);
     const [a, b] = [describeInput(first.input), describeInput(m.input)];
     if (a !== b) {
-      throw new Error(`models disagree on their input: ${first.file} takes ${a}, ${m.file} takes ${b}; an ensemble needs one kind of stamp (pass a folder holding only one kind of model)`);
+      throw new Error(
+        `models disagree on their input: ${first.file} takes ${a}, ${m.file} takes ${b}; an ensemble needs one kind of stamp (pass a folder holding only one kind of model)`,
+      );
     }
   }
   return first.input;

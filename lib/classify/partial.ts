@@ -11,7 +11,11 @@ const FORMAT = "starcluster-classify-partial-1";
 export const partialFile = (out: string) => `${out}.partial.jsonl`;
 
 export class PartialRun {
-  private constructor(readonly file: string, private readonly fd: number, private rows: number) {}
+  private constructor(
+    readonly file: string,
+    private readonly fd: number,
+    private rows: number,
+  ) {}
 
   /** Opens (or starts) the sidecar of `out`; returns it with the rows finished by earlier runs. */
   static open(out: string, fingerprint: string[]): { partial: PartialRun; done: ClassifiedRow[] } {
@@ -32,14 +36,18 @@ export class PartialRun {
       }
       const before = header.fingerprint as string[];
       if (before.join("\n") !== fingerprint.join("\n")) {
-        throw new Error(`${file}: progress of a classification with other inputs (${describeChange(before, fingerprint)}); ` +
-          `delete it to start afresh, or write to another --out`);
+        throw new Error(
+          `${file}: progress of a classification with other inputs (${describeChange(before, fingerprint)}); ` +
+            `delete it to start afresh, or write to another --out`,
+        );
       }
       lines.forEach((line, k) => {
         try {
           done.push(...(JSON.parse(line) as { rows: ClassifiedRow[] }).rows);
         } catch (e) {
-          throw new Error(`${file}: line ${k + 2} is not valid (${(e as Error).message}); delete the file to start afresh`);
+          throw new Error(
+            `${file}: line ${k + 2} is not valid (${(e as Error).message}); delete the file to start afresh`,
+          );
         }
       });
       fs.truncateSync(file, Buffer.byteLength(complete));
@@ -73,9 +81,12 @@ export class PartialRun {
 
 /** What differs between two input fingerprints, in words: inputs dropped and added, or only their order. */
 function describeChange(before: string[], now: string[]): string {
-  const list = (items: string[]) => (items.length > 2 ? `${items.slice(0, 2).join("; ")} and ${items.length - 2} more` : items.join("; "));
+  const list = (items: string[]) =>
+    items.length > 2 ? `${items.slice(0, 2).join("; ")} and ${items.length - 2} more` : items.join("; ");
   const gone = before.filter((x) => !now.includes(x));
   const added = now.filter((x) => !before.includes(x));
   if (!gone.length && !added.length) return "the same inputs in another order";
-  return [gone.length ? `no longer given: ${list(gone)}` : "", added.length ? `new: ${list(added)}` : ""].filter(Boolean).join("; ");
+  return [gone.length ? `no longer given: ${list(gone)}` : "", added.length ? `new: ${list(added)}` : ""]
+    .filter(Boolean)
+    .join("; ");
 }

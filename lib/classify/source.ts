@@ -55,10 +55,19 @@ export interface CatalogInput {
 }
 
 const fileLine = (what: string, file: string) => `${what} ${path.basename(file)} (${fs.statSync(file).size} bytes)`;
-const objectOf = (r: CatalogRecord | ManifestRow, at: { x: number | null; y: number | null }): SourceObject => ({ field: r.field, id: r.id, x: at.x, y: at.y });
+const objectOf = (r: CatalogRecord | ManifestRow, at: { x: number | null; y: number | null }): SourceObject => ({
+  field: r.field,
+  id: r.id,
+  x: at.x,
+  y: at.y,
+});
 
 /** The mosaics of a catalog and every record's place on them (placement.ts); the mosaics are closed on a refusal. */
-function openPlaced(input: CatalogInput, catalog: Catalog, warn: (message: string) => void): { mosaics: MosaicSet; placed: PlacedCatalog } {
+function openPlaced(
+  input: CatalogInput,
+  catalog: Catalog,
+  warn: (message: string) => void,
+): { mosaics: MosaicSet; placed: PlacedCatalog } {
   const mosaics = openMosaics(input.mosaics, warn);
   try {
     return { mosaics, placed: placeCatalog(catalog, input.catalog, mosaics, input.skyTolerance) };
@@ -69,16 +78,25 @@ function openPlaced(input: CatalogInput, catalog: Catalog, warn: (message: strin
 }
 
 /** Catalog + mosaics: every record is cut as `curate` would cut it at the models' stamp size. */
-export function catalogSource(input: CatalogInput, stampSize: number, warn: (message: string) => void, log: (message: string) => void = () => undefined): ObjectSource {
+export function catalogSource(
+  input: CatalogInput,
+  stampSize: number,
+  warn: (message: string) => void,
+  log: (message: string) => void = () => undefined,
+): ObjectSource {
   const catalog = readFieldCatalog(input, warn);
   const { mosaics, placed } = openPlaced(input, catalog, warn);
   const line = describePlacement(input.catalog, catalog, placed);
   if (line) log(line);
   const records = catalog.records;
   const fingerprint = [
-    fileLine("catalog", input.catalog), `field ${input.field}`, `catalog format ${input.format ?? "from the file"}, class column ${input.classColumn ?? "default"}, pixels ${input.pixels ?? "default"}`,
+    fileLine("catalog", input.catalog),
+    `field ${input.field}`,
+    `catalog format ${input.format ?? "from the file"}, class column ${input.classColumn ?? "default"}, pixels ${input.pixels ?? "default"}`,
     ...(input.sky ? [`sky columns ${input.sky.join(",")}`] : []),
-    ...input.mosaics.map((m) => fileLine(`${bandOf(m.filter)} mosaic`, m.path)), `stamp size ${stampSize}`, `pad ${input.pad}`,
+    ...input.mosaics.map((m) => fileLine(`${bandOf(m.filter)} mosaic`, m.path)),
+    `stamp size ${stampSize}`,
+    `pad ${input.pad}`,
   ];
   return {
     objects: records.map((r, i) => objectOf(r, placed.placements[i])),
@@ -92,7 +110,8 @@ export function catalogSource(input: CatalogInput, stampSize: number, warn: (mes
         if (i < from) continue;
         const place = placed.placements[i];
         const object = objectOf(rec, place);
-        const cut = duplicate ?? (place.status === "placed" ? cutStamp(mosaics, place.bands, stampSize, input.pad) : place);
+        const cut =
+          duplicate ?? (place.status === "placed" ? cutStamp(mosaics, place.bands, stampSize, input.pad) : place);
         if (cut.status === "dropped") {
           yield { object, status: "dropped", reason: cut.reason };
           continue;
@@ -111,11 +130,16 @@ export function stampsSource(dir: string, stampSize: number): ObjectSource {
   const rows = readManifest(dir);
   const size = curatedStampSize(dir);
   if (size !== stampSize) {
-    throw new Error(`${dir}: stamps are ${size} px but the models take ${stampSize} px stamps; curate at --size ${stampSize}, or classify from the catalog and mosaics (--catalog, --mosaic), which cuts stamps at the models' size`);
+    throw new Error(
+      `${dir}: stamps are ${size} px but the models take ${stampSize} px stamps; curate at --size ${stampSize}, or classify from the catalog and mosaics (--catalog, --mosaic), which cuts stamps at the models' size`,
+    );
   }
   return {
     objects: rows.map((r) => objectOf(r, r)),
-    fingerprint: [`curated folder ${path.basename(path.resolve(dir))}, ${MANIFEST_FILE} sha256 ${sha256File(path.join(dir, MANIFEST_FILE))}`, `stamp size ${stampSize}`],
+    fingerprint: [
+      `curated folder ${path.basename(path.resolve(dir))}, ${MANIFEST_FILE} sha256 ${sha256File(path.join(dir, MANIFEST_FILE))}`,
+      `stamp size ${stampSize}`,
+    ],
     *items(from) {
       for (const row of rows.slice(from)) {
         if (row.status === "dropped") {
@@ -124,8 +148,15 @@ export function stampsSource(dir: string, stampSize: number): ObjectSource {
         }
         const file = path.join(dir, row.stamp as string);
         const stamp = readStamp(file);
-        if (stamp.size !== stampSize) throw new Error(`${file}: a ${stamp.size} px stamp in a folder of ${stampSize} px stamps`);
-        yield { object: objectOf(row, row), status: "kept", stamp: stamp.bands, missingBand: row.missingBand, note: row.reason };
+        if (stamp.size !== stampSize)
+          throw new Error(`${file}: a ${stamp.size} px stamp in a folder of ${stampSize} px stamps`);
+        yield {
+          object: objectOf(row, row),
+          status: "kept",
+          stamp: stamp.bands,
+          missingBand: row.missingBand,
+          note: row.reason,
+        };
       }
     },
     close: () => undefined,

@@ -28,9 +28,15 @@ export function ensembleVerdict(perModel: ArrayLike<number>[]): EnsembleVerdict 
   const votes = new Array<number>(k).fill(0);
   for (const p of perModel) votes[argmax(p)]++;
   let mode = 0;
-  for (let c = 1; c < k; c++) if (votes[c] > votes[mode] || (votes[c] === votes[mode] && mean[c] > mean[mode])) mode = c;
+  for (let c = 1; c < k; c++)
+    if (votes[c] > votes[mode] || (votes[c] === votes[mode] && mean[c] > mean[mode])) mode = c;
   return {
-    mean, std, classMean: argmax(mean) + 1, classMode: mode + 1, modeVotes: votes[mode],
-    entropy: entropy(mean), mutualInfo: mutualInformation(perModel),
+    mean,
+    std,
+    classMean: argmax(mean) + 1,
+    classMode: mode + 1,
+    modeVotes: votes[mode],
+    entropy: entropy(mean),
+    mutualInfo: mutualInformation(perModel),
   };
 }

@@ -5,8 +5,24 @@ import { parseArgs } from "node:util";
 export class UsageError extends Error {}
 
 export type OptionSpec =
-  | { type: "string"; help: string; default?: string; choices?: readonly string[]; required?: boolean; short?: string; multiple?: boolean }
-  | { type: "number" | "integer"; help: string; default?: number; min?: number; max?: number; required?: boolean; short?: string }
+  | {
+      type: "string";
+      help: string;
+      default?: string;
+      choices?: readonly string[];
+      required?: boolean;
+      short?: string;
+      multiple?: boolean;
+    }
+  | {
+      type: "number" | "integer";
+      help: string;
+      default?: number;
+      min?: number;
+      max?: number;
+      required?: boolean;
+      short?: string;
+    }
   | { type: "boolean"; help: string; short?: string };
 
 export type OptionSpecs = Record<string, OptionSpec>;
@@ -16,10 +32,14 @@ export type OptionValues<S extends OptionSpecs> = {
   [K in keyof S]: S[K] extends { type: "boolean" }
     ? boolean
     : S[K] extends { type: "number" | "integer" }
-      ? S[K] extends { default: number } | { required: true } ? number : number | undefined
+      ? S[K] extends { default: number } | { required: true }
+        ? number
+        : number | undefined
       : S[K] extends { multiple: true }
         ? string[]
-        : S[K] extends { default: string } | { required: true } ? StringValue<S[K]> : StringValue<S[K]> | undefined;
+        : S[K] extends { default: string } | { required: true }
+          ? StringValue<S[K]>
+          : StringValue<S[K]> | undefined;
 };
 
 /** A string option's value: one of its choices when it has them. */
@@ -42,8 +62,15 @@ export function parseOptions<S extends OptionSpecs>(argv: string[], specs: S): P
   const args = argv.flatMap((arg, i) => {
     const name = arg.startsWith("--") ? arg.slice(2) : undefined;
     const next = argv[i + 1];
-    if (name && specs[name] && specs[name].type !== "boolean" && next !== undefined && /^-\d|^-\.\d/.test(next)) return [`${arg}=${next}`];
-    if (i > 0 && /^-\d|^-\.\d/.test(arg) && argv[i - 1].startsWith("--") && specs[argv[i - 1].slice(2)]?.type !== "boolean") return [];
+    if (name && specs[name] && specs[name].type !== "boolean" && next !== undefined && /^-\d|^-\.\d/.test(next))
+      return [`${arg}=${next}`];
+    if (
+      i > 0 &&
+      /^-\d|^-\.\d/.test(arg) &&
+      argv[i - 1].startsWith("--") &&
+      specs[argv[i - 1].slice(2)]?.type !== "boolean"
+    )
+      return [];
     return [arg];
   });
   let parsed: ReturnType<typeof parseArgs>;
@@ -78,7 +105,8 @@ export function parseOptions<S extends OptionSpecs>(argv: string[], specs: S): P
     const text = value as string;
     const num = Number(text);
     if (text.trim() === "" || !Number.isFinite(num)) throw new UsageError(`--${name} must be a number (got '${text}')`);
-    if (spec.type === "integer" && !Number.isInteger(num)) throw new UsageError(`--${name} must be an integer (got '${text}')`);
+    if (spec.type === "integer" && !Number.isInteger(num))
+      throw new UsageError(`--${name} must be an integer (got '${text}')`);
     if (spec.min !== undefined && num < spec.min) throw new UsageError(`--${name} must be >= ${spec.min} (got ${num})`);
     if (spec.max !== undefined && num > spec.max) throw new UsageError(`--${name} must be <= ${spec.max} (got ${num})`);
     out[name] = num;
@@ -90,7 +118,11 @@ export function parseOptions<S extends OptionSpecs>(argv: string[], specs: S): P
 export function describeOptions(specs: OptionSpecs): string {
   const lines = Object.entries(specs).map(([name, spec]) => {
     let left = `  --${name}`;
-    if (spec.type !== "boolean") left += spec.type === "string" && spec.choices ? ` ${spec.choices.join("|")}` : ` ${spec.type === "string" ? "VALUE" : "N"}`;
+    if (spec.type !== "boolean")
+      left +=
+        spec.type === "string" && spec.choices
+          ? ` ${spec.choices.join("|")}`
+          : ` ${spec.type === "string" ? "VALUE" : "N"}`;
     let help = spec.help;
     if ("default" in spec && spec.default !== undefined) help += ` (default: ${spec.default})`;
     if ("required" in spec && spec.required) help += " (required)";

@@ -14,5 +14,23 @@ import { evaluateCommand } from "./commands/evaluate";
 import { reproduceCommand } from "./commands/reproduce";
 import { weightsImportCommand } from "./commands/weights";
 
-export const commands = [backendCommand, catalogSummaryCommand, fitsInfoCommand, fitsCutoutCommand, fitsWcsCommand, synthCommand, curateCommand, weightsImportCommand, trainCommand, trainSeedsCommand, evaluateCommand, reproduceCommand, classifyCommand, notebooksCommand,
-  labCommand, kernelInstallCommand, kernelListCommand, kernelRemoveCommand] as Command[];
+export const commands = [
+  backendCommand,
+  catalogSummaryCommand,
+  fitsInfoCommand,
+  fitsCutoutCommand,
+  fitsWcsCommand,
+  synthCommand,
+  curateCommand,
+  weightsImportCommand,
+  trainCommand,
+  trainSeedsCommand,
+  evaluateCommand,
+  reproduceCommand,
+  classifyCommand,
+  notebooksCommand,
+  labCommand,
+  kernelInstallCommand,
+  kernelListCommand,
+  kernelRemoveCommand,
+] as Command[];

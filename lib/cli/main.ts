@@ -50,8 +50,12 @@ export async function main(argv: string[]): Promise<number> {
   const found = findCommand(argv);
   if (!found) {
     const group = commands.filter((c) => c.name.startsWith(argv[0] + " "));
-    const hint = group.length ? `; '${argv[0]}' takes: ${group.map((c) => c.name.split(" ").slice(1).join(" ")).join(", ")}` : "";
-    process.stderr.write(`starcluster: unknown command '${argv.join(" ")}'${hint}\nRun 'starcluster --help' for the list.\n`);
+    const hint = group.length
+      ? `; '${argv[0]}' takes: ${group.map((c) => c.name.split(" ").slice(1).join(" ")).join(", ")}`
+      : "";
+    process.stderr.write(
+      `starcluster: unknown command '${argv.join(" ")}'${hint}\nRun 'starcluster --help' for the list.\n`,
+    );
     return 2;
   }
   const { command, rest } = found;

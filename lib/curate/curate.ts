@@ -104,29 +104,45 @@ function settingsOf(options: CurateOptions): Settings {
     const mosaics: FieldSettings["mosaics"] = {};
     for (const m of job.mosaics) {
       const band = bandOf(m.filter);
-      if (band) mosaics[band] = { ...fileInfo(m.path, `the ${band} mosaic of ${job.field}`), filter: m.filter.toUpperCase() };
+      if (band)
+        mosaics[band] = { ...fileInfo(m.path, `the ${band} mosaic of ${job.field}`), filter: m.filter.toUpperCase() };
     }
     return {
       field: job.field,
-      catalog: { ...fileInfo(job.catalog, `the catalog of ${job.field}`), format: job.format ?? null, class_column: job.classColumn ?? null,
-        sky: job.sky?.join(",") ?? null },
+      catalog: {
+        ...fileInfo(job.catalog, `the catalog of ${job.field}`),
+        format: job.format ?? null,
+        class_column: job.classColumn ?? null,
+        sky: job.sky?.join(",") ?? null,
+      },
       mosaics,
       truth: job.truth ? fileInfo(job.truth, `the truth table of ${job.field}`) : null,
     };
   });
-  return { size: options.size, pad: options.pad, bands: BANDS, sky_tolerance_px: options.skyTolerance ?? DEFAULT_SKY_TOLERANCE, fields };
+  return {
+    size: options.size,
+    pad: options.pad,
+    bands: BANDS,
+    sky_tolerance_px: options.skyTolerance ?? DEFAULT_SKY_TOLERANCE,
+    fields,
+  };
 }
 
 /** What must match for a rerun to resume: settings and input files by name and size (not by path: cwd may differ). */
 function fingerprint(s: Settings): string[] {
   const file = (f: FileInfo | null) => (f ? `${path.basename(f.path)} (${f.bytes} bytes)` : "none");
-  return [`size ${s.size}`, `pad ${s.pad}`, `fields ${s.fields.map((f) => f.field).join(", ")}`, ...s.fields.flatMap((f) => [
-    `${f.field} catalog ${file(f.catalog)}, class column ${f.catalog.class_column ?? "default"}`,
-    // Only when given, so that curations from before --sky existed still resume.
-    ...(f.catalog.sky ? [`${f.field} sky columns ${f.catalog.sky}`] : []),
-    ...BANDS.map((b) => `${f.field} ${b} mosaic ${file(f.mosaics[b] ?? null)}`),
-    `${f.field} truth ${file(f.truth)}`,
-  ])];
+  return [
+    `size ${s.size}`,
+    `pad ${s.pad}`,
+    `fields ${s.fields.map((f) => f.field).join(", ")}`,
+    ...s.fields.flatMap((f) => [
+      `${f.field} catalog ${file(f.catalog)}, class column ${f.catalog.class_column ?? "default"}`,
+      // Only when given, so that curations from before --sky existed still resume.
+      ...(f.catalog.sky ? [`${f.field} sky columns ${f.catalog.sky}`] : []),
+      ...BANDS.map((b) => `${f.field} ${b} mosaic ${file(f.mosaics[b] ?? null)}`),
+      `${f.field} truth ${file(f.truth)}`,
+    ]),
+  ];
 }
 
 /**
@@ -136,14 +152,19 @@ function fingerprint(s: Settings): string[] {
 function checkOutput(out: string, settings: Settings): string | undefined {
   if (isEmptyFolder(out)) return undefined;
   const file = path.join(out, CURATION_FILE);
-  if (!fs.existsSync(file)) throw new Error(`${out}: not empty and not a curation folder (no ${CURATION_FILE}); curate into a new or empty folder`);
+  if (!fs.existsSync(file))
+    throw new Error(
+      `${out}: not empty and not a curation folder (no ${CURATION_FILE}); curate into a new or empty folder`,
+    );
   const earlier = JSON.parse(fs.readFileSync(file, "utf8")) as Settings & { date: string };
   const before = fingerprint(earlier);
   const now = fingerprint(settings);
   const i = now.findIndex((line, k) => line !== before[k]);
   if (i >= 0 || before.length !== now.length) {
-    throw new Error(`${out}: holds a curation with other settings or inputs (was: ${before[i] ?? "nothing"}; now: ${now[i] ?? "nothing"}); ` +
-      "curate into a new folder, or delete this one");
+    throw new Error(
+      `${out}: holds a curation with other settings or inputs (was: ${before[i] ?? "nothing"}; now: ${now[i] ?? "nothing"}); ` +
+        "curate into a new folder, or delete this one",
+    );
   }
   return earlier.date;
 }
@@ -152,7 +173,8 @@ function checkOutput(out: string, settings: Settings): string | undefined {
 function removeStaleTemps(dir: string): void {
   for (const name of fs.readdirSync(dir)) {
     const m = /^\..+?\.(\d+)(?:\.\d+)?\.tmp$/.exec(name); // lazy: the pid, not the timestamp after it
-    if (m && Number(m[1]) !== process.pid && !processExists(Number(m[1]))) fs.rmSync(path.join(dir, name), { force: true });
+    if (m && Number(m[1]) !== process.pid && !processExists(Number(m[1])))
+      fs.rmSync(path.join(dir, name), { force: true });
   }
 }
 
@@ -162,17 +184,36 @@ function writeCurationJson(out: string, body: object): void {
 
 /** Reads a field's catalog, reporting its bad rows; all records must belong to the field. */
 export function readFieldCatalog(job: FieldJob, warn: (message: string) => void): Catalog {
-  const cat = readCatalog(job.catalog, { format: job.format, field: job.field, classColumn: job.classColumn, pixels: job.pixels, sky: job.sky });
+  const cat = readCatalog(job.catalog, {
+    format: job.format,
+    field: job.field,
+    classColumn: job.classColumn,
+    pixels: job.pixels,
+    sky: job.sky,
+  });
   const other = cat.records.find((r) => r.field !== job.field);
-  if (other) throw new Error(`${job.catalog}: line ${other.source.line} is in field ${other.field}, not ${job.field}; curate one field per catalog`);
+  if (other)
+    throw new Error(
+      `${job.catalog}: line ${other.source.line} is in field ${other.field}, not ${job.field}; curate one field per catalog`,
+    );
   if (cat.badRows.length) {
-    const shown = cat.badRows.slice(0, 10).map((b) => `\n  ${describeBadRow(b)}`).join("");
-    warn(`${job.catalog}: ${cat.badRows.length} bad row(s), not curated (no manifest row):${shown}${cat.badRows.length > 10 ? "\n  ..." : ""}`);
+    const shown = cat.badRows
+      .slice(0, 10)
+      .map((b) => `\n  ${describeBadRow(b)}`)
+      .join("");
+    warn(
+      `${job.catalog}: ${cat.badRows.length} bad row(s), not curated (no manifest row):${shown}${cat.badRows.length > 10 ? "\n  ..." : ""}`,
+    );
   }
   const odd = cat.records.filter((r) => isUnrecognisedClass(r.rawClass));
   if (odd.length) {
-    const examples = odd.slice(0, 3).map((r) => `line ${r.source.line}: '${shorten(r.rawClass!)}'`).join(", ");
-    warn(`${job.catalog}: ${odd.length} class value(s) that are not 0-4 (${examples}${odd.length > 3 ? ", ..." : ""}); curated as unclassified`);
+    const examples = odd
+      .slice(0, 3)
+      .map((r) => `line ${r.source.line}: '${shorten(r.rawClass!)}'`)
+      .join(", ");
+    warn(
+      `${job.catalog}: ${odd.length} class value(s) that are not 0-4 (${examples}${odd.length > 3 ? ", ..." : ""}); curated as unclassified`,
+    );
   }
   return cat;
 }
@@ -194,7 +235,8 @@ export class DuplicateIds {
   check(rec: CatalogRecord): DroppedStamp | undefined {
     const name = stampFileName(rec.id);
     const first = this.first.get(name);
-    if (first !== undefined) return { status: "dropped", cause: "duplicate", reason: `duplicate id (first at ${first})` };
+    if (first !== undefined)
+      return { status: "dropped", cause: "duplicate", reason: `duplicate id (first at ${first})` };
     this.first.set(name, `${this.unit} ${rec.source.line}`);
     return undefined;
   }
@@ -219,7 +261,13 @@ interface FieldOutput {
 }
 
 /** Every catalog object of one field: a row each, a stamp for each kept one that is not in OUT yet. */
-function curateField(input: FieldInput, options: CurateOptions, date: string, total: CurationCounts, tick: (label: string) => void): FieldOutput {
+function curateField(
+  input: FieldInput,
+  options: CurateOptions,
+  date: string,
+  total: CurationCounts,
+  tick: (label: string) => void,
+): FieldOutput {
   const { job, catalog, truth, mosaics, placed } = input;
   const { out, size, pad } = options;
   const dir = path.join(out, "stamps", job.field);
@@ -234,7 +282,8 @@ function curateField(input: FieldInput, options: CurateOptions, date: string, to
     const labels = truth?.get(rec.id);
     if (truth && !labels) throw new Error(`${job.truth}: no row for id ${rec.id} of ${job.catalog}`);
     const place = placed.placements[i];
-    const cut: KeptStamp | DroppedStamp = duplicates.check(rec) ?? (place.status === "placed" ? cutStamp(mosaics, place.bands, size, pad) : place);
+    const cut: KeptStamp | DroppedStamp =
+      duplicates.check(rec) ?? (place.status === "placed" ? cutStamp(mosaics, place.bands, size, pad) : place);
     const stamp = cut.status === "kept" ? `stamps/${job.field}/${name}` : null;
     if (cut.status === "kept" && existing.has(name) && stampIsIntact(path.join(out, stamp!), size)) result.skipped++;
     else if (cut.status === "kept") {
@@ -243,12 +292,26 @@ function curateField(input: FieldInput, options: CurateOptions, date: string, to
       result.written++;
     }
     const row: ManifestRow = {
-      field: job.field, id: rec.id, x: place.x, y: place.y, class: rec.class, detectedBands: rec.detectedBands,
-      status: cut.status, reason: cut.reason, missingBand: cut.status === "kept" ? cut.missingBand : null, stamp,
-      truth: labels?.truth ?? null, secondLabel: labels?.secondLabel ?? null,
+      field: job.field,
+      id: rec.id,
+      x: place.x,
+      y: place.y,
+      class: rec.class,
+      detectedBands: rec.detectedBands,
+      status: cut.status,
+      reason: cut.reason,
+      missingBand: cut.status === "kept" ? cut.missingBand : null,
+      stamp,
+      truth: labels?.truth ?? null,
+      secondLabel: labels?.secondLabel ?? null,
     };
     result.rows.push(row);
-    addRow(row, cut.status === "kept" ? { padded: cut.zeroed.some((n) => n > 0) } : { cause: cut.cause }, result.counts, total);
+    addRow(
+      row,
+      cut.status === "kept" ? { padded: cut.zeroed.some((n) => n > 0) } : { cause: cut.cause },
+      result.counts,
+      total,
+    );
     tick(`${job.field}: ${result.counts.kept.all} kept, ${result.counts.dropped.all} dropped`);
   }
   return result;
@@ -256,10 +319,13 @@ function curateField(input: FieldInput, options: CurateOptions, date: string, to
 
 /** The error for a curation that kept nothing: it is not marked complete, and says why objects were dropped. */
 function nothingKept(out: string, objects: number, total: CurationCounts, catalogs: string[]): Error {
-  const causes = Object.entries(total.droppedBy).filter(([, n]) => n > 0).map(([cause, n]) => `${cause} ${n}`);
-  const why = objects === 0
-    ? `no usable row in ${catalogs.join(", ")}`
-    : `all ${objects} object(s) dropped: ${causes.join(", ")}; each one's reason is in ${MANIFEST_FILE}`;
+  const causes = Object.entries(total.droppedBy)
+    .filter(([, n]) => n > 0)
+    .map(([cause, n]) => `${cause} ${n}`);
+  const why =
+    objects === 0
+      ? `no usable row in ${catalogs.join(", ")}`
+      : `all ${objects} object(s) dropped: ${causes.join(", ")}; each one's reason is in ${MANIFEST_FILE}`;
   return new Error(`${out}: nothing curated (${why}); the curation is not marked complete`);
 }
 
@@ -288,7 +354,9 @@ function curateUnlocked(options: CurateOptions): CurationResult {
     for (const job of jobs) mosaicSets.push(openMosaics(job.mosaics, warn));
     // Positions too are settled before anything is written: an RA/Dec catalog needs every band's WCS, and
     // mosaics that disagree on where the objects lie are refused here.
-    const placed = jobs.map((job, j) => placeCatalog(catalogs[j], job.catalog, mosaicSets[j], settings.sky_tolerance_px));
+    const placed = jobs.map((job, j) =>
+      placeCatalog(catalogs[j], job.catalog, mosaicSets[j], settings.sky_tolerance_px),
+    );
     jobs.forEach((job, j) => {
       const line = describePlacement(job.catalog, catalogs[j], placed[j]);
       if (line) log(line);
@@ -296,8 +364,14 @@ function curateUnlocked(options: CurateOptions): CurationResult {
     fs.mkdirSync(out, { recursive: true });
     removeStaleTemps(out);
     const date = stampDate(resumed);
-    const head = { software: softwareVersion(), command: options.command, complete: false, date, ...settings,
-      centre_pixel: `0-based stamp index ${Math.floor(size / 2)} in x and y holds the mosaic pixel containing the catalog position` };
+    const head = {
+      software: softwareVersion(),
+      command: options.command,
+      complete: false,
+      date,
+      ...settings,
+      centre_pixel: `0-based stamp index ${Math.floor(size / 2)} in x and y holds the mosaic pixel containing the catalog position`,
+    };
     writeCurationJson(out, head);
     const progress = options.progress?.(catalogs.reduce((a, c) => a + c.records.length, 0));
     let done = 0;
@@ -312,8 +386,17 @@ function curateUnlocked(options: CurateOptions): CurationResult {
     const [written, skipped] = [results.reduce((a, r) => a + r.written, 0), results.reduce((a, r) => a + r.skipped, 0)];
     writeFileAtomic(path.join(out, MANIFEST_FILE), formatManifest(rows));
     const repaired = results.flatMap((r) => r.repaired);
-    if (repaired.length) warn(`${out}: ${repaired.length} damaged stamp(s) (truncated, empty or of another size) written again, e.g. ${repaired[0]}`);
-    if (total.kept.all === 0) throw nothingKept(out, rows.length, total, jobs.map((job) => job.catalog));
+    if (repaired.length)
+      warn(
+        `${out}: ${repaired.length} damaged stamp(s) (truncated, empty or of another size) written again, e.g. ${repaired[0]}`,
+      );
+    if (total.kept.all === 0)
+      throw nothingKept(
+        out,
+        rows.length,
+        total,
+        jobs.map((job) => job.catalog),
+      );
     const seconds = (Date.now() - start) / 1000;
     const fieldsOut = settings.fields.map((f, j) => ({
       ...f,
@@ -322,11 +405,37 @@ function curateUnlocked(options: CurateOptions): CurationResult {
         ...catalogs[j].position,
         ...(placed[j].sky ? { wcs: placed[j].sky!.wcs, max_band_offset_px: placed[j].sky!.maxBandOffset } : {}),
       },
-      mosaics: Object.fromEntries(mosaicSets[j].bands.flatMap((m) => (m ? [[m.band, { ...f.mosaics[m.band], hdu: m.hdu.index, width: mosaicSets[j].width, height: mosaicSets[j].height, bitpix: m.hdu.bitpix }]] : []))),
+      mosaics: Object.fromEntries(
+        mosaicSets[j].bands.flatMap((m) =>
+          m
+            ? [
+                [
+                  m.band,
+                  {
+                    ...f.mosaics[m.band],
+                    hdu: m.hdu.index,
+                    width: mosaicSets[j].width,
+                    height: mosaicSets[j].height,
+                    bitpix: m.hdu.bitpix,
+                  },
+                ],
+              ]
+            : [],
+        ),
+      ),
       counts: results[j].counts,
     }));
-    writeCurationJson(out, { ...head, complete: true, fields: fieldsOut, counts: total, stamps: { written, already_there: skipped }, wall_seconds: seconds });
-    progress?.finish(`curated ${rows.length} object(s): ${total.kept.all} kept (${written} written, ${skipped} already there), ${total.dropped.all} dropped`);
+    writeCurationJson(out, {
+      ...head,
+      complete: true,
+      fields: fieldsOut,
+      counts: total,
+      stamps: { written, already_there: skipped },
+      wall_seconds: seconds,
+    });
+    progress?.finish(
+      `curated ${rows.length} object(s): ${total.kept.all} kept (${written} written, ${skipped} already there), ${total.dropped.all} dropped`,
+    );
     const fields = Object.fromEntries(jobs.map((job, j) => [job.field, results[j].counts]));
     return { rows, fields, total, written, skipped, badRows: catalogs.flatMap((c) => c.badRows), seconds };
   } finally {

@@ -41,7 +41,10 @@ function imageHdu(file: FitsFile): Hdu {
   const images = file.hdus.filter((h) => (h.type === "PRIMARY" || h.type === "IMAGE") && h.shape.length > 0);
   const hdu = images.find((h) => h.index === 0) ?? images.find((h) => h.name === "SCI") ?? images[0];
   if (!hdu) throw new Error(`${file.path}: no image HDU with data`);
-  if (hdu.shape.length !== 2) throw new Error(`${hdu.where}: a mosaic must be a 2-D image, this one is ${hdu.shape.join(" x ")} (NAXIS = ${hdu.shape.length})`);
+  if (hdu.shape.length !== 2)
+    throw new Error(
+      `${hdu.where}: a mosaic must be a 2-D image, this one is ${hdu.shape.join(" x ")} (NAXIS = ${hdu.shape.length})`,
+    );
   hdu.assertImage();
   void hdu.scaling; // BSCALE, BZERO and BLANK checked now, before anything is written, not at the first stamp
   return hdu;
@@ -53,7 +56,8 @@ const WCS_KEYS = ["CRPIX1", "CRPIX2", "CRVAL1", "CRVAL2", "CD1_1", "CD1_2", "CD2
 function wcsDifference(a: Hdu, b: Hdu): string | undefined {
   for (const key of WCS_KEYS) {
     const [va, vb] = [a.header.number(key), b.header.number(key)];
-    if (va !== undefined && vb !== undefined && Math.abs(va - vb) > 1e-9 * Math.max(1, Math.abs(va))) return `${key} ${vb} vs ${va}`;
+    if (va !== undefined && vb !== undefined && Math.abs(va - vb) > 1e-9 * Math.max(1, Math.abs(va)))
+      return `${key} ${vb} vs ${va}`;
   }
   return undefined;
 }
@@ -66,12 +70,22 @@ export function openMosaics(specs: MosaicSpec[], warn: (message: string) => void
   try {
     for (const spec of specs) {
       const band = bandOf(spec.filter);
-      if (!band) throw new Error(`unknown band '${spec.filter}' for ${spec.path}; bands are ${BANDS.join(", ")} (F435W and F606W stand in for F438W and F555W)`);
-      if (bands[BANDS.indexOf(band)]) throw new Error(`two mosaics for ${band}: ${bands[BANDS.indexOf(band)]!.path} and ${spec.path}`);
+      if (!band)
+        throw new Error(
+          `unknown band '${spec.filter}' for ${spec.path}; bands are ${BANDS.join(", ")} (F435W and F606W stand in for F438W and F555W)`,
+        );
+      if (bands[BANDS.indexOf(band)])
+        throw new Error(`two mosaics for ${band}: ${bands[BANDS.indexOf(band)]!.path} and ${spec.path}`);
       if (!fs.existsSync(spec.path)) throw new Error(`${spec.path}: no such file (the ${band} mosaic)`);
       const file = openFits(spec.path);
       opened.push(file);
-      bands[BANDS.indexOf(band)] = { band, filter: spec.filter.toUpperCase(), path: spec.path, file, hdu: imageHdu(file) };
+      bands[BANDS.indexOf(band)] = {
+        band,
+        filter: spec.filter.toUpperCase(),
+        path: spec.path,
+        file,
+        hdu: imageHdu(file),
+      };
     }
     const present = bands.filter((b): b is BandMosaic => b !== null);
     if (present.length === 0) throw new Error("no mosaic given");
@@ -80,11 +94,16 @@ export function openMosaics(specs: MosaicSpec[], warn: (message: string) => void
     for (const m of present.slice(1)) {
       const [w, h] = m.hdu.shape;
       if (w !== width || h !== height) {
-        throw new Error(`${m.hdu.where}: the ${m.band} mosaic is ${w} x ${h} pixels but the ${first.band} mosaic ${first.path} is ${width} x ${height}: ` +
-          "the mosaics of a field must share one pixel grid");
+        throw new Error(
+          `${m.hdu.where}: the ${m.band} mosaic is ${w} x ${h} pixels but the ${first.band} mosaic ${first.path} is ${width} x ${height}: ` +
+            "the mosaics of a field must share one pixel grid",
+        );
       }
       const diff = wcsDifference(first.hdu, m.hdu);
-      if (diff) warn(`${m.path}: WCS differs from the ${first.band} mosaic's (${diff}); stamps take the same pixels in every band, so check the mosaics are aligned`);
+      if (diff)
+        warn(
+          `${m.path}: WCS differs from the ${first.band} mosaic's (${diff}); stamps take the same pixels in every band, so check the mosaics are aligned`,
+        );
     }
     return { width, height, bands, close };
   } catch (e) {

@@ -41,8 +41,10 @@ function mosaicWcs(mosaics: MosaicSet, catalogFile: string): (Wcs | null)[] {
     try {
       return hduWcs(m.hdu);
     } catch (e) {
-      throw new Error(`${(e as Error).message}; the catalog ${catalogFile} gives RA/Dec, which are converted to pixels through ` +
-        `each band's mosaic WCS, so the ${m.band} mosaic needs a usable celestial WCS`);
+      throw new Error(
+        `${(e as Error).message}; the catalog ${catalogFile} gives RA/Dec, which are converted to pixels through ` +
+          `each band's mosaic WCS, so the ${m.band} mosaic needs a usable celestial WCS`,
+      );
     }
   });
 }
@@ -58,7 +60,8 @@ const pixel = (p: PixelPosition) => `(${p.x.toFixed(2)}, ${p.y.toFixed(2)})`;
 
 /** One RA/Dec through every band's WCS: placed, or dropped naming the first band it is off. */
 function placeOnSky(rec: CatalogRecord, mosaics: MosaicSet, wcs: (Wcs | null)[]): Placement {
-  if (rec.ra === undefined || rec.dec === undefined) throw new Error(`${rec.source.file}: line ${rec.source.line}: object ${rec.id} has no RA/Dec`);
+  if (rec.ra === undefined || rec.dec === undefined)
+    throw new Error(`${rec.source.file}: line ${rec.source.line}: object ${rec.id} has no RA/Dec`);
   const { ra, dec } = rec;
   const ref = wcs.findIndex((w) => w !== null);
   const sky: SkyOrigin = { ra, dec, band: BANDS[ref] };
@@ -74,12 +77,22 @@ function placeOnSky(rec: CatalogRecord, mosaics: MosaicSet, wcs: (Wcs | null)[])
     if (!p) continue;
     if (!finite(p)) {
       const code = wcs[b]!.definition.projection.code;
-      return { status: "dropped", cause: "outside", ...at, sky,
-        reason: `${degrees(ra, dec)} has no pixel in the ${BANDS[b]} mosaic's ${code} projection (far off its footprint)` };
+      return {
+        status: "dropped",
+        cause: "outside",
+        ...at,
+        sky,
+        reason: `${degrees(ra, dec)} has no pixel in the ${BANDS[b]} mosaic's ${code} projection (far off its footprint)`,
+      };
     }
     if (!onMosaic(p, mosaics.width, mosaics.height)) {
-      return { status: "dropped", cause: "outside", ...at, sky,
-        reason: `${degrees(ra, dec)} is outside the ${BANDS[b]} mosaic: pixel ${pixel(p)}, the mosaic is ${mosaics.width} x ${mosaics.height}` };
+      return {
+        status: "dropped",
+        cause: "outside",
+        ...at,
+        sky,
+        reason: `${degrees(ra, dec)} is outside the ${BANDS[b]} mosaic: pixel ${pixel(p)}, the mosaic is ${mosaics.width} x ${mosaics.height}`,
+      };
     }
   }
   return { status: "placed", x: reported.x, y: reported.y, bands, sky };
@@ -98,8 +111,15 @@ function bandOffset(bands: BandPositions): { offset: number; band: number } {
 }
 
 /** Refuses mosaics that disagree on where the objects lie by more than `tolerance` pixels; returns the largest offset. */
-function checkBandsAgree(records: CatalogRecord[], placements: Placement[], mosaics: MosaicSet, tolerance: number): number {
-  let max = 0, over = 0, worst: { index: number; offset: number; band: number } | undefined;
+function checkBandsAgree(
+  records: CatalogRecord[],
+  placements: Placement[],
+  mosaics: MosaicSet,
+  tolerance: number,
+): number {
+  let max = 0,
+    over = 0,
+    worst: { index: number; offset: number; band: number } | undefined;
   placements.forEach((p, index) => {
     if (p.status !== "placed") return;
     const o = bandOffset(p.bands);
@@ -113,26 +133,35 @@ function checkBandsAgree(records: CatalogRecord[], placements: Placement[], mosa
   const rec = records[worst.index];
   const ref = p.bands.findIndex((q) => q !== null);
   const [a, b] = [mosaics.bands[ref]!, mosaics.bands[worst.band]!];
-  throw new Error(`${a.path} and ${b.path}: the ${a.band} and ${b.band} mosaics put ${over} of ${placements.length} object(s) more than ` +
-    `${tolerance} px apart (--sky-tolerance); the worst, ${rec.id} (${rec.source.file} line ${rec.source.line}) at ${degrees(p.sky!.ra, p.sky!.dec)}, ` +
-    `is at pixel ${pixel(p.bands[ref]!)} in ${a.band} and ${pixel(p.bands[worst.band]!)} in ${b.band}, ${worst.offset.toFixed(3)} px apart. ` +
-    "A stamp takes the same pixels from every band, so a field's mosaics must share one pixel grid (check their WCS, or raise the tolerance)");
+  throw new Error(
+    `${a.path} and ${b.path}: the ${a.band} and ${b.band} mosaics put ${over} of ${placements.length} object(s) more than ` +
+      `${tolerance} px apart (--sky-tolerance); the worst, ${rec.id} (${rec.source.file} line ${rec.source.line}) at ${degrees(p.sky!.ra, p.sky!.dec)}, ` +
+      `is at pixel ${pixel(p.bands[ref]!)} in ${a.band} and ${pixel(p.bands[worst.band]!)} in ${b.band}, ${worst.offset.toFixed(3)} px apart. ` +
+      "A stamp takes the same pixels from every band, so a field's mosaics must share one pixel grid (check their WCS, or raise the tolerance)",
+  );
 }
 
 /**
  * Every record's place on the mosaics, in catalog order. For a sky catalog each band's WCS is read (a mosaic
  * without a celestial WCS is refused) and the bands are checked to agree within `tolerance` pixels.
  */
-export function placeCatalog(catalog: Catalog, catalogFile: string, mosaics: MosaicSet, tolerance = DEFAULT_SKY_TOLERANCE): PlacedCatalog {
+export function placeCatalog(
+  catalog: Catalog,
+  catalogFile: string,
+  mosaics: MosaicSet,
+  tolerance = DEFAULT_SKY_TOLERANCE,
+): PlacedCatalog {
   if (catalog.position.kind === "pixel") {
     return {
       placements: catalog.records.map((rec) => {
-        if (rec.x === undefined || rec.y === undefined) throw new Error(`${rec.source.file}: line ${rec.source.line}: object ${rec.id} has no pixel position`);
+        if (rec.x === undefined || rec.y === undefined)
+          throw new Error(`${rec.source.file}: line ${rec.source.line}: object ${rec.id} has no pixel position`);
         return { status: "placed", x: rec.x, y: rec.y, bands: samePosition(mosaics, rec.x, rec.y) };
       }),
     };
   }
-  if (!Number.isFinite(tolerance) || tolerance < 0) throw new Error(`the sky tolerance must be a number of pixels >= 0 (got ${tolerance})`);
+  if (!Number.isFinite(tolerance) || tolerance < 0)
+    throw new Error(`the sky tolerance must be a number of pixels >= 0 (got ${tolerance})`);
   const wcs = mosaicWcs(mosaics, catalogFile);
   const placements = catalog.records.map((rec) => placeOnSky(rec, mosaics, wcs));
   const maxBandOffset = checkBandsAgree(catalog.records, placements, mosaics, tolerance);
@@ -144,7 +173,9 @@ export function placeCatalog(catalog: Catalog, catalogFile: string, mosaics: Mos
 export function describePlacement(catalogFile: string, catalog: Catalog, placed: PlacedCatalog): string | undefined {
   if (!placed.sky) return undefined;
   const off = placed.placements.filter((p) => p.status === "dropped").length;
-  return `${catalogFile}: ${catalog.position.description}; converted to pixels through each band's mosaic WCS ` +
+  return (
+    `${catalogFile}: ${catalog.position.description}; converted to pixels through each band's mosaic WCS ` +
     `(${placed.sky.wcs}); the bands agree within ${placed.sky.maxBandOffset.toExponential(1)} px ` +
-    `(tolerance ${placed.sky.tolerance} px); ${off} of ${placed.placements.length} object(s) off the mosaics, dropped`;
+    `(tolerance ${placed.sky.tolerance} px); ${off} of ${placed.placements.length} object(s) off the mosaics, dropped`
+  );
 }

@@ -82,7 +82,10 @@ function noData(v: Float32Array, outside: Uint8Array | null, size: number): Uint
 }
 
 const count = (mask: Uint8Array) => mask.reduce((a, m) => a + m, 0);
-const perBand = (counts: number[]) => BANDS.filter((_, b) => counts[b] > 0).map((band) => `${band} ${counts[BANDS.indexOf(band)]}`).join(", ");
+const perBand = (counts: number[]) =>
+  BANDS.filter((_, b) => counts[b] > 0)
+    .map((band) => `${band} ${counts[BANDS.indexOf(band)]}`)
+    .join(", ");
 
 /** The position in every band with a mosaic (a pixel catalog's: the mosaics share one pixel grid). */
 export function samePosition(mosaics: MosaicSet, x: number, y: number): BandPositions {
@@ -93,7 +96,12 @@ export function samePosition(mosaics: MosaicSet, x: number, y: number): BandPosi
  * Cuts one object's stamp under the rules of lib/curate/README.md. `at`: one position for every band, or one per
  * band (BandPositions); each band's section is read around its own position.
  */
-export function cutStamp(mosaics: MosaicSet, at: PixelPosition | BandPositions, size: number, pad: boolean): KeptStamp | DroppedStamp {
+export function cutStamp(
+  mosaics: MosaicSet,
+  at: PixelPosition | BandPositions,
+  size: number,
+  pad: boolean,
+): KeptStamp | DroppedStamp {
   const { width, height } = mosaics;
   const positions = Array.isArray(at) ? at : samePosition(mosaics, at.x, at.y);
   const reference = positions.find((p): p is PixelPosition => p !== null);
@@ -102,7 +110,8 @@ export function cutStamp(mosaics: MosaicSet, at: PixelPosition | BandPositions, 
   const { x0, y0 } = stampOrigin(reference.x, reference.y, size);
   const half = Math.floor(size / 2);
   const drop = (cause: DropCause, reason: string): DroppedStamp => ({ status: "dropped", cause, reason });
-  const centreOutside = (o: { x0: number; y0: number }) => o.x0 + half < 0 || o.x0 + half >= width || o.y0 + half < 0 || o.y0 + half >= height;
+  const centreOutside = (o: { x0: number; y0: number }) =>
+    o.x0 + half < 0 || o.x0 + half >= width || o.y0 + half < 0 || o.y0 + half >= height;
   if (origins.some(centreOutside)) return drop("outside", `position outside the ${width} x ${height} mosaic`);
   const crossesEdge = origins.some((o) => o.x0 < 0 || o.y0 < 0 || o.x0 + size > width || o.y0 + size > height);
   if (crossesEdge && !pad) return drop("edge", "stamp crosses the mosaic edge");
@@ -128,10 +137,23 @@ export function cutStamp(mosaics: MosaicSet, at: PixelPosition | BandPositions, 
     bands.push(new Float32Array(size * size));
   });
   if (missing.length > 1) return drop("coverage", `${missing.length} bands without coverage: ${missing.join(", ")}`);
-  if (!pad && withoutData.some((n) => n > 0)) return drop("no-data", `pixels without data in the stamp (NaN, infinite or beyond a footprint edge): ${perBand(withoutData)}`);
+  if (!pad && withoutData.some((n) => n > 0))
+    return drop(
+      "no-data",
+      `pixels without data in the stamp (NaN, infinite or beyond a footprint edge): ${perBand(withoutData)}`,
+    );
   const notes: string[] = [];
   if (missing.length) notes.push(`${missing[0]} without coverage: zero-filled`);
   if (crossesEdge) notes.push("stamp crosses the mosaic edge");
   if (withoutData.some((n) => n > 0)) notes.push(`zero-padded pixels without data: ${perBand(withoutData)}`);
-  return { status: "kept", x0, y0, origins, bands, missingBand: missing[0] ?? null, zeroed: withoutData, reason: notes.join("; ") };
+  return {
+    status: "kept",
+    x0,
+    y0,
+    origins,
+    bands,
+    missingBand: missing[0] ?? null,
+    zeroed: withoutData,
+    reason: notes.join("; "),
+  };
 }

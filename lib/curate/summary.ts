@@ -14,7 +14,10 @@ export const DROP_CAUSES: Record<DropCause, string> = {
 
 export interface ClassTally {
   /** Classes 1-4, then not classified, then all. */
-  "1": number; "2": number; "3": number; "4": number;
+  "1": number;
+  "2": number;
+  "3": number;
+  "4": number;
   unclassified: number;
   all: number;
 }
@@ -42,7 +45,11 @@ export function emptyCounts(): CurationCounts {
 }
 
 /** Adds one manifest row (with its drop cause, or whether it was padded) to each of `counts`. */
-export function addRow(row: ManifestRow, outcome: { cause?: DropCause; padded?: boolean }, ...counts: CurationCounts[]): void {
+export function addRow(
+  row: ManifestRow,
+  outcome: { cause?: DropCause; padded?: boolean },
+  ...counts: CurationCounts[]
+): void {
   for (const c of counts) {
     const t = row.status === "kept" ? c.kept : c.dropped;
     t[row.class === null ? "unclassified" : (String(row.class) as "1")]++;
@@ -56,15 +63,31 @@ export function addRow(row: ManifestRow, outcome: { cause?: DropCause; padded?: 
 /** A plain-text table (field / status rows, class columns) and the drop and zero-fill counts of the total. */
 export function formatCurationSummary(fields: Record<string, CurationCounts>, total: CurationCounts): string {
   const head = ["field", "status", ...CLASSES.map((c) => `class ${c}`), "unclassified", "all"];
-  const cells = (t: ClassTally) => [...CLASSES.map((c) => String(t[String(c) as "1"])), String(t.unclassified), String(t.all)];
-  const block = (name: string, c: CurationCounts) => [[name, "kept", ...cells(c.kept)], ["", "dropped", ...cells(c.dropped)]];
+  const cells = (t: ClassTally) => [
+    ...CLASSES.map((c) => String(t[String(c) as "1"])),
+    String(t.unclassified),
+    String(t.all),
+  ];
+  const block = (name: string, c: CurationCounts) => [
+    [name, "kept", ...cells(c.kept)],
+    ["", "dropped", ...cells(c.dropped)],
+  ];
   const rows = [head, ...Object.entries(fields).flatMap(([f, c]) => block(f, c)), ...block("total", total)];
   const widths = head.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const rule = widths.map((w) => "-".repeat(w)).join("  ");
-  const lines = rows.map((r) => r.map((v, i) => (i < 2 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join("  ").trimEnd());
+  const lines = rows.map((r) =>
+    r
+      .map((v, i) => (i < 2 ? v.padEnd(widths[i]) : v.padStart(widths[i])))
+      .join("  ")
+      .trimEnd(),
+  );
   lines.splice(1, 0, rule);
   lines.splice(lines.length - 2, 0, rule);
-  const list = (entries: [string, number][]) => entries.filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(", ") || "none";
+  const list = (entries: [string, number][]) =>
+    entries
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(", ") || "none";
   lines.push(`dropped: ${list(Object.entries(total.droppedBy).map(([k, n]) => [DROP_CAUSES[k as DropCause], n]))}`);
   lines.push(`kept with one band zero-filled: ${list(Object.entries(total.missingBand))}`);
   if (total.padded) lines.push(`kept zero-padded (--pad): ${total.padded}`);

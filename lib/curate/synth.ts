@@ -16,13 +16,17 @@ export function synthJobs(dir: string): FieldJob[] {
   const file = path.join(dir, "manifest.json");
   if (!fs.existsSync(file)) throw new Error(`${file}: no such file (is ${dir} the output of 'starcluster synth'?)`);
   const manifest = JSON.parse(fs.readFileSync(file, "utf8")) as SynthManifest;
-  if (manifest.generator !== "starcluster synth" || !Array.isArray(manifest.fields)) throw new Error(`${file}: not a 'starcluster synth' manifest`);
+  if (manifest.generator !== "starcluster synth" || !Array.isArray(manifest.fields))
+    throw new Error(`${file}: not a 'starcluster synth' manifest`);
   return manifest.fields.map((f) => ({
     field: f.field,
     catalog: path.join(dir, f.field, f.catalog),
     format: "legus",
     classColumn: f.class_column,
-    mosaics: f.images.map((image, b) => ({ filter: f.filters[b].split("/").pop()!, path: path.join(dir, f.field, image) })),
+    mosaics: f.images.map((image, b) => ({
+      filter: f.filters[b].split("/").pop()!,
+      path: path.join(dir, f.field, image),
+    })),
     truth: path.join(dir, f.field, f.truth),
   }));
 }

@@ -26,8 +26,11 @@ export interface BatchOptions {
 
 /** The six-channel NHWC plane of one stamp (band-major input), after zeroing, rescaling and augmentation. */
 export function prepareStamp(stamp: Float32Array, options: BatchOptions, augmentSeed?: number): Float32Array {
-  const size = options.stampSize, plane = size * size, bands = BANDS.length;
-  if (stamp.length !== bands * plane) throw new Error(`stamp has ${stamp.length} values, expected ${bands} x ${size} x ${size}`);
+  const size = options.stampSize,
+    plane = size * size,
+    bands = BANDS.length;
+  if (stamp.length !== bands * plane)
+    throw new Error(`stamp has ${stamp.length} values, expected ${bands} x ${size} x ${size}`);
   let s = stamp;
   if (options.zeroBand) {
     const b = BANDS.indexOf(options.zeroBand);
@@ -36,7 +39,8 @@ export function prepareStamp(stamp: Float32Array, options: BatchOptions, augment
     s.fill(0, b * plane, (b + 1) * plane);
   }
   s = rescale(s, bands, options.rescale);
-  if (augmentSeed !== undefined) s = augment(s, bands, size, drawAugmentation(mulberry32(augmentSeed), options.rotation));
+  if (augmentSeed !== undefined)
+    s = augment(s, bands, size, drawAugmentation(mulberry32(augmentSeed), options.rotation));
   const out = new Float32Array(plane * INPUT_CHANNELS);
   for (let b = 0; b < bands; b++) for (let i = 0; i < plane; i++) out[i * INPUT_CHANNELS + b] = s[b * plane + i];
   return out;
@@ -45,7 +49,8 @@ export function prepareStamp(stamp: Float32Array, options: BatchOptions, augment
 /** A batch tensor [n, inputSize, inputSize, 6] from band-major stamps. */
 export function assembleBatch(stamps: Float32Array[], options: BatchOptions): tf.Tensor4D {
   const { stampSize: size, inputSize, augmentSeeds } = options;
-  if (augmentSeeds && augmentSeeds.length !== stamps.length) throw new Error(`${augmentSeeds.length} augmentation seeds for ${stamps.length} stamps`);
+  if (augmentSeeds && augmentSeeds.length !== stamps.length)
+    throw new Error(`${augmentSeeds.length} augmentation seeds for ${stamps.length} stamps`);
   const plane = size * size * INPUT_CHANNELS;
   const data = new Float32Array(stamps.length * plane);
   stamps.forEach((s, i) => data.set(prepareStamp(s, options, augmentSeeds?.[i]), i * plane));

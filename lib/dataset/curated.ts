@@ -49,7 +49,8 @@ export interface LoadOptions {
 export function curatedStampSize(dir: string): number {
   const file = path.join(dir, CURATION_FILE);
   const size = fs.existsSync(file) ? Number(JSON.parse(fs.readFileSync(file, "utf8")).size) : NaN;
-  if (!Number.isInteger(size) || size <= 0) throw new Error(`${file}: missing or without a stamp size (is ${dir} a curated folder?)`);
+  if (!Number.isInteger(size) || size <= 0)
+    throw new Error(`${file}: missing or without a stamp size (is ${dir} a curated folder?)`);
   return size;
 }
 
@@ -66,21 +67,31 @@ export function loadCurated(dirs: string[], options: LoadOptions = {}): CuratedS
   for (const dir of dirs) {
     const rows = readManifest(dir);
     const stampSize = curatedStampSize(dir);
-    if (size !== undefined && stampSize !== size) throw new Error(`${dir}: stamps are ${stampSize} px, ${dirs[0]} has ${size} px`);
+    if (size !== undefined && stampSize !== size)
+      throw new Error(`${dir}: stamps are ${stampSize} px, ${dirs[0]} has ${size} px`);
     size = stampSize;
     for (const row of rows) {
       seenFields.add(row.field);
       if (wanted && !wanted.has(row.field)) continue;
       if (row.status !== "kept") exclude("dropped by curation");
       else if (row.class === null) exclude("no human class");
-      else if (row.detectedBands !== null && row.detectedBands < minDetected) exclude(`detected in fewer than ${minDetected} bands`);
+      else if (row.detectedBands !== null && row.detectedBands < minDetected)
+        exclude(`detected in fewer than ${minDetected} bands`);
       else if (labels === "truth" && row.truth === null) exclude("no truth label");
       else {
         const label = labels === "truth" ? (row.truth as ClusterClass) : row.class;
         items.push({
           // readManifest gives every kept object a position (only a dropped one may lack it).
-          key: `${row.field}/${row.id}`, field: row.field, id: row.id, x: row.x!, y: row.y!, label: label - 1,
-          humanClass: row.class, truth: row.truth, secondLabel: row.secondLabel, missingBand: row.missingBand,
+          key: `${row.field}/${row.id}`,
+          field: row.field,
+          id: row.id,
+          x: row.x!,
+          y: row.y!,
+          label: label - 1,
+          humanClass: row.class,
+          truth: row.truth,
+          secondLabel: row.secondLabel,
+          missingBand: row.missingBand,
           stampFile: path.join(dir, row.stamp as string),
         });
       }
@@ -88,7 +99,8 @@ export function loadCurated(dirs: string[], options: LoadOptions = {}): CuratedS
   }
   if (wanted) {
     const unknown = [...wanted].filter((f) => !seenFields.has(f));
-    if (unknown.length) throw new Error(`field(s) ${unknown.join(", ")} not in ${dirs.join(", ")} (have ${[...seenFields].join(", ")})`);
+    if (unknown.length)
+      throw new Error(`field(s) ${unknown.join(", ")} not in ${dirs.join(", ")} (have ${[...seenFields].join(", ")})`);
   }
   const keys = new Set<string>();
   for (const it of items) {
@@ -99,11 +111,16 @@ export function loadCurated(dirs: string[], options: LoadOptions = {}): CuratedS
 }
 
 /** Reads every item's stamp (band-major [band][row][col], BANDS order) into memory, checking the size. */
-export function loadPixels(set: CuratedSet, items: StampItem[] = set.items, onProgress?: (done: number) => void): Float32Array[] {
+export function loadPixels(
+  set: CuratedSet,
+  items: StampItem[] = set.items,
+  onProgress?: (done: number) => void,
+): Float32Array[] {
   return items.map((it, i) => {
     const stamp = readStamp(it.stampFile);
     if (stamp.size !== set.size) throw new Error(`${it.stampFile}: ${stamp.size} px stamp in a ${set.size} px set`);
-    if (stamp.bands.length !== BANDS.length * set.size * set.size) throw new Error(`${it.stampFile}: expected ${BANDS.length} bands`);
+    if (stamp.bands.length !== BANDS.length * set.size * set.size)
+      throw new Error(`${it.stampFile}: expected ${BANDS.length} bands`);
     onProgress?.(i + 1);
     return stamp.bands;
   });

@@ -54,7 +54,8 @@ export function loadSplit(file: string): Split {
   } catch (e) {
     throw new Error(`${file}: cannot read the split (${(e as Error).message})`);
   }
-  if (!Array.isArray(data.train) || !Array.isArray(data.test)) throw new Error(`${file}: not a split file (needs train and test lists)`);
+  if (!Array.isArray(data.train) || !Array.isArray(data.test))
+    throw new Error(`${file}: not a split file (needs train and test lists)`);
   const train = new Set(data.train);
   const overlap = data.test.filter((k) => train.has(k));
   if (overlap.length) throw new Error(`${file}: ${overlap.length} key(s) in both train and test, e.g. ${overlap[0]}`);

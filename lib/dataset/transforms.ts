@@ -28,10 +28,12 @@ export function rescale(stamp: Float32Array, bands: number, rule: RescaleRule = 
     for (let i = from; i < to; i++) out[i] = span > 0 ? (fn(stamp[i]) - lo) / span : 0;
   };
   const extent = (from: number, to: number, fn: (v: number) => number) => {
-    let lo = Infinity, hi = -Infinity;
+    let lo = Infinity,
+      hi = -Infinity;
     for (let i = from; i < to; i++) {
       const v = fn(stamp[i]);
-      if (!Number.isFinite(v)) throw new Error(`rescale: stamp contains ${v}; curation must replace or reject non-finite pixels`);
+      if (!Number.isFinite(v))
+        throw new Error(`rescale: stamp contains ${v}; curation must replace or reject non-finite pixels`);
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
@@ -69,11 +71,14 @@ export function rescale(stamp: Float32Array, bands: number, rule: RescaleRule = 
 
 /** max|v| over the central (2 CENTRE_HALF_WIDTH + 1)^2 pixels of every band (the centre is pixel floor(size / 2)). */
 function centreAbsMax(stamp: Float32Array, bands: number): number {
-  const plane = stamp.length / bands, size = Math.round(Math.sqrt(plane)), c = Math.floor(size / 2);
+  const plane = stamp.length / bands,
+    size = Math.round(Math.sqrt(plane)),
+    c = Math.floor(size / 2);
   let hi = 0;
   for (let b = 0; b < bands; b++) {
     for (let y = c - CENTRE_HALF_WIDTH; y <= c + CENTRE_HALF_WIDTH; y++) {
-      for (let x = c - CENTRE_HALF_WIDTH; x <= c + CENTRE_HALF_WIDTH; x++) hi = Math.max(hi, Math.abs(stamp[b * plane + y * size + x]));
+      for (let x = c - CENTRE_HALF_WIDTH; x <= c + CENTRE_HALF_WIDTH; x++)
+        hi = Math.max(hi, Math.abs(stamp[b * plane + y * size + x]));
     }
   }
   return hi;
@@ -97,7 +102,9 @@ export type Rotation = (typeof ROTATIONS)[number];
 
 /** Augmentation parameters: each flip with probability 1/2, and an angle as `rotation` says. */
 export function drawAugmentation(random: Random, rotation: Rotation = "any"): Augmentation {
-  const flipX = random() < 0.5, flipY = random() < 0.5, u = random();
+  const flipX = random() < 0.5,
+    flipY = random() < 0.5,
+    u = random();
   return { flipX, flipY, angle: rotation === "any" ? u * 2 * Math.PI : (Math.floor(u * 4) * Math.PI) / 2 };
 }
 
@@ -108,7 +115,8 @@ export function drawAugmentation(random: Random, rotation: Rotation = "any"): Au
 export function augment(stamp: Float32Array, bands: number, size: number, a: Augmentation): Float32Array {
   const out = new Float32Array(stamp.length);
   const c = (size - 1) / 2;
-  const cos = Math.cos(a.angle), sin = Math.sin(a.angle);
+  const cos = Math.cos(a.angle),
+    sin = Math.sin(a.angle);
   for (let b = 0; b < bands; b++) {
     const base = b * size * size;
     // Source pixel after flips; 0 outside the stamp.
@@ -121,11 +129,14 @@ export function augment(stamp: Float32Array, bands: number, size: number, a: Aug
     for (let y = 0; y < size; y++) {
       for (let x = 0; x < size; x++) {
         // Inverse rotation: where in the (flipped) input does output pixel (x, y) come from.
-        const dx = x - c, dy = y - c;
+        const dx = x - c,
+          dy = y - c;
         const sx = cos * dx - sin * dy + c;
         const sy = sin * dx + cos * dy + c;
-        const x0 = Math.floor(sx), y0 = Math.floor(sy);
-        const fx = sx - x0, fy = sy - y0;
+        const x0 = Math.floor(sx),
+          y0 = Math.floor(sy);
+        const fx = sx - x0,
+          fy = sy - y0;
         const v =
           (1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x0 + 1)) +
           fy * ((1 - fx) * at(y0 + 1, x0) + fx * at(y0 + 1, x0 + 1));

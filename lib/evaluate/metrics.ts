@@ -8,12 +8,15 @@ export const MAX_ENTROPY = Math.log(CLASS_COUNT);
 
 /** counts[t][p]: number of objects of true class t predicted as p. */
 export function confusionMatrix(yTrue: number[], yPred: number[], k = CLASS_COUNT): number[][] {
-  if (yTrue.length !== yPred.length) throw new Error(`confusionMatrix: ${yTrue.length} true labels but ${yPred.length} predictions`);
+  if (yTrue.length !== yPred.length)
+    throw new Error(`confusionMatrix: ${yTrue.length} true labels but ${yPred.length} predictions`);
   const m = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   yTrue.forEach((t, i) => {
     const p = yPred[i];
-    if (!Number.isInteger(t) || t < 0 || t >= k) throw new Error(`confusionMatrix: true label ${t} at ${i} is not in 0..${k - 1}`);
-    if (!Number.isInteger(p) || p < 0 || p >= k) throw new Error(`confusionMatrix: prediction ${p} at ${i} is not in 0..${k - 1}`);
+    if (!Number.isInteger(t) || t < 0 || t >= k)
+      throw new Error(`confusionMatrix: true label ${t} at ${i} is not in 0..${k - 1}`);
+    if (!Number.isInteger(p) || p < 0 || p >= k)
+      throw new Error(`confusionMatrix: prediction ${p} at ${i} is not in 0..${k - 1}`);
     m[t][p]++;
   });
   return m;
@@ -42,7 +45,8 @@ export function meanStd(matrices: number[][][], ddof: 0 | 1 = 1): { mean: number
 }
 
 export function accuracy(yTrue: number[], yPred: number[]): number {
-  if (yTrue.length !== yPred.length || yTrue.length === 0) throw new Error("accuracy: label arrays must be non-empty and of equal length");
+  if (yTrue.length !== yPred.length || yTrue.length === 0)
+    throw new Error("accuracy: label arrays must be non-empty and of equal length");
   return yTrue.filter((t, i) => t === yPred[i]).length / yTrue.length;
 }
 
@@ -56,7 +60,12 @@ export interface ScoredSet {
 
 export function scoreSet(yTrue: number[], yPred: number[], k = CLASS_COUNT): ScoredSet {
   const counts = confusionMatrix(yTrue, yPred, k);
-  return { counts, percent: rowPercent(counts), accuracy: accuracy(yTrue, yPred), totals: counts.map((r) => r.reduce((a, b) => a + b, 0)) };
+  return {
+    counts,
+    percent: rowPercent(counts),
+    accuracy: accuracy(yTrue, yPred),
+    totals: counts.map((r) => r.reduce((a, b) => a + b, 0)),
+  };
 }
 
 /** Shannon entropy in nats of one probability vector (0 log 0 = 0); at most ln K. */
@@ -97,9 +106,20 @@ export interface ReliabilityBin {
  * Reliability diagram bins (equal-width in the top-class probability) and the expected calibration error
  * ECE = sum_b (n_b / N) |accuracy_b - confidence_b|.
  */
-export function calibration(probs: ArrayLike<number>[], yTrue: number[], bins = 10): { bins: ReliabilityBin[]; ece: number } {
-  if (probs.length !== yTrue.length) throw new Error(`calibration: ${probs.length} predictions but ${yTrue.length} labels`);
-  const out: ReliabilityBin[] = Array.from({ length: bins }, (_, b) => ({ lower: b / bins, upper: (b + 1) / bins, count: 0, confidence: 0, accuracy: 0 }));
+export function calibration(
+  probs: ArrayLike<number>[],
+  yTrue: number[],
+  bins = 10,
+): { bins: ReliabilityBin[]; ece: number } {
+  if (probs.length !== yTrue.length)
+    throw new Error(`calibration: ${probs.length} predictions but ${yTrue.length} labels`);
+  const out: ReliabilityBin[] = Array.from({ length: bins }, (_, b) => ({
+    lower: b / bins,
+    upper: (b + 1) / bins,
+    count: 0,
+    confidence: 0,
+    accuracy: 0,
+  }));
   probs.forEach((p, i) => {
     const best = argmax(p);
     const conf = p[best];

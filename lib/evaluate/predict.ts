@@ -17,11 +17,20 @@ export interface PredictOptions {
 }
 
 /** Probabilities [n][classes] for band-major stamps. */
-export function predictProbabilities(model: DualModel, stamps: Float32Array[], options: PredictOptions): Float32Array[] {
+export function predictProbabilities(
+  model: DualModel,
+  stamps: Float32Array[],
+  options: PredictOptions,
+): Float32Array[] {
   const out: Float32Array[] = [];
   for (let start = 0; start < stamps.length; start += options.batchSize) {
     const chunk = stamps.slice(start, start + options.batchSize);
-    const x = assembleBatch(chunk, { stampSize: options.stampSize, inputSize: model.config.inputSize, rescale: options.rescale, zeroBand: options.zeroBand });
+    const x = assembleBatch(chunk, {
+      stampSize: options.stampSize,
+      inputSize: model.config.inputSize,
+      rescale: options.rescale,
+      zeroBand: options.zeroBand,
+    });
     try {
       out.push(...probabilityRows(model, x, options.source));
     } finally {

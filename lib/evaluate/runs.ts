@@ -59,7 +59,8 @@ export interface Evaluation {
 
 export function readRunConfig(run: string): RunConfig {
   const file = path.join(run, RUN_FILES.config);
-  if (!fs.existsSync(path.join(run, RUN_FILES.done))) throw new Error(`${run}: not a complete training run (no ${RUN_FILES.done}; train it first)`);
+  if (!fs.existsSync(path.join(run, RUN_FILES.done)))
+    throw new Error(`${run}: not a complete training run (no ${RUN_FILES.done}; train it first)`);
   return parseJson<{ run: RunConfig }>(fs.readFileSync(file, "utf8"), file).run;
 }
 
@@ -68,7 +69,8 @@ function evalItems(set: CuratedSet, config: RunConfig, split: EvalSplit): StampI
   const s = loadSplit(config.split.file);
   const keys = new Set(split === "test" ? s.test : s.train);
   const items = set.items.filter((it) => keys.has(it.key));
-  if (items.length === 0) throw new Error(`${config.split.file}: none of its ${split} objects are in ${set.dirs.join(", ")}`);
+  if (items.length === 0)
+    throw new Error(`${config.split.file}: none of its ${split} objects are in ${set.dirs.join(", ")}`);
   return items;
 }
 
@@ -131,19 +133,55 @@ export function runPredictions(run: string, options: EvalOptions): RunPrediction
   const modelFile = path.join(run, RUN_FILES.model);
   const modelSha = sha256File(modelFile);
   const tag = tagOf(options);
-  const csv = path.join(run, "predictions", `${tag}.csv`), sidecar = path.join(run, "predictions", `${tag}.json`);
+  const csv = path.join(run, "predictions", `${tag}.csv`),
+    sidecar = path.join(run, "predictions", `${tag}.json`);
   const { set, pixels } = stampsOf(options.data, options.fields, labels, config.minDetectedBands);
   const items = evalItems(set, config, options.split);
-  const result = (probs: Float32Array[]): RunPredictions => ({ run, keys: items.map((it) => it.key), labels: items.map((it) => it.label), probs, predicted: probs.map(argmax) });
+  const result = (probs: Float32Array[]): RunPredictions => ({
+    run,
+    keys: items.map((it) => it.key),
+    labels: items.map((it) => it.label),
+    probs,
+    predicted: probs.map(argmax),
+  });
   const cached = readCached(csv, sidecar, modelSha);
   if (cached && items.every((it) => cached.has(it.key))) return result(items.map((it) => cached.get(it.key)!));
   const index = new Map(set.items.map((it, i) => [it.key, i]));
-  const probs = predictProbabilities(modelOf(modelFile, modelSha), items.map((it) => pixels[index.get(it.key)!]), {
-    stampSize: set.size, rescale: config.profile.rescale, batchSize: config.profile.evalBatchSize, zeroBand: options.zeroBand, source: modelFile,
-  });
-  const rows = items.map((it, i) => [it.key, it.humanClass, it.truth ?? "", ...Array.from(probs[i], (p) => p.toPrecision(7)), argmax(probs[i]) + 1]);
+  const probs = predictProbabilities(
+    modelOf(modelFile, modelSha),
+    items.map((it) => pixels[index.get(it.key)!]),
+    {
+      stampSize: set.size,
+      rescale: config.profile.rescale,
+      batchSize: config.profile.evalBatchSize,
+      zeroBand: options.zeroBand,
+      source: modelFile,
+    },
+  );
+  const rows = items.map((it, i) => [
+    it.key,
+    it.humanClass,
+    it.truth ?? "",
+    ...Array.from(probs[i], (p) => p.toPrecision(7)),
+    argmax(probs[i]) + 1,
+  ]);
   writeFileAtomic(csv, formatCsv([PRED_COLUMNS, ...rows.map((r) => r.map(String))]));
-  writeFileAtomic(sidecar, JSON.stringify({ run, model_sha256: modelSha, data: options.data, fields: options.fields ?? null, split: options.split, zero_band: options.zeroBand ?? null, objects: items.length }, null, 1) + "\n");
+  writeFileAtomic(
+    sidecar,
+    JSON.stringify(
+      {
+        run,
+        model_sha256: modelSha,
+        data: options.data,
+        fields: options.fields ?? null,
+        split: options.split,
+        zero_band: options.zeroBand ?? null,
+        objects: items.length,
+      },
+      null,
+      1,
+    ) + "\n",
+  );
   return result(probs);
 }
 
@@ -151,17 +189,31 @@ export function runPredictions(run: string, options: EvalOptions): RunPrediction
 export function summarize(predictions: RunPredictions[], options: EvalOptions & { labels: LabelSource }): Evaluation {
   if (predictions.length === 0) throw new Error("no runs to evaluate");
   const keys = predictions[0].keys.join("\n");
-  for (const p of predictions) if (p.keys.join("\n") !== keys) throw new Error(`${p.run}: evaluated on other objects than ${predictions[0].run}`);
+  for (const p of predictions)
+    if (p.keys.join("\n") !== keys) throw new Error(`${p.run}: evaluated on other objects than ${predictions[0].run}`);
   const perRun = predictions.map((p) => {
     const counts = confusionMatrix(p.labels, p.predicted);
-    return { run: p.run, counts, percent: rowPercent(counts), accuracy: accuracy(p.labels, p.predicted), scores: classScores(counts) };
+    return {
+      run: p.run,
+      counts,
+      percent: rowPercent(counts),
+      accuracy: accuracy(p.labels, p.predicted),
+      scores: classScores(counts),
+    };
   });
   const { mean, std } = meanStd(perRun.map((r) => r.percent));
   const acc = meanStd(perRun.map((r) => [[r.accuracy]]));
   return {
-    runs: predictions.map((p) => p.run), data: options.data, split: options.split, zeroBand: options.zeroBand ?? null, labels: options.labels,
+    runs: predictions.map((p) => p.run),
+    data: options.data,
+    split: options.split,
+    zeroBand: options.zeroBand ?? null,
+    labels: options.labels,
     totals: perRun[0].counts.map((row) => row.reduce((a, b) => a + b, 0)),
-    perRun, mean, std, accuracy: { mean: acc.mean[0][0], std: acc.std[0][0] },
+    perRun,
+    mean,
+    std,
+    accuracy: { mean: acc.mean[0][0], std: acc.std[0][0] },
   };
 }
 
@@ -179,14 +231,28 @@ export function evaluateRuns(runs: string[], options: EvalOptions): Evaluation {
 /** The table as the paper prints it: rows true classes 1-4, "mean ± std" percent per predicted class, then the total. */
 export function formatTable(e: Evaluation): string {
   const head = ["", "Class 1 [%]", "Class 2 [%]", "Class 3 [%]", "Class 4 [%]", "Total"];
-  const rows = e.mean.map((row, i) => [`Class ${i + 1}`, ...row.map((m, j) => `${m.toFixed(1)} ± ${e.std[i][j].toFixed(1)}`), String(e.totals[i])]);
+  const rows = e.mean.map((row, i) => [
+    `Class ${i + 1}`,
+    ...row.map((m, j) => `${m.toFixed(1)} ± ${e.std[i][j].toFixed(1)}`),
+    String(e.totals[i]),
+  ]);
   const widths = head.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
-  const line = (cells: string[]) => cells.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join("  ");
-  return [line(head), ...rows.map(line), `accuracy ${(100 * e.accuracy.mean).toFixed(1)} ± ${(100 * e.accuracy.std).toFixed(1)} % over ${e.runs.length} run(s)`].join("\n");
+  const line = (cells: string[]) =>
+    cells.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join("  ");
+  return [
+    line(head),
+    ...rows.map(line),
+    `accuracy ${(100 * e.accuracy.mean).toFixed(1)} ± ${(100 * e.accuracy.std).toFixed(1)} % over ${e.runs.length} run(s)`,
+  ].join("\n");
 }
 
 /** The table as CSV: true_class, then mean and std per predicted class, then total. */
 export function tableCsv(e: Evaluation): string {
   const header = ["true_class", ...CLASSES.flatMap((c) => [`pred${c}_mean`, `pred${c}_std`]), "total"];
-  return formatCsv([header, ...e.mean.map((row, i) => [i + 1, ...row.flatMap((m, j) => [m.toFixed(2), e.std[i][j].toFixed(2)]), e.totals[i]].map(String))]);
+  return formatCsv([
+    header,
+    ...e.mean.map((row, i) =>
+      [i + 1, ...row.flatMap((m, j) => [m.toFixed(2), e.std[i][j].toFixed(2)]), e.totals[i]].map(String),
+    ),
+  ]);
 }

@@ -12,7 +12,16 @@ import { BANDS } from "../catalog/record";
 import { CuratedSet, loadPixels, StampItem } from "../dataset/curated";
 import { argmax, ScoredSet, scoreSet } from "../evaluate/metrics";
 
-export const FEATURE_NAMES = ["CI(F555W)", "f3/f6(F555W)", "asymmetry(F555W)", "F275W-F336W", "F336W-F438W", "F438W-F555W", "F555W-F814W", ...BANDS.map((b) => `missing ${b}`)];
+export const FEATURE_NAMES = [
+  "CI(F555W)",
+  "f3/f6(F555W)",
+  "asymmetry(F555W)",
+  "F275W-F336W",
+  "F336W-F438W",
+  "F438W-F555W",
+  "F555W-F814W",
+  ...BANDS.map((b) => `missing ${b}`),
+];
 const V = BANDS.indexOf("F555W");
 
 /** Pixel offsets of a disc of radius r around the centre pixel. */
@@ -26,37 +35,50 @@ const DISCS = { 1: disc(1), 3: disc(3), 6: disc(6) };
 
 /** Band-major stamp -> feature vector (FEATURE_NAMES order). The centre is pixel floor(size/2) on both axes. */
 export function stampFeatures(stamp: Float32Array, size: number): number[] {
-  const plane = size * size, c = Math.floor(size / 2);
+  const plane = size * size,
+    c = Math.floor(size / 2);
   const at = (b: number, x: number, y: number) => stamp[b * plane + y * size + x];
   const inside = (x: number, y: number) => x >= 0 && y >= 0 && x < size && y < size;
   // Background: median of the annulus 10 <= r < 15 px (clipped to the stamp).
   const background = (b: number) => {
     const v: number[] = [];
-    for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) {
-      const r2 = (x - c) ** 2 + (y - c) ** 2;
-      if (r2 >= 100 && r2 < 225) v.push(at(b, x, y));
-    }
+    for (let y = 0; y < size; y++)
+      for (let x = 0; x < size; x++) {
+        const r2 = (x - c) ** 2 + (y - c) ** 2;
+        if (r2 >= 100 && r2 < 225) v.push(at(b, x, y));
+      }
     v.sort((a, b2) => a - b2);
     return v.length ? v[Math.floor(v.length / 2)] : 0;
   };
   const bg = BANDS.map((_, b) => background(b));
-  const sum = (b: number, r: 1 | 3 | 6) => DISCS[r].reduce((s, [dx, dy]) => (inside(c + dx, c + dy) ? s + at(b, c + dx, c + dy) - bg[b] : s), 0);
+  const sum = (b: number, r: 1 | 3 | 6) =>
+    DISCS[r].reduce((s, [dx, dy]) => (inside(c + dx, c + dy) ? s + at(b, c + dx, c + dy) - bg[b] : s), 0);
   const missing = BANDS.map((_, b) => {
     for (let i = 0; i < plane; i++) if (stamp[b * plane + i] !== 0) return false;
     return true;
   });
-  const f1 = sum(V, 1), f3 = sum(V, 3), f6 = sum(V, 6);
+  const f1 = sum(V, 1),
+    f3 = sum(V, 3),
+    f6 = sum(V, 6);
   const floor = 1e-3 * Math.max(...BANDS.map((_, b) => Math.abs(sum(b, 3))), 1e-30);
   const mag = (f: number) => -2.5 * Math.log10(Math.max(f, floor));
-  let diff = 0, tot = 0;
+  let diff = 0,
+    tot = 0;
   for (const [dx, dy] of DISCS[6]) {
     if (!inside(c + dx, c + dy) || !inside(c - dx, c - dy)) continue;
-    const a = at(V, c + dx, c + dy) - bg[V], b = at(V, c - dx, c - dy) - bg[V];
+    const a = at(V, c + dx, c + dy) - bg[V],
+      b = at(V, c - dx, c - dy) - bg[V];
     diff += Math.abs(a - b);
     tot += Math.abs(a);
   }
   const colours = [0, 1, 2, 3].map((b) => (missing[b] || missing[b + 1] ? 0 : mag(sum(b, 3)) - mag(sum(b + 1, 3))));
-  return [mag(f1) - mag(f3), f6 > 0 ? Math.min(2, Math.max(-1, f3 / f6)) : 0, tot > 0 ? diff / tot : 0, ...colours, ...missing.map((m) => (m ? 1 : 0))];
+  return [
+    mag(f1) - mag(f3),
+    f6 > 0 ? Math.min(2, Math.max(-1, f3 / f6)) : 0,
+    tot > 0 ? diff / tot : 0,
+    ...colours,
+    ...missing.map((m) => (m ? 1 : 0)),
+  ];
 }
 
 export interface LogisticModel {
@@ -67,18 +89,33 @@ export interface LogisticModel {
 }
 
 /** Fits softmax regression on standardised features: full-batch Adam, L2 penalty `l2` on the weights. */
-export function fitLogistic(features: number[][], labels: number[], options: { classes?: number; steps?: number; l2?: number; seed?: number } = {}): LogisticModel {
-  const k = options.classes ?? 4, steps = options.steps ?? 600, l2 = options.l2 ?? 1e-3;
+export function fitLogistic(
+  features: number[][],
+  labels: number[],
+  options: { classes?: number; steps?: number; l2?: number; seed?: number } = {},
+): LogisticModel {
+  const k = options.classes ?? 4,
+    steps = options.steps ?? 600,
+    l2 = options.l2 ?? 1e-3;
   const f = features[0].length;
   const mean = Array.from({ length: f }, (_, j) => features.reduce((s, x) => s + x[j], 0) / features.length);
-  const std = Array.from({ length: f }, (_, j) => Math.sqrt(features.reduce((s, x) => s + (x[j] - mean[j]) ** 2, 0) / features.length) || 1);
+  const std = Array.from(
+    { length: f },
+    (_, j) => Math.sqrt(features.reduce((s, x) => s + (x[j] - mean[j]) ** 2, 0) / features.length) || 1,
+  );
   const x = tf.tensor2d(features.map((row) => row.map((v, j) => (v - mean[j]) / std[j])));
   const y = tf.oneHot(tf.tensor1d(labels, "int32"), k);
   const w = tf.variable(tf.randomNormal([f, k], 0, 0.01, "float32", options.seed ?? 0));
   const b = tf.variable(tf.zeros([k]));
   const opt = tf.train.adam(0.05);
   for (let i = 0; i < steps; i++) {
-    opt.minimize(() => tf.add(tf.losses.softmaxCrossEntropy(y, tf.add(tf.matMul(x, w), b)), tf.mul(l2, tf.sum(tf.square(w)))) as tf.Scalar);
+    opt.minimize(
+      () =>
+        tf.add(
+          tf.losses.softmaxCrossEntropy(y, tf.add(tf.matMul(x, w), b)),
+          tf.mul(l2, tf.sum(tf.square(w))),
+        ) as tf.Scalar,
+    );
   }
   const model = { mean, std, weights: w.arraySync() as number[][], bias: b.arraySync() as number[] };
   tf.dispose([x, y, w, b]);
@@ -100,9 +137,20 @@ export function predictLogistic(m: LogisticModel, features: number[][]): number[
 export const predictedClasses = (probs: number[][]) => probs.map(argmax);
 
 /** The baseline fitted on some items of a curated set, with a scorer for any items (of that set or another). */
-export function trainBaseline(set: CuratedSet, train: StampItem[]): { model: LogisticModel; score: (items: StampItem[], from?: CuratedSet) => ScoredSet } {
-  const features = (items: StampItem[], from: CuratedSet) => loadPixels(from, items).map((p) => stampFeatures(p, from.size));
-  const model = fitLogistic(features(train, set), train.map((it) => it.label));
-  const score = (items: StampItem[], from = set) => scoreSet(items.map((it) => it.label), predictedClasses(predictLogistic(model, features(items, from))));
+export function trainBaseline(
+  set: CuratedSet,
+  train: StampItem[],
+): { model: LogisticModel; score: (items: StampItem[], from?: CuratedSet) => ScoredSet } {
+  const features = (items: StampItem[], from: CuratedSet) =>
+    loadPixels(from, items).map((p) => stampFeatures(p, from.size));
+  const model = fitLogistic(
+    features(train, set),
+    train.map((it) => it.label),
+  );
+  const score = (items: StampItem[], from = set) =>
+    scoreSet(
+      items.map((it) => it.label),
+      predictedClasses(predictLogistic(model, features(items, from))),
+    );
   return { model, score };
 }

@@ -94,7 +94,10 @@ function truthKinds(file: string): Map<string, string> {
 /** The truth as a prediction, scored against the human labels (0-based labels of items loaded with labels "class"). */
 export function oracleScore(items: StampItem[]): ScoredSet {
   const withTruth = items.filter((it) => it.truth !== null);
-  return scoreSet(withTruth.map((it) => it.label), withTruth.map((it) => it.truth! - 1));
+  return scoreSet(
+    withTruth.map((it) => it.label),
+    withTruth.map((it) => it.truth! - 1),
+  );
 }
 
 const binOf = (v: number | null, edges: number[]): string => {
@@ -108,7 +111,11 @@ const binOf = (v: number | null, edges: number[]): string => {
 const binOrder = (edges: number[]) => [-Infinity, ...edges].map((v) => binOf(v, edges));
 
 /** Recall per bin of objects, each run scored against the labels its predictions carry, averaged over runs. */
-export function scoreByBin(predictions: RunPredictions[], binOfKey: (key: string) => string, order: string[] = []): BinScore[] {
+export function scoreByBin(
+  predictions: RunPredictions[],
+  binOfKey: (key: string) => string,
+  order: string[] = [],
+): BinScore[] {
   const keys = predictions[0].keys;
   const bins = new Map<string, number[]>();
   keys.forEach((k, i) => {
@@ -120,16 +127,31 @@ export function scoreByBin(predictions: RunPredictions[], binOfKey: (key: string
   return [...bins.entries()]
     .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))
     .map(([bin, idx]) => {
-      const perRun = predictions.map((p) => scoreSet(idx.map((i) => p.labels[i]), idx.map((i) => p.predicted[i])));
+      const perRun = predictions.map((p) =>
+        scoreSet(
+          idx.map((i) => p.labels[i]),
+          idx.map((i) => p.predicted[i]),
+        ),
+      );
       const totals = perRun[0].totals;
-      const perClass = totals.map((n, c) => ({ objects: n, recall: n ? perRun.reduce((s, r) => s + r.percent[c][c], 0) / perRun.length : null }));
-      return { bin, objects: idx.length, perClass, accuracy: (100 * perRun.reduce((s, r) => s + r.accuracy, 0)) / perRun.length };
+      const perClass = totals.map((n, c) => ({
+        objects: n,
+        recall: n ? perRun.reduce((s, r) => s + r.percent[c][c], 0) / perRun.length : null,
+      }));
+      return {
+        bin,
+        objects: idx.length,
+        perClass,
+        accuracy: (100 * perRun.reduce((s, r) => s + r.accuracy, 0)) / perRun.length,
+      };
     });
 }
 
 function breakdown(predictions: RunPredictions[], info: Map<string, ObjectInfo>): Breakdown {
   const of = (k: string): ObjectInfo => info.get(k) ?? { vMag: null, absV: null, kind: "unknown" };
-  const fieldOrder = Object.entries(paperFields()).sort((a, b) => a[1].distance_mpc - b[1].distance_mpc).map(([f]) => f);
+  const fieldOrder = Object.entries(paperFields())
+    .sort((a, b) => a[1].distance_mpc - b[1].distance_mpc)
+    .map(([f]) => f);
   return {
     byV: scoreByBin(predictions, (k) => binOf(of(k).vMag, V_BINS), binOrder(V_BINS)),
     byAbsV: scoreByBin(predictions, (k) => binOf(of(k).absV, ABS_V_BINS), binOrder(ABS_V_BINS)),
@@ -140,9 +162,20 @@ function breakdown(predictions: RunPredictions[], info: Map<string, ObjectInfo>)
 
 function brighterThan(predictions: RunPredictions[], info: Map<string, ObjectInfo>) {
   return V_LIMITS.map((limitV) => {
-    const idx = predictions[0].keys.map((k, i) => ((info.get(k)?.vMag ?? Infinity) < limitV ? i : -1)).filter((i) => i >= 0);
+    const idx = predictions[0].keys
+      .map((k, i) => ((info.get(k)?.vMag ?? Infinity) < limitV ? i : -1))
+      .filter((i) => i >= 0);
     if (!idx.length) return { limitV, objects: 0, accuracy: null };
-    const acc = predictions.reduce((s, p) => s + accuracy(idx.map((i) => p.labels[i]), idx.map((i) => p.predicted[i])), 0) / predictions.length;
+    const acc =
+      predictions.reduce(
+        (s, p) =>
+          s +
+          accuracy(
+            idx.map((i) => p.labels[i]),
+            idx.map((i) => p.predicted[i]),
+          ),
+        0,
+      ) / predictions.length;
     return { limitV, objects: idx.length, accuracy: 100 * acc };
   });
 }
@@ -168,7 +201,9 @@ export function ceilingResult(ctx: CeilingContext): CeilingResult {
   const inTest = new Set(split?.test ?? table1.items.map((it) => it.key));
   const oracle = {
     test: oracleScore(table1.items.filter((it) => inTest.has(it.key))),
-    generalization: ctx.fields.table2.length ? oracleScore(loadCurated([ctx.stamps], { fields: ctx.fields.table2 }).items) : null,
+    generalization: ctx.fields.table2.length
+      ? oracleScore(loadCurated([ctx.stamps], { fields: ctx.fields.table2 }).items)
+      : null,
   };
   const testTruth: EvalOptions = { data: [ctx.stamps], fields: ctx.fields.table1, split: "test", labels: "truth" };
   const learnability = (Object.entries(ctx.truthRuns) as [ArchName, string[]][])
@@ -176,12 +211,29 @@ export function ceilingResult(ctx: CeilingContext): CeilingResult {
     .map(([arch, runs]) => {
       ctx.log(`ceiling: ${arch} trained on the truth (${runs.length} run(s)), scored against the truth`);
       const preds = runs.map((r) => runPredictions(r, testTruth));
-      return { arch, runs, evaluation: summarize(preds, { ...testTruth, labels: "truth" }), breakdown: breakdown(preds, info), brighterThan: brighterThan(preds, info) };
+      return {
+        arch,
+        runs,
+        evaluation: summarize(preds, { ...testTruth, labels: "truth" }),
+        breakdown: breakdown(preds, info),
+        brighterThan: brighterThan(preds, info),
+      };
     });
   const labelRuns = (Object.entries(ctx.labelRuns) as [ArchName, string[]][])
     .filter(([, runs]) => runs.length)
-    .map(([arch, runs]) => ({ arch, breakdown: breakdown(runs.map((r) => runPredictions(r, testTruth)), info) }));
-  const result: CeilingResult = { oracle, learnability, labelRuns, baselineTruth: split ? baselineOnTruth(ctx.stamps, ctx.fields.table1, split) : null };
+    .map(([arch, runs]) => ({
+      arch,
+      breakdown: breakdown(
+        runs.map((r) => runPredictions(r, testTruth)),
+        info,
+      ),
+    }));
+  const result: CeilingResult = {
+    oracle,
+    learnability,
+    labelRuns,
+    baselineTruth: split ? baselineOnTruth(ctx.stamps, ctx.fields.table1, split) : null,
+  };
   writeResult(ctx.results, "ceiling", result);
   return result;
 }
@@ -189,6 +241,10 @@ export function ceilingResult(ctx: CeilingContext): CeilingResult {
 /** The classical classifier trained on the truth of the training split and scored against the truth of the test split. */
 function baselineOnTruth(stamps: string, fields: string[], split: { train: string[]; test: string[] }): ScoredSet {
   const set = loadCurated([stamps], { fields, labels: "truth" });
-  const inTrain = new Set(split.train), inTest = new Set(split.test);
-  return trainBaseline(set, set.items.filter((it) => inTrain.has(it.key))).score(set.items.filter((it) => inTest.has(it.key)));
+  const inTrain = new Set(split.train),
+    inTest = new Set(split.test);
+  return trainBaseline(
+    set,
+    set.items.filter((it) => inTrain.has(it.key)),
+  ).score(set.items.filter((it) => inTest.has(it.key)));
 }

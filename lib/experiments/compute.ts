@@ -19,7 +19,15 @@ import { readManifest } from "../curate/manifest";
 import { classCounts, loadCurated } from "../dataset/curated";
 import { loadSplit } from "../dataset/split";
 import { accuracy, meanStd, ScoredSet } from "../evaluate/metrics";
-import { Evaluation, EvalOptions, readRunConfig, releaseEvaluationCache, RunPredictions, runPredictions, summarize } from "../evaluate/runs";
+import {
+  Evaluation,
+  EvalOptions,
+  readRunConfig,
+  releaseEvaluationCache,
+  RunPredictions,
+  runPredictions,
+  summarize,
+} from "../evaluate/runs";
 import { ArchName } from "../models/arch";
 import { readMetrics, trainingSeconds } from "../train/rundir";
 import { LogisticModel, trainBaseline } from "./baseline";
@@ -32,15 +40,57 @@ import { EnsembleUncertainty, ensembleUncertainty, EntropyByClass, entropyByClas
 import { MAX_ENTROPY } from "../evaluate/metrics";
 
 export type DatasetRow = ReturnType<typeof datasetTables>[number];
-export interface DatasetResult { fields: DatasetRow[]; paper: { table1: PaperResults["table1"]; table2: PaperResults["table2"] } }
+export interface DatasetResult {
+  fields: DatasetRow[];
+  paper: { table1: PaperResults["table1"]; table2: PaperResults["table2"] };
+}
 export type AgreementResult = ReturnType<typeof agreementResult>;
 export type FieldAccuracy = ReturnType<typeof accuracyByField>[number];
-export interface TenSeedResult { arch: ArchName; evaluation: Evaluation; againstTruth: Evaluation; paper: PaperTable; byField: FieldAccuracy[] }
-export interface CurvesResult { arch: ArchName; runs: ReturnType<typeof readCurves> }
-export interface GeneralizationResult { arch: ArchName; evaluation: Evaluation; paper: PaperTable; byDistance: FieldAccuracy[] }
-export interface AblationFile { arch: ArchName; field: string[]; baseline: { perClass: number[]; accuracy: { mean: number; std: number } }; bands: { band: string; perClass: number[]; perClassStd: number[]; drop: number[]; accuracy: { mean: number; std: number } }[]; paper: PaperResults["figure4"] }
-export interface UncertaintyResult { arch: ArchName; field: string[]; singleRun: string; entropy: EntropyByClass; ensemble: EnsembleUncertainty; maxEntropy: number; paper: PaperResults["figure5"] }
-export interface BaselineResult { model: LogisticModel; trainCounts: number[]; test: ScoredSet; generalization?: ScoredSet }
+export interface TenSeedResult {
+  arch: ArchName;
+  evaluation: Evaluation;
+  againstTruth: Evaluation;
+  paper: PaperTable;
+  byField: FieldAccuracy[];
+}
+export interface CurvesResult {
+  arch: ArchName;
+  runs: ReturnType<typeof readCurves>;
+}
+export interface GeneralizationResult {
+  arch: ArchName;
+  evaluation: Evaluation;
+  paper: PaperTable;
+  byDistance: FieldAccuracy[];
+}
+export interface AblationFile {
+  arch: ArchName;
+  field: string[];
+  baseline: { perClass: number[]; accuracy: { mean: number; std: number } };
+  bands: {
+    band: string;
+    perClass: number[];
+    perClassStd: number[];
+    drop: number[];
+    accuracy: { mean: number; std: number };
+  }[];
+  paper: PaperResults["figure4"];
+}
+export interface UncertaintyResult {
+  arch: ArchName;
+  field: string[];
+  singleRun: string;
+  entropy: EntropyByClass;
+  ensemble: EnsembleUncertainty;
+  maxEntropy: number;
+  paper: PaperResults["figure5"];
+}
+export interface BaselineResult {
+  model: LogisticModel;
+  trainCounts: number[];
+  test: ScoredSet;
+  generalization?: ScoredSet;
+}
 
 export interface ComputeContext {
   stamps: string;
@@ -66,7 +116,8 @@ export function datasetTables(stamps: string) {
   const rows = readManifest(stamps);
   const paper = paperResults();
   const fields = [...new Set(rows.map((r) => r.field))];
-  const count = (pred: (r: (typeof rows)[number]) => boolean, field: string) => CLASSES.map((c) => rows.filter((r) => r.field === field && r.class === c && pred(r)).length);
+  const count = (pred: (r: (typeof rows)[number]) => boolean, field: string) =>
+    CLASSES.map((c) => rows.filter((r) => r.field === field && r.class === c && pred(r)).length);
   return fields.map((field) => ({
     field,
     distance_mpc: paperFields()[field]?.distance_mpc ?? null,
@@ -74,7 +125,9 @@ export function datasetTables(stamps: string) {
     catalog: count(() => true, field),
     kept: count((r) => r.status === "kept", field),
     usable: count((r) => r.status === "kept" && (r.detectedBands === null || r.detectedBands >= 4), field),
-    dropped: Object.entries(countBy(rows.filter((r) => r.field === field && r.status === "dropped").map((r) => r.reason))),
+    dropped: Object.entries(
+      countBy(rows.filter((r) => r.field === field && r.status === "dropped").map((r) => r.reason)),
+    ),
     paper: paper.table1.fields[field] ?? paper.table2.fields[field] ?? null,
   }));
 }
@@ -88,8 +141,19 @@ function countBy(values: string[]): Record<string, number> {
 
 function agreementResult(stamps: string) {
   const rows = readManifest(stamps).filter((r) => r.status === "kept");
-  const of = (rs: typeof rows) => (rs.some((r) => r.secondLabel !== null) ? humanAgreement(rs.map((r) => r.class), rs.map((r) => r.secondLabel)) : null);
-  return { source: "catalog class (A) against the simulator's second annotator (B)", all: of(rows), NGC4656: of(rows.filter((r) => r.field === "NGC4656")), paperDiagonal: paperResults().human_agreement_diagonal_percent };
+  const of = (rs: typeof rows) =>
+    rs.some((r) => r.secondLabel !== null)
+      ? humanAgreement(
+          rs.map((r) => r.class),
+          rs.map((r) => r.secondLabel),
+        )
+      : null;
+  return {
+    source: "catalog class (A) against the simulator's second annotator (B)",
+    all: of(rows),
+    NGC4656: of(rows.filter((r) => r.field === "NGC4656")),
+    paperDiagonal: paperResults().human_agreement_diagonal_percent,
+  };
 }
 
 function readCurves(runs: string[]) {
@@ -106,14 +170,28 @@ function accuracyByField(predictions: RunPredictions[]) {
   return fields.map((field) => {
     const per = predictions.map((p) => {
       const idx = p.keys.map((k, i) => (k.startsWith(field + "/") ? i : -1)).filter((i) => i >= 0);
-      return accuracy(idx.map((i) => p.labels[i]), idx.map((i) => p.predicted[i]));
+      return accuracy(
+        idx.map((i) => p.labels[i]),
+        idx.map((i) => p.predicted[i]),
+      );
     });
     const { mean, std } = meanStd(per.map((a) => [[a]]));
-    return { field, distance_mpc: paperFields()[field]?.distance_mpc ?? null, objects: predictions[0].keys.filter((k) => k.startsWith(field + "/")).length, accuracy: mean[0][0], std: std[0][0] };
+    return {
+      field,
+      distance_mpc: paperFields()[field]?.distance_mpc ?? null,
+      objects: predictions[0].keys.filter((k) => k.startsWith(field + "/")).length,
+      accuracy: mean[0][0],
+      std: std[0][0],
+    };
   });
 }
 
-function evaluateArch(arch: ArchName, runs: string[], ctx: ComputeContext, fields: { table1: string[]; table2: string[] }) {
+function evaluateArch(
+  arch: ArchName,
+  runs: string[],
+  ctx: ComputeContext,
+  fields: { table1: string[]; table2: string[] },
+) {
   const data = [ctx.stamps];
   const test: EvalOptions = { data, fields: fields.table1, split: "test", labels: "class" };
   const gen: EvalOptions = { data, fields: fields.table2, split: "all", labels: "class" };
@@ -125,20 +203,28 @@ function evaluateArch(arch: ArchName, runs: string[], ctx: ComputeContext, field
   }
   const preds: Record<string, RunPredictions[]> = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
   runs.forEach((run, i) => {
-    ctx.log(`${arch}: ${path.basename(run)} (${i + 1}/${runs.length}): test split of ${fields.table1.join(", ")}${fields.table2.length ? `; ${fields.table2.join(", ")} with all bands and each band zeroed` : ""}`);
+    ctx.log(
+      `${arch}: ${path.basename(run)} (${i + 1}/${runs.length}): test split of ${fields.table1.join(", ")}${fields.table2.length ? `; ${fields.table2.join(", ")} with all bands and each band zeroed` : ""}`,
+    );
     for (const [k, o] of Object.entries(variants)) preds[k].push(runPredictions(run, o));
   });
   releaseEvaluationCache();
   const summary = (k: string) => summarize(preds[k], { ...variants[k], labels: variants[k].labels! });
   writeResult(ctx.results, `ten-seed-${arch}`, {
-    arch, evaluation: summary("test"), againstTruth: summary("testTruth"), paper: paperTable("ten-seed", arch), byField: accuracyByField(preds.test),
+    arch,
+    evaluation: summary("test"),
+    againstTruth: summary("testTruth"),
+    paper: paperTable("ten-seed", arch),
+    byField: accuracyByField(preds.test),
   } satisfies TenSeedResult);
   writeResult(ctx.results, `curves-${arch}`, { arch, runs: readCurves(runs) } satisfies CurvesResult);
   writeResult(ctx.results, `predictions-${arch}`, predictionsResult(arch, preds, fields), 0);
   if (!fields.table2.length) return;
   const generalization = summary("gen");
   writeResult(ctx.results, `generalization-${arch}`, {
-    arch, evaluation: generalization, paper: paperTable("generalization", arch),
+    arch,
+    evaluation: generalization,
+    paper: paperTable("generalization", arch),
     byDistance: [...accuracyByField(preds.test), ...accuracyByField(preds.gen)],
   } satisfies GeneralizationResult);
   const diagonal = (e: Evaluation) => e.mean.map((row, i) => row[i]);
@@ -146,19 +232,39 @@ function evaluateArch(arch: ArchName, runs: string[], ctx: ComputeContext, field
   const bands = BANDS.map((band) => {
     const e = summary(band);
     const d = diagonal(e);
-    return { band, perClass: d, perClassStd: e.mean.map((_, i) => e.std[i][i]), drop: d.map((v, i) => base[i] - v), accuracy: e.accuracy };
+    return {
+      band,
+      perClass: d,
+      perClassStd: e.mean.map((_, i) => e.std[i][i]),
+      drop: d.map((v, i) => base[i] - v),
+      accuracy: e.accuracy,
+    };
   });
-  writeResult(ctx.results, `ablation-${arch}`, { arch, field: fields.table2, baseline: { perClass: base, accuracy: generalization.accuracy }, bands, paper: paperResults().figure4 } satisfies AblationFile);
+  writeResult(ctx.results, `ablation-${arch}`, {
+    arch,
+    field: fields.table2,
+    baseline: { perClass: base, accuracy: generalization.accuracy },
+    bands,
+    paper: paperResults().figure4,
+  } satisfies AblationFile);
   writeResult(ctx.results, `uncertainty-${arch}`, {
-    arch, field: fields.table2, singleRun: preds.gen[0].run, entropy: entropyByClass(preds.gen[0]), ensemble: ensembleUncertainty(preds.gen), maxEntropy: MAX_ENTROPY, paper: paperResults().figure5,
+    arch,
+    field: fields.table2,
+    singleRun: preds.gen[0].run,
+    entropy: entropyByClass(preds.gen[0]),
+    ensemble: ensembleUncertainty(preds.gen),
+    maxEntropy: MAX_ENTROPY,
+    paper: paperResults().figure5,
   } satisfies UncertaintyResult);
 }
 
 function baselineResult(ctx: ComputeContext, fields: { table1: string[]; table2: string[] }, splitFile: string) {
   const set = loadCurated([ctx.stamps], { fields: fields.table1 });
   const split = loadSplit(splitFile);
-  const inTrain = new Set(split.train), inTest = new Set(split.test);
-  const train = set.items.filter((it) => inTrain.has(it.key)), test = set.items.filter((it) => inTest.has(it.key));
+  const inTrain = new Set(split.train),
+    inTest = new Set(split.test);
+  const train = set.items.filter((it) => inTrain.has(it.key)),
+    test = set.items.filter((it) => inTest.has(it.key));
   const { model, score } = trainBaseline(set, train);
   const out: BaselineResult = { model, trainCounts: classCounts(train), test: score(test) };
   if (fields.table2.length) {
@@ -172,7 +278,10 @@ function baselineResult(ctx: ComputeContext, fields: { table1: string[]; table2:
 export function computeResults(ctx: ComputeContext): void {
   const fields = fieldsByTable(ctx.stamps);
   if (fields.table1.length === 0) throw new Error(`${ctx.stamps}: no Table 1 field in the curated data`);
-  writeResult(ctx.results, "dataset", { fields: datasetTables(ctx.stamps), paper: { table1: paperResults().table1, table2: paperResults().table2 } } satisfies DatasetResult);
+  writeResult(ctx.results, "dataset", {
+    fields: datasetTables(ctx.stamps),
+    paper: { table1: paperResults().table1, table2: paperResults().table2 },
+  } satisfies DatasetResult);
   writeResult(ctx.results, "human-agreement", agreementResult(ctx.stamps));
   let splitFile: string | undefined;
   for (const [arch, runs] of Object.entries(ctx.runs) as [ArchName, string[]][]) {
@@ -185,7 +294,16 @@ export function computeResults(ctx: ComputeContext): void {
     baselineResult(ctx, fields, splitFile);
   }
   if (ctx.synth && fs.existsSync(path.join(ctx.synth, "manifest.json"))) {
-    ceilingResult({ stamps: ctx.stamps, synth: ctx.synth, results: ctx.results, fields, truthRuns: ctx.truthRuns ?? {}, labelRuns: ctx.runs, splitFile, log: ctx.log });
+    ceilingResult({
+      stamps: ctx.stamps,
+      synth: ctx.synth,
+      results: ctx.results,
+      fields,
+      truthRuns: ctx.truthRuns ?? {},
+      labelRuns: ctx.runs,
+      splitFile,
+      log: ctx.log,
+    });
     releaseEvaluationCache();
   }
 }

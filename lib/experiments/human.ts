@@ -20,9 +20,14 @@ export interface Agreement {
 /** Agreement of two label lists (classes 1-4; null where a classifier gave none; such objects are skipped). */
 export function humanAgreement(a: (number | null)[], b: (number | null)[]): Agreement {
   if (a.length !== b.length) throw new Error(`humanAgreement: ${a.length} labels against ${b.length}`);
-  const pairs = a.map((x, i) => [x, b[i]] as const).filter((p): p is readonly [number, number] => p[0] !== null && p[1] !== null);
+  const pairs = a
+    .map((x, i) => [x, b[i]] as const)
+    .filter((p): p is readonly [number, number] => p[0] !== null && p[1] !== null);
   if (pairs.length === 0) throw new Error("humanAgreement: no object has both labels");
-  const counts = confusionMatrix(pairs.map((p) => p[0] - 1), pairs.map((p) => p[1] - 1));
+  const counts = confusionMatrix(
+    pairs.map((p) => p[0] - 1),
+    pairs.map((p) => p[1] - 1),
+  );
   const percent = rowPercent(counts);
   // The paper's "total match fraction" for a group of classes: objects both put in the group, over those A put there.
   const match = (classes: number[]) => {
@@ -30,5 +35,12 @@ export function humanAgreement(a: (number | null)[], b: (number | null)[]): Agre
     const both = classes.reduce((s, c) => s + classes.reduce((t, d) => t + counts[c][d], 0), 0);
     return inA ? (100 * both) / inA : 0;
   };
-  return { counts, percent, n: pairs.length, diagonal: percent.map((row, i) => row[i]), match123: match([0, 1, 2]), match12: match([0, 1]) };
+  return {
+    counts,
+    percent,
+    n: pairs.length,
+    diagonal: percent.map((row, i) => row[i]),
+    match123: match([0, 1, 2]),
+    match12: match([0, 1]),
+  };
 }

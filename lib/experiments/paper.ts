@@ -36,7 +36,8 @@ export function paperResults(): PaperResults {
 /** Tables 3-4 (test split of the Table 1 fields) and 5-6 (NGC 1559) by experiment and network. */
 export function paperTable(experiment: "ten-seed" | "generalization", arch: ArchName): PaperTable {
   const p = paperResults();
-  const t = experiment === "ten-seed" ? (arch === "resnet18" ? p.table3 : p.table4) : arch === "resnet18" ? p.table5 : p.table6;
+  const t =
+    experiment === "ten-seed" ? (arch === "resnet18" ? p.table3 : p.table4) : arch === "resnet18" ? p.table5 : p.table6;
   if (t.network !== arch) throw new Error(`data/paper-results.json: ${t.table} is for ${t.network}, not ${arch}`);
   return t;
 }

@@ -39,32 +39,42 @@ export interface PredictionsResult {
 const round5 = (v: number) => Math.round(v * 1e5) / 1e5;
 
 function sameObjects(runs: RunPredictions[], keys: string[]): void {
-  for (const r of runs) if (r.keys.join("\n") !== keys.join("\n")) throw new Error(`${r.run}: predicted other objects than ${runs[0].run}`);
+  for (const r of runs)
+    if (r.keys.join("\n") !== keys.join("\n")) throw new Error(`${r.run}: predicted other objects than ${runs[0].run}`);
 }
 
 /** One set from the runs' predictions (same keys in each); `truth` is the truth-scored predictions' labels, if any. */
 export function predictionSet(
-  about: string, runs: RunPredictions[], truth?: RunPredictions, withoutBand?: Record<string, RunPredictions[]>,
+  about: string,
+  runs: RunPredictions[],
+  truth?: RunPredictions,
+  withoutBand?: Record<string, RunPredictions[]>,
 ): PredictionSet {
   const { keys, labels } = runs[0];
   sameObjects(runs, keys);
   const truthOf = truth ? new Map(truth.keys.map((k, i) => [k, truth.labels[i]])) : undefined;
   const set: PredictionSet = {
-    about, keys, label: labels,
+    about,
+    keys,
+    label: labels,
     truth: keys.map((k) => truthOf?.get(k) ?? null),
     predicted: runs.map((r) => r.predicted),
     probs: runs.map((r) => r.probs.map((p) => Array.from(p, round5))),
   };
   if (withoutBand && Object.keys(withoutBand).length) {
     for (const zeroed of Object.values(withoutBand)) sameObjects(zeroed, keys);
-    set.withoutBand = Object.fromEntries(Object.entries(withoutBand).map(([band, rs]) => [band, rs.map((r) => r.predicted)]));
+    set.withoutBand = Object.fromEntries(
+      Object.entries(withoutBand).map(([band, rs]) => [band, rs.map((r) => r.predicted)]),
+    );
   }
   return set;
 }
 
 /** The predictions file of one network, from the variants compute.ts evaluates (test, testTruth, gen, each band). */
 export function predictionsResult(
-  arch: ArchName, preds: Record<string, RunPredictions[]>, fields: { table1: string[]; table2: string[] },
+  arch: ArchName,
+  preds: Record<string, RunPredictions[]>,
+  fields: { table1: string[]; table2: string[] },
 ): PredictionsResult {
   const runs = preds.test.map((p) => p.run.split(/[\\/]/).pop() as string);
   const test = predictionSet(`test split of ${fields.table1.join(", ")}`, preds.test, preds.testTruth?.[0]);
@@ -99,7 +109,8 @@ export interface Misclassified {
 /** Objects of true class `klass` (1-4) that run `run` put in another class, the most confident mistakes first. */
 export function misclassified(set: PredictionSet, klass: number, run = 0): Misclassified[] {
   if (!Number.isInteger(klass) || klass < 1 || klass > 4) throw new Error(`class ${klass}: choose 1, 2, 3 or 4`);
-  if (!set.predicted[run]) throw new Error(`run ${run}: the set has ${set.predicted.length} run(s) (0-${set.predicted.length - 1})`);
+  if (!set.predicted[run])
+    throw new Error(`run ${run}: the set has ${set.predicted.length} run(s) (0-${set.predicted.length - 1})`);
   const probs = set.probs[run];
   const wrong = set.keys.flatMap((key, i) => {
     const p = set.predicted[run][i];

@@ -29,10 +29,12 @@ export interface ReproduceSpec {
 }
 
 export function loadReproduceSpec(name: string): ReproduceSpec {
-  if (!(REPRODUCE_PROFILES as readonly string[]).includes(name)) throw new Error(`unknown reproduction profile '${name}' (choose ${REPRODUCE_PROFILES.join(", ")})`);
+  if (!(REPRODUCE_PROFILES as readonly string[]).includes(name))
+    throw new Error(`unknown reproduction profile '${name}' (choose ${REPRODUCE_PROFILES.join(", ")})`);
   const spec = JSON.parse(fs.readFileSync(dataPath("reproduce", `${name}.json`), "utf8")) as ReproduceSpec;
   const bad = spec.archs.filter((a) => !(ARCHITECTURES as readonly string[]).includes(a));
-  if (bad.length || !Number.isInteger(spec.seeds) || spec.seeds < 1) throw new Error(`data/reproduce/${name}.json: bad archs or seeds`);
+  if (bad.length || !Number.isInteger(spec.seeds) || spec.seeds < 1)
+    throw new Error(`data/reproduce/${name}.json: bad archs or seeds`);
   return spec;
 }
 
@@ -43,7 +45,10 @@ export interface ReproducePaths {
   results: string;
 }
 
-export function reproducePaths(spec: ReproduceSpec, dataRoot = settings().data ?? dataPath("generated")): ReproducePaths {
+export function reproducePaths(
+  spec: ReproduceSpec,
+  dataRoot = settings().data ?? dataPath("generated"),
+): ReproducePaths {
   return {
     synth: path.join(dataRoot, spec.synthScale, "synth"),
     stamps: path.join(dataRoot, spec.synthScale, "stamps"),
@@ -56,7 +61,8 @@ export function reproducePaths(spec: ReproduceSpec, dataRoot = settings().data ?
  *  README's main command). */
 export function shownProfile(): ReproduceProfile {
   const p = settings().profile ?? "quick";
-  if (!(REPRODUCE_PROFILES as readonly string[]).includes(p)) throw new Error(`STARCLUSTER_PROFILE: unknown profile '${p}'`);
+  if (!(REPRODUCE_PROFILES as readonly string[]).includes(p))
+    throw new Error(`STARCLUSTER_PROFILE: unknown profile '${p}'`);
   return p as ReproduceProfile;
 }
 
@@ -78,7 +84,8 @@ function relativeToProject(value: unknown): unknown {
 /** A result of a reproduction (results/<profile>/<name>.json), with a clear error when it was not computed. */
 export function readResult<T>(name: string, profile: ReproduceProfile = shownProfile()): T {
   const file = resultsPath(profile, `${name}.json`);
-  if (!fs.existsSync(file)) throw new Error(`${file}: not computed yet; run 'npx starcluster reproduce --profile ${profile}'`);
+  if (!fs.existsSync(file))
+    throw new Error(`${file}: not computed yet; run 'npx starcluster reproduce --profile ${profile}'`);
   return JSON.parse(fs.readFileSync(file, "utf8")) as T;
 }
 

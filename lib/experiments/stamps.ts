@@ -48,7 +48,11 @@ export type StampSource = ObjectStamp["source"];
 
 /** Stamps of the objects `keys` with gallery titles from `title(key)`, in the order given (sources: see the header). */
 export function objectStamps(
-  keys: string[], title: (key: string) => string, profile: ReproduceProfile = shownProfile(), source: StampSource = "rendered", size = 50,
+  keys: string[],
+  title: (key: string) => string,
+  profile: ReproduceProfile = shownProfile(),
+  source: StampSource = "rendered",
+  size = 50,
 ): ObjectStamp[] {
   const spec = loadReproduceSpec(profile);
   const curated = source === "curated" ? curatedStamps(reproducePaths(spec).stamps, keys) : undefined;
@@ -62,6 +66,12 @@ export function objectStamps(
     const have = curated?.get(key);
     if (have) return { key, title: title(key), size: have.size, bands: have.bands, source: "curated" as const };
     const [field, id] = key.split("/");
-    return { key, title: title(key), size, bands: renderedStamp(planOf(field), config, id, size), source: "rendered" as const };
+    return {
+      key,
+      title: title(key),
+      size,
+      bands: renderedStamp(planOf(field), config, id, size),
+      source: "rendered" as const,
+    };
   });
 }

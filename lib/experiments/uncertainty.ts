@@ -34,14 +34,18 @@ export interface EnsembleUncertainty {
 export function ensembleUncertainty(runs: RunPredictions[]): EnsembleUncertainty {
   if (runs.length === 0) throw new Error("ensembleUncertainty: no runs");
   const { keys, labels } = runs[0];
-  for (const r of runs) if (r.keys.join("\n") !== keys.join("\n")) throw new Error(`${r.run}: predictions on other objects than ${runs[0].run}`);
+  for (const r of runs)
+    if (r.keys.join("\n") !== keys.join("\n"))
+      throw new Error(`${r.run}: predictions on other objects than ${runs[0].run}`);
   const meanProbs = keys.map((_, i) => {
     const m = new Array<number>(runs[0].probs[i].length).fill(0);
     for (const r of runs) r.probs[i].forEach((v, c) => (m[c] += v / runs.length));
     return m;
   });
   return {
-    keys, labels, meanProbs,
+    keys,
+    labels,
+    meanProbs,
     predicted: meanProbs.map(argmax),
     entropy: meanProbs.map(entropy),
     mutualInformation: keys.map((_, i) => mutualInformation(runs.map((r) => r.probs[i]))),

@@ -20,11 +20,24 @@ export interface Architecture {
 }
 
 export const architectures: Record<ArchName, Architecture> = {
-  resnet18: { name: "resnet18", specs: resnet18Specs, forward: resnet18Forward, classifier: "fc", features: RESNET_FEATURES },
-  vgg19_bn: { name: "vgg19_bn", specs: vgg19BnSpecs, forward: vgg19BnForward, classifier: "classifier.6", features: VGG_FEATURES },
+  resnet18: {
+    name: "resnet18",
+    specs: resnet18Specs,
+    forward: resnet18Forward,
+    classifier: "fc",
+    features: RESNET_FEATURES,
+  },
+  vgg19_bn: {
+    name: "vgg19_bn",
+    specs: vgg19BnSpecs,
+    forward: vgg19BnForward,
+    classifier: "classifier.6",
+    features: VGG_FEATURES,
+  },
 };
 
 export function architecture(name: string): Architecture {
-  if (!(ARCHITECTURES as readonly string[]).includes(name)) throw new Error(`unknown architecture '${name}' (choose ${ARCHITECTURES.join(", ")})`);
+  if (!(ARCHITECTURES as readonly string[]).includes(name))
+    throw new Error(`unknown architecture '${name}' (choose ${ARCHITECTURES.join(", ")})`);
   return architectures[name as ArchName];
 }

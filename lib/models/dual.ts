@@ -43,20 +43,35 @@ export interface DualModel {
 function backboneSpecs(config: DualConfig): ParamSpec[] {
   const net = architecture(config.arch);
   const out = config.backboneOutputs;
-  return [...net.specs(null), ...(out === null ? [] : linearSpecs(net.classifier, net.features, out, torchvisionInit.linear(net.features)))];
+  return [
+    ...net.specs(null),
+    ...(out === null ? [] : linearSpecs(net.classifier, net.features, out, torchvisionInit.linear(net.features))),
+  ];
 }
 
 /** Builds the dual classifier; backbone weights from `weights` (the final layer excepted) or torchvision's initialisation. */
 export function createDualModel(options: Partial<DualConfig> & { arch: ArchName }, weights?: Weights): DualModel {
   const config: DualConfig = { ...DUAL_DEFAULTS, ...options };
-  if (!Number.isInteger(config.inputSize) || config.inputSize < MIN_INPUT_SIZE) throw new Error(`dual model: inputSize must be an integer >= ${MIN_INPUT_SIZE} (got ${config.inputSize})`);
-  if (weights && weights.arch !== config.arch) throw new Error(`dual model: weights are for ${weights.arch}, model is ${config.arch}`);
+  if (!Number.isInteger(config.inputSize) || config.inputSize < MIN_INPUT_SIZE)
+    throw new Error(`dual model: inputSize must be an integer >= ${MIN_INPUT_SIZE} (got ${config.inputSize})`);
+  if (weights && weights.arch !== config.arch)
+    throw new Error(`dual model: weights are for ${weights.arch}, model is ${config.arch}`);
   const net = architecture(config.arch);
-  const backbone = weights ? new Map([...weights.tensors].filter(([name]) => !name.startsWith(`${net.classifier}.`))) : undefined;
+  const backbone = weights
+    ? new Map([...weights.tensors].filter(([name]) => !name.startsWith(`${net.classifier}.`)))
+    : undefined;
   const specs = backboneSpecs(config);
-  const backbones: [Params, Params] = [createParams(specs, config.seed, backbone, "backbones.0."), createParams(specs, config.seed, backbone, "backbones.1.")];
+  const backbones: [Params, Params] = [
+    createParams(specs, config.seed, backbone, "backbones.0."),
+    createParams(specs, config.seed, backbone, "backbones.1."),
+  ];
   const head = createParams(headSpecs(config), config.seed);
-  return { config, backbones, head, provenance: weights?.provenance ?? { init: "torchvision-default", seed: config.seed } };
+  return {
+    config,
+    backbones,
+    head,
+    provenance: weights?.provenance ?? { init: "torchvision-default", seed: config.seed },
+  };
 }
 
 function headSpecs(config: DualConfig): ParamSpec[] {
@@ -69,14 +84,19 @@ function headSpecs(config: DualConfig): ParamSpec[] {
  * and none is initialised first (drawing a dual ResNet18's 23M initial values only to overwrite them took ten
  * times longer than reading the file). A missing or misshapen tensor throws, naming it.
  */
-export function dualModelFromState(config: DualConfig, provenance: Provenance, state: (name: string) => TensorData | undefined): DualModel {
+export function dualModelFromState(
+  config: DualConfig,
+  provenance: Provenance,
+  state: (name: string) => TensorData | undefined,
+): DualModel {
   const made: Params[] = [];
   const take = (prefix: string, specs: ParamSpec[]): Params => {
     const given = new Map<string, TensorData>();
     for (const spec of specs) {
       const t = state(prefix + spec.name);
       if (!t) throw new Error(`missing tensor '${prefix + spec.name}'`);
-      if (t.shape.join(",") !== spec.shape.join(",")) throw new Error(`'${prefix + spec.name}' has shape [${t.shape}], the model needs [${spec.shape}]`);
+      if (t.shape.join(",") !== spec.shape.join(","))
+        throw new Error(`'${prefix + spec.name}' has shape [${t.shape}], the model needs [${spec.shape}]`);
       given.set(spec.name, t);
     }
     const params = createParams(specs, config.seed, given);
@@ -85,7 +105,12 @@ export function dualModelFromState(config: DualConfig, provenance: Provenance, s
   };
   try {
     const specs = backboneSpecs(config);
-    return { config, backbones: [take("backbones.0.", specs), take("backbones.1.", specs)], head: take("", headSpecs(config)), provenance };
+    return {
+      config,
+      backbones: [take("backbones.0.", specs), take("backbones.1.", specs)],
+      head: take("", headSpecs(config)),
+      provenance,
+    };
   } catch (e) {
     made.forEach(disposeParams);
     throw e;
@@ -104,12 +129,18 @@ export function dualStateDict(model: DualModel): Map<string, tf.Variable> {
 export function dualForward(model: DualModel, x: tf.Tensor4D, options: ForwardOptions): tf.Tensor2D {
   const [, h, w, c] = x.shape;
   const size = model.config.inputSize;
-  if (c !== INPUT_CHANNELS || h !== size || w !== size) throw new Error(`dual ${model.config.arch}: expected input [batch, ${size}, ${size}, ${INPUT_CHANNELS}], got [${x.shape}]`);
+  if (c !== INPUT_CHANNELS || h !== size || w !== size)
+    throw new Error(
+      `dual ${model.config.arch}: expected input [batch, ${size}, ${size}, ${INPUT_CHANNELS}], got [${x.shape}]`,
+    );
   const net = architecture(model.config.arch);
   return tf.tidy(() => {
     // Each backbone draws its own dropout masks.
     const features = model.backbones.map((p, i) =>
-      net.forward(p, tf.slice(x, [0, 0, 0, 3 * i], [-1, -1, -1, 3]), { ...options, dropoutSeed: options.dropoutSeed === undefined ? undefined : options.dropoutSeed + 2 * i }),
+      net.forward(p, tf.slice(x, [0, 0, 0, 3 * i], [-1, -1, -1, 3]), {
+        ...options,
+        dropoutSeed: options.dropoutSeed === undefined ? undefined : options.dropoutSeed + 2 * i,
+      }),
     );
     return linear(model.head, "head", tf.concat(features, 1));
   });
@@ -130,7 +161,9 @@ export function probabilityRows(model: DualModel, x: tf.Tensor4D, source: string
   probs.dispose();
   const bad = values.findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) {
-    throw new Error(`${source}: the model gives a non-finite class probability (${values[bad]}); its weights overflow on this input, so no class can be given`);
+    throw new Error(
+      `${source}: the model gives a non-finite class probability (${values[bad]}); its weights overflow on this input, so no class can be given`,
+    );
   }
   const k = values.length / x.shape[0];
   return Array.from({ length: x.shape[0] }, (_, i) => values.slice(i * k, (i + 1) * k));

@@ -16,7 +16,10 @@ const ones: Init = { kind: "ones" };
 /** torchvision's initialisation per layer type. */
 export const torchvisionInit = {
   /** Conv weights, ResNet and VGG: kaiming_normal_(mode="fan_out", nonlinearity="relu"), std = sqrt(2 / (k*k*out)). */
-  conv: (kernel: number, outChannels: number): Init => ({ kind: "normal", std: Math.sqrt(2 / (kernel * kernel * outChannels)) }),
+  conv: (kernel: number, outChannels: number): Init => ({
+    kind: "normal",
+    std: Math.sqrt(2 / (kernel * kernel * outChannels)),
+  }),
   /** Conv biases (VGG only; ResNet convs have none): 0. */
   convBias: zeros,
   /** BatchNorm2d: weight 1, bias 0; running mean 0, running variance 1. */
@@ -92,7 +95,11 @@ export function createParams(specs: ParamSpec[], seed: number, given?: Map<strin
       throw new Error(`parameter '${spec.name}': expected shape [${spec.shape}], got [${value.shape}]`);
     }
     const initial = value
-      ? tf.tensor(spec.dtype === "int32" ? Int32Array.from(value.data) : Float32Array.from(value.data), spec.shape, spec.dtype)
+      ? tf.tensor(
+          spec.dtype === "int32" ? Int32Array.from(value.data) : Float32Array.from(value.data),
+          spec.shape,
+          spec.dtype,
+        )
       : initialValue({ ...spec, name: scope + spec.name }, seed);
     params.set(spec.name, tf.variable(initial, spec.trainable));
     initial.dispose();

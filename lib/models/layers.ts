@@ -17,10 +17,24 @@ export interface ForwardOptions {
   dropoutSeed?: number;
 }
 
-const f32 = (name: string, shape: number[], init: Init, trainable = true): ParamSpec => ({ name, shape, init, trainable, dtype: "float32" });
+const f32 = (name: string, shape: number[], init: Init, trainable = true): ParamSpec => ({
+  name,
+  shape,
+  init,
+  trainable,
+  dtype: "float32",
+});
 
-export function conv2dSpecs(name: string, kernel: number, inChannels: number, outChannels: number, bias: boolean): ParamSpec[] {
-  const specs = [f32(`${name}.weight`, [kernel, kernel, inChannels, outChannels], torchvisionInit.conv(kernel, outChannels))];
+export function conv2dSpecs(
+  name: string,
+  kernel: number,
+  inChannels: number,
+  outChannels: number,
+  bias: boolean,
+): ParamSpec[] {
+  const specs = [
+    f32(`${name}.weight`, [kernel, kernel, inChannels, outChannels], torchvisionInit.conv(kernel, outChannels)),
+  ];
   if (bias) specs.push(f32(`${name}.bias`, [outChannels], torchvisionInit.convBias));
   return specs;
 }
@@ -35,7 +49,12 @@ export function batchNorm2dSpecs(name: string, channels: number): ParamSpec[] {
   ];
 }
 
-export function linearSpecs(name: string, inFeatures: number, outFeatures: number, init: { weight: Init; bias: Init }): ParamSpec[] {
+export function linearSpecs(
+  name: string,
+  inFeatures: number,
+  outFeatures: number,
+  init: { weight: Init; bias: Init },
+): ParamSpec[] {
   return [f32(`${name}.weight`, [inFeatures, outFeatures], init.weight), f32(`${name}.bias`, [outFeatures], init.bias)];
 }
 
@@ -47,7 +66,12 @@ export function param(p: Params, name: string): tf.Variable {
 
 /** nn.Conv2d with symmetric zero padding; adds the bias when the layer has one. */
 export function conv2d(p: Params, name: string, x: tf.Tensor4D, stride: number, padding: number): tf.Tensor4D {
-  const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [padding, padding], [padding, padding], [0, 0]];
+  const pad: [[number, number], [number, number], [number, number], [number, number]] = [
+    [0, 0],
+    [padding, padding],
+    [padding, padding],
+    [0, 0],
+  ];
   const y = tf.conv2d(x, param(p, `${name}.weight`) as tf.Tensor4D, stride, pad);
   const bias = p.get(`${name}.bias`);
   return bias ? (tf.add(y, bias) as tf.Tensor4D) : y;
@@ -64,11 +88,16 @@ export function conv2d(p: Params, name: string, x: tf.Tensor4D, stride: number, 
  * PyTorch (which accumulates these sums in double on CPU).
  */
 export function batchNorm2d(p: Params, name: string, x: tf.Tensor4D, training: boolean): tf.Tensor4D {
-  const weight = param(p, `${name}.weight`), bias = param(p, `${name}.bias`);
-  const runningMean = param(p, `${name}.running_mean`), runningVar = param(p, `${name}.running_var`);
+  const weight = param(p, `${name}.weight`),
+    bias = param(p, `${name}.bias`);
+  const runningMean = param(p, `${name}.running_mean`),
+    runningVar = param(p, `${name}.running_var`);
   if (!training) return tf.batchNorm(x, runningMean, runningVar, bias, weight, BN_EPS) as tf.Tensor4D;
   const n = x.shape[0] * x.shape[1] * x.shape[2];
-  if (n < 2) throw new Error(`batch norm '${name}': training needs more than 1 value per channel (got input shape [${x.shape}])`);
+  if (n < 2)
+    throw new Error(
+      `batch norm '${name}': training needs more than 1 value per channel (got input shape [${x.shape}])`,
+    );
   const fused = hasFusedKernel(FUSED.batchNormTrain);
   const forward = (input: tf.Tensor4D, w: tf.Tensor1D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
     const { y, xhat, mean, variance, invStd } = fused ? fusedStatistics(input, w, b) : composedStatistics(input, w, b);
@@ -83,7 +112,10 @@ export function batchNorm2d(p: Params, name: string, x: tf.Tensor4D, training: b
       value: y,
       gradFunc: (g: tf.Tensor4D, saved: tf.Tensor[]) => {
         const [xh, inv, scale] = saved;
-        if (fused) return tf.engine().runKernel(FUSED.batchNormTrainGrad, { dy: g, xhat: xh, weight: scale, invStd: inv }) as tf.Tensor[];
+        if (fused)
+          return tf
+            .engine()
+            .runKernel(FUSED.batchNormTrainGrad, { dy: g, xhat: xh, weight: scale, invStd: inv }) as tf.Tensor[];
         const meanDy = channelMean(g);
         const meanDyXhat = channelMean(tf.mul(g, xh) as tf.Tensor4D);
         const dx = tf.mul(tf.mul(scale, inv), tf.sub(tf.sub(g, meanDy), tf.mul(xh, meanDyXhat)));
@@ -94,7 +126,13 @@ export function batchNorm2d(p: Params, name: string, x: tf.Tensor4D, training: b
   return tf.customGrad(forward as unknown as Parameters<typeof tf.customGrad<tf.Tensor4D>>[0])(x, weight, bias);
 }
 
-interface BatchStatistics { y: tf.Tensor4D; xhat: tf.Tensor4D; mean: tf.Tensor1D; variance: tf.Tensor1D; invStd: tf.Tensor1D }
+interface BatchStatistics {
+  y: tf.Tensor4D;
+  xhat: tf.Tensor4D;
+  mean: tf.Tensor1D;
+  variance: tf.Tensor1D;
+  invStd: tf.Tensor1D;
+}
 
 /** Batch norm's training-mode forward from elementwise ops (any backend). */
 function composedStatistics(input: tf.Tensor4D, w: tf.Tensor1D, b: tf.Tensor1D): BatchStatistics {
@@ -108,8 +146,16 @@ function composedStatistics(input: tf.Tensor4D, w: tf.Tensor1D, b: tf.Tensor1D):
 
 /** The same in one backend kernel (statistics summed in double), where the backend has it. */
 function fusedStatistics(input: tf.Tensor4D, w: tf.Tensor1D, b: tf.Tensor1D): BatchStatistics {
-  const [y, xhat, mean, variance, invStd] = tf.engine().runKernel(FUSED.batchNormTrain, { x: input, weight: w, bias: b }, { eps: BN_EPS }) as tf.Tensor[];
-  return { y: y as tf.Tensor4D, xhat: xhat as tf.Tensor4D, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D, invStd: invStd as tf.Tensor1D };
+  const [y, xhat, mean, variance, invStd] = tf
+    .engine()
+    .runKernel(FUSED.batchNormTrain, { x: input, weight: w, bias: b }, { eps: BN_EPS }) as tf.Tensor[];
+  return {
+    y: y as tf.Tensor4D,
+    xhat: xhat as tf.Tensor4D,
+    mean: mean as tf.Tensor1D,
+    variance: variance as tf.Tensor1D,
+    invStd: invStd as tf.Tensor1D,
+  };
 }
 
 /**
@@ -137,7 +183,19 @@ export function linear(p: Params, name: string, x: tf.Tensor2D): tf.Tensor2D {
  */
 export function maxPool2d(x: tf.Tensor4D, kernel: number, stride: number, padding: number): tf.Tensor4D {
   return tf.tidy(() => {
-    const padded = padding > 0 ? tf.pad(x, [[0, 0], [padding, padding], [padding, padding], [0, 0]], -Infinity) : x;
+    const padded =
+      padding > 0
+        ? tf.pad(
+            x,
+            [
+              [0, 0],
+              [padding, padding],
+              [padding, padding],
+              [0, 0],
+            ],
+            -Infinity,
+          )
+        : x;
     return tf.maxPool(padded, kernel, stride, "valid");
   });
 }
@@ -162,7 +220,8 @@ export function adaptiveAvgPool2d(x: tf.Tensor4D, outH: number, outW: number): t
 function poolingMatrix(size: number, out: number): tf.Tensor2D {
   const m = new Float32Array(out * size);
   for (let i = 0; i < out; i++) {
-    const start = Math.floor((i * size) / out), end = Math.ceil(((i + 1) * size) / out);
+    const start = Math.floor((i * size) / out),
+      end = Math.ceil(((i + 1) * size) / out);
     for (let j = start; j < end; j++) m[i * size + j] = 1 / (end - start);
   }
   return tf.tensor2d(m, [out, size]);

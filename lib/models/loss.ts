@@ -34,13 +34,25 @@ export interface LossAndGradients {
 }
 
 /** Gradients of the training-mode loss (which also updates the BN running statistics), keyed like dualStateDict. */
-export function lossAndGradients(model: DualModel, x: tf.Tensor4D, labels: tf.Tensor1D, options: LossOptions = {}): LossAndGradients {
+export function lossAndGradients(
+  model: DualModel,
+  x: tf.Tensor4D,
+  labels: tf.Tensor1D,
+  options: LossOptions = {},
+): LossAndGradients {
   const trainable = [...dualStateDict(model)].filter(([, v]) => v.trainable);
   const forward: ForwardOptions = { training: true, dropoutSeed: options.dropoutSeed, dropout: options.dropout };
   let logits: tf.Tensor2D | undefined;
-  const { value, grads } = tf.variableGrads(() => {
-    logits = tf.keep(dualForward(model, x, forward));
-    return crossEntropy(logits, labels, options.classWeights);
-  }, trainable.map(([, v]) => v));
-  return { loss: value, logits: logits as tf.Tensor2D, grads: new Map(trainable.map(([name, v]) => [name, grads[v.name]])) };
+  const { value, grads } = tf.variableGrads(
+    () => {
+      logits = tf.keep(dualForward(model, x, forward));
+      return crossEntropy(logits, labels, options.classWeights);
+    },
+    trainable.map(([, v]) => v),
+  );
+  return {
+    loss: value,
+    logits: logits as tf.Tensor2D,
+    grads: new Map(trainable.map(([name, v]) => [name, grads[v.name]])),
+  };
 }

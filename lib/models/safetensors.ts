@@ -8,7 +8,16 @@ import * as tf from "@tensorflow/tfjs";
 import { writeAtomicWith } from "../util/atomic";
 
 export const DTYPE_BYTES = {
-  F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1,
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
 } as const;
 export type Dtype = keyof typeof DTYPE_BYTES;
 
@@ -42,7 +51,8 @@ export class SafetensorsFile {
 
   /** Reads and validates the header of `file`; throws SafetensorsError naming the file and the problem. */
   static open(file: string): SafetensorsFile {
-    if (os.endianness() !== "LE") throw new SafetensorsError(`${file}: reading safetensors needs a little-endian machine`);
+    if (os.endianness() !== "LE")
+      throw new SafetensorsError(`${file}: reading safetensors needs a little-endian machine`);
     const fail = (msg: string): never => {
       throw new SafetensorsError(`${file}: not a valid safetensors file: ${msg}`);
     };
@@ -54,7 +64,9 @@ export class SafetensorsFile {
       fs.readSync(fd, head, 0, 8, 0);
       const n = head.readBigUInt64LE(0);
       if (n > BigInt(Math.min(MAX_HEADER_BYTES, size - 8))) {
-        fail(`header length ${n} exceeds ${size - 8 < MAX_HEADER_BYTES ? `the ${size - 8} bytes after it (truncated?)` : "100 MB"}`);
+        fail(
+          `header length ${n} exceeds ${size - 8 < MAX_HEADER_BYTES ? `the ${size - 8} bytes after it (truncated?)` : "100 MB"}`,
+        );
       }
       const headerLength = Number(n);
       const json = Buffer.alloc(headerLength);
@@ -65,7 +77,8 @@ export class SafetensorsFile {
       } catch (e) {
         return fail(`header is not JSON (${(e as Error).message})`);
       }
-      if (typeof header !== "object" || header === null || Array.isArray(header)) return fail("header is not a JSON object");
+      if (typeof header !== "object" || header === null || Array.isArray(header))
+        return fail("header is not a JSON object");
       const dataStart = 8 + headerLength;
       const dataSize = size - dataStart;
       const metadata: Record<string, string> = {};
@@ -117,14 +130,18 @@ export class SafetensorsFile {
     const fd = fs.openSync(this.file, "r");
     try {
       const got = fs.readSync(fd, bytes, 0, bytes.length, this.dataStart + e.begin);
-      if (got !== bytes.length) throw new SafetensorsError(`${this.file}: tensor '${name}' is truncated (${got} of ${bytes.length} bytes)`);
+      if (got !== bytes.length)
+        throw new SafetensorsError(`${this.file}: tensor '${name}' is truncated (${got} of ${bytes.length} bytes)`);
     } finally {
       fs.closeSync(fd);
     }
     const data = decode(e.dtype, bytes, this.file, name);
     const bad = data.findIndex((v) => !Number.isFinite(v));
     // A NaN or infinite weight makes every prediction NaN; refuse it here, where the tensor can be named.
-    if (bad >= 0) throw new SafetensorsError(`${this.file}: tensor '${name}' holds ${data[bad]} at index ${bad}: weights must be finite numbers (a corrupted or diverged file)`);
+    if (bad >= 0)
+      throw new SafetensorsError(
+        `${this.file}: tensor '${name}' holds ${data[bad]} at index ${bad}: weights must be finite numbers (a corrupted or diverged file)`,
+      );
     return { shape: e.shape, data };
   }
 }
@@ -132,10 +149,12 @@ export class SafetensorsFile {
 function parseEntry(name: string, value: unknown, fail: (msg: string) => never): TensorEntry {
   if (typeof value !== "object" || value === null) fail(`entry '${name}' is not an object`);
   const v = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-  if (typeof v.dtype !== "string" || !(v.dtype in DTYPE_BYTES)) fail(`tensor '${name}' has unsupported dtype ${JSON.stringify(v.dtype)}`);
+  if (typeof v.dtype !== "string" || !(v.dtype in DTYPE_BYTES))
+    fail(`tensor '${name}' has unsupported dtype ${JSON.stringify(v.dtype)}`);
   const dtype = v.dtype as Dtype;
   const isCount = (x: unknown) => Number.isSafeInteger(x) && (x as number) >= 0;
-  if (!Array.isArray(v.shape) || !v.shape.every(isCount)) fail(`tensor '${name}' has an invalid shape ${JSON.stringify(v.shape)}`);
+  if (!Array.isArray(v.shape) || !v.shape.every(isCount))
+    fail(`tensor '${name}' has an invalid shape ${JSON.stringify(v.shape)}`);
   const offsets = v.data_offsets;
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount) || offsets[1] < offsets[0]) {
     fail(`tensor '${name}' has invalid data_offsets ${JSON.stringify(offsets)}`);
@@ -143,7 +162,10 @@ function parseEntry(name: string, value: unknown, fail: (msg: string) => never):
   const shape = v.shape as number[];
   const [begin, end] = offsets as number[];
   const expected = shape.reduce((a, b) => a * b, 1) * DTYPE_BYTES[dtype];
-  if (end - begin !== expected) fail(`tensor '${name}' (${dtype} ${JSON.stringify(shape)}) needs ${expected} bytes, data_offsets give ${end - begin}`);
+  if (end - begin !== expected)
+    fail(
+      `tensor '${name}' (${dtype} ${JSON.stringify(shape)}) needs ${expected} bytes, data_offsets give ${end - begin}`,
+    );
   return { dtype, shape, begin, end };
 }
 
@@ -171,7 +193,8 @@ function decode(dtype: Dtype, bytes: Buffer, file: string, name: string): Float3
       const big = new BigInt64Array(buf, 0, n);
       const out = new Int32Array(n);
       for (let i = 0; i < n; i++) {
-        if (big[i] > 2147483647n || big[i] < -2147483648n) throw new SafetensorsError(`${file}: tensor '${name}' holds an I64 value outside int32 (${big[i]})`);
+        if (big[i] > 2147483647n || big[i] < -2147483648n)
+          throw new SafetensorsError(`${file}: tensor '${name}' holds an I64 value outside int32 (${big[i]})`);
         out[i] = Number(big[i]);
       }
       return out;
@@ -205,18 +228,26 @@ export interface TensorToWrite {
 }
 
 /** Writes tensors (in the given order) and string metadata as one safetensors file, atomically. */
-export function writeSafetensors(file: string, tensors: Map<string, TensorToWrite>, metadata: Record<string, string> = {}): void {
+export function writeSafetensors(
+  file: string,
+  tensors: Map<string, TensorToWrite>,
+  metadata: Record<string, string> = {},
+): void {
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length) header.__metadata__ = metadata;
   const parts: Uint8Array[] = [];
   let offset = 0;
   for (const [name, t] of tensors) {
     const count = t.shape.reduce((a, b) => a * b, 1);
-    if (count !== t.data.length) throw new SafetensorsError(`${file}: tensor '${name}' has ${t.data.length} values for shape ${JSON.stringify(t.shape)}`);
+    if (count !== t.data.length)
+      throw new SafetensorsError(
+        `${file}: tensor '${name}' has ${t.data.length} values for shape ${JSON.stringify(t.shape)}`,
+      );
     const dtype = t.dtype ?? (t.data instanceof Float32Array ? "F32" : "I32");
-    const bytes = dtype === "I64"
-      ? new Uint8Array(BigInt64Array.from(t.data, (v) => BigInt(v)).buffer)
-      : new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+    const bytes =
+      dtype === "I64"
+        ? new Uint8Array(BigInt64Array.from(t.data, (v) => BigInt(v)).buffer)
+        : new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
     header[name] = { dtype, shape: t.shape, data_offsets: [offset, offset + bytes.length] };
     parts.push(bytes);
     offset += bytes.length;
@@ -250,7 +281,10 @@ export function readSafetensors(file: string): Map<string, TensorData> {
  */
 export function loadTorchvisionResnet18(params: Map<string, tf.Variable>, stateDict: Map<string, TensorData>): void {
   const unexpected = [...stateDict.keys()].filter((name) => !params.has(name));
-  if (unexpected.length) throw new Error(`resnet18 state dict: unexpected tensors ${unexpected.slice(0, 5).join(", ")}${unexpected.length > 5 ? ", ..." : ""}`);
+  if (unexpected.length)
+    throw new Error(
+      `resnet18 state dict: unexpected tensors ${unexpected.slice(0, 5).join(", ")}${unexpected.length > 5 ? ", ..." : ""}`,
+    );
   for (const [name, v] of params) {
     const t = stateDict.get(name);
     if (!t) {
@@ -259,8 +293,20 @@ export function loadTorchvisionResnet18(params: Map<string, tf.Variable>, stateD
     }
     const s = v.shape;
     // The torch shape this variable corresponds to, and the permutation from torch to tfjs layout.
-    const [torchShape, perm] = s.length === 4 ? [[s[3], s[2], s[0], s[1]], [2, 3, 1, 0]] : s.length === 2 ? [[s[1], s[0]], [1, 0]] : [s, undefined];
-    if (t.shape.join(",") !== torchShape.join(",")) throw new Error(`resnet18 state dict: '${name}' has shape [${t.shape}], expected [${torchShape}]`);
+    const [torchShape, perm] =
+      s.length === 4
+        ? [
+            [s[3], s[2], s[0], s[1]],
+            [2, 3, 1, 0],
+          ]
+        : s.length === 2
+          ? [
+              [s[1], s[0]],
+              [1, 0],
+            ]
+          : [s, undefined];
+    if (t.shape.join(",") !== torchShape.join(","))
+      throw new Error(`resnet18 state dict: '${name}' has shape [${t.shape}], expected [${torchShape}]`);
     tf.tidy(() => {
       const x = tf.tensor(t.data, t.shape, v.dtype);
       v.assign(perm ? tf.transpose(x, perm) : x);

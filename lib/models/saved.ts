@@ -28,7 +28,10 @@ export function variableTensors(variables: Map<string, tf.Variable>, prefix = ""
   const out = new Map<string, TensorToWrite>();
   for (const [name, v] of variables) {
     const data = v.dataSync();
-    out.set(prefix + name, { shape: v.shape, data: v.dtype === "int32" ? Int32Array.from(data) : Float32Array.from(data) });
+    out.set(prefix + name, {
+      shape: v.shape,
+      data: v.dtype === "int32" ? Int32Array.from(data) : Float32Array.from(data),
+    });
   }
   return out;
 }
@@ -39,13 +42,19 @@ export function assignVariables(st: SafetensorsFile, variables: Map<string, tf.V
     const key = prefix + name;
     if (!st.has(key)) throw new Error(`${st.file}: missing tensor '${key}'`);
     const t = st.read(key);
-    if (t.shape.join(",") !== v.shape.join(",")) throw new Error(`${st.file}: '${key}' has shape [${t.shape}], the model needs [${v.shape}]`);
+    if (t.shape.join(",") !== v.shape.join(","))
+      throw new Error(`${st.file}: '${key}' has shape [${t.shape}], the model needs [${v.shape}]`);
     tf.tidy(() => v.assign(tf.tensor(t.data, t.shape, v.dtype)));
   }
 }
 
 export function modelMetadata(model: DualModel, extra: Record<string, string> = {}): Record<string, string> {
-  return { format: MODEL_FORMAT, config: JSON.stringify(model.config), provenance: JSON.stringify(model.provenance), ...extra };
+  return {
+    format: MODEL_FORMAT,
+    config: JSON.stringify(model.config),
+    provenance: JSON.stringify(model.provenance),
+    ...extra,
+  };
 }
 
 export function saveDualModel(file: string, model: DualModel, extra: Record<string, string> = {}): void {
@@ -53,10 +62,19 @@ export function saveDualModel(file: string, model: DualModel, extra: Record<stri
 }
 
 /** The configuration and provenance stored in a model file (or checkpoint), checked to be ours. */
-export function readModelInfo(st: SafetensorsFile): { config: DualConfig; provenance: Provenance; metadata: Record<string, string> } {
-  if (st.metadata.format !== MODEL_FORMAT) throw new Error(`${st.file}: not a starcluster model (format '${st.metadata.format ?? "none"}')`);
+export function readModelInfo(st: SafetensorsFile): {
+  config: DualConfig;
+  provenance: Provenance;
+  metadata: Record<string, string>;
+} {
+  if (st.metadata.format !== MODEL_FORMAT)
+    throw new Error(`${st.file}: not a starcluster model (format '${st.metadata.format ?? "none"}')`);
   const config = parseJson<DualConfig>(st.metadata.config, `${st.file}: metadata 'config'`);
-  return { config, provenance: parseJson<Provenance>(st.metadata.provenance, `${st.file}: metadata 'provenance'`), metadata: st.metadata };
+  return {
+    config,
+    provenance: parseJson<Provenance>(st.metadata.provenance, `${st.file}: metadata 'provenance'`),
+    metadata: st.metadata,
+  };
 }
 
 /** Rebuilds a trained model from its file. */
@@ -64,7 +82,10 @@ export function loadDualModel(file: string): { model: DualModel; metadata: Recor
   const st = SafetensorsFile.open(file);
   const { config, provenance, metadata } = readModelInfo(st);
   try {
-    return { model: dualModelFromState(config, provenance, (name) => (st.has(name) ? st.read(name) : undefined)), metadata };
+    return {
+      model: dualModelFromState(config, provenance, (name) => (st.has(name) ? st.read(name) : undefined)),
+      metadata,
+    };
   } catch (e) {
     if (e instanceof SafetensorsError) throw e; // names the file already
     throw new Error(`${st.file}: ${(e as Error).message}`);

@@ -7,7 +7,17 @@
 // map to NCHW before flattening; imported weights therefore need no row permutation.
 import * as tf from "@tensorflow/tfjs";
 import { Params, ParamSpec, torchvisionInit } from "./init";
-import { adaptiveAvgPool2d, batchNorm2d, batchNorm2dSpecs, conv2d, conv2dSpecs, ForwardOptions, linear, linearSpecs, param } from "./layers";
+import {
+  adaptiveAvgPool2d,
+  batchNorm2d,
+  batchNorm2dSpecs,
+  conv2d,
+  conv2dSpecs,
+  ForwardOptions,
+  linear,
+  linearSpecs,
+  param,
+} from "./layers";
 
 /** Output channels of each 3x3 conv, "M" for a 2x2 max pool. */
 export const vggConfigs = {
@@ -21,12 +31,15 @@ const POOLED = 7;
 export const VGG_DEFAULT_DROPOUT = 0.5;
 
 /** One entry of `features`: its Sequential index and what it is. */
-type FeatureLayer = { kind: "conv"; index: number; inChannels: number; outChannels: number } | { kind: "pool"; index: number };
+type FeatureLayer =
+  | { kind: "conv"; index: number; inChannels: number; outChannels: number }
+  | { kind: "pool"; index: number };
 
 /** make_layers: conv (+ BN) + ReLU per number, max pool per "M"; indices as in torchvision's Sequential. */
 function makeLayers(cfg: VggConfig, batchNorm: boolean): FeatureLayer[] {
   const layers: FeatureLayer[] = [];
-  let index = 0, inChannels = 3;
+  let index = 0,
+    inChannels = 3;
   for (const v of cfg) {
     if (v === "M") {
       layers.push({ kind: "pool", index });
@@ -44,7 +57,12 @@ export function vggSpecs(cfg: VggConfig, batchNorm: boolean, numClasses: number 
   const last = (cfg.filter((v) => v !== "M") as number[]).at(-1)!;
   return [
     ...makeLayers(cfg, batchNorm).flatMap((l) =>
-      l.kind === "pool" ? [] : [...conv2dSpecs(`features.${l.index}`, 3, l.inChannels, l.outChannels, true), ...(batchNorm ? batchNorm2dSpecs(`features.${l.index + 1}`, l.outChannels) : [])],
+      l.kind === "pool"
+        ? []
+        : [
+            ...conv2dSpecs(`features.${l.index}`, 3, l.inChannels, l.outChannels, true),
+            ...(batchNorm ? batchNorm2dSpecs(`features.${l.index + 1}`, l.outChannels) : []),
+          ],
     ),
     ...linearSpecs("classifier.0", last * POOLED * POOLED, VGG_FEATURES, torchvisionInit.vggLinear),
     ...linearSpecs("classifier.3", VGG_FEATURES, VGG_FEATURES, torchvisionInit.vggLinear),
@@ -53,7 +71,13 @@ export function vggSpecs(cfg: VggConfig, batchNorm: boolean, numClasses: number 
 }
 
 /** Forward pass on NHWC input [batch, height, width, 3]; logits, or the 4096 features when there is no classifier.6. */
-export function vggForward(cfg: VggConfig, batchNorm: boolean, p: Params, x: tf.Tensor4D, options: ForwardOptions): tf.Tensor2D {
+export function vggForward(
+  cfg: VggConfig,
+  batchNorm: boolean,
+  p: Params,
+  x: tf.Tensor4D,
+  options: ForwardOptions,
+): tf.Tensor2D {
   const { training } = options;
   const dropout = training ? (options.dropout ?? VGG_DEFAULT_DROPOUT) : 0;
   let h = x;
@@ -70,7 +94,8 @@ export function vggForward(cfg: VggConfig, batchNorm: boolean, p: Params, x: tf.
     const first = h.shape[1] === 1 && h.shape[2] === 1 ? replicatedClassifier0(p, h) : classifier0(p, h);
     h.dispose();
     const seed = options.dropoutSeed;
-    const drop = (t: tf.Tensor2D, k: number) => (dropout > 0 ? (tf.dropout(t, dropout, undefined, seed === undefined ? undefined : seed + k) as tf.Tensor2D) : t);
+    const drop = (t: tf.Tensor2D, k: number) =>
+      dropout > 0 ? (tf.dropout(t, dropout, undefined, seed === undefined ? undefined : seed + k) as tf.Tensor2D) : t;
     let y = drop(tf.relu(first), 0);
     y = drop(tf.relu(linear(p, "classifier.3", y)), 1);
     return p.has("classifier.6.weight") ? linear(p, "classifier.6", y) : y;
@@ -107,4 +132,5 @@ function replicatedClassifier0(p: Params, h: tf.Tensor4D): tf.Tensor2D {
 }
 
 export const vgg19BnSpecs = (numClasses: number | null = 1000) => vggSpecs(vggConfigs.E, true, numClasses);
-export const vgg19BnForward = (p: Params, x: tf.Tensor4D, options: ForwardOptions) => vggForward(vggConfigs.E, true, p, x, options);
+export const vgg19BnForward = (p: Params, x: tf.Tensor4D, options: ForwardOptions) =>
+  vggForward(vggConfigs.E, true, p, x, options);

@@ -29,7 +29,8 @@ const TIMM_VGG_NAMES: [string, string][] = [
 ];
 
 function torchvisionName(arch: ArchName, name: string): string {
-  if (arch === "vgg19_bn") for (const [timm, tv] of TIMM_VGG_NAMES) if (name.startsWith(timm)) return tv + name.slice(timm.length);
+  if (arch === "vgg19_bn")
+    for (const [timm, tv] of TIMM_VGG_NAMES) if (name.startsWith(timm)) return tv + name.slice(timm.length);
   return name;
 }
 
@@ -60,15 +61,21 @@ export function importTorchStateDict(file: string, arch: ArchName): Weights {
   const byName = new Map(st.names().map((n) => [torchvisionName(arch, n), n]));
   const net = architecture(arch);
   const classifierWeight = byName.get(`${net.classifier}.weight`);
-  if (!classifierWeight) throw new Error(`${file}: no '${net.classifier}.weight': not a torchvision/timm ${arch} state dict?`);
+  if (!classifierWeight)
+    throw new Error(`${file}: no '${net.classifier}.weight': not a torchvision/timm ${arch} state dict?`);
   const numClasses = st.entry(classifierWeight).shape[0];
   const specs = net.specs(numClasses);
   const expected = new Set(specs.map((s) => s.name));
   const unexpected = [...byName.keys()].filter((n) => !expected.has(n));
-  const missing = specs.filter((s) => !byName.has(s.name) && !s.name.endsWith("num_batches_tracked")).map((s) => s.name);
+  const missing = specs
+    .filter((s) => !byName.has(s.name) && !s.name.endsWith("num_batches_tracked"))
+    .map((s) => s.name);
   if (missing.length || unexpected.length) {
-    const list = (names: string[]) => names.slice(0, 5).join(", ") + (names.length > 5 ? `, ... (${names.length})` : "");
-    throw new Error(`${file}: not a ${arch} state dict:${missing.length ? ` missing ${list(missing)};` : ""}${unexpected.length ? ` unexpected ${list(unexpected)}` : ""}`);
+    const list = (names: string[]) =>
+      names.slice(0, 5).join(", ") + (names.length > 5 ? `, ... (${names.length})` : "");
+    throw new Error(
+      `${file}: not a ${arch} state dict:${missing.length ? ` missing ${list(missing)};` : ""}${unexpected.length ? ` unexpected ${list(unexpected)}` : ""}`,
+    );
   }
   const tensors = new Map<string, TensorData>();
   for (const spec of specs) {
@@ -82,10 +89,18 @@ export function importTorchStateDict(file: string, arch: ArchName): Weights {
     const s = spec.shape;
     const torchShape = s.length === 4 ? [s[3], s[2], s[0], s[1]] : s.length === 2 ? [s[1], s[0]] : s;
     const count = shape.reduce((a, b) => a * b, 1);
-    const matches = shape.join(",") === torchShape.join(",") || (s.length === 2 && shape[0] === torchShape[0] && count === s[0] * s[1]);
+    const matches =
+      shape.join(",") === torchShape.join(",") ||
+      (s.length === 2 && shape[0] === torchShape[0] && count === s[0] * s[1]);
     if (!matches) throw new Error(`${file}: '${stored}' has shape [${shape}], expected [${torchShape}] for ${arch}`);
-    const values = spec.dtype === "int32" ? Int32Array.from(data) : data instanceof Float32Array ? data : Float32Array.from(data);
-    const converted = s.length === 4 ? convToHwio(values as Float32Array, torchShape) : s.length === 2 ? transpose2d(values as Float32Array, s[1], s[0]) : values;
+    const values =
+      spec.dtype === "int32" ? Int32Array.from(data) : data instanceof Float32Array ? data : Float32Array.from(data);
+    const converted =
+      s.length === 4
+        ? convToHwio(values as Float32Array, torchShape)
+        : s.length === 2
+          ? transpose2d(values as Float32Array, s[1], s[0])
+          : values;
     tensors.set(spec.name, { shape: s, data: converted });
   }
   return { arch, provenance: { init: "imagenet", file: path.basename(file), sha256: sha256File(file) }, tensors };
@@ -103,8 +118,14 @@ export function loadTorchStateDictInto(file: string, variables: Map<string, tf.V
     const { shape, data } = st.read(name);
     const s = v.shape;
     const torchShape = s.length === 4 ? [s[3], s[2], s[0], s[1]] : s.length === 2 ? [s[1], s[0]] : s;
-    if (shape.join(",") !== torchShape.join(",")) throw new Error(`${file}: '${name}' has shape [${shape}], expected [${torchShape}]`);
-    const converted = s.length === 4 ? convToHwio(data as Float32Array, torchShape) : s.length === 2 ? transpose2d(data as Float32Array, s[1], s[0]) : data;
+    if (shape.join(",") !== torchShape.join(","))
+      throw new Error(`${file}: '${name}' has shape [${shape}], expected [${torchShape}]`);
+    const converted =
+      s.length === 4
+        ? convToHwio(data as Float32Array, torchShape)
+        : s.length === 2
+          ? transpose2d(data as Float32Array, s[1], s[0])
+          : data;
     tf.tidy(() => v.assign(tf.tensor(converted, s, v.dtype)));
   }
 }
@@ -124,9 +145,15 @@ export function saveWeights(dir: string, weights: Weights): string {
 export function loadWeights(file: string): Weights {
   const st = SafetensorsFile.open(file);
   const m = st.metadata;
-  if (m.format !== WEIGHTS_FORMAT) throw new Error(`${file}: not a starcluster weights file (format '${m.format ?? "none"}'; import torchvision files with 'starcluster weights import')`);
+  if (m.format !== WEIGHTS_FORMAT)
+    throw new Error(
+      `${file}: not a starcluster weights file (format '${m.format ?? "none"}'; import torchvision files with 'starcluster weights import')`,
+    );
   const net = architecture(m.arch);
-  const provenance: Provenance = m.init === "imagenet" ? { init: "imagenet", file: m.source, sha256: m.source_sha256 } : { init: "torchvision-default", seed: Number(m.seed) };
+  const provenance: Provenance =
+    m.init === "imagenet"
+      ? { init: "imagenet", file: m.source, sha256: m.source_sha256 }
+      : { init: "torchvision-default", seed: Number(m.seed) };
   const tensors = new Map<string, TensorData>();
   for (const spec of net.specs(null)) {
     if (!st.has(spec.name)) throw new Error(`${file}: missing '${spec.name}' for ${net.name}`);

@@ -34,7 +34,8 @@ export type KernelLocation =
 /** This checkout's tslab entry script (a JS file run by node, not the .bin shim that relies on `env node`). */
 export function tslabScript(): string {
   const script = path.join(projectRoot, "node_modules", "tslab", "bin", "tslab");
-  if (!fs.existsSync(script)) throw new Error(`tslab not found at ${script}: run 'npm ci' (or scripts/setup.sh) in ${projectRoot}`);
+  if (!fs.existsSync(script))
+    throw new Error(`tslab not found at ${script}: run 'npm ci' (or scripts/setup.sh) in ${projectRoot}`);
   return script;
 }
 
@@ -66,7 +67,9 @@ export function jupyterPython(): string {
 export function sysPrefix(python = jupyterPython()): string {
   const r = spawnSync(python, ["-c", "import sys; print(sys.prefix)"], { encoding: "utf8" });
   if (r.error || r.status !== 0) {
-    throw new Error(`cannot ask ${python} for sys.prefix (${r.error?.message ?? r.stderr.trim()}); set STARCLUSTER_PYTHON`);
+    throw new Error(
+      `cannot ask ${python} for sys.prefix (${r.error?.message ?? r.stderr.trim()}); set STARCLUSTER_PYTHON`,
+    );
   }
   return r.stdout.trim();
 }
@@ -86,7 +89,8 @@ export function dataDir(location: KernelLocation): string {
 }
 
 export function kernelDir(location: KernelLocation, name = DEFAULT_KERNEL_NAME): string {
-  if (!/^[a-z0-9._-]+$/i.test(name)) throw new Error(`kernel name '${name}': use letters, digits, '.', '_' and '-' only (Jupyter's rule)`);
+  if (!/^[a-z0-9._-]+$/i.test(name))
+    throw new Error(`kernel name '${name}': use letters, digits, '.', '_' and '-' only (Jupyter's rule)`);
   return path.join(dataDir(location), "kernels", name.toLowerCase());
 }
 
@@ -139,17 +143,24 @@ export function installKernel(
   const dir = kernelDir(location, name);
   const existing = readKernelSpec(dir);
   if (existing && !isStarclusterSpec(existing) && !options.force) {
-    throw new Error(`${dir} holds another kernel '${name}' (argv: ${JSON.stringify(existing.argv ?? existing.error)}); ` +
-      "pass --force to replace it or --name to install beside it");
+    throw new Error(
+      `${dir} holds another kernel '${name}' (argv: ${JSON.stringify(existing.argv ?? existing.error)}); ` +
+        "pass --force to replace it or --name to install beside it",
+    );
   }
-  const displayName = options.displayName ?? (name === DEFAULT_KERNEL_NAME ? DEFAULT_DISPLAY_NAME : `TypeScript (tslab, ${name})`);
+  const displayName =
+    options.displayName ?? (name === DEFAULT_KERNEL_NAME ? DEFAULT_DISPLAY_NAME : `TypeScript (tslab, ${name})`);
   const spec = kernelSpec(displayName);
   writeSpec(dir, spec);
   return { dir, spec, replaced: existing };
 }
 
 /** Removes an installed spec; refuses one this project did not write unless `force`. Returns the folder, or undefined if none. */
-export function removeKernel(location: KernelLocation, name = DEFAULT_KERNEL_NAME, options: { force?: boolean } = {}): string | undefined {
+export function removeKernel(
+  location: KernelLocation,
+  name = DEFAULT_KERNEL_NAME,
+  options: { force?: boolean } = {},
+): string | undefined {
   const dir = kernelDir(location, name);
   if (!fs.existsSync(dir)) return undefined;
   const spec = readKernelSpec(dir);
@@ -166,7 +177,10 @@ export function removeKernel(location: KernelLocation, name = DEFAULT_KERNEL_NAM
  * sys.prefix (when the Jupyter Python answers), then the system folders.
  */
 export function kernelSearchPath(env: NodeJS.ProcessEnv = process.env): string[] {
-  const dirs = (env.JUPYTER_PATH ?? "").split(path.delimiter).filter(Boolean).map((d) => path.resolve(d));
+  const dirs = (env.JUPYTER_PATH ?? "")
+    .split(path.delimiter)
+    .filter(Boolean)
+    .map((d) => path.resolve(d));
   dirs.push(userDataDir(env));
   try {
     dirs.push(path.join(sysPrefix(), "share", "jupyter"));

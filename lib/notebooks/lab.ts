@@ -27,17 +27,31 @@ export interface LabOptions {
 export function notebookVersion(python = jupyterPython()): string {
   const r = spawnSync(python, ["-c", "import notebook; print(notebook.__version__)"], { encoding: "utf8" });
   if (r.error || r.status !== 0) {
-    throw new Error(`Jupyter Notebook is not installed for ${python} (${r.error?.message ?? r.stderr.trim().split("\n").pop()}); ` +
-      "install it with 'bash scripts/setup-system.sh' (Debian package jupyter-notebook), " +
-      "or set STARCLUSTER_PYTHON to a Python that has it");
+    throw new Error(
+      `Jupyter Notebook is not installed for ${python} (${r.error?.message ?? r.stderr.trim().split("\n").pop()}); ` +
+        "install it with 'bash scripts/setup-system.sh' (Debian package jupyter-notebook), " +
+        "or set STARCLUSTER_PYTHON to a Python that has it",
+    );
   }
   return r.stdout.trim();
 }
 
 /** The server's command-line arguments (aliases that Notebook 6 and 7 both accept). */
-export function labArgs(options: { port: number; uid: number | undefined; browser?: boolean; root?: string }): string[] {
+export function labArgs(options: {
+  port: number;
+  uid: number | undefined;
+  browser?: boolean;
+  root?: string;
+}): string[] {
   const root = options.root ?? projectRoot;
-  const args = ["-m", "notebook", `--ip=${LAB_HOST}`, `--port=${options.port}`, "--port-retries=0", `--notebook-dir=${root}`];
+  const args = [
+    "-m",
+    "notebook",
+    `--ip=${LAB_HOST}`,
+    `--port=${options.port}`,
+    "--port-retries=0",
+    `--notebook-dir=${root}`,
+  ];
   if (!options.browser) args.push("--no-browser");
   // The server refuses to run as root without it; never pass it otherwise.
   if (options.uid === 0) args.push("--allow-root");
@@ -72,7 +86,13 @@ export function localGet(port: number, urlPath: string): Promise<{ status: numbe
 }
 
 /** Polls /api/status with the token until the server answers 200; rejects when the server exits first or after `ms`. */
-async function waitReady(child: ChildProcess, port: number, token: string, output: () => string, ms = 60_000): Promise<void> {
+async function waitReady(
+  child: ChildProcess,
+  port: number,
+  token: string,
+  output: () => string,
+  ms = 60_000,
+): Promise<void> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
@@ -135,7 +155,10 @@ export async function runLab(options: LabOptions = {}): Promise<number> {
     }
     stopping = true;
     log(`starcluster lab: stopping the Notebook server (pid ${child.pid}) and its kernels ...\n`);
-    timers.push(setTimeout(() => child.kill("SIGTERM"), 1500), setTimeout(() => child.kill("SIGKILL"), 20_000));
+    timers.push(
+      setTimeout(() => child.kill("SIGTERM"), 1500),
+      setTimeout(() => child.kill("SIGKILL"), 20_000),
+    );
   };
   const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
   for (const s of signals) process.on(s, onSignal);
@@ -144,7 +167,9 @@ export async function runLab(options: LabOptions = {}): Promise<number> {
     // Step 5: wait until it answers with the token, then print the URL.
     await waitReady(child, port, token, () => output);
     const url = `http://${LAB_HOST}:${port}/tree/notebooks?token=${token}`;
-    log(`starcluster lab: Jupyter Notebook ${version} serving ${projectRoot} with kernel "tslab" from ${jupyterPath}; Ctrl-C stops it\n`);
+    log(
+      `starcluster lab: Jupyter Notebook ${version} serving ${projectRoot} with kernel "tslab" from ${jupyterPath}; Ctrl-C stops it\n`,
+    );
     (options.onReady ?? ((u: string) => process.stdout.write(u + "\n")))(url);
     const { code, signal } = await exited;
     if (stopping) return 0;

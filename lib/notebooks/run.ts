@@ -40,7 +40,10 @@ export interface NotebookResult {
 }
 
 export function listNotebooks(dir = path.join(projectRoot, "notebooks"), only?: string[]): string[] {
-  const all = fs.readdirSync(dir).filter((f) => f.endsWith(".ipynb")).sort();
+  const all = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".ipynb"))
+    .sort();
   if (!only || only.length === 0) return all.map((f) => path.join(dir, f));
   return only.map((name) => {
     const base = path.basename(name).replace(/\.ipynb$/, "");
@@ -67,7 +70,8 @@ export function runNotebooks(options: NotebookRunOptions = {}): NotebookResult[]
   fs.mkdirSync(outDir, { recursive: true });
   const env: NodeJS.ProcessEnv = { ...process.env, JUPYTER_PATH: registerTslabKernel() };
   if (options.settings?.profile !== undefined) env[SETTINGS_VARIABLES.profile] = options.settings.profile;
-  if (options.settings?.saveFigures !== undefined) env[SETTINGS_VARIABLES.saveFigures] = options.settings.saveFigures ? "1" : "0";
+  if (options.settings?.saveFigures !== undefined)
+    env[SETTINGS_VARIABLES.saveFigures] = options.settings.saveFigures ? "1" : "0";
   const results: NotebookResult[] = [];
   for (const nb of listNotebooks(options.dir, options.only)) {
     const name = path.basename(nb, ".ipynb");
@@ -78,10 +82,18 @@ export function runNotebooks(options: NotebookRunOptions = {}): NotebookResult[]
     const args = [path.join(projectRoot, "scripts", "execute_notebook.py"), nb, executed, html];
     if (options.timeout) args.push("--timeout", String(options.timeout));
     if (options.commitDir) args.push("--commit", path.join(options.commitDir, path.basename(nb)));
-    const r = spawnSync(python, args, { env, cwd: path.dirname(nb), encoding: "utf8", stdio: ["ignore", "inherit", "pipe"] });
-    if (r.error) throw new Error(`cannot start ${python} (${r.error.message}); run scripts/setup-system.sh to install Jupyter`);
+    const r = spawnSync(python, args, {
+      env,
+      cwd: path.dirname(nb),
+      encoding: "utf8",
+      stdio: ["ignore", "inherit", "pipe"],
+    });
+    if (r.error)
+      throw new Error(`cannot start ${python} (${r.error.message}); run scripts/setup-system.sh to install Jupyter`);
     if (r.status !== 0) {
-      throw new Error(`notebook ${path.relative(projectRoot, nb)} failed (executed copy: ${path.relative(projectRoot, executed)})\n${r.stderr.trim()}`);
+      throw new Error(
+        `notebook ${path.relative(projectRoot, nb)} failed (executed copy: ${path.relative(projectRoot, executed)})\n${r.stderr.trim()}`,
+      );
     }
     inlinePlotly(html);
     const seconds = (Date.now() - start) / 1000;

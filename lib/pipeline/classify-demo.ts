@@ -52,29 +52,65 @@ function reproduction(): { models: string; job: FieldJob; about: string; table: 
   if (!fs.existsSync(path.join(paths.synth, "NGC1559"))) return undefined;
   try {
     const n = findModels(models).members.length;
-    return { models, job: job(paths.synth, "NGC1559"), about: `the ${spec.name} reproduction's ${n} ResNet18 seed(s) on its simulated NGC1559`, table: path.join(paths.runs, "NGC1559-classify.csv") };
+    return {
+      models,
+      job: job(paths.synth, "NGC1559"),
+      about: `the ${spec.name} reproduction's ${n} ResNet18 seed(s) on its simulated NGC1559`,
+      table: path.join(paths.runs, "NGC1559-classify.csv"),
+    };
   } catch {
     return undefined; // no complete run yet
   }
 }
 
 /** The stand-in: smoke fields, two seeds trained on NGC 1559, NGC 4656 to classify. */
-async function standIn(root: string, log: (line: string) => void): Promise<{ models: string; job: FieldJob; about: string; table: string }> {
-  const synth = path.join(root, "synth"), stamps = path.join(root, "stamps"), runs = path.join(root, "runs");
+async function standIn(
+  root: string,
+  log: (line: string) => void,
+): Promise<{ models: string; job: FieldJob; about: string; table: string }> {
+  const synth = path.join(root, "synth"),
+    stamps = path.join(root, "stamps"),
+    runs = path.join(root, "runs");
   if (!fs.existsSync(path.join(synth, "manifest.json"))) {
     log("classify demo: rendering the smoke-scale fields");
-    synthesize({ out: synth, scale: "smoke", seed: 0, force: true, writeImage: (file, image) => writeFits(file, [image]) });
+    synthesize({
+      out: synth,
+      scale: "smoke",
+      seed: 0,
+      force: true,
+      writeImage: (file, image) => writeFits(file, [image]),
+    });
   }
   if (!fs.existsSync(path.join(stamps, "manifest.csv"))) {
     log("classify demo: curating NGC1559");
-    curate({ out: stamps, size: 50, pad: false, jobs: [job(synth, "NGC1559")], command: "notebook 08-classify", warn: () => undefined });
+    curate({
+      out: stamps,
+      size: 50,
+      pad: false,
+      jobs: [job(synth, "NGC1559")],
+      command: "notebook 08-classify",
+      warn: () => undefined,
+    });
   }
   const backend = await initBackend({ log: () => undefined });
   for (const seed of STAND_IN_SEEDS) {
     log(`classify demo: training ResNet18 seed ${seed} (smoke profile)`);
-    await train({ data: [stamps], arch: "resnet18", seed, profile: loadProfile("smoke"), out: path.join(runs, "resnet18", `seed-${seed}`), backend, log: () => undefined });
+    await train({
+      data: [stamps],
+      arch: "resnet18",
+      seed,
+      profile: loadProfile("smoke"),
+      out: path.join(runs, "resnet18", `seed-${seed}`),
+      backend,
+      log: () => undefined,
+    });
   }
-  return { models: runs, job: job(synth, "NGC4656"), about: `${STAND_IN_SEEDS.length} ResNet18 seeds trained briefly (smoke profile) on the simulated NGC1559, on the simulated NGC4656`, table: path.join(root, "NGC4656.csv") };
+  return {
+    models: runs,
+    job: job(synth, "NGC4656"),
+    about: `${STAND_IN_SEEDS.length} ResNet18 seeds trained briefly (smoke profile) on the simulated NGC1559, on the simulated NGC4656`,
+    table: path.join(root, "NGC4656.csv"),
+  };
 }
 
 /** The classified field, made (or read back) as the header says. */
@@ -89,24 +125,47 @@ export async function demoClassification(log: (line: string) => void = () => und
     log(`classify demo: classifying ${chosen.job.field} with ${members.length} model(s)`);
     await initBackend({ log: () => undefined });
     const { catalog, field, format, classColumn, pixels, mosaics } = chosen.job;
-    rows = classify({ models: chosen.models, source: { catalog: { catalog, field, format, classColumn, pixels, mosaics, pad: false } }, out: chosen.table, format: "csv", batchSize: 64, log: () => undefined }).rows;
+    rows = classify({
+      models: chosen.models,
+      source: { catalog: { catalog, field, format, classColumn, pixels, mosaics, pad: false } },
+      out: chosen.table,
+      format: "csv",
+      batchSize: 64,
+      log: () => undefined,
+    }).rows;
   }
-  return { about: chosen.about, field: chosen.job.field, mosaics: chosen.job.mosaics, stampSize, models: members.length, table: chosen.table, rows };
+  return {
+    about: chosen.about,
+    field: chosen.job.field,
+    mosaics: chosen.job.mosaics,
+    stampSize,
+    models: members.length,
+    table: chosen.table,
+    rows,
+  };
 }
 
 /** The `n` classified objects of highest entropy (ties: higher mutual information), with their stamps for a gallery. */
 export function mostUncertain(demo: DemoClassification, n: number): GalleryStamp[] {
-  const picked = demo.rows.filter((r) => r.verdict).sort((a, b) => b.verdict!.entropy - a.verdict!.entropy || b.verdict!.mutualInfo - a.verdict!.mutualInfo).slice(0, n);
+  const picked = demo.rows
+    .filter((r) => r.verdict)
+    .sort((a, b) => b.verdict!.entropy - a.verdict!.entropy || b.verdict!.mutualInfo - a.verdict!.mutualInfo)
+    .slice(0, n);
   const set = openMosaics(demo.mosaics, () => undefined);
   try {
     return picked.map((r) => {
-      if (r.x === null || r.y === null) throw new Error(`${r.field} ${r.id}: classified but the table gives it no pixel position`);
+      if (r.x === null || r.y === null)
+        throw new Error(`${r.field} ${r.id}: classified but the table gives it no pixel position`);
       const cut = cutStamp(set, { x: r.x, y: r.y }, demo.stampSize, false);
-      if (cut.status !== "kept") throw new Error(`${r.field} ${r.id}: classified but its stamp is now dropped (${cut.reason}); were the mosaics changed?`);
+      if (cut.status !== "kept")
+        throw new Error(
+          `${r.field} ${r.id}: classified but its stamp is now dropped (${cut.reason}); were the mosaics changed?`,
+        );
       const v = r.verdict!;
       return {
         title: `${r.id}: class ${v.classMean} (p ${v.mean[v.classMean - 1].toFixed(2)}), vote ${v.classMode} (${v.modeVotes}/${demo.models}), H ${v.entropy.toFixed(2)}, MI ${v.mutualInfo.toFixed(3)}`,
-        size: demo.stampSize, bands: cut.bands,
+        size: demo.stampSize,
+        bands: cut.bands,
       };
     });
   } finally {
@@ -115,13 +174,20 @@ export function mostUncertain(demo: DemoClassification, n: number): GalleryStamp
 }
 
 /** The field's image in one band (the whole mosaic), for the thumbnail. */
-export function fieldImage(demo: DemoClassification, band = "F555W"): { width: number; height: number; data: Float32Array } {
+export function fieldImage(
+  demo: DemoClassification,
+  band = "F555W",
+): { width: number; height: number; data: Float32Array } {
   const spec = demo.mosaics.find((m) => m.filter.toUpperCase() === band);
   if (!spec) throw new Error(`${demo.field}: no ${band} mosaic`);
   const set = openMosaics([spec], () => undefined);
   try {
     const m = set.bands.find((b) => b !== null)!;
-    return { width: set.width, height: set.height, data: Float32Array.from(m.hdu.readImage().data as ArrayLike<number>) };
+    return {
+      width: set.width,
+      height: set.height,
+      data: Float32Array.from(m.hdu.readImage().data as ArrayLike<number>),
+    };
   } finally {
     set.close();
   }

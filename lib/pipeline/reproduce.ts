@@ -65,10 +65,13 @@ interface Reproduction {
   stages: Record<string, Stage>;
 }
 
-async function reproduceUnlocked(options: ReproduceOptions): Promise<{ results: string; stages: Record<string, Stage> }> {
+async function reproduceUnlocked(
+  options: ReproduceOptions,
+): Promise<{ results: string; stages: Record<string, Stage> }> {
   const spec = loadReproduceSpec(options.profile);
   const r: Reproduction = {
-    options, spec,
+    options,
+    spec,
     paths: reproducePaths(spec, options.dataRoot),
     profile: loadProfile(spec.trainingProfile),
     log: options.log ?? ((line: string) => process.stderr.write(line + "\n")),
@@ -77,24 +80,56 @@ async function reproduceUnlocked(options: ReproduceOptions): Promise<{ results: 
   const started = new Date().toISOString();
   await prepareData(r);
   const fields = fieldsByTable(r.paths.stamps);
-  r.log(`reproduce ${spec.name}: training and testing on ${fields.table1.join(", ")}; generalisation to ${fields.table2.join(", ") || "(none)"}`);
+  r.log(
+    `reproduce ${spec.name}: training and testing on ${fields.table1.join(", ")}; generalisation to ${fields.table2.join(", ") || "(none)"}`,
+  );
   // Each network and seed on the labels (the paper), then the learnability runs on the truth (ceiling.ts).
   const runs: Partial<Record<ArchName, string[]>> = {};
-  for (const arch of spec.archs) runs[arch] = await trainSeeds(r, fields.table1, { arch, count: spec.seeds, labels: "class", root: r.paths.runs, stage: `train ${arch}` });
+  for (const arch of spec.archs)
+    runs[arch] = await trainSeeds(r, fields.table1, {
+      arch,
+      count: spec.seeds,
+      labels: "class",
+      root: r.paths.runs,
+      stage: `train ${arch}`,
+    });
   const truthRuns: Partial<Record<ArchName, string[]>> = {};
   for (const [arch, count] of Object.entries(spec.truthSeeds ?? {}) as [ArchName, number][]) {
-    truthRuns[arch] = await trainSeeds(r, fields.table1, { arch, count, labels: "truth", root: path.join(r.paths.runs, "truth"), stage: `train ${arch} on the truth` });
+    truthRuns[arch] = await trainSeeds(r, fields.table1, {
+      arch,
+      count,
+      labels: "truth",
+      root: path.join(r.paths.runs, "truth"),
+      stage: `train ${arch} on the truth`,
+    });
   }
   const { paths, log } = r;
   await initBackend({ backend: options.backend.backend, precision: "fp32", log });
-  await stage(r, "results", false, () => computeResults({ stamps: paths.stamps, synth: paths.synth, runs, truthRuns, results: paths.results, log }));
+  await stage(r, "results", false, () =>
+    computeResults({ stamps: paths.stamps, synth: paths.synth, runs, truthRuns, results: paths.results, log }),
+  );
   const seedsUsed = Object.fromEntries(Object.entries(runs).map(([a, dirs]) => [a, dirs!.length]));
-  const provenance = () => ({ profile: spec.name, command: options.command, seeds: seedsUsed, started, finished: new Date().toISOString(), git: gitState(), backend: options.backend, machine: machineInfo(), stages: r.stages, data: paths });
+  const provenance = () => ({
+    profile: spec.name,
+    command: options.command,
+    seeds: seedsUsed,
+    started,
+    finished: new Date().toISOString(),
+    git: gitState(),
+    backend: options.backend,
+    machine: machineInfo(),
+    stages: r.stages,
+    data: paths,
+  });
   writeResult(paths.results, "provenance", provenance());
   if (options.notebooks ?? true) {
     // The one place notebooks write results/<profile>/figures: viewing a notebook later leaves them alone.
     await stage(r, "notebooks", false, () => {
-      runNotebooks({ outDir: path.join(paths.results, "notebooks"), log, settings: { profile: spec.name, saveFigures: true } });
+      runNotebooks({
+        outDir: path.join(paths.results, "notebooks"),
+        log,
+        settings: { profile: spec.name, saveFigures: true },
+      });
     });
     writeResult(paths.results, "provenance", provenance());
   }
@@ -117,17 +152,35 @@ async function prepareData(r: Reproduction): Promise<void> {
   const { spec, paths, options } = r;
   await stage(r, "synth", fs.existsSync(path.join(paths.synth, "manifest.json")), () => {
     // A folder without manifest.json is an interrupted synth of ours: render it again.
-    synthesize({ out: paths.synth, scale: spec.synthScale as Scale, seed: 0, force: true, writeImage: (file, image) => writeFits(file, [image]), progress: (n) => progressBar(n) });
+    synthesize({
+      out: paths.synth,
+      scale: spec.synthScale as Scale,
+      seed: 0,
+      force: true,
+      writeImage: (file, image) => writeFits(file, [image]),
+      progress: (n) => progressBar(n),
+    });
   });
   const curationFile = path.join(paths.stamps, CURATION_FILE);
   const curated = fs.existsSync(curationFile) && JSON.parse(fs.readFileSync(curationFile, "utf8")).complete === true;
   await stage(r, "curate", curated, () => {
-    curate({ out: paths.stamps, size: 50, pad: false, jobs: synthJobs(paths.synth), command: `${options.command} (curate --synth ${paths.synth})`, progress: (n) => progressBar(n) });
+    curate({
+      out: paths.stamps,
+      size: 50,
+      pad: false,
+      jobs: synthJobs(paths.synth),
+      command: `${options.command} (curate --synth ${paths.synth})`,
+      progress: (n) => progressBar(n),
+    });
   });
 }
 
 /** Stage 3 for one network: its seeds' runs on the Table 1 fields (the missing ones trained, unless told not to). */
-async function trainSeeds(r: Reproduction, fields: string[], set: { arch: ArchName; count: number; labels: LabelSource; root: string; stage: string }): Promise<string[]> {
+async function trainSeeds(
+  r: Reproduction,
+  fields: string[],
+  set: { arch: ArchName; count: number; labels: LabelSource; root: string; stage: string },
+): Promise<string[]> {
   const { spec, paths, options, profile, log } = r;
   const { arch, count, labels, root } = set;
   const seeds = Array.from({ length: count }, (_, i) => i);
@@ -141,17 +194,47 @@ async function trainSeeds(r: Reproduction, fields: string[], set: { arch: ArchNa
   await stage(r, set.stage, todo.length === 0, async () => {
     const parallel = options.parallel ?? 1;
     if (parallel > 1) {
-      const shared = ["--data", paths.stamps, "--fields", fields.join(","), "--arch", arch, "--profile", spec.trainingProfile, "--labels", labels, "--backend", options.backend.backend];
+      const shared = [
+        "--data",
+        paths.stamps,
+        "--fields",
+        fields.join(","),
+        "--arch",
+        arch,
+        "--profile",
+        spec.trainingProfile,
+        "--labels",
+        labels,
+        "--backend",
+        options.backend.backend,
+      ];
       const failed = await runSeedsInProcesses(shared, todo, root, arch, parallel, options.backend.threads, log);
       if (failed.length) throw new Error(`${set.stage}: seed(s) ${failed.join(", ")} failed; see their train.log`);
       return;
     }
     // In-process training in the profile's precision; results are then computed in fp32.
-    const backend = await initBackend({ backend: options.backend.backend, precision: profile.precision ?? "fp32", log });
+    const backend = await initBackend({
+      backend: options.backend.backend,
+      precision: profile.precision ?? "fp32",
+      log,
+    });
     const ran = withPrecision(profile, backend.precision);
     for (const seed of todo) {
-      log(`reproduce ${spec.name}: ${set.stage} seed ${seed} (${count} seeds, ${profile.batches[arch]} batches of ${profile.batchSize[arch]})`);
-      await train({ data: [paths.stamps], fields, arch, seed, profile: ran, labels, out: dirs[seed], backend, log, progress: (n) => progressBar(n) });
+      log(
+        `reproduce ${spec.name}: ${set.stage} seed ${seed} (${count} seeds, ${profile.batches[arch]} batches of ${profile.batchSize[arch]})`,
+      );
+      await train({
+        data: [paths.stamps],
+        fields,
+        arch,
+        seed,
+        profile: ran,
+        labels,
+        out: dirs[seed],
+        backend,
+        log,
+        progress: (n) => progressBar(n),
+      });
     }
   });
   r.stages[set.stage].seedSeconds = dirs.filter(isComplete).map(trainingSeconds);

@@ -17,12 +17,24 @@ export const WRONG_COLOUR = "#D55E00";
 
 /** The two networks, in colours that are not class colours (Tol's muted teal and wine). */
 export const NETWORK_COLOURS: Record<string, string> = {
-  ResNet18: "#44AA99", "VGG19-BN": "#882255", resnet18: "#44AA99", vgg19_bn: "#882255",
+  ResNet18: "#44AA99",
+  "VGG19-BN": "#882255",
+  resnet18: "#44AA99",
+  vgg19_bn: "#882255",
 };
 
 /** Colours for lines that only need telling apart (seeds): Tol's bright palette. */
 export const SERIES_COLOURS = [
-  "#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377", "#BBBBBB", "#000000", "#994F00", "#006CD1",
+  "#4477AA",
+  "#EE6677",
+  "#228833",
+  "#CCBB44",
+  "#66CCEE",
+  "#AA3377",
+  "#BBBBBB",
+  "#000000",
+  "#994F00",
+  "#006CD1",
 ];
 
 /** A network's colour, or a series colour for anything else. */

@@ -25,10 +25,14 @@ export function plotlyScript(): string {
 
 /** JSON safe to place inside a <script> element. */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  return JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 }
 
-const esc = (s: string) => s.replace(/[<>&"]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;" })[c] as string);
+const esc = (s: string) =>
+  s.replace(/[<>&"]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;" })[c] as string);
 
 export function withDefaults(fig: Figure): Required<Figure> {
   return {
@@ -96,7 +100,9 @@ function serverDrawScript(id: string, plot: string, loadFrom: PlotlyLocation): s
   // under the Notebook's require.js. Without a server (exported HTML) the page's own copy is awaited.
   return (
     `(function(){var el=document.getElementById(${scriptJson(id)}),tries=0;` +
-    "function draw(){var s=el.querySelector('.starcluster-plot-static');if(s)el.removeChild(s);" + plot + "}" +
+    "function draw(){var s=el.querySelector('.starcluster-plot-static');if(s)el.removeChild(s);" +
+    plot +
+    "}" +
     PLOTLY_URL_JS +
     `function load(){if(!window.__starclusterPlotly){var u=plotlyUrl(${scriptJson(loadFrom)});` +
     "window.__starclusterPlotly=u?fetch(u,{credentials:'same-origin'})" +

@@ -19,7 +19,17 @@ export type { Figure, FigureHtmlOptions, PlotlyLocation, StillImage } from "./ht
 export { figureHtml, lightHtml, plotlyLocation, plotlyScript, standaloneHtml } from "./html";
 export type { FigureFormat, Size } from "./render";
 export {
-  figureSize, findChromium, parseFormats, renderImage, renderPdf, renderPng, renderSvg, saveFigureFiles, saveHtml, savePng, screenshotHtml,
+  figureSize,
+  findChromium,
+  parseFormats,
+  renderImage,
+  renderPdf,
+  renderPng,
+  renderSvg,
+  saveFigureFiles,
+  saveHtml,
+  savePng,
+  screenshotHtml,
 } from "./render";
 import { settings } from "../util/settings";
 

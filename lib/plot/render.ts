@@ -38,8 +38,10 @@ export function findChromium(): string {
       }
     }
   }
-  throw new Error("no Chromium found for figure export (install Debian's 'chromium' via scripts/setup-system.sh, " +
-    "or set STARCLUSTER_CHROMIUM)");
+  throw new Error(
+    "no Chromium found for figure export (install Debian's 'chromium' via scripts/setup-system.sh, " +
+      "or set STARCLUSTER_CHROMIUM)",
+  );
 }
 
 /** Runs headless Chromium on a page with `action` flags; returns its stdout. Network-free flags: this machine is offline. */
@@ -49,14 +51,26 @@ function chromium(htmlFile: string, action: string[], what: string): string {
     const r = spawnSync(
       findChromium(),
       [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
-        `--user-data-dir=${profile}`, "--virtual-time-budget=10000", ...action, "file://" + path.resolve(htmlFile),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--hide-scrollbars",
+        `--user-data-dir=${profile}`,
+        "--virtual-time-budget=10000",
+        ...action,
+        "file://" + path.resolve(htmlFile),
       ],
       { encoding: "utf8", timeout: 120_000, maxBuffer: 256 << 20 },
     );
     if (r.status !== 0) {
-      throw new Error(`chromium could not ${what} ${htmlFile} (exit ${r.status}): ${(r.stderr ?? "").split("\n").slice(-5).join(" ")}`);
+      throw new Error(
+        `chromium could not ${what} ${htmlFile} (exit ${r.status}): ${(r.stderr ?? "").split("\n").slice(-5).join(" ")}`,
+      );
     }
     return r.stdout;
   } finally {
@@ -149,7 +163,10 @@ export function renderPdf(fig: Figure, size: Size = figureSize(fig)): Buffer {
       return fs.readFileSync(out);
     });
     // Same length replacement keeps the cross-reference offsets valid.
-    return Buffer.from(pdf.toString("latin1").replace(/D:\d{14}([+\-Z][^)]*)?/g, (m) => "D:20000101000000" + m.slice(16)), "latin1");
+    return Buffer.from(
+      pdf.toString("latin1").replace(/D:\d{14}([+\-Z][^)]*)?/g, (m) => "D:20000101000000" + m.slice(16)),
+      "latin1",
+    );
   });
 }
 
@@ -160,10 +177,14 @@ export function renderSvg(fig: Figure, size: Size = figureSize(fig)): string {
     // that --dump-dom prints.
     const f = stillFigure(fig, size);
     const options = `{format:"svg",width:${size.width},height:${size.height}}`;
-    const script = `Plotly.toImage({data:${scriptJson(f.data)},layout:${scriptJson(f.layout)}},${options})` +
+    const script =
+      `Plotly.toImage({data:${scriptJson(f.data)},layout:${scriptJson(f.layout)}},${options})` +
       ".then(function(u){var p=document.createElement('pre');p.id='svg';p.textContent=u;document.body.appendChild(p);})" +
       ".catch(function(e){var p=document.createElement('pre');p.id='error';p.textContent=String(e);document.body.appendChild(p);});";
-    const html = standaloneHtml({ data: [], layout: {} }, "svg").replace("</body>", `<script>${script}</script></body>`);
+    const html = standaloneHtml({ data: [], layout: {} }, "svg").replace(
+      "</body>",
+      `<script>${script}</script></body>`,
+    );
     const dom = withPage(html, (file) => chromium(file, ["--dump-dom"], "export SVG from"));
     const m = /<pre id="svg">data:image\/svg\+xml,([^<]*)<\/pre>/.exec(dom);
     if (!m) throw new Error(`plotly.js exported no SVG: ${/<pre id="error">([^<]*)/.exec(dom)?.[1] ?? "no answer"}`);
@@ -188,7 +209,11 @@ export function saveHtml(fig: Figure, file: string, title?: string): void {
  * Writes `<base>.<format>` for each format: PNG and PDF/SVG at the figure's size, and a light HTML page that loads
  * plotly.js from this checkout's node_modules by relative path (a few KB instead of 4.8 MB). Returns the files.
  */
-export function saveFigureFiles(fig: Figure, base: string, formats: readonly FigureFormat[] = ["png", "html"]): string[] {
+export function saveFigureFiles(
+  fig: Figure,
+  base: string,
+  formats: readonly FigureFormat[] = ["png", "html"],
+): string[] {
   const size = figureSize(fig);
   const name = path.basename(base);
   return formats.map((format) => {
@@ -206,8 +231,12 @@ export function saveFigureFiles(fig: Figure, base: string, formats: readonly Fig
 
 /** Figure formats from a comma-separated list ("png,pdf"), each checked. */
 export function parseFormats(list: string, what = "figure formats"): FigureFormat[] {
-  const formats = list.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const formats = list
+    .split(",")
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   const bad = formats.filter((f) => !(FIGURE_FORMATS as readonly string[]).includes(f));
-  if (bad.length || formats.length === 0) throw new Error(`${what} '${list}': choose from ${FIGURE_FORMATS.join(", ")}`);
+  if (bad.length || formats.length === 0)
+    throw new Error(`${what} '${list}': choose from ${FIGURE_FORMATS.join(", ")}`);
   return formats as FigureFormat[];
 }

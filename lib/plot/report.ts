@@ -9,7 +9,16 @@ import * as figures from "./experiments";
 import { Figure, FigureFormat, parseFormats, saveFigureFiles } from "./plotly";
 import { frameHtml } from "./tables";
 import { resultsPath } from "../util/paths";
-import type { AblationFile, AgreementResult, BaselineResult, CurvesResult, DatasetResult, GeneralizationResult, TenSeedResult, UncertaintyResult } from "../experiments/compute";
+import type {
+  AblationFile,
+  AgreementResult,
+  BaselineResult,
+  CurvesResult,
+  DatasetResult,
+  GeneralizationResult,
+  TenSeedResult,
+  UncertaintyResult,
+} from "../experiments/compute";
 import type { CeilingResult } from "../experiments/ceiling";
 import { PaperTable } from "../experiments/paper";
 import { Misclassified } from "../experiments/predictions";
@@ -30,8 +39,14 @@ export function describeProfile(profile: ReproduceProfile = shownProfile()): str
   const spec = loadReproduceSpec(profile);
   const file = resultsPath(profile, "provenance.json");
   const prov = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : undefined;
-  const when = prov ? ` Computed ${prov.finished} at commit ${String(prov.git?.commit).slice(0, 10)}${prov.git?.dirty ? " (with uncommitted changes)" : ""} on the ${prov.backend?.backend} backend.` : "";
-  const trained = prov?.seeds ? Object.entries(prov.seeds as Record<string, number>).map(([a, n]) => `${n} ${ARCH_TITLE[a as ArchName] ?? a}`).join(", ") : `${spec.seeds} per network`;
+  const when = prov
+    ? ` Computed ${prov.finished} at commit ${String(prov.git?.commit).slice(0, 10)}${prov.git?.dirty ? " (with uncommitted changes)" : ""} on the ${prov.backend?.backend} backend.`
+    : "";
+  const trained = prov?.seeds
+    ? Object.entries(prov.seeds as Record<string, number>)
+        .map(([a, n]) => `${n} ${ARCH_TITLE[a as ArchName] ?? a}`)
+        .join(", ")
+    : `${spec.seeds} per network`;
   return `Profile '${profile}': ${spec.about} Seeds in these results: ${trained} (the profile asks for ${spec.seeds}); training profile '${spec.trainingProfile}'.${when}`;
 }
 
@@ -62,7 +77,10 @@ export function figureFormats(): FigureFormat[] {
  * cell ending in saveFigure then prints nothing).
  */
 export function saveFigure(
-  fig: Figure, name: string, profile: ReproduceProfile = shownProfile(), options: SaveFigureOptions = {},
+  fig: Figure,
+  name: string,
+  profile: ReproduceProfile = shownProfile(),
+  options: SaveFigureOptions = {},
 ): string[] | undefined {
   if (!options.force && !options.dir && !savingFigures()) return undefined;
   const dir = options.dir ?? resultsPath(profile, "figures");
@@ -82,14 +100,23 @@ export interface MeanStdTable {
 function comparisonFrame(e: MeanStdTable, paper: PaperTable): DataFrame {
   const rows = e.mean.map((row, i) => [
     `class ${i + 1}`,
-    ...row.map((m, j) => `${pm(m, e.std[i][j])}  (${pm(paper.mean_percent[i][j], paper.std_percent[i][j])}; ${m - paper.mean_percent[i][j] >= 0 ? "+" : ""}${(m - paper.mean_percent[i][j]).toFixed(1)})`),
+    ...row.map(
+      (m, j) =>
+        `${pm(m, e.std[i][j])}  (${pm(paper.mean_percent[i][j], paper.std_percent[i][j])}; ${m - paper.mean_percent[i][j] >= 0 ? "+" : ""}${(m - paper.mean_percent[i][j]).toFixed(1)})`,
+    ),
     `${e.totals[i]} (${paper.true_class_totals[i]})`,
   ]);
-  return new DataFrame(rows, { columns: ["true class", "pred 1 [%]", "pred 2 [%]", "pred 3 [%]", "pred 4 [%]", "objects (paper)"] });
+  return new DataFrame(rows, {
+    columns: ["true class", "pred 1 [%]", "pred 2 [%]", "pred 3 [%]", "pred 4 [%]", "objects (paper)"],
+  });
 }
 
 /** Ours (mean ± std over runs) beside the paper's table with the difference, as a DataFrame and as HTML. */
-export function comparisonTable(ours: MeanStdTable, paper: PaperTable, caption: string): { frame: DataFrame; table: string } {
+export function comparisonTable(
+  ours: MeanStdTable,
+  paper: PaperTable,
+  caption: string,
+): { frame: DataFrame; table: string } {
   const frame = comparisonFrame(ours, paper);
   return { frame, table: frameHtml(frame, caption) };
 }
@@ -97,18 +124,27 @@ export function comparisonTable(ours: MeanStdTable, paper: PaperTable, caption: 
 export function datasetTables(profile = shownProfile()) {
   const r = readResult<DatasetResult>("dataset", profile);
   const frameOf = (table: number) => {
-    const rows = r.fields.filter((f) => f.table === table).map((f) => [
-      f.field, f.distance_mpc ?? "", ...f.usable.map((n, c) => `${n} / ${f.catalog[c]} (${f.paper?.[c + 1] ?? "?"})`),
-      f.dropped.map(([why, n]) => `${n} ${why}`).join("; ") || "none",
-    ]);
+    const rows = r.fields
+      .filter((f) => f.table === table)
+      .map((f) => [
+        f.field,
+        f.distance_mpc ?? "",
+        ...f.usable.map((n, c) => `${n} / ${f.catalog[c]} (${f.paper?.[c + 1] ?? "?"})`),
+        f.dropped.map(([why, n]) => `${n} ${why}`).join("; ") || "none",
+      ]);
     const columns = ["field", "D [Mpc]", "class 1", "class 2", "class 3", "class 4", "dropped by curation"];
     return new DataFrame(rows.length ? rows : [["(none)", "", "", "", "", "", ""]], { columns });
   };
   const [frame1, frame2] = [frameOf(1), frameOf(2)];
   return {
-    table1: frameHtml(frame1, "Table 1 fields: usable stamps (curated, detected in >= 4 bands) / catalog objects (paper's count)"),
+    table1: frameHtml(
+      frame1,
+      "Table 1 fields: usable stamps (curated, detected in >= 4 bands) / catalog objects (paper's count)",
+    ),
     table2: frameHtml(frame2, "Table 2: NGC 1559, usable / catalog (paper)"),
-    frame1, frame2, result: r,
+    frame1,
+    frame2,
+    result: r,
   };
 }
 
@@ -117,12 +153,24 @@ export function humanAgreementReport(profile = shownProfile()) {
   const a = r.NGC4656 ?? r.all;
   if (!a) throw new Error("no object has a second label in this data set");
   const which = r.NGC4656 ? "NGC 4656" : "all fields";
-  const rows = a.diagonal.map((d, i) => [`class ${i + 1}`, d, r.paperDiagonal[i], d - r.paperDiagonal[i], a.counts[i].reduce((x, y) => x + y, 0)]);
+  const rows = a.diagonal.map((d, i) => [
+    `class ${i + 1}`,
+    d,
+    r.paperDiagonal[i],
+    d - r.paperDiagonal[i],
+    a.counts[i].reduce((x, y) => x + y, 0),
+  ]);
   const frame = new DataFrame(rows, { columns: ["class", "agreement [%]", "paper [%]", "difference", "objects"] });
   return {
-    figure: figures.agreementFigure(a.percent, a.counts, { a: "catalog", b: "second annotator" }, `Figure 2: human-vs-human agreement, ${which} (${a.n} objects)`),
+    figure: figures.agreementFigure(
+      a.percent,
+      a.counts,
+      { a: "catalog", b: "second annotator" },
+      `Figure 2: human-vs-human agreement, ${which} (${a.n} objects)`,
+    ),
     table: frameHtml(frame, `Agreement per class, ${which}`),
-    frame, result: r,
+    frame,
+    result: r,
     summary: `${which}: total match over classes 1+2+3 ${a.match123.toFixed(0)}% (paper 76%), over classes 1+2 ${a.match12.toFixed(0)}% (paper 67%).`,
   };
 }
@@ -132,86 +180,197 @@ export function tenSeedReport(arch: ArchName, profile = shownProfile()) {
   const curves = readResult<CurvesResult>(`curves-${arch}`, profile);
   const e = r.evaluation;
   return {
-    figure: figures.confusionFigure([
-      { title: `ours: ${e.runs.length} seed(s)`, mean: e.mean, std: e.std, totals: e.totals },
-      { title: `paper (${r.paper.table})`, mean: r.paper.mean_percent, std: r.paper.std_percent, totals: r.paper.true_class_totals },
-    ], `${ARCH_TITLE[arch]} on the test split of the Table 1 fields`),
+    figure: figures.confusionFigure(
+      [
+        { title: `ours: ${e.runs.length} seed(s)`, mean: e.mean, std: e.std, totals: e.totals },
+        {
+          title: `paper (${r.paper.table})`,
+          mean: r.paper.mean_percent,
+          std: r.paper.std_percent,
+          totals: r.paper.true_class_totals,
+        },
+      ],
+      `${ARCH_TITLE[arch]} on the test split of the Table 1 fields`,
+    ),
     ...comparisonTable(e, r.paper, `${ARCH_TITLE[arch]}: ours ± std (paper ${r.paper.table} ± std; difference)`),
     curves: figures.curvesFigure(curves.runs, `${ARCH_TITLE[arch]}: training curves of every seed`),
-    result: r, curvesResult: curves,
+    result: r,
+    curvesResult: curves,
     summary: `${ARCH_TITLE[arch]}: accuracy ${pm(100 * e.accuracy.mean, 100 * e.accuracy.std)}% against the human class, ${pm(100 * r.againstTruth.accuracy.mean, 100 * r.againstTruth.accuracy.std)}% against the simulator's truth; diagonal ${e.mean.map((row, i) => row[i].toFixed(0)).join(" : ")} (paper ${r.paper.mean_percent.map((row, i) => row[i].toFixed(0)).join(" : ")}; human agreement 66 : 37 : 40 : 61).`,
     trainingMinutes: curves.runs.map((c) => c.seconds / 60),
   };
 }
 
 export function generalizationReport(archs: ArchName[], profile = shownProfile()) {
-  const results = archs.filter((a) => hasResult(`generalization-${a}`, profile)).map((a) => readResult<GeneralizationResult>(`generalization-${a}`, profile));
+  const results = archs
+    .filter((a) => hasResult(`generalization-${a}`, profile))
+    .map((a) => readResult<GeneralizationResult>(`generalization-${a}`, profile));
   return {
     perArch: results.map((r) => ({
       arch: r.arch,
-      figure: figures.confusionFigure([
-        { title: "ours", mean: r.evaluation.mean, std: r.evaluation.std, totals: r.evaluation.totals },
-        { title: `paper (${r.paper.table})`, mean: r.paper.mean_percent, std: r.paper.std_percent, totals: r.paper.true_class_totals },
-      ], `${ARCH_TITLE[r.arch]} on NGC 1559 (19 Mpc)`),
-      ...comparisonTable(r.evaluation, r.paper, `${ARCH_TITLE[r.arch]} on NGC 1559: ours ± std (paper ${r.paper.table}; difference)`),
+      figure: figures.confusionFigure(
+        [
+          { title: "ours", mean: r.evaluation.mean, std: r.evaluation.std, totals: r.evaluation.totals },
+          {
+            title: `paper (${r.paper.table})`,
+            mean: r.paper.mean_percent,
+            std: r.paper.std_percent,
+            totals: r.paper.true_class_totals,
+          },
+        ],
+        `${ARCH_TITLE[r.arch]} on NGC 1559 (19 Mpc)`,
+      ),
+      ...comparisonTable(
+        r.evaluation,
+        r.paper,
+        `${ARCH_TITLE[r.arch]} on NGC 1559: ours ± std (paper ${r.paper.table}; difference)`,
+      ),
       result: r,
     })),
-    distance: figures.distanceFigure(results.map((r) => ({ name: ARCH_TITLE[r.arch], points: r.byDistance })), "Accuracy per field against distance (test split; NGC 1559 all objects)"),
+    distance: figures.distanceFigure(
+      results.map((r) => ({ name: ARCH_TITLE[r.arch], points: r.byDistance })),
+      "Accuracy per field against distance (test split; NGC 1559 all objects)",
+    ),
   };
 }
 
 export function ablationReport(archs: ArchName[], profile = shownProfile()) {
-  const results = archs.filter((a) => hasResult(`ablation-${a}`, profile)).map((a) => readResult<AblationFile>(`ablation-${a}`, profile));
-  const rows = results.flatMap((r) => r.bands.map((b) => [ARCH_TITLE[r.arch], b.band, ...b.drop, 100 * (r.baseline.accuracy.mean - b.accuracy.mean)]));
+  const results = archs
+    .filter((a) => hasResult(`ablation-${a}`, profile))
+    .map((a) => readResult<AblationFile>(`ablation-${a}`, profile));
+  const rows = results.flatMap((r) =>
+    r.bands.map((b) => [ARCH_TITLE[r.arch], b.band, ...b.drop, 100 * (r.baseline.accuracy.mean - b.accuracy.mean)]),
+  );
   const worst = results.map((r) => {
-    const b = r.bands.reduce((best, x) => (r.baseline.accuracy.mean - x.accuracy.mean > r.baseline.accuracy.mean - best.accuracy.mean ? x : best));
+    const b = r.bands.reduce((best, x) =>
+      r.baseline.accuracy.mean - x.accuracy.mean > r.baseline.accuracy.mean - best.accuracy.mean ? x : best,
+    );
     return `${ARCH_TITLE[r.arch]}: removing ${b.band} costs the most (${(100 * (r.baseline.accuracy.mean - b.accuracy.mean)).toFixed(1)} points of accuracy)`;
   });
-  const columns = ["network", "zeroed band", "drop class 1", "drop class 2", "drop class 3", "drop class 4", "drop overall"];
+  const columns = [
+    "network",
+    "zeroed band",
+    "drop class 1",
+    "drop class 2",
+    "drop class 3",
+    "drop class 4",
+    "drop overall",
+  ];
   const frame = new DataFrame(rows, { columns });
   return {
-    figure: figures.ablationFigure(results.map((r) => ({ ...r, arch: ARCH_TITLE[r.arch] })), "Figure 4: NGC 1559 with one band set to zero"),
+    figure: figures.ablationFigure(
+      results.map((r) => ({ ...r, arch: ARCH_TITLE[r.arch] })),
+      "Figure 4: NGC 1559 with one band set to zero",
+    ),
     table: frameHtml(frame, "Recall drop in percentage points when a band is zeroed"),
-    frame, results,
+    frame,
+    results,
     summary: `${worst.join("; ")}. The paper: ${results[0]?.paper.finding ?? ""}.`,
   };
 }
 
 export function uncertaintyReport(archs: ArchName[], singleArch: ArchName, profile = shownProfile()) {
-  const results = archs.filter((a) => hasResult(`uncertainty-${a}`, profile)).map((a) => readResult<UncertaintyResult>(`uncertainty-${a}`, profile));
+  const results = archs
+    .filter((a) => hasResult(`uncertainty-${a}`, profile))
+    .map((a) => readResult<UncertaintyResult>(`uncertainty-${a}`, profile));
   const single = results.find((r) => r.arch === singleArch) ?? results[0];
   const ens = (r: UncertaintyResult) => r.ensemble;
   const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
   const rows = results.map((r) => [
-    ARCH_TITLE[r.arch], 100 * ens(r).ensembleCalibration.ece, 100 * ens(r).singleCalibration.ece, mean(ens(r).entropy), mean(ens(r).mutualInformation),
+    ARCH_TITLE[r.arch],
+    100 * ens(r).ensembleCalibration.ece,
+    100 * ens(r).singleCalibration.ece,
+    mean(ens(r).entropy),
+    mean(ens(r).mutualInformation),
   ]);
-  const frame = new DataFrame(rows, { columns: ["network", "ECE ensemble [%]", "ECE one model [%]", "mean entropy [nats]", "mean mutual information [nats]"] });
+  const frame = new DataFrame(rows, {
+    columns: [
+      "network",
+      "ECE ensemble [%]",
+      "ECE one model [%]",
+      "mean entropy [nats]",
+      "mean mutual information [nats]",
+    ],
+  });
   return {
-    entropy: figures.entropyFigure(single.entropy, `Figure 5: entropy of one ${ARCH_TITLE[single.arch]} model (${single.singleRun}) on NGC 1559`),
-    mutualInformation: results.map((r) => figures.mutualInformationFigure(ens(r).mutualInformation, ens(r).predicted.map((p, i) => p === ens(r).labels[i]), `${ARCH_TITLE[r.arch]}: disagreement between seeds on NGC 1559`)),
-    reliability: figures.reliabilityFigure(results.flatMap((r) => [
-      { name: `${ARCH_TITLE[r.arch]} ensemble`, network: ARCH_TITLE[r.arch], calibration: ens(r).ensembleCalibration },
-      { name: `${ARCH_TITLE[r.arch]} one model`, network: ARCH_TITLE[r.arch], dash: "dash", calibration: ens(r).singleCalibration },
-    ]), "Reliability on NGC 1559"),
+    entropy: figures.entropyFigure(
+      single.entropy,
+      `Figure 5: entropy of one ${ARCH_TITLE[single.arch]} model (${single.singleRun}) on NGC 1559`,
+    ),
+    mutualInformation: results.map((r) =>
+      figures.mutualInformationFigure(
+        ens(r).mutualInformation,
+        ens(r).predicted.map((p, i) => p === ens(r).labels[i]),
+        `${ARCH_TITLE[r.arch]}: disagreement between seeds on NGC 1559`,
+      ),
+    ),
+    reliability: figures.reliabilityFigure(
+      results.flatMap((r) => [
+        {
+          name: `${ARCH_TITLE[r.arch]} ensemble`,
+          network: ARCH_TITLE[r.arch],
+          calibration: ens(r).ensembleCalibration,
+        },
+        {
+          name: `${ARCH_TITLE[r.arch]} one model`,
+          network: ARCH_TITLE[r.arch],
+          dash: "dash",
+          calibration: ens(r).singleCalibration,
+        },
+      ]),
+      "Reliability on NGC 1559",
+    ),
     table: frameHtml(frame, "Calibration and uncertainty on NGC 1559", 3),
-    frame, results,
+    frame,
+    results,
   };
 }
 
 export function baselineReport(archs: ArchName[], profile = shownProfile()) {
   const b = readResult<BaselineResult>("baseline", profile);
-  const rows: (string | number)[][] = [["baseline (CI, asymmetry, colours)", 100 * b.test.accuracy, ...b.test.percent.map((r, i) => r[i]), b.generalization ? 100 * b.generalization.accuracy : "n/a"]];
+  const rows: (string | number)[][] = [
+    [
+      "baseline (CI, asymmetry, colours)",
+      100 * b.test.accuracy,
+      ...b.test.percent.map((r, i) => r[i]),
+      b.generalization ? 100 * b.generalization.accuracy : "n/a",
+    ],
+  ];
   for (const a of archs.filter((x) => hasResult(`ten-seed-${x}`, profile))) {
     const t = readResult<TenSeedResult>(`ten-seed-${a}`, profile).evaluation;
-    const g = hasResult(`generalization-${a}`, profile) ? readResult<GeneralizationResult>(`generalization-${a}`, profile).evaluation : undefined;
-    rows.push([`${ARCH_TITLE[a]} (mean of ${t.runs.length} seeds)`, 100 * t.accuracy.mean, ...t.mean.map((r, i) => r[i]), g ? 100 * g.accuracy.mean : "n/a"]);
+    const g = hasResult(`generalization-${a}`, profile)
+      ? readResult<GeneralizationResult>(`generalization-${a}`, profile).evaluation
+      : undefined;
+    rows.push([
+      `${ARCH_TITLE[a]} (mean of ${t.runs.length} seeds)`,
+      100 * t.accuracy.mean,
+      ...t.mean.map((r, i) => r[i]),
+      g ? 100 * g.accuracy.mean : "n/a",
+    ]);
   }
-  const columns = ["classifier", "test accuracy [%]", "recall 1", "recall 2", "recall 3", "recall 4", "NGC 1559 accuracy [%]"];
+  const columns = [
+    "classifier",
+    "test accuracy [%]",
+    "recall 1",
+    "recall 2",
+    "recall 3",
+    "recall 4",
+    "NGC 1559 accuracy [%]",
+  ];
   const frame = new DataFrame(rows, { columns });
   return {
     table: frameHtml(frame, "Classical baseline beside the CNNs (same split)"),
-    frame, result: b,
-    figure: figures.confusionFigure([{ title: "baseline, test split", mean: b.test.percent, totals: b.test.totals }, ...(b.generalization ? [{ title: "baseline, NGC 1559", mean: b.generalization.percent, totals: b.generalization.totals }] : [])], "Logistic regression on concentration, asymmetry and colours"),
+    frame,
+    result: b,
+    figure: figures.confusionFigure(
+      [
+        { title: "baseline, test split", mean: b.test.percent, totals: b.test.totals },
+        ...(b.generalization
+          ? [{ title: "baseline, NGC 1559", mean: b.generalization.percent, totals: b.generalization.totals }]
+          : []),
+      ],
+      "Logistic regression on concentration, asymmetry and colours",
+    ),
   };
 }
 
@@ -221,21 +380,66 @@ export function ceilingReport(profile = shownProfile()) {
   const c = readResult<CeilingResult>("ceiling", profile);
   const diag = (m: number[][]) => m.map((r, i) => r[i]);
   const rows: (string | number)[][] = [
-    ["truth as the prediction, against the labels (test split)", ...diag(c.oracle.test.percent), 100 * c.oracle.test.accuracy],
+    [
+      "truth as the prediction, against the labels (test split)",
+      ...diag(c.oracle.test.percent),
+      100 * c.oracle.test.accuracy,
+    ],
   ];
-  if (c.oracle.generalization) rows.push(["the same on NGC 1559", ...diag(c.oracle.generalization.percent), 100 * c.oracle.generalization.accuracy]);
-  for (const l of c.learnability) rows.push([`${ARCH_TITLE[l.arch]} trained on the truth, against the truth (${l.runs.length} run(s))`, ...diag(l.evaluation.mean), 100 * l.evaluation.accuracy.mean]);
-  if (c.baselineTruth) rows.push(["baseline trained on the truth, against the truth", ...diag(c.baselineTruth.percent), 100 * c.baselineTruth.accuracy]);
+  if (c.oracle.generalization)
+    rows.push([
+      "the same on NGC 1559",
+      ...diag(c.oracle.generalization.percent),
+      100 * c.oracle.generalization.accuracy,
+    ]);
+  for (const l of c.learnability)
+    rows.push([
+      `${ARCH_TITLE[l.arch]} trained on the truth, against the truth (${l.runs.length} run(s))`,
+      ...diag(l.evaluation.mean),
+      100 * l.evaluation.accuracy.mean,
+    ]);
+  if (c.baselineTruth)
+    rows.push([
+      "baseline trained on the truth, against the truth",
+      ...diag(c.baselineTruth.percent),
+      100 * c.baselineTruth.accuracy,
+    ]);
   const learn = c.learnability[0];
-  const frame = new DataFrame(rows, { columns: ["what", "class 1 [%]", "class 2 [%]", "class 3 [%]", "class 4 [%]", "accuracy [%]"] });
+  const frame = new DataFrame(rows, {
+    columns: ["what", "class 1 [%]", "class 2 [%]", "class 3 [%]", "class 4 [%]", "accuracy [%]"],
+  });
   return {
     table: frameHtml(frame, "What the simulated data allow"),
     frame,
-    byMagnitude: learn ? figures.binRecallFigure(learn.breakdown.byV, `${ARCH_TITLE[learn.arch]} trained on the truth: recall by V magnitude`, "catalog V magnitude (objects)") : null,
-    byKind: learn ? figures.kindRecallFigure(learn.breakdown.byKind, `${ARCH_TITLE[learn.arch]} trained on the truth: recall by rendered kind (colour: true class)`) : null,
+    byMagnitude: learn
+      ? figures.binRecallFigure(
+          learn.breakdown.byV,
+          `${ARCH_TITLE[learn.arch]} trained on the truth: recall by V magnitude`,
+          "catalog V magnitude (objects)",
+        )
+      : null,
+    byKind: learn
+      ? figures.kindRecallFigure(
+          learn.breakdown.byKind,
+          `${ARCH_TITLE[learn.arch]} trained on the truth: recall by rendered kind (colour: true class)`,
+        )
+      : null,
     // One field (the smoke data) is the table's number again, not a comparison.
-    byField: learn && learn.breakdown.byField.length > 1 ? figures.binRecallFigure(learn.breakdown.byField, `${ARCH_TITLE[learn.arch]} trained on the truth: recall by field (nearest first)`, "field (objects)") : null,
-    labelRunsByMagnitude: c.labelRuns.map((l) => figures.binRecallFigure(l.breakdown.byV, `${ARCH_TITLE[l.arch]} trained on the labels, against the truth: recall by V magnitude`, "catalog V magnitude (objects)")),
+    byField:
+      learn && learn.breakdown.byField.length > 1
+        ? figures.binRecallFigure(
+            learn.breakdown.byField,
+            `${ARCH_TITLE[learn.arch]} trained on the truth: recall by field (nearest first)`,
+            "field (objects)",
+          )
+        : null,
+    labelRunsByMagnitude: c.labelRuns.map((l) =>
+      figures.binRecallFigure(
+        l.breakdown.byV,
+        `${ARCH_TITLE[l.arch]} trained on the labels, against the truth: recall by V magnitude`,
+        "catalog V magnitude (objects)",
+      ),
+    ),
     brighterThan: learn?.brighterThan ?? [],
     result: c,
   };
@@ -247,18 +451,29 @@ export function ceilingReport(profile = shownProfile()) {
  * ones the networks saw when they are on this machine (stamps.ts).
  */
 export function misclassifiedGallery(
-  wrong: Misclassified[], title: string, profile = shownProfile(), source: StampSource = "rendered",
+  wrong: Misclassified[],
+  title: string,
+  profile = shownProfile(),
+  source: StampSource = "rendered",
 ): Figure {
   const byKey = new Map(wrong.map((w) => [w.key, w]));
-  const stamps = objectStamps(wrong.map((w) => w.key), (key) => {
-    const w = byKey.get(key)!;
-    return `${key}<br>true ${w.trueClass}, given ${w.predictedClass} (p ${w.pPredicted.toFixed(2)}; true class ${w.pTrue.toFixed(2)})`;
-  }, profile, source);
+  const stamps = objectStamps(
+    wrong.map((w) => w.key),
+    (key) => {
+      const w = byKey.get(key)!;
+      return `${key}<br>true ${w.trueClass}, given ${w.predictedClass} (p ${w.pPredicted.toFixed(2)}; true class ${w.pTrue.toFixed(2)})`;
+    },
+    profile,
+    source,
+  );
   const rendered = stamps.filter((s) => s.source === "rendered").length;
   const mixed = rendered > 0 && rendered < stamps.length;
-  const note = rendered === stamps.length ? "<br>(stamps rendered again by the simulator: same objects, other noise)"
-    : mixed ? `<br>(* rendered again by the simulator: ${rendered} curated stamps not on this machine)`
-    : "<br>(the curated stamps the networks saw)";
+  const note =
+    rendered === stamps.length
+      ? "<br>(stamps rendered again by the simulator: same objects, other noise)"
+      : mixed
+        ? `<br>(* rendered again by the simulator: ${rendered} curated stamps not on this machine)`
+        : "<br>(the curated stamps the networks saw)";
   const titled = stamps.map((s) => ({ ...s, title: mixed && s.source === "rendered" ? `${s.title} *` : s.title }));
   return galleryFigure(titled, { title: title + note });
 }

@@ -32,7 +32,9 @@ function implied(A: number[][], prior: number[]): { truthGivenLabel: number[][];
     const sum = joint.reduce((a, b) => a + b, 0);
     return joint.map((v) => v / sum);
   });
-  const agreement = truthGivenLabel.map((pt) => Array.from({ length: n }, (_, j) => pt.reduce((s, p, t) => s + p * A[t][j], 0)));
+  const agreement = truthGivenLabel.map((pt) =>
+    Array.from({ length: n }, (_, j) => pt.reduce((s, p, t) => s + p * A[t][j], 0)),
+  );
   return { truthGivenLabel, agreement };
 }
 
@@ -49,7 +51,10 @@ export function annotatorModel(config: SimulationConfig["annotator"]): Annotator
   const A = rowsFromDiagonal(d, config.off_diagonal_shape);
   const { truthGivenLabel, agreement } = implied(A, prior);
   const worst = Math.max(...target.map((t, k) => Math.abs(t - agreement[k][k])));
-  if (worst > 1e-3) throw new Error(`annotator calibration did not reach the agreement diagonal (off by ${worst.toFixed(4)}); check annotator.off_diagonal_shape`);
+  if (worst > 1e-3)
+    throw new Error(
+      `annotator calibration did not reach the agreement diagonal (off by ${worst.toFixed(4)}); check annotator.off_diagonal_shape`,
+    );
   return { labelGivenTruth: A, truthGivenLabel, agreement };
 }
 

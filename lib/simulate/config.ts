@@ -86,13 +86,24 @@ export interface SimulationConfig {
   };
   annotator: { agreement_diagonal: number[]; off_diagonal_shape: number[][]; class_prior: number[] };
   undetected: { fainter_than_limit_mag: Range };
-  synthetic_fields: { reference_density_per_mpx: number; reference_distance_mpc: number; unclassified_per_classified: number; magnitude_limit_v: number; min_separation_px: number };
+  synthetic_fields: {
+    reference_density_per_mpx: number;
+    reference_distance_mpc: number;
+    unclassified_per_classified: number;
+    magnitude_limit_v: number;
+    min_separation_px: number;
+  };
   mosaic: { margin_px: number; quantisation_fraction_of_sky_sigma: number };
   scales: Record<Scale, ScaleSpec>;
 }
 
 export type Class4Kind = "star" | "pair" | "background_galaxy" | "cosmic_ray" | "saturated_star";
-export interface LogNormalSpec { median: number; sigma_dex: number; min: number; max: number }
+export interface LogNormalSpec {
+  median: number;
+  sigma_dex: number;
+  min: number;
+  max: number;
+}
 export type Scale = "smoke" | "default" | "full";
 export const SCALES: readonly Scale[] = ["smoke", "default", "full"];
 export interface ScaleSpec {
@@ -128,7 +139,8 @@ export function loadSimulationConfig(file = dataPath("simulation.json")): Simula
     if (typeof scale.crop_px !== "object") continue;
     // A misspelt field in a per-field crop would silently leave that field uncropped.
     for (const field of Object.keys(scale.crop_px)) {
-      if (!(scale.fields ?? Object.keys(config.fields)).includes(field)) throw new Error(`${file}: scale ${name}: crop_px names ${field}, which this scale does not render`);
+      if (!(scale.fields ?? Object.keys(config.fields)).includes(field))
+        throw new Error(`${file}: scale ${name}: crop_px names ${field}, which this scale does not render`);
     }
   }
   if (file === dataPath("simulation.json")) cached = config;
@@ -138,7 +150,8 @@ export function loadSimulationConfig(file = dataPath("simulation.json")): Simula
 /** The five filters (instrument/filter) observed in a field, in BANDS order (F275W, F336W, F435W|F438W, F555W|F606W, F814W). */
 export function fieldFilters(config: SimulationConfig, field: string): string[] {
   const filters = config.fields[field]?.filters ?? config.default_filters;
-  if (filters.length !== BANDS.length) throw new Error(`field ${field}: expected ${BANDS.length} filters, got ${filters.length}`);
+  if (filters.length !== BANDS.length)
+    throw new Error(`field ${field}: expected ${BANDS.length} filters, got ${filters.length}`);
   return filters;
 }
 

@@ -86,17 +86,32 @@ export function realCatalogs(): RealCatalogs {
     const records = pixelRecords(readLegusCatalog(file));
     byField.set(field, records);
     const cls = records.filter((r) => r.class !== null);
-    box.set(field, [Math.min(...cls.map((r) => r.x)), Math.max(...cls.map((r) => r.x)), Math.min(...cls.map((r) => r.y)), Math.max(...cls.map((r) => r.y))]);
+    box.set(field, [
+      Math.min(...cls.map((r) => r.x)),
+      Math.max(...cls.map((r) => r.x)),
+      Math.min(...cls.map((r) => r.y)),
+      Math.max(...cls.map((r) => r.y)),
+    ]);
   }
   const faintLimit = BANDS.map((_, b) => {
-    const mags = [...byField.values()].flat().flatMap((r) => (r.mag[b] === null ? [] : [r.mag[b] as number])).sort((a, c) => a - c);
+    const mags = [...byField.values()]
+      .flat()
+      .flatMap((r) => (r.mag[b] === null ? [] : [r.mag[b] as number]))
+      .sort((a, c) => a - c);
     return mags[Math.floor(0.98 * (mags.length - 1))];
   });
   realCache = { byField, faintLimit, box };
   return realCache;
 }
 
-function renderMagnitudes(record: PixelRecord, config: SimulationConfig, limits: number[], seed: number, fieldIndex: number, index: number): number[] {
+function renderMagnitudes(
+  record: PixelRecord,
+  config: SimulationConfig,
+  limits: number[],
+  seed: number,
+  fieldIndex: number,
+  index: number,
+): number[] {
   const rng = stream(seed, fieldIndex, STREAM.magnitude, index);
   const [lo, hi] = config.undetected.fainter_than_limit_mag;
   return record.mag.map((m, b) => (m === null ? limits[b] + rng.between(lo, hi) : m));
@@ -114,8 +129,15 @@ function attachLabels(sources: SimSource[], model: AnnotatorModel, seed: number,
  * A position near (x, y), scattered by half the mean spacing and at least `minSep` px from every source placed
  * before (real catalogs have no two sources closer than their detection could separate: section 3 of the README).
  */
-function placeApart(rng: Rng, placed: { x: number; y: number }[], x: number, y: number, o: { inner: number; margin: number; spacing: number; minSep: number }): { x: number; y: number } {
-  const lo = o.margin + 1, hi = o.margin + o.inner;
+function placeApart(
+  rng: Rng,
+  placed: { x: number; y: number }[],
+  x: number,
+  y: number,
+  o: { inner: number; margin: number; spacing: number; minSep: number },
+): { x: number; y: number } {
+  const lo = o.margin + 1,
+    hi = o.margin + o.inner;
   const clampIn = (c: number) => Math.min(hi, Math.max(lo, c));
   let p = { x: clampIn(x + 0.5 * o.spacing * rng.normal()), y: clampIn(y + 0.5 * o.spacing * rng.normal()) };
   for (let tries = 0; tries < 100 && placed.some((q) => Math.hypot(q.x - p.x, q.y - p.y) < o.minSep); tries++) {
@@ -125,21 +147,30 @@ function placeApart(rng: Rng, placed: { x: number; y: number }[], x: number, y: 
 }
 
 /** Draws a synthetic field's sources from the pooled real catalogs (positions in the field's own frame). */
-function syntheticSources(field: string, distance: number, config: SimulationConfig, scale: ScaleSpec, seed: number, fieldIndex: number): { sources: SimSource[]; side: number } {
+function syntheticSources(
+  field: string,
+  distance: number,
+  config: SimulationConfig,
+  scale: ScaleSpec,
+  seed: number,
+  fieldIndex: number,
+): { sources: SimSource[]; side: number } {
   const real = realCatalogs();
   const sf = config.synthetic_fields;
   const counts = paperClassCounts(field);
   const nClassified = counts.reduce((a, b) => a + b, 0);
-  const density = sf.reference_density_per_mpx * (distance / sf.reference_distance_mpc) ** 2 * (scale.synthetic_density_factor ?? 1);
+  const density =
+    sf.reference_density_per_mpx * (distance / sf.reference_distance_mpc) ** 2 * (scale.synthetic_density_factor ?? 1);
   const margin = config.mosaic.margin_px;
   const inner = Math.ceil(Math.sqrt((nClassified / density) * 1e6));
   const side = inner + 2 * margin;
   const pools = new Map<ClusterClass | null, { field: string; r: PixelRecord }[]>();
-  for (const [f, records] of real.byField) for (const r of records) {
-    const list = pools.get(r.class) ?? [];
-    list.push({ field: f, r });
-    pools.set(r.class, list);
-  }
+  for (const [f, records] of real.byField)
+    for (const r of records) {
+      const list = pools.get(r.class) ?? [];
+      list.push({ field: f, r });
+      pools.set(r.class, list);
+    }
   const wanted: (ClusterClass | null)[] = [];
   counts.forEach((n, k) => wanted.push(...Array<ClusterClass>(n).fill((k + 1) as ClusterClass)));
   wanted.push(...Array<null>(Math.round(nClassified * sf.unclassified_per_classified)).fill(null));
@@ -164,7 +195,12 @@ function syntheticSources(field: string, distance: number, config: SimulationCon
     const [x0, x1, y0, y1] = real.box.get(donor.field)!;
     const u = Math.min(1, Math.max(0, (donor.r.x - x0) / Math.max(1, x1 - x0)));
     const v = Math.min(1, Math.max(0, (donor.r.y - y0) / Math.max(1, y1 - y0)));
-    const { x: origX, y: origY } = placeApart(rng, placed, margin + 1 + u * (inner - 1), margin + 1 + v * (inner - 1), { inner, margin, spacing, minSep: sf.min_separation_px });
+    const { x: origX, y: origY } = placeApart(rng, placed, margin + 1 + u * (inner - 1), margin + 1 + v * (inner - 1), {
+      inner,
+      margin,
+      spacing,
+      minSep: sf.min_separation_px,
+    });
     placed.push({ x: origX, y: origY });
     const record: PixelRecord = {
       ...donor.r,
@@ -178,7 +214,17 @@ function syntheticSources(field: string, distance: number, config: SimulationCon
       extra: Object.fromEntries(Object.entries(donor.r.extra).filter(([k]) => !/^col\d+$/.test(k))),
       source: { file: "", line: 0 },
     };
-    sources.push({ index, record, origX, origY, label: cls, truth: null, second: null, renderMag: [], donor: `${donor.field}:${donor.r.id}` });
+    sources.push({
+      index,
+      record,
+      origX,
+      origY,
+      label: cls,
+      truth: null,
+      second: null,
+      renderMag: [],
+      donor: `${donor.field}:${donor.r.id}`,
+    });
   });
   return { sources, side };
 }
@@ -193,7 +239,8 @@ function densestWindow(sources: SimSource[], size: number): [number, number] {
   for (let x = Math.floor(Math.min(...xs) / 64) * 64; x <= Math.max(...xs); x += 64) {
     for (let y = Math.floor(Math.min(...ys) / 64) * 64; y <= Math.max(...ys); y += 64) {
       let n = 0;
-      for (const s of cls) if (s.origX >= x + 24 && s.origX < x + size - 24 && s.origY >= y + 24 && s.origY < y + size - 24) n++;
+      for (const s of cls)
+        if (s.origX >= x + 24 && s.origX < x + size - 24 && s.origY >= y + 24 && s.origY < y + size - 24) n++;
       if (n > bestCount) [best, bestCount] = [[x, y], n];
     }
   }
@@ -215,7 +262,10 @@ export function planField(field: string, config: SimulationConfig, scale: ScaleS
   const { xMap, yMap } = fieldLayout(sources, config, scale, field, side);
   const [width, height] = [axisLength(xMap), axisLength(yMap)];
   const kept = onMosaic(sources, xMap, yMap, width, height);
-  const centre: [number, number] = [sources.reduce((a, s) => a + s.origX, 0) / sources.length, sources.reduce((a, s) => a + s.origY, 0) / sources.length];
+  const centre: [number, number] = [
+    sources.reduce((a, s) => a + s.origX, 0) / sources.length,
+    sources.reduce((a, s) => a + s.origY, 0) / sources.length,
+  ];
   return {
     name: field,
     fieldIndex,
@@ -236,14 +286,29 @@ export function planField(field: string, config: SimulationConfig, scale: ScaleS
 
 /** A real field's catalog as it is: real positions, magnitudes and human classes. */
 function realSources(records: PixelRecord[]): SimSource[] {
-  return records.map((r, index) => ({ index, record: r, origX: r.x, origY: r.y, label: r.class, truth: null, second: null, renderMag: [] }));
+  return records.map((r, index) => ({
+    index,
+    record: r,
+    origX: r.x,
+    origY: r.y,
+    label: r.class,
+    truth: null,
+    second: null,
+    renderMag: [],
+  }));
 }
 
 /**
  * The mosaic's axes: a crop around the densest window, the compacted classified sources, a synthetic field's own
  * square (`side`), or the bounding box of the classified sources plus the margin.
  */
-function fieldLayout(sources: SimSource[], config: SimulationConfig, scale: ScaleSpec, field: string, side: number): { xMap: AxisMap; yMap: AxisMap } {
+function fieldLayout(
+  sources: SimSource[],
+  config: SimulationConfig,
+  scale: ScaleSpec,
+  field: string,
+  side: number,
+): { xMap: AxisMap; yMap: AxisMap } {
   const margin = config.mosaic.margin_px;
   const classified = sources.filter((s) => s.label !== null);
   const crop = cropSide(scale, field);
@@ -252,10 +317,20 @@ function fieldLayout(sources: SimSource[], config: SimulationConfig, scale: Scal
     return { xMap: cropAxis(x0, crop), yMap: cropAxis(y0, crop) };
   }
   if (scale.compact) {
-    return { xMap: compactAxis(classified.map((s) => s.origX), margin), yMap: compactAxis(classified.map((s) => s.origY), margin) };
+    return {
+      xMap: compactAxis(
+        classified.map((s) => s.origX),
+        margin,
+      ),
+      yMap: compactAxis(
+        classified.map((s) => s.origY),
+        margin,
+      ),
+    };
   }
   if (side) return { xMap: cropAxis(1, side), yMap: cropAxis(1, side) };
-  const box = (v: number[]) => cropAxis(Math.max(1, Math.floor(Math.min(...v) - margin)), Math.ceil(Math.max(...v) - Math.min(...v) + 2 * margin));
+  const box = (v: number[]) =>
+    cropAxis(Math.max(1, Math.floor(Math.min(...v) - margin)), Math.ceil(Math.max(...v) - Math.min(...v) + 2 * margin));
   return { xMap: box(classified.map((s) => s.origX)), yMap: box(classified.map((s) => s.origY)) };
 }
 
@@ -308,20 +383,53 @@ export interface TestSource {
  * A plan with hand-placed sources on an empty field (no galaxy light unless rendered with it, full footprints):
  * for physics tests and examples. `field` picks the filter set and galaxy parameters; distance may be overridden.
  */
-export function isolatedPlan(field: string, config: SimulationConfig, width: number, height: number, sources: TestSource[], distanceMpc?: number): FieldPlan {
+export function isolatedPlan(
+  field: string,
+  config: SimulationConfig,
+  width: number,
+  height: number,
+  sources: TestSource[],
+  distanceMpc?: number,
+): FieldPlan {
   const info = paperFields()[field];
   const distance = distanceMpc ?? info.distance_mpc;
   const sims: SimSource[] = sources.map((t, index) => ({
     index,
     record: {
-      field, id: String(index + 1), x: t.x, y: t.y, mag: [...t.mag], magErr: t.mag.map(() => 0.01),
-      coverage: t.mag.map(() => "detected" as const), detectedBands: 5, class: t.truth, rawClass: String(t.truth ?? 0), extra: {}, source: { file: "", line: 0 },
+      field,
+      id: String(index + 1),
+      x: t.x,
+      y: t.y,
+      mag: [...t.mag],
+      magErr: t.mag.map(() => 0.01),
+      coverage: t.mag.map(() => "detected" as const),
+      detectedBands: 5,
+      class: t.truth,
+      rawClass: String(t.truth ?? 0),
+      extra: {},
+      source: { file: "", line: 0 },
     },
-    origX: t.x, origY: t.y, label: t.truth, truth: t.truth, second: t.truth, renderMag: [...t.mag],
+    origX: t.x,
+    origY: t.y,
+    label: t.truth,
+    truth: t.truth,
+    second: t.truth,
+    renderMag: [...t.mag],
   }));
   return {
-    name: field, fieldIndex: paperFieldNames().indexOf(field), distanceMpc: distance, pcPerPx: config.pc_per_px_per_mpc * distance,
-    origin: "synthetic", filters: fieldFilters(config, field), xMap: cropAxis(1, width), yMap: cropAxis(1, height), width, height,
-    footprints: BANDS.map(() => buildFootprint([], [], 0)), centre: [width / 2, height / 2], sources: sims, classColumn: 34,
+    name: field,
+    fieldIndex: paperFieldNames().indexOf(field),
+    distanceMpc: distance,
+    pcPerPx: config.pc_per_px_per_mpc * distance,
+    origin: "synthetic",
+    filters: fieldFilters(config, field),
+    xMap: cropAxis(1, width),
+    yMap: cropAxis(1, height),
+    width,
+    height,
+    footprints: BANDS.map(() => buildFootprint([], [], 0)),
+    centre: [width / 2, height / 2],
+    sources: sims,
+    classColumn: 34,
   };
 }

@@ -24,7 +24,15 @@ function valueNoise(key: number, scale: number): (x: number, y: number) => numbe
   };
 }
 
-export function galaxyModel(config: SimulationConfig, spec: GalaxySpec, filter: string, centre: [number, number], pcPerPx: number, seed: number, fieldIndex: number): GalaxyModel {
+export function galaxyModel(
+  config: SimulationConfig,
+  spec: GalaxySpec,
+  filter: string,
+  centre: [number, number],
+  pcPerPx: number,
+  seed: number,
+  fieldIndex: number,
+): GalaxyModel {
   const gl = config.galaxy_light;
   const band = filterName(filter);
   const f = config.filters[filter];

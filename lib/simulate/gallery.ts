@@ -21,7 +21,14 @@ export function classCountsTable(scale: Scale = "default", seed = 0): CountRow[]
   return paperFieldNames().map((field) => {
     const plan = planField(field, config, config.scales[scale], seed);
     const count = (key: "label" | "truth") => CLASSES.map((c) => plan.sources.filter((s) => s[key] === c).length);
-    return { field, distance_mpc: plan.distanceMpc, origin: plan.origin, paper: paperClassCounts(field), labels: count("label"), truths: count("truth") };
+    return {
+      field,
+      distance_mpc: plan.distanceMpc,
+      origin: plan.origin,
+      paper: paperClassCounts(field),
+      labels: count("label"),
+      truths: count("truth"),
+    };
   });
 }
 
@@ -47,14 +54,24 @@ export interface SimulatedStamp {
 
 /** The first `perClass` sources of each human class in a field, rendered as size x size stamps in five bands. */
 /** One source's five-band stamp rendered from its field's plan (its scene and neighbours; a fresh noise draw), and its kind. */
-export function renderSourceStamp(plan: FieldPlan, source: SimSource, config: SimulationConfig, size: number, seed: number): { kind: string; bands: Float32Array[] } {
+export function renderSourceStamp(
+  plan: FieldPlan,
+  source: SimSource,
+  config: SimulationConfig,
+  size: number,
+  seed: number,
+): { kind: string; bands: Float32Array[] } {
   const crop = cropPlan(plan, source.origX, source.origY, size);
   const morphs = planMorphologies(crop, config, seed);
   const kind = morphs[crop.sources.findIndex((c) => c.index === source.index)].kind;
   return { kind, bands: BANDS.map((_, b) => renderBand(crop, b, morphs, config, { seed }).data) };
 }
 
-export function stampGallery(field: string, perClass = 4, options: { size?: number; seed?: number } = {}): SimulatedStamp[] {
+export function stampGallery(
+  field: string,
+  perClass = 4,
+  options: { size?: number; seed?: number } = {},
+): SimulatedStamp[] {
   const config = loadSimulationConfig();
   const size = options.size ?? 50;
   const seed = options.seed ?? 0;

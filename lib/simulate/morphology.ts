@@ -51,7 +51,13 @@ const clamp = (v: number, r: Range) => Math.min(r[1], Math.max(r[0], v));
  * just above the stellar locus, so a catalogued cluster is never smaller than that cut allows at its distance.
  * `minPx` raises the floor further for morphologies whose defining trait needs room (an elongation).
  */
-function drawCluster(rng: Rng, config: SimulationConfig, pcPerPx: number, q: Range, minPx = 0): NonNullable<Part["eff"]> {
+function drawCluster(
+  rng: Rng,
+  config: SimulationConfig,
+  pcPerPx: number,
+  q: Range,
+  minPx = 0,
+): NonNullable<Part["eff"]> {
   const c = config.classes.cluster;
   const rEffPc = clamp(rng.logNormal(c.r_eff_pc.median, c.r_eff_pc.sigma_dex), [c.r_eff_pc.min, c.r_eff_pc.max]);
   const floor = Math.max(c.resolved_r_eff_px, minPx);
@@ -113,10 +119,16 @@ function drawAssociation(rng: Rng, config: SimulationConfig, pcPerPx: number): M
     // Members differ in colour (blue main-sequence stars, red supergiants): +-0.3 mag per band [U].
     const tilt = NO_TILT.map(() => 0.3 * rng.normal());
     const part: Part = { ...positions[i], share: (memberTotal * r) / sum, tilt };
-    if (rng.uniform() < c3.clump_fraction) part.eff = { rEffPx: rng.between(0.5, 1), eta: 1.5, q: rng.between(0.6, 1), theta: rng.between(0, Math.PI) };
+    if (rng.uniform() < c3.clump_fraction)
+      part.eff = { rEffPx: rng.between(0.5, 1), eta: 1.5, q: rng.between(0.6, 1), theta: rng.between(0, Math.PI) };
     return part;
   });
-  const diffuse = { rEffPx: clamp(inRange(rng, c3.diffuse_r_eff_pc) / pcPerPx, c3.diffuse_r_eff_px), eta: 1.5, q: rng.between(0.5, 1), theta: rng.between(0, Math.PI) };
+  const diffuse = {
+    rEffPx: clamp(inRange(rng, c3.diffuse_r_eff_pc) / pcPerPx, c3.diffuse_r_eff_px),
+    eta: 1.5,
+    q: rng.between(0.5, 1),
+    theta: rng.between(0, Math.PI),
+  };
   parts.push({ dx: 0, dy: 0, share: 1 - memberTotal, tilt: NO_TILT, eff: diffuse });
   return { kind: "association", parts, spikes: false };
 }
@@ -153,26 +165,55 @@ function drawNotCluster(rng: Rng, config: SimulationConfig): Morphology {
       const ratio = inRange(rng, c4.pair_flux_ratio);
       const { dx, dy } = polar(sep / 2, rng.between(0, 2 * Math.PI));
       const tilt = NO_TILT.map(() => 0.4 * rng.normal());
-      return { kind, parts: [{ dx: -dx, dy: -dy, share: 1 / (1 + ratio), tilt: NO_TILT }, { dx, dy, share: ratio / (1 + ratio), tilt }], spikes: false };
+      return {
+        kind,
+        parts: [
+          { dx: -dx, dy: -dy, share: 1 / (1 + ratio), tilt: NO_TILT },
+          { dx, dy, share: ratio / (1 + ratio), tilt },
+        ],
+        spikes: false,
+      };
     }
     case "background_galaxy": {
-      const eff = { rEffPx: inRange(rng, c4.galaxy_r_eff_px), eta: inRange(rng, c4.galaxy_eta), q: inRange(rng, c4.galaxy_q), theta: rng.between(0, Math.PI) };
+      const eff = {
+        rEffPx: inRange(rng, c4.galaxy_r_eff_px),
+        eta: inRange(rng, c4.galaxy_eta),
+        q: inRange(rng, c4.galaxy_q),
+        theta: rng.between(0, Math.PI),
+      };
       // Red whatever the catalog colour: an old, redshifted population, faint in the UV (facts 3.4).
       const red = inRange(rng, c4.galaxy_red_mag);
       const colour = REDNESS.map((w) => red * w);
       return { kind, parts: [{ dx: 0, dy: 0, share: 1, tilt: NO_TILT, eff }], spikes: false, colour };
     }
     case "cosmic_ray": {
-      const cosmicRay = { band: rng.int(0, 4), dx: rng.between(-2, 2), dy: rng.between(-2, 2), length: inRange(rng, c4.cosmic_ray_length_px), angle: rng.between(0, Math.PI), peak: inRange(rng, c4.cosmic_ray_peak_e_s) };
+      const cosmicRay = {
+        band: rng.int(0, 4),
+        dx: rng.between(-2, 2),
+        dy: rng.between(-2, 2),
+        length: inRange(rng, c4.cosmic_ray_length_px),
+        angle: rng.between(0, Math.PI),
+        peak: inRange(rng, c4.cosmic_ray_peak_e_s),
+      };
       return { kind, parts: [star], spikes: false, cosmicRay };
     }
   }
 }
 
-const single = (kind: string, eff?: Part["eff"]): Morphology => ({ kind, parts: [{ dx: 0, dy: 0, share: 1, tilt: NO_TILT, eff }], spikes: false });
+const single = (kind: string, eff?: Part["eff"]): Morphology => ({
+  kind,
+  parts: [{ dx: 0, dy: 0, share: 1, tilt: NO_TILT, eff }],
+  spikes: false,
+});
 
 /** Draws the morphology of a source (deterministic for seed, field and source index). */
-export function drawMorphology(source: SimSource, config: SimulationConfig, pcPerPx: number, seed: number, fieldIndex: number): Morphology {
+export function drawMorphology(
+  source: SimSource,
+  config: SimulationConfig,
+  pcPerPx: number,
+  seed: number,
+  fieldIndex: number,
+): Morphology {
   const rng = stream(seed, fieldIndex, STREAM.morphology, source.index);
   const cls = config.classes;
   switch (source.truth) {
@@ -201,7 +242,14 @@ function bandShares(parts: Part[], band: number): number[] {
  * Gaussian components of a source in one band, in 0-based mosaic pixels and e-/s.
  * `saturationRate` (e-/s) decides whether a star is bright enough for visible diffraction spikes.
  */
-export function sourceComponents(source: SimSource, morph: Morphology, band: number, filter: string, config: SimulationConfig, saturationRate: number): Gaussian[] {
+export function sourceComponents(
+  source: SimSource,
+  morph: Morphology,
+  band: number,
+  filter: string,
+  config: SimulationConfig,
+  saturationRate: number,
+): Gaussian[] {
   const psf = filterPsf(config, filter);
   const rate = magToRate(config, filter, source.renderMag[band] + (morph.colour?.[band] ?? 0));
   const x0 = source.record.x - 1;
@@ -217,7 +265,9 @@ export function sourceComponents(source: SimSource, morph: Morphology, band: num
     }
     const a = effScaleForRadius(p.eff.rEffPx, p.eff.eta, Math.max(rMax, 3 * p.eff.rEffPx));
     const trunc = Math.max(rMax, 3 * p.eff.rEffPx);
-    out.push(...convolveSource(x0 + p.dx, y0 + p.dy, flux, effMixture(p.eff.eta, trunc / a), a, p.eff.q, p.eff.theta, psf));
+    out.push(
+      ...convolveSource(x0 + p.dx, y0 + p.dy, flux, effMixture(p.eff.eta, trunc / a), a, p.eff.q, p.eff.theta, psf),
+    );
   });
   // Diffraction spikes: four arms as two thin crossed Gaussians, for stars flagged as saturated and for any
   // point source whose core reaches a third of saturation.
@@ -229,7 +279,14 @@ export function sourceComponents(source: SimSource, morph: Morphology, band: num
       const t = (angle * Math.PI) / 180;
       const [c, s] = [Math.cos(t), Math.sin(t)];
       const [a2, b2] = [(L / 2) ** 2, 0.35 + PIXEL_VARIANCE];
-      out.push({ x: x0, y: y0, cxx: a2 * c * c + b2 * s * s, cyy: a2 * s * s + b2 * c * c, cxy: (a2 - b2) * c * s, flux: (rate * c4.spike_flux_fraction) / 2 });
+      out.push({
+        x: x0,
+        y: y0,
+        cxx: a2 * c * c + b2 * s * s,
+        cyy: a2 * s * s + b2 * c * c,
+        cxy: (a2 - b2) * c * s,
+        flux: (rate * c4.spike_flux_fraction) / 2,
+      });
     }
   }
   // A cosmic-ray-like hit: sharp (not PSF-convolved) pixels along a short track, in one band only.
@@ -238,7 +295,14 @@ export function sourceComponents(source: SimSource, morph: Morphology, band: num
     const steps = Math.max(1, Math.round(cr.length));
     for (let k = 0; k < steps; k++) {
       const d = k - (steps - 1) / 2;
-      out.push({ x: x0 + cr.dx + d * Math.cos(cr.angle), y: y0 + cr.dy + d * Math.sin(cr.angle), cxx: 0.12, cyy: 0.12, cxy: 0, flux: cr.peak * 2 * Math.PI * 0.12 });
+      out.push({
+        x: x0 + cr.dx + d * Math.cos(cr.angle),
+        y: y0 + cr.dy + d * Math.sin(cr.angle),
+        cxx: 0.12,
+        cyy: 0.12,
+        cxy: 0,
+        flux: cr.peak * 2 * Math.PI * 0.12,
+      });
     }
   }
   return out;

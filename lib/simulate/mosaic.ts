@@ -51,24 +51,49 @@ export function fieldWcs(plan: FieldPlan, config: SimulationConfig): SimpleWcs {
   const scaleDeg = config.pixel_scale_arcsec / 3600;
   if (plan.origin === "synthetic") {
     const radec = config.fields[plan.name].ra_dec_deg ?? [0, 0];
-    return { crpix: [plan.width / 2, plan.height / 2], crval: radec, cd: [[-scaleDeg, 0], [0, scaleDeg]] };
+    return {
+      crpix: [plan.width / 2, plan.height / 2],
+      crval: radec,
+      cd: [
+        [-scaleDeg, 0],
+        [0, scaleDeg],
+      ],
+    };
   }
   const src = plan.sources.filter((s) => s.record.ra !== undefined && s.record.dec !== undefined);
   const ra0 = src.reduce((a, s) => a + s.record.ra!, 0) / src.length;
   const dec0 = src.reduce((a, s) => a + s.record.dec!, 0) / src.length;
   const cosd = Math.cos((dec0 * Math.PI) / 180);
-  const [mx, my] = [src.reduce((a, s) => a + s.origX, 0) / src.length, src.reduce((a, s) => a + s.origY, 0) / src.length];
+  const [mx, my] = [
+    src.reduce((a, s) => a + s.origX, 0) / src.length,
+    src.reduce((a, s) => a + s.origY, 0) / src.length,
+  ];
   const xs = src.map((s) => s.origX - mx);
   const ys = src.map((s) => s.origY - my);
-  const [a0, a1, a2] = fitPlane(xs, ys, src.map((s) => (s.record.ra! - ra0) * cosd));
-  const [b0, b1, b2] = fitPlane(xs, ys, src.map((s) => s.record.dec! - dec0));
+  const [a0, a1, a2] = fitPlane(
+    xs,
+    ys,
+    src.map((s) => (s.record.ra! - ra0) * cosd),
+  );
+  const [b0, b1, b2] = fitPlane(
+    xs,
+    ys,
+    src.map((s) => s.record.dec! - dec0),
+  );
   // Pixel where the offsets vanish: solve [a1 a2; b1 b2] d = -[a0; b0].
   const det = a1 * b2 - a2 * b1;
   const dx = (-a0 * b2 + a2 * b0) / det;
   const dy = (-b0 * a1 + b1 * a0) / det;
   const [ox, oy] = [mx + dx, my + dy];
   const seg = (map: typeof plan.xMap, o: number) => toMosaic(map, o) ?? o - map[0].orig + map[0].mosaic;
-  return { crpix: [seg(plan.xMap, ox), seg(plan.yMap, oy)], crval: [ra0, dec0], cd: [[a1, a2], [b1, b2]] };
+  return {
+    crpix: [seg(plan.xMap, ox), seg(plan.yMap, oy)],
+    crval: [ra0, dec0],
+    cd: [
+      [a1, a2],
+      [b1, b2],
+    ],
+  };
 }
 
 /** Sky position of a mosaic pixel (1-based) in the linear (small-field) approximation. */
@@ -91,10 +116,16 @@ export interface ImageContext {
 }
 
 /** Quantisation step: a fraction of the sky noise, or coarser if needed to reach saturation without clipping. */
-export function quantisation(config: SimulationConfig, filter: string): { bscale: number; bzero: number; offset: number } {
+export function quantisation(
+  config: SimulationConfig,
+  filter: string,
+): { bscale: number; bzero: number; offset: number } {
   const spec = config.filters[filter];
   const sigma = skySigma(spec);
-  const bscale = Math.max(config.mosaic.quantisation_fraction_of_sky_sigma * sigma, (1.05 * noiseModel(spec).saturationRate) / 65000);
+  const bscale = Math.max(
+    config.mosaic.quantisation_fraction_of_sky_sigma * sigma,
+    (1.05 * noiseModel(spec).saturationRate) / 65000,
+  );
   // Stored 0 maps to an integer multiple of BSCALE, so a physical 0 (outside the footprint) is exact.
   const offset = 32768 - Math.round((8 * sigma) / bscale);
   return { bscale, bzero: offset * bscale, offset };
@@ -104,10 +135,14 @@ export function quantisation(config: SimulationConfig, filter: string): { bscale
 export function mosaicImage(pixels: Float32Array, ctx: ImageContext): MosaicImage {
   const { plan, band, config } = ctx;
   const filter = plan.filters[band];
-  if (ctx.bitpix !== 16) return { bitpix: ctx.bitpix, width: plan.width, height: plan.height, data: pixels, cards: headerCards(ctx, 0) };
+  if (ctx.bitpix !== 16)
+    return { bitpix: ctx.bitpix, width: plan.width, height: plan.height, data: pixels, cards: headerCards(ctx, 0) };
   const q = quantisation(config, filter);
   const { data, clipped } = quantise(pixels, q);
-  const cards: FitsCard[] = [{ key: "BSCALE", value: q.bscale, comment: "physical = BZERO + BSCALE * stored" }, { key: "BZERO", value: q.bzero }];
+  const cards: FitsCard[] = [
+    { key: "BSCALE", value: q.bscale, comment: "physical = BZERO + BSCALE * stored" },
+    { key: "BZERO", value: q.bzero },
+  ];
   return { bitpix: 16, width: plan.width, height: plan.height, data, cards: [...cards, ...headerCards(ctx, clipped)] };
 }
 
@@ -167,7 +202,11 @@ function headerCards(ctx: ImageContext, clipped: number): FitsCard[] {
     { key: "PCPERPIX", value: plan.pcPerPx, comment: "[pc] one pixel at that distance" },
     { key: "SIMSEED", value: ctx.seed },
     { key: "SIMSCALE", value: ctx.scale },
-    { key: "SIMFRAME", value: single ? "offset" : "compacted", comment: single ? "mosaic = original frame + LTV" : "empty row/column bands removed; see manifest" },
+    {
+      key: "SIMFRAME",
+      value: single ? "offset" : "compacted",
+      comment: single ? "mosaic = original frame + LTV" : "empty row/column bands removed; see manifest",
+    },
   );
   if (single) {
     cards.push(

@@ -25,7 +25,8 @@ export function noiseModel(spec: FilterSpec): NoiseModel {
       const expected = Math.min(rate, saturationRate) * t + background;
       // Where the Poisson part is large, or small next to the read noise, Poisson + Gaussian is Gaussian to well
       // below a per cent in every moment that matters here: one normal draw with the summed variance.
-      if (expected > 30 || readVariance > expected) return (expected - background + Math.sqrt(expected + readVariance) * rng.normal()) / t;
+      if (expected > 30 || readVariance > expected)
+        return (expected - background + Math.sqrt(expected + readVariance) * rng.normal()) / t;
       const electrons = rng.poisson(expected) + readSigma * rng.normal();
       return (electrons - background) / t;
     },

@@ -27,7 +27,12 @@ export const PIXEL_VARIANCE = 1 / 12;
  * minimising the relative error weighted by the flux per logarithmic radius (so both the core and the wings count).
  * Multiplicative updates keep the weights non-negative (Lee & Seung 2001; the least-squares form).
  */
-export function fitRadialMixture(profile: (r: number) => number, sigmas: number[], rMin: number, rMax: number): RadialMixture {
+export function fitRadialMixture(
+  profile: (r: number) => number,
+  sigmas: number[],
+  rMin: number,
+  rMax: number,
+): RadialMixture {
   const n = 160;
   const radii = Array.from({ length: n }, (_, i) => rMin * Math.pow(rMax / rMin, i / (n - 1)));
   const target = radii.map(profile);
@@ -36,7 +41,9 @@ export function fitRadialMixture(profile: (r: number) => number, sigmas: number[
   const basis = sigmas.map((s) => radii.map((r) => Math.exp((-r * r) / (2 * s * s)) / (2 * Math.PI * s * s)));
   const k = sigmas.length;
   // Normal equations G w = h with G = B^T W B, h = B^T W f; all entries are non-negative.
-  const G = Array.from({ length: k }, (_, a) => sigmas.map((_, b) => basis[a].reduce((s, v, i) => s + v * basis[b][i] * weightOf[i], 0)));
+  const G = Array.from({ length: k }, (_, a) =>
+    sigmas.map((_, b) => basis[a].reduce((s, v, i) => s + v * basis[b][i] * weightOf[i], 0)),
+  );
   const h = sigmas.map((_, a) => basis[a].reduce((s, v, i) => s + v * target[i] * weightOf[i], 0));
   let w = h.map((v, a) => v / G[a][a]);
   for (let iter = 0; iter < 3000; iter++) {
@@ -66,7 +73,8 @@ export function mixtureAt(m: RadialMixture, r: number, extraVariance = 0): numbe
 /** Fraction of the flux inside radius r (encircled energy) of a circular mixture. */
 export function mixtureEncircled(m: RadialMixture, r: number, extraVariance = 0): number {
   let v = 0;
-  for (let i = 0; i < m.sigma.length; i++) v += m.weight[i] * (1 - Math.exp((-r * r) / (2 * (m.sigma[i] ** 2 + extraVariance))));
+  for (let i = 0; i < m.sigma.length; i++)
+    v += m.weight[i] * (1 - Math.exp((-r * r) / (2 * (m.sigma[i] ** 2 + extraVariance))));
   return v;
 }
 
@@ -176,11 +184,22 @@ export function convolveSource(
 
 /** A point source: the PSF mixture, pixel-integrated. */
 export function pointSource(x: number, y: number, flux: number, psf: RadialMixture): Gaussian[] {
-  return psf.sigma.map((s, j) => ({ x, y, cxx: s * s + PIXEL_VARIANCE, cxy: 0, cyy: s * s + PIXEL_VARIANCE, flux: flux * psf.weight[j] }));
+  return psf.sigma.map((s, j) => ({
+    x,
+    y,
+    cxx: s * s + PIXEL_VARIANCE,
+    cxy: 0,
+    cyy: s * s + PIXEL_VARIANCE,
+    flux: flux * psf.weight[j],
+  }));
 }
 
 /** Rows and columns a component reaches: out to where it falls below `floor` (e-/s per pixel), at most maxRadius. */
-export function componentBox(g: Gaussian, floor: number, maxRadius: number): { x0: number; x1: number; y0: number; y1: number } {
+export function componentBox(
+  g: Gaussian,
+  floor: number,
+  maxRadius: number,
+): { x0: number; x1: number; y0: number; y1: number } {
   const det = g.cxx * g.cyy - g.cxy * g.cxy;
   const peak = g.flux / (2 * Math.PI * Math.sqrt(det));
   // Q = 2 ln(peak/floor) is the Mahalanobis radius^2 at the floor; the box half-widths are sqrt(Q * cxx), sqrt(Q * cyy).

@@ -69,7 +69,13 @@ function footprintSampler(fp: Footprint, plan: FieldPlan, step: number): (y: num
 }
 
 /** One band of a plan: the sources' light, the galaxy's, the footprint and the noise, strip by strip. */
-export function renderBand(plan: FieldPlan, band: number, morphologies: Morphology[], config: SimulationConfig, options: RenderOptions): BandRender {
+export function renderBand(
+  plan: FieldPlan,
+  band: number,
+  morphologies: Morphology[],
+  config: SimulationConfig,
+  options: RenderOptions,
+): BandRender {
   const filter = plan.filters[band];
   const noise = noiseModel(config.filters[filter]);
   const { width, height } = plan;
@@ -78,7 +84,11 @@ export function renderBand(plan: FieldPlan, band: number, morphologies: Morpholo
   const comps = sourceComponentBoxes(plan, band, morphologies, config, noise.saturationRate);
   const step = config.galaxy_light.grid_step_px;
   const scene: BandScene = {
-    plan, band, noise, options, step,
+    plan,
+    band,
+    noise,
+    options,
+    step,
     gridRow: galaxyGrid(plan, config, filter, options),
     footprintRow: footprintSampler(plan.footprints[band], plan, step),
   };
@@ -98,7 +108,13 @@ export function renderBand(plan: FieldPlan, band: number, morphologies: Morpholo
 }
 
 /** Components of every source in one band, each with the box where it rises above 1% of the sky noise. */
-function sourceComponentBoxes(plan: FieldPlan, band: number, morphologies: Morphology[], config: SimulationConfig, saturationRate: number): { g: Gaussian; box: ReturnType<typeof componentBox> }[] {
+function sourceComponentBoxes(
+  plan: FieldPlan,
+  band: number,
+  morphologies: Morphology[],
+  config: SimulationConfig,
+  saturationRate: number,
+): { g: Gaussian; box: ReturnType<typeof componentBox> }[] {
   const filter = plan.filters[band];
   const floor = 0.01 * skySigma(config.filters[filter]);
   const comps: { g: Gaussian; box: ReturnType<typeof componentBox> }[] = [];
@@ -111,9 +127,16 @@ function sourceComponentBoxes(plan: FieldPlan, band: number, morphologies: Morph
 }
 
 /** Galaxy light on a coarse grid in mosaic coordinates (fixed, so strips agree at their edges): row j of nodes. */
-function galaxyGrid(plan: FieldPlan, config: SimulationConfig, filter: string, options: RenderOptions): (j: number) => Float64Array {
+function galaxyGrid(
+  plan: FieldPlan,
+  config: SimulationConfig,
+  filter: string,
+  options: RenderOptions,
+): (j: number) => Float64Array {
   const galaxySpec = config.fields[plan.name].galaxy;
-  const galaxy = options.noGalaxy ? undefined : galaxyModel(config, galaxySpec, filter, plan.centre, plan.pcPerPx, options.seed, plan.fieldIndex);
+  const galaxy = options.noGalaxy
+    ? undefined
+    : galaxyModel(config, galaxySpec, filter, plan.centre, plan.pcPerPx, options.seed, plan.fieldIndex);
   const step = config.galaxy_light.grid_step_px;
   const gridW = Math.ceil((plan.width - 1) / step) + 2;
   return (j) => {

@@ -6,7 +6,16 @@ import { deriveSeed, mulberry32, Random } from "../util/random";
 export { deriveSeed };
 
 /** Stream purposes, so that two uses of the same indices never share a stream. */
-export const STREAM = { morphology: 1, noise: 2, truth: 3, annotator: 4, layout: 5, galaxy: 6, artifact: 7, magnitude: 8 } as const;
+export const STREAM = {
+  morphology: 1,
+  noise: 2,
+  truth: 3,
+  annotator: 4,
+  layout: 5,
+  galaxy: 6,
+  artifact: 7,
+  magnitude: 8,
+} as const;
 
 /** A uniform stream for one purpose and one set of indices. */
 export function stream(...parts: number[]): Rng {

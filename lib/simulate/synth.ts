@@ -73,7 +73,18 @@ function counts(values: (number | null)[]): number[] {
 function truthCsv(plan: FieldPlan, morphs: Morphology[]): string {
   const head = "id,x,y,orig_x,orig_y,label,truth,second_label,kind,donor";
   const rows = plan.sources.map((s, i) =>
-    [s.record.id, s.record.x, s.record.y, s.origX, s.origY, s.label ?? 0, s.truth ?? 0, s.second ?? 0, morphs[i].kind, s.donor ?? ""].join(","),
+    [
+      s.record.id,
+      s.record.x,
+      s.record.y,
+      s.origX,
+      s.origY,
+      s.label ?? 0,
+      s.truth ?? 0,
+      s.second ?? 0,
+      morphs[i].kind,
+      s.donor ?? "",
+    ].join(","),
   );
   return [head, ...rows].join("\n") + "\n";
 }
@@ -111,24 +122,43 @@ function synthesizeUnlocked(options: SynthOptions): SynthManifest {
     bytes += written.bytes;
     manifest.push(written.manifest);
   }
-  const result: SynthManifest = { generator: "starcluster synth", scale: options.scale, seed: options.seed, fields: manifest, bytes, seconds: (Date.now() - start) / 1000 };
+  const result: SynthManifest = {
+    generator: "starcluster synth",
+    scale: options.scale,
+    seed: options.seed,
+    fields: manifest,
+    bytes,
+    seconds: (Date.now() - start) / 1000,
+  };
   // Time is the one thing that differs between identical runs: kept out of the manifest file for byte-identical output.
-  writeFileAtomic(path.join(options.out, "manifest.json"), JSON.stringify({ ...result, seconds: undefined }, null, 1) + "\n");
-  progress?.finish(`synth ${options.scale}: ${manifest.length} field(s), ${(bytes / 1e6).toFixed(0)} MB of pixels and catalogs`);
+  writeFileAtomic(
+    path.join(options.out, "manifest.json"),
+    JSON.stringify({ ...result, seconds: undefined }, null, 1) + "\n",
+  );
+  progress?.finish(
+    `synth ${options.scale}: ${manifest.length} field(s), ${(bytes / 1e6).toFixed(0)} MB of pixels and catalogs`,
+  );
   return result;
 }
 
 /** The fields asked for (default: the scale's, or all the paper's), checked against the paper's. */
 function chosenFields(asked: string[] | undefined, scaleFields: string[] | undefined): string[] {
   const known = paperFieldNames();
-  const fields = asked?.length ? asked : scaleFields ?? known;
+  const fields = asked?.length ? asked : (scaleFields ?? known);
   const unknown = fields.filter((f) => !known.includes(f));
-  if (unknown.length) throw new Error(`unknown field(s) ${unknown.join(", ")}; the paper's fields are ${known.join(", ")}`);
+  if (unknown.length)
+    throw new Error(`unknown field(s) ${unknown.join(", ")}; the paper's fields are ${known.join(", ")}`);
   return fields;
 }
 
 /** One field's folder: five mosaics, the catalog and truth.csv; returns its manifest entry and bytes written. */
-function writeField(plan: FieldPlan, config: SimulationConfig, options: SynthOptions, rows: { before: number }, progress?: Progress): { manifest: FieldManifest; bytes: number } {
+function writeField(
+  plan: FieldPlan,
+  config: SimulationConfig,
+  options: SynthOptions,
+  rows: { before: number },
+  progress?: Progress,
+): { manifest: FieldManifest; bytes: number } {
   const dir = path.join(options.out, plan.name);
   const stem = fieldFileStem(plan.name);
   const morphs = planMorphologies(plan, config, options.seed);
@@ -142,7 +172,16 @@ function writeField(plan: FieldPlan, config: SimulationConfig, options: SynthOpt
       onRows: (done) => progress?.update(rows.before + done, label),
     });
     rows.before += plan.height;
-    const image = mosaicImage(data, { plan, band, config, wcs, bitpix: config.scales[options.scale].bitpix, seed: options.seed, scale: options.scale, saturatedPixels });
+    const image = mosaicImage(data, {
+      plan,
+      band,
+      config,
+      wcs,
+      bitpix: config.scales[options.scale].bitpix,
+      seed: options.seed,
+      scale: options.scale,
+      saturatedPixels,
+    });
     const name = `hlsp_legus_hst_sim_${stem}_${filterName(plan.filters[band]).toLowerCase()}_drc.fits`;
     options.writeImage(path.join(dir, name), image);
     bytes += image.data.byteLength;

@@ -47,10 +47,17 @@ export class Adam {
       const p = params.get(name);
       if (!p) throw new Error(`Adam: gradient for unknown parameter '${name}'`);
       if (!this.m.has(name)) {
-        this.m.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
-        this.v.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
+        this.m.set(
+          name,
+          tf.tidy(() => tf.variable(tf.zerosLike(p), false)),
+        );
+        this.v.set(
+          name,
+          tf.tidy(() => tf.variable(tf.zerosLike(p), false)),
+        );
       }
-      const m = this.m.get(name)!, v = this.v.get(name)!;
+      const m = this.m.get(name)!,
+        v = this.v.get(name)!;
       const stepSize = baseStep * (this.stepScale.get(name) ?? 1);
       if (fused) {
         tf.tidy(() => {
@@ -88,7 +95,8 @@ export class Adam {
       if (!target) throw new Error(`Adam state: unexpected tensor '${key}'`);
       target.set(key.slice(2), tf.variable(value, false));
     }
-    for (const name of this.m.keys()) if (!this.v.has(name)) throw new Error(`Adam state: 'm.${name}' without 'v.${name}'`);
+    for (const name of this.m.keys())
+      if (!this.v.has(name)) throw new Error(`Adam state: 'm.${name}' without 'v.${name}'`);
   }
 
   dispose(): void {

@@ -52,7 +52,10 @@ export interface Profile {
 /** A profile by name (data/profiles/NAME.json) or by path to a JSON file, validated field by field. */
 export function loadProfile(nameOrFile: string): Profile {
   const file = nameOrFile.endsWith(".json") ? nameOrFile : dataPath("profiles", `${nameOrFile}.json`);
-  if (!fs.existsSync(file)) throw new Error(`unknown training profile '${nameOrFile}' (built in: ${PROFILES.join(", ")}; or a path to a .json file)`);
+  if (!fs.existsSync(file))
+    throw new Error(
+      `unknown training profile '${nameOrFile}' (built in: ${PROFILES.join(", ")}; or a path to a .json file)`,
+    );
   let p: Profile;
   try {
     p = JSON.parse(fs.readFileSync(file, "utf8"));
@@ -62,9 +65,11 @@ export function loadProfile(nameOrFile: string): Profile {
   const bad = (what: string): never => {
     throw new Error(`${file}: ${what}`);
   };
-  const positiveInt = (v: unknown, name: string) => (Number.isInteger(v) && (v as number) > 0 ? v : bad(`${name} must be a positive integer (got ${JSON.stringify(v)})`));
+  const positiveInt = (v: unknown, name: string) =>
+    Number.isInteger(v) && (v as number) > 0 ? v : bad(`${name} must be a positive integer (got ${JSON.stringify(v)})`);
   if (typeof p.name !== "string") bad("needs a name");
-  if (p.name !== path.basename(file, ".json") && !nameOrFile.endsWith(".json")) bad(`name '${p.name}' differs from the file name`);
+  if (p.name !== path.basename(file, ".json") && !nameOrFile.endsWith(".json"))
+    bad(`name '${p.name}' differs from the file name`);
   positiveInt(p.inputSize, "inputSize");
   if (!(p.learningRate > 0)) bad(`learningRate must be positive (got ${p.learningRate})`);
   for (const arch of ARCHITECTURES) {
@@ -72,17 +77,23 @@ export function loadProfile(nameOrFile: string): Profile {
     positiveInt(p.batches?.[arch], `batches.${arch}`);
   }
   if (typeof p.augment !== "boolean") bad("augment must be true or false");
-  if (p.rotation !== undefined && !ROTATIONS.includes(p.rotation)) bad(`rotation must be one of ${ROTATIONS.join(", ")}`);
+  if (p.rotation !== undefined && !ROTATIONS.includes(p.rotation))
+    bad(`rotation must be one of ${ROTATIONS.join(", ")}`);
   if (!RESCALE_RULES.includes(p.rescale)) bad(`rescale must be one of ${RESCALE_RULES.join(", ")}`);
   if (!SAMPLING.includes(p.sampling)) bad(`sampling must be one of ${SAMPLING.join(", ")}`);
   if (!CLASS_WEIGHTS.includes(p.classWeights)) bad(`classWeights must be one of ${CLASS_WEIGHTS.join(", ")}`);
-  if (p.schedule !== undefined && !SCHEDULES.includes(p.schedule)) bad(`schedule must be one of ${SCHEDULES.join(", ")}`);
-  if (p.vggDropout !== undefined && !(p.vggDropout >= 0 && p.vggDropout < 1)) bad(`vggDropout must be in [0, 1) (got ${p.vggDropout})`);
-  if (p.precision !== undefined && !PRECISIONS.includes(p.precision)) bad(`precision must be one of ${PRECISIONS.join(", ")}`);
-  if (p.vggHeadStep !== undefined && !VGG_HEAD_STEPS.includes(p.vggHeadStep)) bad(`vggHeadStep must be one of ${VGG_HEAD_STEPS.join(", ")}`);
+  if (p.schedule !== undefined && !SCHEDULES.includes(p.schedule))
+    bad(`schedule must be one of ${SCHEDULES.join(", ")}`);
+  if (p.vggDropout !== undefined && !(p.vggDropout >= 0 && p.vggDropout < 1))
+    bad(`vggDropout must be in [0, 1) (got ${p.vggDropout})`);
+  if (p.precision !== undefined && !PRECISIONS.includes(p.precision))
+    bad(`precision must be one of ${PRECISIONS.join(", ")}`);
+  if (p.vggHeadStep !== undefined && !VGG_HEAD_STEPS.includes(p.vggHeadStep))
+    bad(`vggHeadStep must be one of ${VGG_HEAD_STEPS.join(", ")}`);
   for (const k of ["evalBatchSize", "checkpointEvery", "logEvery"] as const) positiveInt(p[k], k);
   // A resumed run starts a metrics window at its checkpoint, so checkpoints must fall on window ends.
-  if (p.checkpointEvery % p.logEvery !== 0) bad(`checkpointEvery (${p.checkpointEvery}) must be a multiple of logEvery (${p.logEvery})`);
+  if (p.checkpointEvery % p.logEvery !== 0)
+    bad(`checkpointEvery (${p.checkpointEvery}) must be a multiple of logEvery (${p.logEvery})`);
   return p;
 }
 

@@ -39,7 +39,10 @@ export class BatchSampler {
       const position = step * this.batchSize + j;
       const epoch = Math.floor(position / n);
       if (epoch !== this.epoch) {
-        this.order = shuffle(Array.from({ length: n }, (_, i) => i), mulberry32(deriveSeed(this.seed, epoch, 0x5eed)));
+        this.order = shuffle(
+          Array.from({ length: n }, (_, i) => i),
+          mulberry32(deriveSeed(this.seed, epoch, 0x5eed)),
+        );
         this.epoch = epoch;
       }
       return this.order[position % n];

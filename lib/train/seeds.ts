@@ -13,7 +13,8 @@ export function parseSeeds(spec: string): number[] {
   for (const part of spec.split(",").map((s) => s.trim())) {
     const m = /^(\d+)(?:-(\d+))?$/.exec(part);
     if (!m) throw new Error(`seeds: '${part}' is not a seed or a range like 0-9`);
-    const a = Number(m[1]), b = m[2] === undefined ? a : Number(m[2]);
+    const a = Number(m[1]),
+      b = m[2] === undefined ? a : Number(m[2]);
     if (b < a) throw new Error(`seeds: range '${part}' runs backwards`);
     for (let s = a; s <= b; s++) seeds.add(s);
   }
@@ -29,7 +30,15 @@ export function trainArgs(shared: string[], seed: number, dir: string): string[]
  * Trains the seeds in child processes, `parallel` at a time, each with threads/parallel compute threads.
  * Resolves with the seeds that failed (their logs are in <run>/train.log).
  */
-export async function runSeedsInProcesses(shared: string[], seeds: number[], out: string, arch: ArchName, parallel: number, threads: number, log: (line: string) => void): Promise<number[]> {
+export async function runSeedsInProcesses(
+  shared: string[],
+  seeds: number[],
+  out: string,
+  arch: ArchName,
+  parallel: number,
+  threads: number,
+  log: (line: string) => void,
+): Promise<number[]> {
   const queue = [...seeds];
   const failed: number[] = [];
   const childThreads = String(Math.max(1, Math.floor(threads / parallel)));
@@ -42,9 +51,14 @@ export async function runSeedsInProcesses(shared: string[], seeds: number[], out
       log(`seed ${seed}: training in a child process (${childThreads} thread(s)), log ${logFile}`);
       const fd = fs.openSync(logFile, "a");
       const code = await new Promise<number>((resolve) => {
-        const child = spawn(process.execPath, [path.join(projectRoot, "bin", "starcluster.js"), ...trainArgs(shared, seed, dir)], {
-          stdio: ["ignore", fd, fd], env: { ...process.env, STARCLUSTER_THREADS: childThreads },
-        });
+        const child = spawn(
+          process.execPath,
+          [path.join(projectRoot, "bin", "starcluster.js"), ...trainArgs(shared, seed, dir)],
+          {
+            stdio: ["ignore", fd, fd],
+            env: { ...process.env, STARCLUSTER_THREADS: childThreads },
+          },
+        );
         child.on("exit", (c) => resolve(c ?? 1));
       });
       fs.closeSync(fd);

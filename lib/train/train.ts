@@ -28,7 +28,16 @@ import { gitState, machineInfo, sha256File } from "../util/provenance";
 import { deriveSeed } from "../util/random";
 import { Adam } from "./adam";
 import { learningRateAt, Profile } from "./profile";
-import { MetricsLine, readRunConfigFile, readRunDone, RunConfig, RunConfigFile, RunDoneFile, RunFile, runFile } from "./rundir";
+import {
+  MetricsLine,
+  readRunConfigFile,
+  readRunDone,
+  RunConfig,
+  RunConfigFile,
+  RunDoneFile,
+  RunFile,
+  runFile,
+} from "./rundir";
 import { BatchSampler } from "./sampler";
 import { trainStepWithPredictions } from "./step";
 
@@ -65,16 +74,34 @@ export interface RunResult {
 }
 
 /** Loads (or creates) the split and returns the curated set with its training items. */
-export function splitForTraining(set: CuratedSet, splitFile: string, log: (line: string) => void): { file: string; train: StampItem[]; test: StampItem[] } {
+export function splitForTraining(
+  set: CuratedSet,
+  splitFile: string,
+  log: (line: string) => void,
+): { file: string; train: StampItem[]; test: StampItem[] } {
   if (!fs.existsSync(splitFile)) {
-    saveSplit(splitFile, stratifiedSplit(set.items.map((it) => ({ key: it.key, label: it.label })), { seed: 0 }));
+    saveSplit(
+      splitFile,
+      stratifiedSplit(
+        set.items.map((it) => ({ key: it.key, label: it.label })),
+        { seed: 0 },
+      ),
+    );
     log(`wrote a new stratified 80/20 split of ${set.items.length} objects to ${splitFile}`);
   }
   const split = loadSplit(splitFile);
-  const train = new Set(split.train), test = new Set(split.test);
+  const train = new Set(split.train),
+    test = new Set(split.test);
   const missing = set.items.filter((it) => !train.has(it.key) && !test.has(it.key));
-  if (missing.length) throw new Error(`${splitFile}: ${missing.length} object(s) of the data are not in the split (e.g. ${missing[0].key}); it was made for other data: pass --split NEW.json to make a new one`);
-  return { file: splitFile, train: set.items.filter((it) => train.has(it.key)), test: set.items.filter((it) => test.has(it.key)) };
+  if (missing.length)
+    throw new Error(
+      `${splitFile}: ${missing.length} object(s) of the data are not in the split (e.g. ${missing[0].key}); it was made for other data: pass --split NEW.json to make a new one`,
+    );
+  return {
+    file: splitFile,
+    train: set.items.filter((it) => train.has(it.key)),
+    test: set.items.filter((it) => test.has(it.key)),
+  };
 }
 
 function inverseFrequencyWeights(counts: number[]): number[] {
@@ -112,20 +139,35 @@ function loadCheckpoint(file: string, model: DualModel, adam: Adam): CheckpointS
 /** Keeps the metrics lines up to `batches` (a resumed run rewrites what came after its checkpoint). */
 function truncateMetrics(file: string, batches: number): void {
   if (!fs.existsSync(file)) return;
-  const kept = fs.readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "" && JSON.parse(l).batch <= batches);
+  const kept = fs
+    .readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "" && JSON.parse(l).batch <= batches);
   writeFileAtomic(file, kept.map((l) => l + "\n").join(""));
 }
 
 /** The settings that differ between two runs, as "batches: 1000 -> 2000" (first three, values cut short). */
 function settingsChange(was: RunConfig, now: RunConfig): string {
   const flat = (c: RunConfig) => {
-    const { profile, ...rest } = JSON.parse(identity(c)) as Record<string, unknown> & { profile: Record<string, unknown> };
-    return { ...rest, ...Object.fromEntries(Object.entries(profile).map(([k, v]) => [`profile.${k}`, v])) } as Record<string, unknown>;
+    const { profile, ...rest } = JSON.parse(identity(c)) as Record<string, unknown> & {
+      profile: Record<string, unknown>;
+    };
+    return { ...rest, ...Object.fromEntries(Object.entries(profile).map(([k, v]) => [`profile.${k}`, v])) } as Record<
+      string,
+      unknown
+    >;
   };
   const [a, b] = [flat(was), flat(now)];
   const cut = (v: unknown) => (v === undefined ? "none" : JSON.stringify(v).slice(0, 60));
-  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
-  return keys.slice(0, 3).map((k) => `${k}: ${cut(a[k])} -> ${cut(b[k])}`).join(", ") + (keys.length > 3 ? `, and ${keys.length - 3} more` : "");
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter(
+    (k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]),
+  );
+  return (
+    keys
+      .slice(0, 3)
+      .map((k) => `${k}: ${cut(a[k])} -> ${cut(b[k])}`)
+      .join(", ") + (keys.length > 3 ? `, and ${keys.length - 3} more` : "")
+  );
 }
 
 /**
@@ -136,9 +178,18 @@ function settingsChange(was: RunConfig, now: RunConfig): string {
 function identity(c: RunConfig): string {
   const { about: _about, vggDropout, vggHeadStep, batchSize, batches, ...shared } = c.profile;
   const own = c.arch === "vgg19_bn" ? { vggDropout, vggHeadStep } : {};
-  const profile: Record<string, unknown> = { ...shared, ...own, batchSize: batchSize[c.arch], batches: batches[c.arch] };
+  const profile: Record<string, unknown> = {
+    ...shared,
+    ...own,
+    batchSize: batchSize[c.arch],
+    batches: batches[c.arch],
+  };
   // Keys sorted: the order of a profile file's keys is not a setting.
-  const sorted = Object.fromEntries(Object.keys(profile).sort().map((k) => [k, profile[k]]));
+  const sorted = Object.fromEntries(
+    Object.keys(profile)
+      .sort()
+      .map((k) => [k, profile[k]]),
+  );
   return JSON.stringify({ ...c, profile: sorted });
 }
 
@@ -163,7 +214,8 @@ async function trainUnlocked(options: TrainOptions): Promise<RunResult> {
     const sampler = new BatchSampler(data.labels, run.batchSize, seed, profile.sampling);
     if (profile.classWeights === "inverse-frequency") classWeights = tf.tensor1d(inverseFrequencyWeights(data.counts));
     // Tests of resume stop early: the loop just ends sooner, and the run is left with a checkpoint.
-    const until = options.stopAfter === undefined ? run.batches : Math.min(run.batches, from.batches + options.stopAfter);
+    const until =
+      options.stopAfter === undefined ? run.batches : Math.min(run.batches, from.batches + options.stopAfter);
     const bar = run.progress(run.batches - from.batches);
     const clock = runClock(from.seconds);
     trainBatches(run, data, { model, adam, sampler, classWeights }, { from, until, clock, bar });
@@ -196,7 +248,12 @@ function runSettings(options: TrainOptions): RunSettings {
   const { profile, arch, seed, out } = options;
   const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
   return {
-    options, arch, seed, profile, out, log,
+    options,
+    arch,
+    seed,
+    profile,
+    out,
+    log,
     labels: options.labels ?? "class",
     minDetectedBands: options.minDetectedBands ?? 4,
     batches: options.batches ?? profile.batches[arch],
@@ -215,10 +272,22 @@ function finishedRun(run: RunSettings): RunResult | undefined {
   if (fs.existsSync(file("config"))) {
     const previous = readRunConfigFile(out).run;
     const { arch, seed, profile, batches, batchSize, labels, minDetectedBands } = run;
-    const asked: RunConfig = { ...previous, arch, seed, profile, batches, batchSize, fields: run.options.fields ?? null, labels, minDetectedBands };
+    const asked: RunConfig = {
+      ...previous,
+      arch,
+      seed,
+      profile,
+      batches,
+      batchSize,
+      fields: run.options.fields ?? null,
+      labels,
+      minDetectedBands,
+    };
     if (identity(previous) !== identity(asked)) {
-      throw new Error(`${out}: holds a finished run with different settings (${settingsChange(previous, asked)}; ${file("config")}); ` +
-        "use another --out");
+      throw new Error(
+        `${out}: holds a finished run with different settings (${settingsChange(previous, asked)}; ${file("config")}); ` +
+          "use another --out",
+      );
     }
   }
   run.log(`${out}: already complete (remove it to train again)`);
@@ -240,8 +309,11 @@ interface TrainingData {
 function prepareData(run: RunSettings): TrainingData {
   const { options, labels, minDetectedBands, log } = run;
   const set = loadCurated(options.data, { fields: options.fields, labels, minDetectedBands });
-  const nothing = () => new Error(`${options.data.join(", ")}: no training objects (fields ${options.fields?.join(",") ?? "all"}, ` +
-    `labels '${labels}', detected in >= ${minDetectedBands} bands); nothing to train`);
+  const nothing = () =>
+    new Error(
+      `${options.data.join(", ")}: no training objects (fields ${options.fields?.join(",") ?? "all"}, ` +
+        `labels '${labels}', detected in >= ${minDetectedBands} bands); nothing to train`,
+    );
   if (set.items.length === 0) throw nothing(); // before a split file is written into the data folder
   const split = splitForTraining(set, options.split ?? path.join(options.data[0], "split.json"), log);
   if (split.train.length === 0) throw nothing();
@@ -256,9 +328,21 @@ function startRun(run: RunSettings, data: TrainingData, model: DualModel): void 
   const { arch, seed, profile, batches, batchSize, labels, minDetectedBands, options, out, file } = run;
   const { split } = data;
   const config: RunConfig = {
-    arch, seed, profile, batches, batchSize,
-    data: options.data.map((d) => path.resolve(d)), fields: options.fields ?? null, labels, minDetectedBands,
-    split: { file: path.resolve(split.file), sha256: sha256File(split.file), train: split.train.length, test: split.test.length },
+    arch,
+    seed,
+    profile,
+    batches,
+    batchSize,
+    data: options.data.map((d) => path.resolve(d)),
+    fields: options.fields ?? null,
+    labels,
+    minDetectedBands,
+    split: {
+      file: path.resolve(split.file),
+      sha256: sha256File(split.file),
+      train: split.train.length,
+      test: split.test.length,
+    },
     init: describeProvenance(model.provenance),
     trainClassCounts: data.counts,
   };
@@ -266,11 +350,19 @@ function startRun(run: RunSettings, data: TrainingData, model: DualModel): void 
   if (fs.existsSync(file("config"))) {
     const previous = readRunConfigFile(out).run;
     if (identity(previous) !== identity(config)) {
-      throw new Error(`${out}: holds a run with different settings (${settingsChange(previous, config)}; ${file("config")}); use another --out`);
+      throw new Error(
+        `${out}: holds a run with different settings (${settingsChange(previous, config)}; ${file("config")}); use another --out`,
+      );
     }
     return;
   }
-  const written: RunConfigFile = { run: config, git: gitState(), backend: options.backend, machine: machineInfo(), started: new Date().toISOString() };
+  const written: RunConfigFile = {
+    run: config,
+    git: gitState(),
+    backend: options.backend,
+    machine: machineInfo(),
+    started: new Date().toISOString(),
+  };
   writeFileAtomic(file("config"), JSON.stringify(written, null, 1) + "\n");
 }
 
@@ -311,37 +403,71 @@ interface LoopRange {
 function trainBatches(run: RunSettings, data: TrainingData, t: Trainer, range: LoopRange): void {
   const { profile, seed, batches, out } = run;
   let checkpoint = range.from.batches;
-  let windowLoss = 0, windowCorrect = 0, windowSeen = 0;
+  let windowLoss = 0,
+    windowCorrect = 0,
+    windowSeen = 0;
   for (let b = range.from.batches; b < range.until; b++) {
     const idx = t.sampler.batch(b);
-    const x = assembleBatch(idx.map((i) => data.pixels[i]), {
-      stampSize: data.set.size, inputSize: profile.inputSize, rescale: profile.rescale, rotation: profile.rotation,
-      augmentSeeds: profile.augment ? idx.map((_, j) => deriveSeed(seed, b, j)) : undefined,
-    });
-    const y = tf.tensor1d(idx.map((i) => data.labels[i]), "int32");
+    const x = assembleBatch(
+      idx.map((i) => data.pixels[i]),
+      {
+        stampSize: data.set.size,
+        inputSize: profile.inputSize,
+        rescale: profile.rescale,
+        rotation: profile.rotation,
+        augmentSeeds: profile.augment ? idx.map((_, j) => deriveSeed(seed, b, j)) : undefined,
+      },
+    );
+    const y = tf.tensor1d(
+      idx.map((i) => data.labels[i]),
+      "int32",
+    );
     t.adam.lr = learningRateAt(profile, b, batches);
-    const { loss, predicted } = trainStepWithPredictions(t.model, x, y, t.adam, { classWeights: t.classWeights, dropoutSeed: deriveSeed(seed, b, 0xd0), dropout: profile.vggDropout });
+    const { loss, predicted } = trainStepWithPredictions(t.model, x, y, t.adam, {
+      classWeights: t.classWeights,
+      dropoutSeed: deriveSeed(seed, b, 0xd0),
+      dropout: profile.vggDropout,
+    });
     tf.dispose([x, y]);
-    if (!Number.isFinite(loss)) throw new Error(`${out}: loss is ${loss} at batch ${b + 1}; stopping (last checkpoint at batch ${checkpoint})`);
+    if (!Number.isFinite(loss))
+      throw new Error(`${out}: loss is ${loss} at batch ${b + 1}; stopping (last checkpoint at batch ${checkpoint})`);
     windowLoss += loss * idx.length;
     windowSeen += idx.length;
     for (let j = 0; j < predicted.length; j++) windowCorrect += predicted[j] === data.labels[idx[j]] ? 1 : 0;
     const done = b + 1;
     if (done % profile.logEvery === 0 || done === batches) {
-      const line: MetricsLine = { batch: done, epoch: +t.sampler.epochs(done).toFixed(4), loss: windowLoss / windowSeen, accuracy: windowCorrect / windowSeen, seconds: +range.clock().toFixed(1) };
+      const line: MetricsLine = {
+        batch: done,
+        epoch: +t.sampler.epochs(done).toFixed(4),
+        loss: windowLoss / windowSeen,
+        accuracy: windowCorrect / windowSeen,
+        seconds: +range.clock().toFixed(1),
+      };
       fs.appendFileSync(run.file("metrics"), JSON.stringify(line) + "\n");
-      range.bar.update(done - range.from.batches, `batch ${done}/${batches}  loss ${line.loss.toFixed(3)}  acc ${(100 * line.accuracy).toFixed(1)}%  epoch ${line.epoch.toFixed(2)}`);
+      range.bar.update(
+        done - range.from.batches,
+        `batch ${done}/${batches}  loss ${line.loss.toFixed(3)}  acc ${(100 * line.accuracy).toFixed(1)}%  epoch ${line.epoch.toFixed(2)}`,
+      );
       windowLoss = windowCorrect = windowSeen = 0;
     }
     if (done % profile.checkpointEvery === 0 && done < batches) {
-      saveCheckpoint(run.file("checkpoint"), t.model, t.adam, { batches: done, adamSteps: t.adam.t, seconds: range.clock() });
+      saveCheckpoint(run.file("checkpoint"), t.model, t.adam, {
+        batches: done,
+        adamSteps: t.adam.t,
+        seconds: range.clock(),
+      });
       checkpoint = done;
     }
   }
 }
 
 /** A run stopped before its last batch: a checkpoint to resume from. */
-function stopRun(run: RunSettings, model: DualModel, adam: Adam, at: { done: number; from: number; clock: () => number; bar: Progress }): RunResult {
+function stopRun(
+  run: RunSettings,
+  model: DualModel,
+  adam: Adam,
+  at: { done: number; from: number; clock: () => number; bar: Progress },
+): RunResult {
   const state: CheckpointState = { batches: at.done, adamSteps: adam.t, seconds: at.clock() };
   saveCheckpoint(run.file("checkpoint"), model, adam, state);
   at.bar.finish(`${run.out}: stopped after batch ${at.done} of ${run.batches}`);
@@ -349,13 +475,33 @@ function stopRun(run: RunSettings, model: DualModel, adam: Adam, at: { done: num
 }
 
 /** A complete run: the model with what its users need to feed it, then run.json, then the checkpoint goes. */
-function finishRun(run: RunSettings, data: TrainingData, model: DualModel, clock: () => number, bar: Progress): RunResult {
+function finishRun(
+  run: RunSettings,
+  data: TrainingData,
+  model: DualModel,
+  clock: () => number,
+  bar: Progress,
+): RunResult {
   const { arch, seed, profile, batches, batchSize, out, file } = run;
   const seconds = clock();
   // What a user of the model file needs to feed it the same way (lib/models/saved.ts readInputSpec).
-  const input: InputSpec = { bands: [...BANDS], stampSize: data.set.size, inputSize: profile.inputSize, rescale: profile.rescale };
-  saveDualModel(file("model"), model, { run: JSON.stringify({ arch, seed, profile: profile.name, batches }), input: JSON.stringify(input) });
-  const done: RunDoneFile = { status: "complete", batches, seconds: +seconds.toFixed(1), finished: new Date().toISOString(), backend: run.options.backend };
+  const input: InputSpec = {
+    bands: [...BANDS],
+    stampSize: data.set.size,
+    inputSize: profile.inputSize,
+    rescale: profile.rescale,
+  };
+  saveDualModel(file("model"), model, {
+    run: JSON.stringify({ arch, seed, profile: profile.name, batches }),
+    input: JSON.stringify(input),
+  });
+  const done: RunDoneFile = {
+    status: "complete",
+    batches,
+    seconds: +seconds.toFixed(1),
+    finished: new Date().toISOString(),
+    backend: run.options.backend,
+  };
   writeFileAtomic(file("done"), JSON.stringify(done, null, 1) + "\n");
   fs.rmSync(file("checkpoint"), { force: true });
   bar.finish(`${out}: ${batches} batches of ${batchSize} (${arch}, seed ${seed}, ${profile.name} profile)`);
@@ -370,8 +516,10 @@ function headStepScale(model: DualModel, profile: Profile): Map<string, number> 
   if ((profile.vggHeadStep ?? "per-weight") === "per-weight" || model.config.arch !== "vgg19_bn") return new Map();
   const side = vggFeatureSide(profile.inputSize);
   if (side !== 1) {
-    throw new Error(`profile ${profile.name}: vggHeadStep "per-channel" needs a 1x1 feature map (inputs of 32-63 px); ` +
-      `inputSize ${profile.inputSize} gives ${side}x${side}`);
+    throw new Error(
+      `profile ${profile.name}: vggHeadStep "per-channel" needs a 1x1 feature map (inputs of 32-63 px); ` +
+        `inputSize ${profile.inputSize} gives ${side}x${side}`,
+    );
   }
   const names = [...dualStateDict(model).keys()].filter((name) => /^backbones\.\d+\.classifier\.0\.weight$/.test(name));
   return new Map(names.map((name) => [name, 1 / VGG_REPLICATED_COPIES]));

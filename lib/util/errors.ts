@@ -5,7 +5,10 @@
  * convention x and y follow). `option` is the command-line option that gives it, without the dashes.
  */
 export class SettingNeeded extends Error {
-  constructor(readonly option: string, message: string) {
+  constructor(
+    readonly option: string,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -3,7 +3,9 @@
 
 /** `unsafe` must be a global, unicode-aware pattern matching single characters, e.g. /[^A-Za-z0-9]/gu. */
 export function percentEscape(text: string, unsafe: RegExp): string {
-  return text.replace(unsafe, (ch) => Array.from(Buffer.from(ch, "utf8"), (b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join(""));
+  return text.replace(unsafe, (ch) =>
+    Array.from(Buffer.from(ch, "utf8"), (b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join(""),
+  );
 }
 
 /** `text` cut to `max` characters for a message ("abc... (20971520 characters)"), so a huge value is not echoed. */

@@ -5,6 +5,8 @@ export function parseJson<T = unknown>(text: string, where: string): T {
   try {
     return JSON.parse(text) as T;
   } catch (e) {
-    throw new Error(`${where}: not valid JSON (${(e as Error).message}); the file is damaged or was not written by starcluster`);
+    throw new Error(
+      `${where}: not valid JSON (${(e as Error).message}); the file is damaged or was not written by starcluster`,
+    );
   }
 }

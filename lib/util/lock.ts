@@ -17,7 +17,9 @@ interface Holder {
 
 /** The lock file guarding a folder, or (for a single output file) the one beside it. */
 export function lockFileFor(output: string, kind: "folder" | "file"): string {
-  return kind === "folder" ? path.join(output, FOLDER_LOCK) : path.join(path.dirname(output), `.${path.basename(output)}.lock`);
+  return kind === "folder"
+    ? path.join(output, FOLDER_LOCK)
+    : path.join(path.dirname(output), `.${path.basename(output)}.lock`);
 }
 
 /**
@@ -27,7 +29,8 @@ export function lockFileFor(output: string, kind: "folder" | "file"): string {
 export function withOutputLock<T>(output: string, kind: "folder" | "file", command: string, work: () => T): T {
   const folder = kind === "folder" ? output : path.dirname(path.resolve(output));
   const existed = fs.existsSync(folder);
-  if (kind === "folder" && existed && !fs.statSync(folder).isDirectory()) throw new Error(`${output}: is a file; this output is a folder`);
+  if (kind === "folder" && existed && !fs.statSync(folder).isDirectory())
+    throw new Error(`${output}: is a file; this output is a folder`);
   const release = acquire(lockFileFor(output, kind), command, output);
   const done = () => {
     release();

@@ -24,7 +24,11 @@ export function progressBar(total: number, out: NodeJS.WriteStream = process.std
       if (tty) {
         if (now - lastDraw < 250) return;
         lastDraw = now;
-        out.write(`\r${line(done, label).slice(0, (out.columns ?? 100) - 1).padEnd((out.columns ?? 100) - 1)}`);
+        out.write(
+          `\r${line(done, label)
+            .slice(0, (out.columns ?? 100) - 1)
+            .padEnd((out.columns ?? 100) - 1)}`,
+        );
         return;
       }
       const decile = Math.floor((10 * done) / Math.max(1, total));

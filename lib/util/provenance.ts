@@ -28,7 +28,12 @@ export function gitState(): GitState {
 }
 
 export function machineInfo(): Record<string, string | number> {
-  return { node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus: os.availableParallelism(), cpu: os.cpus()[0]?.model ?? "unknown" };
+  return {
+    node: process.version,
+    platform: `${os.platform()} ${os.arch()}`,
+    cpus: os.availableParallelism(),
+    cpu: os.cpus()[0]?.model ?? "unknown",
+  };
 }
 
 /** sha256 of a file, read in 4 MB chunks (weights files are hundreds of MB). */

@@ -8,7 +8,10 @@ let cached: string | undefined;
 /** e.g. "starcluster 0.1.0". */
 export function softwareVersion(): string {
   if (cached === undefined) {
-    const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot, "package.json"), "utf8")) as { name: string; version: string };
+    const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot, "package.json"), "utf8")) as {
+      name: string;
+      version: string;
+    };
     cached = `${pkg.name} ${pkg.version}`;
   }
   return cached;

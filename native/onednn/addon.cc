@@ -44,7 +44,8 @@ struct Args {
     check(napi_get_typedarray_info(env, v[i], &type, &length, &data, nullptr, nullptr), name);
     if (type != want) throw JsError(std::string(name) + ": wrong typed array type");
     if (int64_t(length) < min_length)
-      throw JsError(std::string(name) + ": " + std::to_string(length) + " elements, need " + std::to_string(min_length));
+      throw JsError(std::string(name) + ": " + std::to_string(length) + " elements, need " +
+                    std::to_string(min_length));
     return static_cast<T*>(data);
   }
   float* f32(size_t i, int64_t n, const char* name) { return typed<float>(i, napi_float32_array, n, name); }
@@ -181,7 +182,8 @@ napi_value Binary(napi_env env, napi_callback_info info) {
     const int64_t op = a.i64(0);
     if (op < 0 || op > int64_t(sc::Binary::ReluGrad)) throw JsError("unknown binary op");
     const size_t rank = a.length(6);
-    if (rank < 1 || rank > size_t(sc::MAX_DIMS)) throw JsError("binary: rank must be 1.." + std::to_string(sc::MAX_DIMS));
+    if (rank < 1 || rank > size_t(sc::MAX_DIMS))
+      throw JsError("binary: rank must be 1.." + std::to_string(sc::MAX_DIMS));
     auto shape = a.ints(6, rank, "outShape");
     auto as = a.ints(2, rank, "aStrides"), bs = a.ints(4, rank, "bStrides");
     int64_t size = 1;
@@ -233,7 +235,8 @@ napi_value ScaleShift(napi_env env, napi_callback_info info) {
     Args a(env, info, 4);
     const int64_t c = int64_t(a.length(1)), size = int64_t(a.length(0));
     if (c == 0 || size % c != 0) throw JsError("scaleShift: x's size is not a multiple of the channel count");
-    sc::scale_shift(size / c, c, a.f32(0, size, "x"), a.f32(1, c, "scale"), a.f32(2, c, "shift"), a.f32(3, size, "out"));
+    sc::scale_shift(size / c, c, a.f32(0, size, "x"), a.f32(1, c, "scale"), a.f32(2, c, "shift"),
+                    a.f32(3, size, "out"));
     return undefined(env);
   });
 }

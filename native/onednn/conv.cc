@@ -6,8 +6,8 @@
 // every result it writes (y, dx, dw) stays float32, as PyTorch's CPU autocast does; accumulation is float32.
 #include <algorithm>
 #include <map>
-#include <unordered_map>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 #include <oneapi/dnnl/dnnl.hpp>
@@ -47,7 +47,10 @@ Descs user_descs(const ConvShape& s) {
       memory::desc({s.n, s.ci, s.h, s.w}, f32, tag::nhwc),
       memory::desc({s.co, s.ci, s.kh, s.kw}, f32, tag::hwio),
       memory::desc({s.n, s.co, s.oh, s.ow}, f32, tag::nhwc),
-      {s.sh, s.sw}, {s.dh - 1, s.dw - 1}, {s.pt, s.pl}, {s.pb, s.pr},
+      {s.sh, s.sw},
+      {s.dh - 1, s.dw - 1},
+      {s.pt, s.pl},
+      {s.pb, s.pr},
   };
 }
 
@@ -92,7 +95,8 @@ struct Port {
   dnnl::reorder re;
   memory buffer;
 
-  Port(int arg_, bool output_, const memory::desc& user_, const memory::desc& chosen) : arg(arg_), output(output_), user(user_) {
+  Port(int arg_, bool output_, const memory::desc& user_, const memory::desc& chosen)
+      : arg(arg_), output(output_), user(user_) {
     reorder = chosen != user;
     if (!reorder) return;
     buffer = memory(chosen, cpu_engine());
@@ -146,7 +150,8 @@ Entry& entry(Kind kind, const ConvShape& s) {
   if (kind == FORWARD) {
     auto pd = forward_pd(d, dnnl::prop_kind::forward_inference);
     e->prim = dnnl::convolution_forward(pd);
-    e->ports = {{DNNL_ARG_SRC, false, u.src, pd.src_desc()}, {DNNL_ARG_WEIGHTS, false, u.weights, pd.weights_desc()},
+    e->ports = {{DNNL_ARG_SRC, false, u.src, pd.src_desc()},
+                {DNNL_ARG_WEIGHTS, false, u.weights, pd.weights_desc()},
                 {DNNL_ARG_DST, true, u.dst, pd.dst_desc()}};
   } else if (kind == BACKWARD_DATA) {
     auto hint = training_hint(s, precision);
@@ -154,7 +159,8 @@ Entry& entry(Kind kind, const ConvShape& s) {
                                                       d.strides, d.dilates, d.pad_l, d.pad_r);
     auto pd = dnnl::convolution_backward_data::primitive_desc(desc, cpu_engine(), hint);
     e->prim = dnnl::convolution_backward_data(pd);
-    e->ports = {{DNNL_ARG_DIFF_DST, false, u.dst, pd.diff_dst_desc()}, {DNNL_ARG_WEIGHTS, false, u.weights, pd.weights_desc()},
+    e->ports = {{DNNL_ARG_DIFF_DST, false, u.dst, pd.diff_dst_desc()},
+                {DNNL_ARG_WEIGHTS, false, u.weights, pd.weights_desc()},
                 {DNNL_ARG_DIFF_SRC, true, u.src, pd.diff_src_desc()}};
   } else {
     auto hint = training_hint(s, precision);
@@ -162,7 +168,8 @@ Entry& entry(Kind kind, const ConvShape& s) {
                                                          d.strides, d.dilates, d.pad_l, d.pad_r);
     auto pd = dnnl::convolution_backward_weights::primitive_desc(desc, cpu_engine(), hint);
     e->prim = dnnl::convolution_backward_weights(pd);
-    e->ports = {{DNNL_ARG_SRC, false, u.src, pd.src_desc()}, {DNNL_ARG_DIFF_DST, false, u.dst, pd.diff_dst_desc()},
+    e->ports = {{DNNL_ARG_SRC, false, u.src, pd.src_desc()},
+                {DNNL_ARG_DIFF_DST, false, u.dst, pd.diff_dst_desc()},
                 {DNNL_ARG_DIFF_WEIGHTS, true, u.weights, pd.diff_weights_desc()}};
   }
   slot = std::move(e);
@@ -209,7 +216,8 @@ void conv2d_backward_weights(const ConvShape& s, const float* x, const float* dy
     buffer.resize(size_t(s.n) * h * w * s.ci);
     for (int b = 0; b < s.n; b++)
       for (int y = 0; y < h; y++)
-        std::copy_n(x + ((int64_t(b) * s.h + y) * s.w) * s.ci, int64_t(w) * s.ci, buffer.data() + ((int64_t(b) * h + y) * w) * s.ci);
+        std::copy_n(x + ((int64_t(b) * s.h + y) * s.w) * s.ci, int64_t(w) * s.ci,
+                    buffer.data() + ((int64_t(b) * h + y) * w) * s.ci);
     return conv2d_backward_weights(cropped, buffer.data(), dy, dw);
   }
   run(entry(BACKWARD_WEIGHTS, s), {x, dy, dw});

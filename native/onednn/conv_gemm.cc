@@ -27,8 +27,10 @@ void im2col(const ConvShape& s, const float* x, float* col) {
           for (int kx = 0; kx < s.kw; kx++) {
             float* dst = row + (int64_t(ky) * s.kw + kx) * s.ci;
             const int iy = oy * s.sh - s.pt + ky * s.dh, ix = ox * s.sw - s.pl + kx * s.dw;
-            if (iy < 0 || iy >= s.h || ix < 0 || ix >= s.w) std::memset(dst, 0, sizeof(float) * s.ci);
-            else std::memcpy(dst, x + ((int64_t(b) * s.h + iy) * s.w + ix) * s.ci, sizeof(float) * s.ci);
+            if (iy < 0 || iy >= s.h || ix < 0 || ix >= s.w)
+              std::memset(dst, 0, sizeof(float) * s.ci);
+            else
+              std::memcpy(dst, x + ((int64_t(b) * s.h + iy) * s.w + ix) * s.ci, sizeof(float) * s.ci);
           }
       }
 }

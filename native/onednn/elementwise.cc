@@ -25,7 +25,7 @@ inline void for_each_binary(F f, int rank, const int* shape, const float* a, con
   int64_t rows = 1;
   for (int d = 0; d < last; d++) rows *= shape[d];
   const int64_t ai = as[last], bi = bs[last];
-#pragma omp parallel for schedule(static) num_threads(team(rows * inner))
+#pragma omp parallel for schedule(static) num_threads(team(rows* inner))
   for (int64_t r = 0; r < rows; r++) {
     int64_t ao = 0, bo = 0, rem = r;
     for (int d = last - 1; d >= 0; d--) {
@@ -101,7 +101,7 @@ void unary(Unary op, int64_t n, const float* x, float* out, float alpha) {
 }
 
 void scale_shift(int64_t rows, int64_t c, const float* x, const float* scale, const float* shift, float* out) {
-#pragma omp parallel for schedule(static) num_threads(team(rows * c))
+#pragma omp parallel for schedule(static) num_threads(team(rows* c))
   for (int64_t r = 0; r < rows; r++)
 #pragma omp simd
     for (int64_t j = 0; j < c; j++) out[r * c + j] = x[r * c + j] * scale[j] + shift[j];
@@ -113,7 +113,7 @@ void copy(int rank, const int* shape, const float* src, const int64_t* ss, float
   int64_t rows = 1;
   for (int d = 0; d < last; d++) rows *= shape[d];
   const int64_t si = ss[last], di = ds[last];
-#pragma omp parallel for schedule(static) num_threads(team(rows * inner))
+#pragma omp parallel for schedule(static) num_threads(team(rows* inner))
   for (int64_t r = 0; r < rows; r++) {
     int64_t so = 0, dof = 0, rem = r;
     for (int d = last - 1; d >= 0; d--) {
@@ -135,7 +135,7 @@ void reduce(Reduce op, int64_t outer, int64_t len, int64_t inner, const float* x
   const bool is_max = op == Reduce::Max;
   // partial[(o * blocks + k) * inner + j]: block k's sum (or max) of column j of slice o.
   std::vector<double> partial(outer * blocks * inner);
-#pragma omp parallel for collapse(2) schedule(static) num_threads(team(outer * len * inner))
+#pragma omp parallel for collapse(2) schedule(static) num_threads(team(outer* len* inner))
   for (int64_t o = 0; o < outer; o++) {
     for (int64_t k = 0; k < blocks; k++) {
       double* acc = &partial[(o * blocks + k) * inner];
@@ -152,14 +152,16 @@ void reduce(Reduce op, int64_t outer, int64_t len, int64_t inner, const float* x
       }
     }
   }
-#pragma omp parallel for schedule(static) num_threads(team(outer * inner * blocks))
+#pragma omp parallel for schedule(static) num_threads(team(outer* inner* blocks))
   for (int64_t oj = 0; oj < outer * inner; oj++) {
     const int64_t o = oj / inner, j = oj % inner;
     double acc = partial[(o * blocks) * inner + j];
     for (int64_t k = 1; k < blocks; k++) {
       const double v = partial[(o * blocks + k) * inner + j];
-      if (is_max) { if (v > acc || v != v) acc = v; }
-      else acc += v;
+      if (is_max) {
+        if (v > acc || v != v) acc = v;
+      } else
+        acc += v;
     }
     out[oj] = float(op == Reduce::Mean ? acc / double(len) : acc);
   }

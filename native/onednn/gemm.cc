@@ -5,8 +5,8 @@
 
 namespace sc {
 
-void matmul(int batch, int m, int n, int k, bool trans_a, bool trans_b, const float* a, int64_t a_stride, const float* b,
-            int64_t b_stride, float* c) {
+void matmul(int batch, int m, int n, int k, bool trans_a, bool trans_b, const float* a, int64_t a_stride,
+            const float* b, int64_t b_stride, float* c) {
   const int64_t lda = trans_a ? m : k, ldb = trans_b ? k : n;
   for (int i = 0; i < batch; i++) {
     auto status = dnnl::sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', m, n, k, 1.0f, a + i * a_stride, lda,

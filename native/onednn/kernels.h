@@ -15,8 +15,8 @@ void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, f
 void conv2d_backward_weights(const ConvShape& s, const float* x, const float* dy, float* dw);
 
 // C[b] = op(A[b]) * op(B[b]) for b < batch; a batch stride of 0 broadcasts that operand.
-void matmul(int batch, int m, int n, int k, bool trans_a, bool trans_b, const float* a, int64_t a_stride, const float* b,
-            int64_t b_stride, float* c);
+void matmul(int batch, int m, int n, int k, bool trans_a, bool trans_b, const float* a, int64_t a_stride,
+            const float* b, int64_t b_stride, float* c);
 
 // Max pooling, NHWC, windows clipped at the borders (implicit padding never wins), first maximum in row-major window
 // order wins, as tfjs's cpu backend decides.
@@ -39,7 +39,8 @@ void unary(Unary op, int64_t size, const float* x, float* out, float alpha);
 void scale_shift(int64_t rows, int64_t c, const float* x, const float* scale, const float* shift, float* out);
 
 // dst[i . dst_strides] = src[i . src_strides] for every index i of `shape`: Slice, PadV2 and Transpose.
-void copy(int rank, const int* shape, const float* src, const int64_t* src_strides, float* dst, const int64_t* dst_strides);
+void copy(int rank, const int* shape, const float* src, const int64_t* src_strides, float* dst,
+          const int64_t* dst_strides);
 
 // Reduction of the middle axis of a tensor viewed as [outer, reduce, inner].
 enum class Reduce { Sum, Mean, Max };
@@ -56,8 +57,8 @@ void adam_update(int64_t n, const AdamScalars& s, const float* p, const float* m
 // and its gradient given dy = g: dx, dw = sum(g * xhat), db = sum(g).
 void batch_norm_forward(int64_t rows, int64_t c, float eps, const float* x, const float* w, const float* b, float* y,
                         float* xhat, float* mean, float* variance, float* inv_std);
-void batch_norm_backward(int64_t rows, int64_t c, const float* g, const float* xhat, const float* w, const float* inv_std,
-                         float* dx, float* dw, float* db);
+void batch_norm_backward(int64_t rows, int64_t c, const float* g, const float* xhat, const float* w,
+                         const float* inv_std, float* dx, float* dw, float* db);
 
 // The arithmetic of convolutions: F32 (the default; torchvision's results) or BF16 (operands rounded to bfloat16,
 // float32 results and accumulation; needs AVX512_BF16, which oneDNN uses, or AMX). Matrix products stay float32.

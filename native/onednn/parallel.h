@@ -17,4 +17,4 @@ constexpr int64_t PARALLEL_MIN = int64_t(1) << 22;
 // `cost`: roughly how many memory-bound element operations one element's work is worth (Adam's square root and
 // division make it compute-bound: a second thread pays off on far smaller arrays).
 inline int team(int64_t work, int64_t cost = 1) { return work * cost >= PARALLEL_MIN ? omp_get_max_threads() : 1; }
-}
+}  // namespace sc

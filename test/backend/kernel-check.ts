@@ -9,7 +9,8 @@ export const TOLERANCE = 1e-4;
 /** max|a - b| / max|b|: the error relative to the reference's scale. */
 export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`sizes differ: ${a.length} vs ${b.length}`);
-  let diff = 0, scale = 0;
+  let diff = 0,
+    scale = 0;
   for (let i = 0; i < b.length; i++) {
     if (Number.isNaN(a[i]) !== Number.isNaN(b[i])) return Infinity;
     if (Number.isNaN(b[i])) continue;
@@ -44,7 +45,14 @@ export async function compareWithCpu(backend: string, kernel: string, inputs: In
 }
 
 export type Pad = "same" | "valid" | number[][];
-export interface ConvCase { name: string; x: number[]; filter: number[]; strides: [number, number]; pad: Pad; dilations?: [number, number] }
+export interface ConvCase {
+  name: string;
+  x: number[];
+  filter: number[];
+  strides: [number, number];
+  pad: Pad;
+  dilations?: [number, number];
+}
 
 /** Convolution cases drawn from a seed: batch 1-3, odd and even sizes and channel counts, strides 1-2, every padding kind. */
 export function randomConvCases(count: number, seed: number): ConvCase[] {
@@ -55,8 +63,18 @@ export function randomConvCases(count: number, seed: number): ConvCase[] {
     const k = pick([1, 2, 3, 3, 5]);
     const s = pick([1, 2]);
     const n = pick([1, 2, 3]);
-    const h = int(k + 1, 13), w = int(k + 1, 13);
-    const pad: Pad = pick<Pad>(["same", "valid", [[0, 0], [int(0, k - 1), int(0, k - 1)], [int(0, k - 1), int(0, k - 1)], [0, 0]]]);
+    const h = int(k + 1, 13),
+      w = int(k + 1, 13);
+    const pad: Pad = pick<Pad>([
+      "same",
+      "valid",
+      [
+        [0, 0],
+        [int(0, k - 1), int(0, k - 1)],
+        [int(0, k - 1), int(0, k - 1)],
+        [0, 0],
+      ],
+    ]);
     const c: ConvCase = { name: "", x: [n, h, w, int(1, 9)], filter: [k, k, 0, int(1, 9)], strides: [s, s], pad };
     c.filter[2] = c.x[3];
     c.name = `random ${i}: x [${c.x}] ${k}x${k} stride ${s} pad ${JSON.stringify(pad)}`;
@@ -65,8 +83,13 @@ export function randomConvCases(count: number, seed: number): ConvCase[] {
 }
 
 export function convOutShape(c: ConvCase): number[] {
-  const info = tf.backend_util.computeConv2DInfo(c.x as [number, number, number, number], c.filter as [number, number, number, number],
-    c.strides, c.dilations ?? 1, c.pad as "same");
+  const info = tf.backend_util.computeConv2DInfo(
+    c.x as [number, number, number, number],
+    c.filter as [number, number, number, number],
+    c.strides,
+    c.dilations ?? 1,
+    c.pad as "same",
+  );
   return info.outShape;
 }
 
@@ -79,6 +102,7 @@ export const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 export function onednnSkip(): string | false {
   const status = buildStatus();
   if (status && !status.built && status.missing) return status.reason;
-  if (!loadOnednnAddon().addon) throw new Error(`the onednn addon should be available here: ${loadOnednnAddon().reason}`);
+  if (!loadOnednnAddon().addon)
+    throw new Error(`the onednn addon should be available here: ${loadOnednnAddon().reason}`);
   return false;
 }

@@ -17,7 +17,8 @@ import { onednnSkip } from "./kernel-check";
 
 const skip = onednnSkip();
 /** Why a bf16 case cannot run here, or false. */
-const bf16Skip = () => skip || (loadOnednnAddon().addon!.bf16Supported() ? false : "this CPU has no bf16 (AVX512_BF16 or AMX)");
+const bf16Skip = () =>
+  skip || (loadOnednnAddon().addon!.bf16Supported() ? false : "this CPU has no bf16 (AVX512_BF16 or AMX)");
 before(async () => {
   if (!skip) await initBackend({ backend: "onednn", precision: "fp32", log: () => {} });
 });
@@ -26,7 +27,10 @@ const setPrecision = (precision: "fp32" | "bf16") => initBackend({ backend: "one
 test("bf16 asked on a CPU without it (oneDNN limited to AVX-512): fp32 runs, and one line says why", { skip }, () => {
   const cli = path.join(repoRoot, "bin", "starcluster.js");
   const r = spawnSync(process.execPath, [cli, "backend", "--backend", "onednn", "--precision", "bf16"], {
-    cwd: repoRoot, encoding: "utf8", timeout: 60_000, env: { ...process.env, DNNL_MAX_CPU_ISA: "AVX512_CORE" },
+    cwd: repoRoot,
+    encoding: "utf8",
+    timeout: 60_000,
+    env: { ...process.env, DNNL_MAX_CPU_ISA: "AVX512_CORE" },
   });
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout.trim());
@@ -34,8 +38,13 @@ test("bf16 asked on a CPU without it (oneDNN limited to AVX-512): fp32 runs, and
   assert.match(r.stderr, /neither AVX512_BF16 nor AMX.*computing in fp32/);
 });
 
-for (const [arch, size] of [["resnet18", 64], ["vgg19_bn", 50]] as [ArchName, number][]) {
-  test(`${arch}: bf16 logits within bfloat16 rounding of fp32's, and not equal to them`, { skip: bf16Skip() }, async (t) => {
+for (const [arch, size] of [
+  ["resnet18", 64],
+  ["vgg19_bn", 50],
+] as [ArchName, number][]) {
+  test(`${arch}: bf16 logits within bfloat16 rounding of fp32's, and not equal to them`, {
+    skip: bf16Skip(),
+  }, async (t) => {
     const model = createDualModel({ arch, inputSize: size, seed: 3 });
     const x = tf.randomUniform([4, size, size, 6], 0, 1, "float32", 5) as tf.Tensor4D;
     try {
@@ -45,7 +54,9 @@ for (const [arch, size] of [["resnet18", 64], ["vgg19_bn", 50]] as [ArchName, nu
       const bf16 = dualForward(model, x, { training: false });
       const scale = tf.max(tf.abs(fp32)).dataSync()[0];
       const diff = tf.max(tf.abs(tf.sub(fp32, bf16))).dataSync()[0];
-      t.diagnostic(`max |logit| ${scale.toExponential(3)}, max |fp32 - bf16| ${diff.toExponential(3)} (${(diff / scale).toExponential(2)} relative)`);
+      t.diagnostic(
+        `max |logit| ${scale.toExponential(3)}, max |fp32 - bf16| ${diff.toExponential(3)} (${(diff / scale).toExponential(2)} relative)`,
+      );
       // bfloat16 keeps 8 significant bits (2^-8 = 0.4% per rounding); errors of ~20 layers partly cancel.
       assert.ok(diff / scale < 0.03, `relative difference ${diff / scale} over 3%`);
       assert.ok(diff > 0, "bf16 logits equal fp32's bit for bit: bf16 did not run");
@@ -58,10 +69,16 @@ for (const [arch, size] of [["resnet18", 64], ["vgg19_bn", 50]] as [ArchName, nu
   });
 }
 
-test("resnet18: 30 training steps in bf16 track the fp32 loss curve from the same start", { skip: bf16Skip() }, async (t) => {
-  const size = 32, batch = 8;
+test("resnet18: 30 training steps in bf16 track the fp32 loss curve from the same start", {
+  skip: bf16Skip(),
+}, async (t) => {
+  const size = 32,
+    batch = 8;
   const x = tf.randomUniform([batch, size, size, 6], 0, 1, "float32", 7) as tf.Tensor4D;
-  const labels = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 4), "int32");
+  const labels = tf.tensor1d(
+    Array.from({ length: batch }, (_, i) => i % 4),
+    "int32",
+  );
   const curve = async (precision: "fp32" | "bf16") => {
     await setPrecision(precision);
     const model = createDualModel({ arch: "resnet18", inputSize: size, seed: 11 });
@@ -72,9 +89,12 @@ test("resnet18: 30 training steps in bf16 track the fp32 loss curve from the sam
     return losses;
   };
   try {
-    const fp32 = await curve("fp32"), bf16 = await curve("bf16");
+    const fp32 = await curve("fp32"),
+      bf16 = await curve("bf16");
     const worst = Math.max(...fp32.map((l, i) => Math.abs(l - bf16[i])));
-    t.diagnostic(`loss fp32 ${fp32[0].toFixed(3)} -> ${fp32[29].toFixed(3)}, bf16 ${bf16[0].toFixed(3)} -> ${bf16[29].toFixed(3)}; worst gap ${worst.toFixed(3)}`);
+    t.diagnostic(
+      `loss fp32 ${fp32[0].toFixed(3)} -> ${fp32[29].toFixed(3)}, bf16 ${bf16[0].toFixed(3)} -> ${bf16[29].toFixed(3)}; worst gap ${worst.toFixed(3)}`,
+    );
     assert.ok(fp32[29] < 0.5 * fp32[0], "fp32 memorises the batch");
     assert.ok(bf16[29] < 0.5 * bf16[0], "bf16 memorises the batch");
     assert.ok(worst < 0.1 * fp32[0], `loss curves part by ${worst}`);

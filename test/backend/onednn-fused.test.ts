@@ -44,7 +44,9 @@ async function batchNormRun(backend: string, shape: number[]) {
     return tf.sum(tf.mul(batchNorm2d(params, "bn", input as tf.Tensor4D, true), dy));
   };
   const y = tf.tidy(() => batchNorm2d(params, "bn", x, true).dataSync() as Float32Array);
-  const grads = tf.grads(f)([x, params.get("bn.weight")!, params.get("bn.bias")!]).map((g) => g.dataSync() as Float32Array);
+  const grads = tf
+    .grads(f)([x, params.get("bn.weight")!, params.get("bn.bias")!])
+    .map((g) => g.dataSync() as Float32Array);
   const running = ["running_mean", "running_var"].map((n) => params.get(`bn.${n}`)!.dataSync() as Float32Array);
   tf.dispose([x, dy, ...params.values()]);
   return { y, grads, running, fused: hasFusedKernel(FUSED.batchNormTrain) };
@@ -96,16 +98,28 @@ describe("onednn fused kernels match the composed ops on cpu", { skip }, () => {
     const dys = randomValues(3 * 5 * 7, 9, -2, 2);
     const run = async (backend: string) => {
       await tf.setBackend(backend);
-      return tf.tidy(() => tf.grad((x: tf.Tensor) => tf.relu(x))(tf.tensor(xs, [3, 5, 7]), tf.tensor(dys, [3, 5, 7])).dataSync() as Float32Array);
+      return tf.tidy(
+        () =>
+          tf
+            .grad((x: tf.Tensor) => tf.relu(x))(tf.tensor(xs, [3, 5, 7]), tf.tensor(dys, [3, 5, 7]))
+            .dataSync() as Float32Array,
+      );
     };
     const ref = await run("cpu");
     const got = await run("onednn");
     assert.ok(hasFusedKernel(FUSED.reluGrad));
     assert.ok(Number.isNaN(got[1]) && Number.isNaN(ref[1]));
-    assert.deepEqual(Array.from(got).map((v) => Object.is(v, -0) ? "-0" : v), Array.from(ref).map((v) => Object.is(v, -0) ? "-0" : v));
+    assert.deepEqual(
+      Array.from(got).map((v) => (Object.is(v, -0) ? "-0" : v)),
+      Array.from(ref).map((v) => (Object.is(v, -0) ? "-0" : v)),
+    );
   });
 
-  for (const shape of [[2, 5, 4, 7], [1, 3, 3, 1], [16, 8, 8, 64]]) {
+  for (const shape of [
+    [2, 5, 4, 7],
+    [1, 3, 3, 1],
+    [16, 8, 8, 64],
+  ]) {
     test(`batch norm (training) forward, gradients and running statistics: [${shape}]`, async () => {
       const ref = await batchNormRun("cpu", shape);
       const got = await batchNormRun("onednn", shape);

@@ -5,22 +5,100 @@ import { before, describe, test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { broadcastStrides } from "../../lib/backend/onednn/kernels";
 import { initBackend } from "../../lib/backend/select";
-import { compareWithCpu, ConvCase, convOutShape, Inputs, onednnSkip, randomConvCases, randomValues, size, TOLERANCE } from "./kernel-check";
+import {
+  compareWithCpu,
+  ConvCase,
+  convOutShape,
+  Inputs,
+  onednnSkip,
+  randomConvCases,
+  randomValues,
+  size,
+  TOLERANCE,
+} from "./kernel-check";
 
 const skip = onednnSkip();
 
 const CONV_CASES: ConvCase[] = [
   { name: "3x3 stride 1 same, batch 1", x: [1, 9, 7, 5], filter: [3, 3, 5, 6], strides: [1, 1], pad: "same" },
-  { name: "3x3 stride 2 same (asymmetric padding)", x: [3, 10, 8, 3], filter: [3, 3, 3, 7], strides: [2, 2], pad: "same" },
-  { name: "3x2 strides [2,1] valid, non-square", x: [2, 11, 9, 6], filter: [3, 2, 6, 5], strides: [2, 1], pad: "valid" },
-  { name: "1x1 stride 2 on even size (last row unused)", x: [2, 12, 10, 5], filter: [1, 1, 5, 7], strides: [2, 2], pad: "valid" },
+  {
+    name: "3x3 stride 2 same (asymmetric padding)",
+    x: [3, 10, 8, 3],
+    filter: [3, 3, 3, 7],
+    strides: [2, 2],
+    pad: "same",
+  },
+  {
+    name: "3x2 strides [2,1] valid, non-square",
+    x: [2, 11, 9, 6],
+    filter: [3, 2, 6, 5],
+    strides: [2, 1],
+    pad: "valid",
+  },
+  {
+    name: "1x1 stride 2 on even size (last row unused)",
+    x: [2, 12, 10, 5],
+    filter: [1, 1, 5, 7],
+    strides: [2, 2],
+    pad: "valid",
+  },
   { name: "1x1 stride 2 on odd size, batch 1", x: [1, 9, 7, 6], filter: [1, 1, 6, 9], strides: [2, 2], pad: "valid" },
-  { name: "7x7 stride 2 explicit pad 3 (ResNet stem)", x: [2, 16, 14, 3], filter: [7, 7, 3, 5], strides: [2, 2], pad: [[0, 0], [3, 3], [3, 3], [0, 0]] },
-  { name: "3x3 stride 2 explicit pad 1 (PyTorch style), odd channels", x: [3, 8, 9, 7], filter: [3, 3, 7, 3], strides: [2, 2], pad: [[0, 0], [1, 1], [1, 1], [0, 0]] },
-  { name: "3x3 stride 1 explicit asymmetric pad", x: [2, 7, 8, 5], filter: [3, 3, 5, 3], strides: [1, 1], pad: [[0, 0], [0, 2], [1, 0], [0, 0]] },
+  {
+    name: "7x7 stride 2 explicit pad 3 (ResNet stem)",
+    x: [2, 16, 14, 3],
+    filter: [7, 7, 3, 5],
+    strides: [2, 2],
+    pad: [
+      [0, 0],
+      [3, 3],
+      [3, 3],
+      [0, 0],
+    ],
+  },
+  {
+    name: "3x3 stride 2 explicit pad 1 (PyTorch style), odd channels",
+    x: [3, 8, 9, 7],
+    filter: [3, 3, 7, 3],
+    strides: [2, 2],
+    pad: [
+      [0, 0],
+      [1, 1],
+      [1, 1],
+      [0, 0],
+    ],
+  },
+  {
+    name: "3x3 stride 1 explicit asymmetric pad",
+    x: [2, 7, 8, 5],
+    filter: [3, 3, 5, 3],
+    strides: [1, 1],
+    pad: [
+      [0, 0],
+      [0, 2],
+      [1, 0],
+      [0, 0],
+    ],
+  },
   // Outputs of <= 4 positions take the im2col + sgemm path.
-  { name: "3x3 stride 1 on 2x2 (im2col), wide channels", x: [2, 2, 2, 33], filter: [3, 3, 33, 17], strides: [1, 1], pad: "same" },
-  { name: "3x3 stride 2 explicit pad 1 to 2x2 (im2col), non-square input", x: [3, 4, 3, 5], filter: [3, 3, 5, 6], strides: [2, 2], pad: [[0, 0], [1, 1], [1, 1], [0, 0]] },
+  {
+    name: "3x3 stride 1 on 2x2 (im2col), wide channels",
+    x: [2, 2, 2, 33],
+    filter: [3, 3, 33, 17],
+    strides: [1, 1],
+    pad: "same",
+  },
+  {
+    name: "3x3 stride 2 explicit pad 1 to 2x2 (im2col), non-square input",
+    x: [3, 4, 3, 5],
+    filter: [3, 3, 5, 6],
+    strides: [2, 2],
+    pad: [
+      [0, 0],
+      [1, 1],
+      [1, 1],
+      [0, 0],
+    ],
+  },
   { name: "5x5 valid to 1x1 (im2col), batch 1", x: [1, 5, 5, 4], filter: [5, 5, 4, 3], strides: [1, 1], pad: "valid" },
   ...randomConvCases(10, 2024),
 ];
@@ -86,23 +164,76 @@ describe("onednn kernels match cpu", { skip }, () => {
   }
 
   // negInf: the first two rows are -Infinity, as in ResNet's -Infinity padding, so some windows hold no finite value.
-  const POOL_CASES: { name: string; x: number[]; filterSize: [number, number]; strides: [number, number]; pad: "same" | "valid" | number; relu: boolean; negInf?: boolean }[] = [
-    { name: "3x3 stride 2 same on ReLU output (ties at zero)", x: [2, 9, 8, 5], filterSize: [3, 3], strides: [2, 2], pad: "same", relu: true },
-    { name: "2x2 stride 2 valid, odd size, negative values", x: [3, 7, 9, 3], filterSize: [2, 2], strides: [2, 2], pad: "valid", relu: false },
-    { name: "3x3 stride 1 explicit pad 1, batch 1", x: [1, 6, 5, 7], filterSize: [3, 3], strides: [1, 1], pad: 1, relu: false },
-    { name: "3x2 strides [1,2] valid on ReLU output", x: [2, 8, 8, 4], filterSize: [3, 2], strides: [1, 2], pad: "valid", relu: true },
-    { name: "2x2 stride 1 valid with -Infinity rows, 17 channels", x: [2, 6, 5, 17], filterSize: [2, 2], strides: [1, 1], pad: "valid", relu: true, negInf: true },
+  const POOL_CASES: {
+    name: string;
+    x: number[];
+    filterSize: [number, number];
+    strides: [number, number];
+    pad: "same" | "valid" | number;
+    relu: boolean;
+    negInf?: boolean;
+  }[] = [
+    {
+      name: "3x3 stride 2 same on ReLU output (ties at zero)",
+      x: [2, 9, 8, 5],
+      filterSize: [3, 3],
+      strides: [2, 2],
+      pad: "same",
+      relu: true,
+    },
+    {
+      name: "2x2 stride 2 valid, odd size, negative values",
+      x: [3, 7, 9, 3],
+      filterSize: [2, 2],
+      strides: [2, 2],
+      pad: "valid",
+      relu: false,
+    },
+    {
+      name: "3x3 stride 1 explicit pad 1, batch 1",
+      x: [1, 6, 5, 7],
+      filterSize: [3, 3],
+      strides: [1, 1],
+      pad: 1,
+      relu: false,
+    },
+    {
+      name: "3x2 strides [1,2] valid on ReLU output",
+      x: [2, 8, 8, 4],
+      filterSize: [3, 2],
+      strides: [1, 2],
+      pad: "valid",
+      relu: true,
+    },
+    {
+      name: "2x2 stride 1 valid with -Infinity rows, 17 channels",
+      x: [2, 6, 5, 17],
+      filterSize: [2, 2],
+      strides: [1, 1],
+      pad: "valid",
+      relu: true,
+      negInf: true,
+    },
   ];
   for (const [i, c] of POOL_CASES.entries()) {
     test(`MaxPool and MaxPoolGrad: ${c.name}`, async () => {
       const xv = randomValues(size(c.x), 60 + i).map((v) => (c.relu ? Math.max(0, v) : v));
       if (c.negInf) xv.fill(-Infinity, 0, 2 * c.x[2] * c.x[3]);
-      const attrs = { filterSize: c.filterSize, strides: c.strides, pad: c.pad, dimRoundingMode: undefined } as unknown as tf.NamedAttrMap;
+      const attrs = {
+        filterSize: c.filterSize,
+        strides: c.strides,
+        pad: c.pad,
+        dimRoundingMode: undefined,
+      } as unknown as tf.NamedAttrMap;
       const y = await compareWithCpu("onednn", "MaxPool", { x: [xv, c.x] }, attrs);
       // With -Infinity outputs the relative error is NaN; the gradient below is the check there.
       if (!c.negInf) assert.ok(y.error <= TOLERANCE, `MaxPool: relative error ${y.error}`);
       const yShape = y.shape;
-      const inputs: Inputs = { dy: [randomValues(size(yShape), 70 + i), yShape], input: [xv, c.x], output: [new Float32Array(size(yShape)), yShape] };
+      const inputs: Inputs = {
+        dy: [randomValues(size(yShape), 70 + i), yShape],
+        input: [xv, c.x],
+        output: [new Float32Array(size(yShape)), yShape],
+      };
       const g = await compareWithCpu("onednn", "MaxPoolGrad", inputs, attrs);
       assert.deepEqual(g.shape, c.x);
       assert.ok(g.error <= TOLERANCE, `MaxPoolGrad: relative error ${g.error}`);
@@ -110,13 +241,25 @@ describe("onednn kernels match cpu", { skip }, () => {
   }
 
   const BROADCASTS: [number[], number[]][] = [
-    [[2, 5, 4, 7], [2, 5, 4, 7]],
+    [
+      [2, 5, 4, 7],
+      [2, 5, 4, 7],
+    ],
     [[2, 5, 4, 7], [7]],
     [[7], [2, 5, 4, 7]],
     [[2, 5, 4, 7], []],
-    [[2, 1, 1, 7], [2, 5, 4, 7]],
-    [[3, 1], [1, 4]],
-    [[2, 5, 1, 3], [5, 4, 1]],
+    [
+      [2, 1, 1, 7],
+      [2, 5, 4, 7],
+    ],
+    [
+      [3, 1],
+      [1, 4],
+    ],
+    [
+      [2, 5, 1, 3],
+      [5, 4, 1],
+    ],
     [[], []],
   ];
   for (const op of ["Add", "Sub", "Multiply", "RealDiv", "SquaredDifference", "Maximum"]) {
@@ -153,7 +296,15 @@ describe("onednn kernels match cpu", { skip }, () => {
     test(`${op} over consecutive axes (and the non-consecutive fallback)`, async () => {
       const shape = [3, 9, 70, 5];
       const values = randomValues(size(shape), 110);
-      for (const [axis, keepDims] of [[[0, 1, 2], false], [[1, 2], true], [3, false], [0, false], [[0, 1, 2, 3], false], [-1, true], [[0, 2], false]] as [number | number[], boolean][]) {
+      for (const [axis, keepDims] of [
+        [[0, 1, 2], false],
+        [[1, 2], true],
+        [3, false],
+        [0, false],
+        [[0, 1, 2, 3], false],
+        [-1, true],
+        [[0, 2], false],
+      ] as [number | number[], boolean][]) {
         const attrs: tf.NamedAttrMap = op === "Max" ? { reductionIndices: axis, keepDims } : { axis, keepDims };
         const r = await compareWithCpu("onednn", op, { x: [values, shape] }, attrs);
         assert.deepEqual(r.shape, r.refShape, `axis ${axis}`);
@@ -169,17 +320,53 @@ describe("onednn kernels match cpu", { skip }, () => {
       ["Slice", { begin: [0, 0, 0, 2], size: [-1, -1, -1, 3] }],
       ["Slice", { begin: [1, 1, 2, 0], size: [2, 5, 3, 5] }],
       ["Slice", { begin: [1, 0, 0, 0], size: [1, -1, -1, -1] }],
-      ["PadV2", { paddings: [[0, 0], [1, 1], [2, 1], [0, 0]], constantValue: -Infinity }],
-      ["PadV2", { paddings: [[1, 0], [0, 3], [0, 0], [2, 2]], constantValue: 0 }],
+      [
+        "PadV2",
+        {
+          paddings: [
+            [0, 0],
+            [1, 1],
+            [2, 1],
+            [0, 0],
+          ],
+          constantValue: -Infinity,
+        },
+      ],
+      [
+        "PadV2",
+        {
+          paddings: [
+            [1, 0],
+            [0, 3],
+            [0, 0],
+            [2, 2],
+          ],
+          constantValue: 0,
+        },
+      ],
       ["Transpose", { perm: [0, 3, 1, 2] }],
       ["Transpose", { perm: [3, 1, 2, 0] }],
       ["Transpose", { perm: [1, 0, 2, 3] }],
     ];
-    for (const attrs of [{ numOrSizeSplits: [2, 4], axis: 2 }, { numOrSizeSplits: 3, axis: 0 }, { numOrSizeSplits: [1, -1], axis: -1 }]) {
+    for (const attrs of [
+      { numOrSizeSplits: [2, 4], axis: 2 },
+      { numOrSizeSplits: 3, axis: 0 },
+      { numOrSizeSplits: [1, -1], axis: -1 },
+    ]) {
       await tf.setBackend("cpu");
-      const ref = tf.tidy(() => (tf.engine().runKernel("SplitV", { x: tf.tensor(x[0], shape) }, attrs) as tf.Tensor[]).map((t) => ({ shape: t.shape, v: t.dataSync() })));
+      const ref = tf.tidy(() =>
+        (tf.engine().runKernel("SplitV", { x: tf.tensor(x[0], shape) }, attrs) as tf.Tensor[]).map((t) => ({
+          shape: t.shape,
+          v: t.dataSync(),
+        })),
+      );
       await tf.setBackend("onednn");
-      const got = tf.tidy(() => (tf.engine().runKernel("SplitV", { x: tf.tensor(x[0], shape) }, attrs) as tf.Tensor[]).map((t) => ({ shape: t.shape, v: t.dataSync() })));
+      const got = tf.tidy(() =>
+        (tf.engine().runKernel("SplitV", { x: tf.tensor(x[0], shape) }, attrs) as tf.Tensor[]).map((t) => ({
+          shape: t.shape,
+          v: t.dataSync(),
+        })),
+      );
       assert.deepEqual(got, ref, `SplitV ${JSON.stringify(attrs)}`);
     }
     for (const [kernel, attrs] of checks) {
@@ -193,7 +380,10 @@ describe("onednn kernels match cpu", { skip }, () => {
     const shape = [2, 5, 4, 7];
     const c = (seed: number, lo = -1) => [randomValues(7, seed, lo, 1), [7]] as [Float32Array, number[]];
     const x: [Float32Array, number[]] = [randomValues(size(shape), 130), shape];
-    for (const inputs of [{ x, mean: c(1), variance: c(2, 0.1), scale: c(3), offset: c(4) }, { x, mean: c(1), variance: c(2, 0.1) }] as Inputs[]) {
+    for (const inputs of [
+      { x, mean: c(1), variance: c(2, 0.1), scale: c(3), offset: c(4) },
+      { x, mean: c(1), variance: c(2, 0.1) },
+    ] as Inputs[]) {
       const r = await compareWithCpu("onednn", "FusedBatchNorm", inputs, { varianceEpsilon: 1e-5 });
       assert.deepEqual(r.shape, shape);
       assert.ok(r.error <= TOLERANCE, `relative error ${r.error}`);
@@ -206,7 +396,12 @@ describe("onednn kernels match cpu", { skip }, () => {
     assert.deepEqual(s, [5, 6, 7]);
     const x: [Float32Array, number[]] = [randomValues(2 * 3 * 6 * 5, 5), [2, 3, 6, 5]];
     const filter: [Float32Array, number[]] = [randomValues(3 * 3 * 3 * 4, 6), [3, 3, 3, 4]];
-    const r = await compareWithCpu("onednn", "Conv2D", { x, filter }, { strides: [1, 1], pad: "same", dataFormat: "NCHW", dilations: [1, 1] } as unknown as tf.NamedAttrMap);
+    const r = await compareWithCpu("onednn", "Conv2D", { x, filter }, {
+      strides: [1, 1],
+      pad: "same",
+      dataFormat: "NCHW",
+      dilations: [1, 1],
+    } as unknown as tf.NamedAttrMap);
     assert.equal(r.error, 0);
   });
 });

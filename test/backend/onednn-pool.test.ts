@@ -20,7 +20,7 @@ describe("ArrayPool", () => {
     assert.equal(pool.bytes, 0);
     assert.notEqual(pool.take(4), a, "another length: a new array");
     const [b, c, d] = [pool.take(8), pool.take(8), pool.take(8)];
-    for (const x of [b, c, d]) (pool.held(x), pool.released(x));
+    for (const x of [b, c, d]) pool.held(x), pool.released(x);
     assert.equal(pool.bytes, 64, "two kept, the third over the cap");
   });
 
@@ -61,7 +61,7 @@ describe("onednn backend with the pool", { skip: onednnSkip() }, () => {
     const yValues = y.dataSync();
     const row = tf.slice(y, [3, 0], [1, 64]); // contiguous: the cpu kernel returns a view of y's array
     const rowValues = row.dataSync().slice();
-    const pooled = () => ((tf.backend() as unknown as { pool: ArrayPool }).pool.bytes);
+    const pooled = () => (tf.backend() as unknown as { pool: ArrayPool }).pool.bytes;
     y.dispose();
     const z = tf.relu(x);
     z.dispose();

@@ -37,8 +37,14 @@ test("our reader agrees with numpy on every real catalog: rows, classes, >= 4 fi
     assert.deepEqual(s.classes, ref.classes, `${field} classes`);
     assert.deepEqual(s.atLeast4Filters, ref.ge4, `${field} >= 4 filters`);
     assert.equal(s.notClassified, ref.unclassified, `${field} unclassified`);
-    assert.deepEqual(records.slice(0, 3).map((r) => r.x), ref.x);
-    assert.deepEqual(records.slice(0, 3).map((r) => r.mag[3] ?? 99.999), ref.mag_f555w.map((m: number) => (m === 66.666 ? 99.999 : m)));
+    assert.deepEqual(
+      records.slice(0, 3).map((r) => r.x),
+      ref.x,
+    );
+    assert.deepEqual(
+      records.slice(0, 3).map((r) => r.mag[3] ?? 99.999),
+      ref.mag_f555w.map((m: number) => (m === 66.666 ? 99.999 : m)),
+    );
   }
 });
 
@@ -70,8 +76,14 @@ test("bad rows are reported with line numbers, good rows kept unchanged", () => 
   const file = path.join(tempDir(), "hlsp_legus_hst_wfc3_ngc45_multiband_v1_test.tab");
   fs.writeFileSync(file, lines.join("\n") + "\n");
   const { records, badRows } = readLegusCatalog(file);
-  assert.deepEqual(records.map((r) => r.source.line), [1, 3, 6]);
-  assert.deepEqual(badRows.map((b) => b.line), [2, 4, 5]);
+  assert.deepEqual(
+    records.map((r) => r.source.line),
+    [1, 3, 6],
+  );
+  assert.deepEqual(
+    badRows.map((b) => b.line),
+    [2, 4, 5],
+  );
   assert.match(badRows[0].reason, /columns, expected at least 35/);
   assert.match(badRows[1].reason, /column 2 is not a finite number: 'nan'/);
   assert.match(badRows[2].reason, /not a 1-based pixel position/);
@@ -79,13 +91,19 @@ test("bad rows are reported with line numbers, good rows kept unchanged", () => 
 });
 
 test("field names come from LEGUS file names; an unknown field's class column is detected from the content", () => {
-  assert.equal(legusFieldFromFileName("hlsp_legus_hst_wfc3_ngc4395-n_multiband_v1_padagb-mwext-avgapcor.tab"), "NGC4395N");
+  assert.equal(
+    legusFieldFromFileName("hlsp_legus_hst_wfc3_ngc4395-n_multiband_v1_padagb-mwext-avgapcor.tab"),
+    "NGC4395N",
+  );
   assert.equal(legusFieldFromFileName("hlsp_legus_hst_acs-wfc3_ngc3351_multiband_v1_x.tab"), "NGC3351");
   const file = path.join(tempDir(), "hlsp_legus_hst_wfc3_ngc9999_multiband_v1_x.tab");
   fs.copyFileSync(legusCatalogPath("NGC45") as string, file);
   // NGC45's layout (class in 35, column 34 only 0/1) is told from its content: the same classes as with 35 given.
   const detected = readLegusCatalog(file).records;
-  assert.deepEqual(detected.map((r) => r.class), readLegusCatalog(file, { classColumn: 35 }).records.map((r) => r.class));
+  assert.deepEqual(
+    detected.map((r) => r.class),
+    readLegusCatalog(file, { classColumn: 35 }).records.map((r) => r.class),
+  );
   assert.equal(detected.length, 774);
   assert.throws(() => readLegusCatalog(file, { classColumn: 12 }), /class column must be an integer >= 34/);
 });
@@ -97,15 +115,22 @@ test("the class-column rule picks the Table 1 column of all seven real catalogs;
   }
   // Both columns plausible (classes 1-4 in each): refused, with what each column would give.
   const dir = tempDir();
-  const row = (c34: number, c35: number) => ["1", "10", "20", "1", "2", ...Array(28).fill("1"), String(c34), String(c35)].join(" ");
+  const row = (c34: number, c35: number) =>
+    ["1", "10", "20", "1", "2", ...Array(28).fill("1"), String(c34), String(c35)].join(" ");
   const file = path.join(dir, "hlsp_legus_hst_wfc3_ngc9998_multiband_v3_x.tab");
   fs.writeFileSync(file, [row(1, 4), row(2, 3), row(3, 2), row(4, 1)].join("\n") + "\n");
-  assert.throws(() => readLegusCatalog(file), (e: Error & { option?: string }) => {
-    assert.equal(e.option, "class-column");
-    assert.match(e.message, /field NGC9998 has no default class column and its content does not tell/);
-    assert.match(e.message, /column 34 would give classes 1\/2\/3\/4 = 1\/1\/1\/1, 0 unclassified \(0\); column 35 would give classes/);
-    assert.match(e.message, /; the class column is 34 or 35$/);
-    return true;
-  });
+  assert.throws(
+    () => readLegusCatalog(file),
+    (e: Error & { option?: string }) => {
+      assert.equal(e.option, "class-column");
+      assert.match(e.message, /field NGC9998 has no default class column and its content does not tell/);
+      assert.match(
+        e.message,
+        /column 34 would give classes 1\/2\/3\/4 = 1\/1\/1\/1, 0 unclassified \(0\); column 35 would give classes/,
+      );
+      assert.match(e.message, /; the class column is 34 or 35$/);
+      return true;
+    },
+  );
   assert.equal(readLegusCatalog(file, { classColumn: 35 }).records[0].class, 4);
 });

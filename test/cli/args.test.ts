@@ -11,7 +11,10 @@ const specs = {
 } as const;
 
 test("parses typed options, defaults and positionals", () => {
-  const { options, positionals } = parseOptions(["a.tab", "--arch", "resnet18", "--seed=3", "--band", "F275W", "--band", "F336W", "b.tab", "--json"], specs);
+  const { options, positionals } = parseOptions(
+    ["a.tab", "--arch", "resnet18", "--seed=3", "--band", "F275W", "--band", "F336W", "b.tab", "--json"],
+    specs,
+  );
   assert.deepEqual(options, { arch: "resnet18", seed: 3, lr: 1e-4, band: ["F275W", "F336W"], json: true });
   assert.deepEqual(positionals, ["a.tab", "b.tab"]);
 });
@@ -27,6 +30,10 @@ test("each mistake is a UsageError with one clear message", () => {
     [["--arch", "resnet18", "--nope"], /Unknown option '--nope'/],
   ];
   for (const [argv, message] of cases) {
-    assert.throws(() => parseOptions(argv, specs), (e: Error) => e instanceof UsageError && message.test(e.message), argv.join(" "));
+    assert.throws(
+      () => parseOptions(argv, specs),
+      (e: Error) => e instanceof UsageError && message.test(e.message),
+      argv.join(" "),
+    );
   }
 });

@@ -25,7 +25,9 @@ test("--help lists every registered subcommand and exits 0", async () => {
   assert.match(sub.stdout, /--backend auto\|tensorflow\|onednn\|wasm\|cpu/);
 });
 
-test("backend prints one JSON object with backend, tfjs version, threads and simd; onednn names its native kernels", { skip: onednnSkip() }, () => {
+test("backend prints one JSON object with backend, tfjs version, threads and simd; onednn names its native kernels", {
+  skip: onednnSkip(),
+}, () => {
   const r = starcluster(["backend"], { STARCLUSTER_BACKEND: "" });
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.trim().split("\n");
@@ -37,19 +39,38 @@ test("backend prints one JSON object with backend, tfjs version, threads and sim
   // addon that setup built, and says why on stderr in one line.
   assert.equal(info.backend, "onednn");
   assert.match(info.oneDNN, /^2\.\d+\.\d+$/);
-  for (const k of ["Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter", "BatchMatMul", "MaxPool", "MaxPoolGrad", "StarclusterBatchNormTrain"]) {
+  for (const k of [
+    "Conv2D",
+    "Conv2DBackpropInput",
+    "Conv2DBackpropFilter",
+    "BatchMatMul",
+    "MaxPool",
+    "MaxPoolGrad",
+    "StarclusterBatchNormTrain",
+  ]) {
     assert.ok(info.nativeKernels.includes(k), `${k} is native`);
   }
-  assert.match(r.stderr, /^starcluster: using backend onednn \(tfjs-node-gpu not installed; tfjs-node not installed\)\n$/);
+  assert.match(
+    r.stderr,
+    /^starcluster: using backend onednn \(tfjs-node-gpu not installed; tfjs-node not installed\)\n$/,
+  );
 });
 
 test("without the addon, backend falls back to wasm and says why in one line", () => {
-  const r = starcluster(["backend"], { STARCLUSTER_BACKEND: "", STARCLUSTER_ONEDNN_ADDON: path.join(repoRoot, "no-such-addon.node") });
+  const r = starcluster(["backend"], {
+    STARCLUSTER_BACKEND: "",
+    STARCLUSTER_ONEDNN_ADDON: path.join(repoRoot, "no-such-addon.node"),
+  });
   assert.equal(r.code, 0, r.stderr);
   const info = JSON.parse(r.stdout);
   assert.deepEqual([info.backend, info.simd, info.nativeKernels], ["wasm", true, undefined]);
-  assert.match(r.stderr, /^starcluster: using backend wasm \(tfjs-node-gpu not installed; tfjs-node not installed; onednn addon not built \(STARCLUSTER_ONEDNN_ADDON: .*no-such-addon\.node not found\)\)\n$/);
-  const forced = starcluster(["backend", "--backend", "onednn"], { STARCLUSTER_ONEDNN_ADDON: path.join(repoRoot, "no-such-addon.node") });
+  assert.match(
+    r.stderr,
+    /^starcluster: using backend wasm \(tfjs-node-gpu not installed; tfjs-node not installed; onednn addon not built \(STARCLUSTER_ONEDNN_ADDON: .*no-such-addon\.node not found\)\)\n$/,
+  );
+  const forced = starcluster(["backend", "--backend", "onednn"], {
+    STARCLUSTER_ONEDNN_ADDON: path.join(repoRoot, "no-such-addon.node"),
+  });
   assert.equal(forced.code, 1);
   assert.match(forced.stderr, /backend 'onednn' unavailable: onednn addon not built/);
 });
@@ -74,8 +95,14 @@ test("usage mistakes exit 2 with a message naming the mistake", () => {
     [["backend", "--threads", "0"], /--threads must be >= 1/],
     [["backend", "--frobnicate"], /Unknown option '--frobnicate'/],
     [["backend", "extra"], /unexpected argument 'extra'/],
-    [["train", "--data", "d", "--arch", "resnet18", "--out", "o", "--profile", "fast"], /--profile: unknown training profile 'fast' \(built in: paper, cpu, quick, smoke; or a path to a \.json file\)\n\nusage: starcluster train/],
-    [["train-seeds", "--data", "d", "--arch", "resnet18", "--out", "o", "--profile", "fast"], /--profile: unknown training profile 'fast'/],
+    [
+      ["train", "--data", "d", "--arch", "resnet18", "--out", "o", "--profile", "fast"],
+      /--profile: unknown training profile 'fast' \(built in: paper, cpu, quick, smoke; or a path to a \.json file\)\n\nusage: starcluster train/,
+    ],
+    [
+      ["train-seeds", "--data", "d", "--arch", "resnet18", "--out", "o", "--profile", "fast"],
+      /--profile: unknown training profile 'fast'/,
+    ],
   ];
   for (const [args, message] of cases) {
     const r = starcluster(args);

@@ -41,7 +41,8 @@ function starcluster(args: string[], uid?: number): Result {
 /** Starts the command line without waiting; resolves with its exit code and output. */
 function started(args: string[]): Promise<Result> {
   const child = spawn(process.execPath, [cli, ...args], { env });
-  const out: Buffer[] = [], err: Buffer[] = [];
+  const out: Buffer[] = [],
+    err: Buffer[] = [];
   child.stdout.on("data", (d: Buffer) => out.push(d));
   child.stderr.on("data", (d: Buffer) => err.push(d));
   return new Promise((resolve, reject) => {
@@ -120,7 +121,8 @@ interface Case {
   asUser?: boolean;
 }
 
-const mosaicArgs = (swap: Partial<Record<string, string>> = {}) => BANDS.flatMap((b) => ["--mosaic", `${b}=${swap[b] ?? c.mosaics[b]}`]);
+const mosaicArgs = (swap: Partial<Record<string, string>> = {}) =>
+  BANDS.flatMap((b) => ["--mosaic", `${b}=${swap[b] ?? c.mosaics[b]}`]);
 
 interface CurateArgs {
   catalog?: string;
@@ -131,23 +133,68 @@ interface CurateArgs {
 }
 
 const curateArgs = (w: string, o: CurateArgs = {}) => [
-  "curate", "--catalog", o.catalog ?? c.catalog, ...(o.pixels === false ? [] : ["--pixels", "fits"]), "--field", FIELD,
+  "curate",
+  "--catalog",
+  o.catalog ?? c.catalog,
+  ...(o.pixels === false ? [] : ["--pixels", "fits"]),
+  "--field",
+  FIELD,
   ...mosaicArgs(o.swap),
-  "--size", "16", "--out", o.out ?? path.join(w, "out"), ...(o.extra ?? []),
+  "--size",
+  "16",
+  "--out",
+  o.out ?? path.join(w, "out"),
+  ...(o.extra ?? []),
 ];
 
 /** classify of a catalog and mosaics at the models' stamp size (32 px). */
 const classifyArgs = (w: string, o: CurateArgs & { models?: string } = {}) => [
-  "classify", "--models", o.models ?? run, "--catalog", o.catalog ?? c.catalog, "--pixels", "fits", "--field", FIELD, ...mosaicArgs(o.swap),
-  "--out", o.out ?? path.join(w, "c.csv"), ...(o.extra ?? []),
+  "classify",
+  "--models",
+  o.models ?? run,
+  "--catalog",
+  o.catalog ?? c.catalog,
+  "--pixels",
+  "fits",
+  "--field",
+  FIELD,
+  ...mosaicArgs(o.swap),
+  "--out",
+  o.out ?? path.join(w, "c.csv"),
+  ...(o.extra ?? []),
 ];
 
 const classifyStamps = (w: string, models: string, data = c.data) => [
-  "classify", "--models", models, "--stamps", data, "--out", path.join(w, "c.csv"),
+  "classify",
+  "--models",
+  models,
+  "--stamps",
+  data,
+  "--out",
+  path.join(w, "c.csv"),
 ];
-const evaluateArgs = (runDir: string, data = c.data) => ["evaluate", "--runs", runDir, "--data", data, "--split", "all"];
+const evaluateArgs = (runDir: string, data = c.data) => [
+  "evaluate",
+  "--runs",
+  runDir,
+  "--data",
+  data,
+  "--split",
+  "all",
+];
 const trainArgs = (w: string, extra: string[] = [], data = c.data) => [
-  "train", "--data", data, "--arch", "resnet18", "--profile", "smoke", "--batches", "2", "--out", path.join(w, "run"), ...extra,
+  "train",
+  "--data",
+  data,
+  "--arch",
+  "resnet18",
+  "--profile",
+  "smoke",
+  "--batches",
+  "2",
+  "--out",
+  path.join(w, "run"),
+  ...extra,
 ];
 
 /** A table's rows as objects (the classify CSV). */
@@ -178,23 +225,52 @@ const holder = (pid: number, host = os.hostname()) =>
 
 /** One band's mosaic replaced by a broken FITS file: curate refuses before writing anything. */
 const FITS_CASES: [string, string, (f: string) => RegExp][] = [
-  ["truncated data", "truncated",
-    (f) => new RegExp(`${esc(f)} HDU 0: data need 32000 bytes from byte 2880 .* but the file ends at byte 6880: the file is truncated`)],
-  ["shorter than one header block", "short", (f) => lit(`${f}: not a FITS file (1000 bytes, less than one 2880-byte header block)`)],
+  [
+    "truncated data",
+    "truncated",
+    (f) =>
+      new RegExp(
+        `${esc(f)} HDU 0: data need 32000 bytes from byte 2880 .* but the file ends at byte 6880: the file is truncated`,
+      ),
+  ],
+  [
+    "shorter than one header block",
+    "short",
+    (f) => lit(`${f}: not a FITS file (1000 bytes, less than one 2880-byte header block)`),
+  ],
   ["no END card", "no-end", (f) => new RegExp(`${esc(f)} HDU 0: header starting at byte 0 has no END card`)],
   ["BITPIX 12", "bitpix-12", (f) => new RegExp(`${esc(f)} HDU 0: invalid BITPIX 12 \\(must be one of`)],
-  ["BSCALE a string", "bscale-string", (f) => new RegExp(`${esc(f)} HDU 0: card BSCALE = 'abc' is not a non-zero finite number`)],
+  [
+    "BSCALE a string",
+    "bscale-string",
+    (f) => new RegExp(`${esc(f)} HDU 0: card BSCALE = 'abc' is not a non-zero finite number`),
+  ],
   ["BSCALE 0", "bscale-zero", (f) => new RegExp(`${esc(f)} HDU 0: card BSCALE = 0 is not a non-zero finite number`)],
-  ["BSCALE 1E400 (infinite)", "bscale-inf", (f) => new RegExp(`${esc(f)} HDU 0: card BSCALE = Infinity is not a non-zero finite number`)],
-  ["BZERO -1E400 (infinite)", "bzero-inf", (f) => new RegExp(`${esc(f)} HDU 0: card BZERO = -Infinity is not a finite number`)],
-  ["non-integer BLANK on integer data", "blank-float", (f) => new RegExp(`${esc(f)} HDU 0: card BLANK = 1\\.5 is not an integer`)],
+  [
+    "BSCALE 1E400 (infinite)",
+    "bscale-inf",
+    (f) => new RegExp(`${esc(f)} HDU 0: card BSCALE = Infinity is not a non-zero finite number`),
+  ],
+  [
+    "BZERO -1E400 (infinite)",
+    "bzero-inf",
+    (f) => new RegExp(`${esc(f)} HDU 0: card BZERO = -Infinity is not a finite number`),
+  ],
+  [
+    "non-integer BLANK on integer data",
+    "blank-float",
+    (f) => new RegExp(`${esc(f)} HDU 0: card BLANK = 1\\.5 is not an integer`),
+  ],
   ["NAXIS1 a string", "naxis1-string", (f) => new RegExp(`${esc(f)} HDU 0: card NAXIS1 = '100' is not an integer`)],
   ["NAXIS2 negative", "naxis2-negative", (f) => new RegExp(`${esc(f)} HDU 0: NAXIS2 = -80 is negative`)],
   ["a 0-byte file", "empty", (f) => new RegExp(`${esc(f)}: not a FITS file \\(0 bytes`)],
   ["a text file", "text", (f) => new RegExp(`${esc(f)}: not a FITS file \\(it does not start with 'SIMPLE`)],
   ["trailing garbage", "trailing-garbage", (f) => new RegExp(`${esc(f)}: unexpected bytes at byte 37440 after HDU 0`)],
-  ["another pixel grid", "other-grid",
-    (f) => lit(`${f} HDU 0: the F336W mosaic is 60 x 40 pixels but the F275W mosaic ${c.mosaics.F275W} is 100 x 80`)],
+  [
+    "another pixel grid",
+    "other-grid",
+    (f) => lit(`${f} HDU 0: the F336W mosaic is 60 x 40 pixels but the F275W mosaic ${c.mosaics.F275W} is 100 x 80`),
+  ],
   ["a 3-D cube", "cube", (f) => new RegExp(`${esc(f)} HDU 0: a mosaic must be a 2-D image, this one is 2 x 2 x 2`)],
   ["a folder", "folder", (f) => new RegExp(`${esc(f)}: is a folder; a FITS file was expected`)],
   ["a missing file", "missing", (f) => new RegExp(`${esc(f)}: no such file \\(the F336W mosaic of T\\)`)],
@@ -209,22 +285,52 @@ const fitsCases: Case[] = FITS_CASES.map(([name, key, message]) => ({
 }));
 
 const fitsCommandCases: Case[] = [
-  ...(["truncated", "no-end", "folder", "empty"] as const).map((key): Case => ({
-    name: `fits info, ${key} file`,
-    args: () => ["fits", "info", c.fits[key]],
-    exit: 1,
-    says: () => [named(c.fits[key]), /truncated|no END card|is a folder|not a FITS file/],
-  })),
+  ...(["truncated", "no-end", "folder", "empty"] as const).map(
+    (key): Case => ({
+      name: `fits info, ${key} file`,
+      args: () => ["fits", "info", c.fits[key]],
+      exit: 1,
+      says: () => [named(c.fits[key]), /truncated|no END card|is a folder|not a FITS file/],
+    }),
+  ),
   {
     name: "fits cutout --size 100000",
-    args: (w) => ["fits", "cutout", c.mosaics.F275W, "--x", "50", "--y", "40", "--size", "100000", "--out", path.join(w, "cut.fits")],
+    args: (w) => [
+      "fits",
+      "cutout",
+      c.mosaics.F275W,
+      "--x",
+      "50",
+      "--y",
+      "40",
+      "--size",
+      "100000",
+      "--out",
+      path.join(w, "cut.fits"),
+    ],
     exit: 1,
-    says: () => [lit(`${c.mosaics.F275W} HDU 0: a 100000 x 100000 cutout is far larger than the 100 x 80 image; a side of at most 200`)],
+    says: () => [
+      lit(
+        `${c.mosaics.F275W} HDU 0: a 100000 x 100000 cutout is far larger than the 100 x 80 image; a side of at most 200`,
+      ),
+    ],
     gone: () => ["cut.fits"],
   },
   {
     name: "fits cutout of a truncated file",
-    args: (w) => ["fits", "cutout", c.fits.truncated, "--x", "50", "--y", "40", "--size", "10", "--out", path.join(w, "cut.fits")],
+    args: (w) => [
+      "fits",
+      "cutout",
+      c.fits.truncated,
+      "--x",
+      "50",
+      "--y",
+      "40",
+      "--size",
+      "10",
+      "--out",
+      path.join(w, "cut.fits"),
+    ],
     exit: 1,
     says: () => [named(c.fits.truncated), /the file is truncated/],
     gone: () => ["cut.fits"],
@@ -261,8 +367,11 @@ const catalogCases: Case[] = [
     name: "curate, a binary file as a LEGUS catalog",
     args: (w) => curateArgs(w, { catalog: c.catalogs["binary.tab"], extra: ["--class-column", "34"] }),
     exit: 1,
-    says: () => [new RegExp(`${esc(c.catalogs["binary.tab"])}: \\d+ bad row\\(s\\), not curated`), /columns, expected at least 34/,
-      /nothing curated/],
+    says: () => [
+      new RegExp(`${esc(c.catalogs["binary.tab"])}: \\d+ bad row\\(s\\), not curated`),
+      /columns, expected at least 34/,
+      /nothing curated/,
+    ],
     left: () => ["out/manifest.csv"],
     check: notComplete,
   },
@@ -277,8 +386,11 @@ const catalogCases: Case[] = [
     name: "curate, --class-column 999",
     args: (w) => curateArgs(w, { catalog: c.catalogs["legus.tab"], extra: ["--class-column", "999"] }),
     exit: 1,
-    says: () => [lit(`${c.catalogs["legus.tab"]}: 6 bad row(s)`), lit("34 columns, expected at least 999 (class in column 999)"),
-      /nothing curated/],
+    says: () => [
+      lit(`${c.catalogs["legus.tab"]}: 6 bad row(s)`),
+      lit("34 columns, expected at least 999 (class in column 999)"),
+      /nothing curated/,
+    ],
     left: () => ["out/manifest.csv"],
     check: notComplete,
   },
@@ -293,32 +405,45 @@ const catalogCases: Case[] = [
     name: "curate, a LEGUS catalog of an unknown field whose content does not tell the class column",
     args: (w) => curateArgs(w, { catalog: c.catalogs["legus-ambiguous.tab"] }),
     exit: 2,
-    says: () => [lit(`${c.catalogs["legus-ambiguous.tab"]}: field T has no default class column and its content does not tell`), /the class column is 34 or 35; pass --class-column/],
+    says: () => [
+      lit(`${c.catalogs["legus-ambiguous.tab"]}: field T has no default class column and its content does not tell`),
+      /the class column is 34 or 35; pass --class-column/,
+    ],
     gone: () => ["out"],
   },
   {
     name: "curate, a plain CSV without --pixels",
     args: (w) => curateArgs(w, { pixels: false }),
     exit: 2,
-    says: () => [new RegExp(`${esc(c.catalog)}: plain CSV catalogs need the pixel convention of x, y.*; pass --pixels`)],
+    says: () => [
+      new RegExp(`${esc(c.catalog)}: plain CSV catalogs need the pixel convention of x, y.*; pass --pixels`),
+    ],
     gone: () => ["out"],
   },
   {
     name: "curate, a catalog whose format the extension does not tell",
     args: (w) => curateArgs(w, { catalog: c.catalogs["catalog.xyz"] }),
     exit: 2,
-    says: () => [lit(`${c.catalogs["catalog.xyz"]}: cannot tell the catalog format from the extension '.xyz'`), /; pass --format/],
+    says: () => [
+      lit(`${c.catalogs["catalog.xyz"]}: cannot tell the catalog format from the extension '.xyz'`),
+      /; pass --format/,
+    ],
     gone: () => ["out"],
   },
   {
     name: "curate, a 2 MB catalog value is cut short in messages and curation.json",
     args: (w) => curateArgs(w, { catalog: c.catalogs["huge-value.csv"] }),
     exit: 0,
-    says: () => [lit(`${c.catalogs["huge-value.csv"]}: 1 bad row(s)`),
-      lit(`line 3: position (${"9".repeat(40)}... (2000000 characters), 30) is not a pair of finite numbers`)],
+    says: () => [
+      lit(`${c.catalogs["huge-value.csv"]}: 1 bad row(s)`),
+      lit(`line 3: position (${"9".repeat(40)}... (2000000 characters), 30) is not a pair of finite numbers`),
+    ],
     check: (w, r) => {
       assert.ok(r.stderr.length < 4000, `stderr holds ${r.stderr.length} characters`);
-      assert.ok(fs.statSync(path.join(w, "out", "curation.json")).size < 20000, "curation.json holds the value in full");
+      assert.ok(
+        fs.statSync(path.join(w, "out", "curation.json")).size < 20000,
+        "curation.json holds the value in full",
+      );
       assert.equal(curationJson(path.join(w, "out")).complete, true);
     },
   },
@@ -326,40 +451,69 @@ const catalogCases: Case[] = [
     name: "curate, class values 7, -1 and 2.5 are warned about and curated as unclassified",
     args: (w) => curateArgs(w, { catalog: c.catalogs["odd-classes.csv"] }),
     exit: 0,
-    says: () => [lit(`${c.catalogs["odd-classes.csv"]}: 3 class value(s) that are not 0-4 (line 2: '7', line 3: '-1', line 4: '2.5'); ` +
-      "curated as unclassified")],
-    check: (w) => assert.deepEqual(readManifest(path.join(w, "out")).map((r) => r.class), [null, null, null, 1]),
+    says: () => [
+      lit(
+        `${c.catalogs["odd-classes.csv"]}: 3 class value(s) that are not 0-4 (line 2: '7', line 3: '-1', line 4: '2.5'); ` +
+          "curated as unclassified",
+      ),
+    ],
+    check: (w) =>
+      assert.deepEqual(
+        readManifest(path.join(w, "out")).map((r) => r.class),
+        [null, null, null, 1],
+      ),
   },
   {
     name: "curate, every object outside the mosaics",
     args: (w) => curateArgs(w, { catalog: c.catalogs["outside.csv"] }),
     exit: 1,
-    says: (w) => [lit(`${path.join(w, "out")}: nothing curated (all 2 object(s) dropped: outside 2; each one's reason is in manifest.csv); ` +
-      "the curation is not marked complete")],
+    says: (w) => [
+      lit(
+        `${path.join(w, "out")}: nothing curated (all 2 object(s) dropped: outside 2; each one's reason is in manifest.csv); ` +
+          "the curation is not marked complete",
+      ),
+    ],
     check: (w) => {
       notComplete(w);
-      assert.deepEqual(readManifest(path.join(w, "out")).map((r) => r.reason), Array(2).fill("position outside the 100 x 80 mosaic"));
+      assert.deepEqual(
+        readManifest(path.join(w, "out")).map((r) => r.reason),
+        Array(2).fill("position outside the 100 x 80 mosaic"),
+      );
     },
   },
   {
     name: "curate, a catalog row of another field",
     args: (w) => curateArgs(w, { catalog: c.catalogs["other-field.csv"] }),
     exit: 1,
-    says: () => [new RegExp(`${esc(c.catalogs["other-field.csv"])}: line 3 is in field U, not T; curate one field per catalog`)],
+    says: () => [
+      new RegExp(`${esc(c.catalogs["other-field.csv"])}: line 3 is in field U, not T; curate one field per catalog`),
+    ],
     gone: () => ["out"],
   },
   {
     name: "curate, a class that is not a number",
     args: (w) => curateArgs(w, { catalog: c.catalogs["class-text.csv"] }),
     exit: 0,
-    says: () => [lit(`${c.catalogs["class-text.csv"]}: 1 bad row(s), not curated (no manifest row):\n  line 2: class 'abc' is not a number`)],
-    check: (w) => assert.deepEqual(readManifest(path.join(w, "out")).map((r) => r.id), ["2"]),
+    says: () => [
+      lit(
+        `${c.catalogs["class-text.csv"]}: 1 bad row(s), not curated (no manifest row):\n  line 2: class 'abc' is not a number`,
+      ),
+    ],
+    check: (w) =>
+      assert.deepEqual(
+        readManifest(path.join(w, "out")).map((r) => r.id),
+        ["2"],
+      ),
   },
   {
     name: "curate, a CSV without a class column",
     args: (w) => curateArgs(w, { catalog: c.catalogs["no-class-column.csv"] }),
     exit: 1,
-    says: () => [new RegExp(`${esc(c.catalogs["no-class-column.csv"])}: CSV header lacks column\\(s\\) class \\(have: id, x, y\\)`)],
+    says: () => [
+      new RegExp(
+        `${esc(c.catalogs["no-class-column.csv"])}: CSV header lacks column\\(s\\) class \\(have: id, x, y\\)`,
+      ),
+    ],
     gone: () => ["out"],
   },
   {
@@ -399,7 +553,9 @@ const outputCases: Case[] = [
     },
     args: (w) => curateArgs(w),
     exit: 1,
-    says: (w) => [new RegExp(`${esc(path.join(w, "out"))}: not empty and not a curation folder \\(no curation\\.json\\)`)],
+    says: (w) => [
+      new RegExp(`${esc(path.join(w, "out"))}: not empty and not a curation folder \\(no curation\\.json\\)`),
+    ],
     check: (w) => assert.deepEqual(fs.readdirSync(path.join(w, "out")), ["notes.txt"]),
   },
   {
@@ -407,7 +563,9 @@ const outputCases: Case[] = [
     setup: (w) => curateGood(w),
     args: (w) => curateArgs(w, { extra: ["--size", "20"] }),
     exit: 1,
-    says: (w) => [lit(`${path.join(w, "out")}: holds a curation with other settings or inputs (was: size 16; now: size 20)`)],
+    says: (w) => [
+      lit(`${path.join(w, "out")}: holds a curation with other settings or inputs (was: size 16; now: size 20)`),
+    ],
     check: (w) => {
       const out = path.join(w, "out");
       assert.equal(curationJson(out).complete, true);
@@ -415,20 +573,31 @@ const outputCases: Case[] = [
       for (const r of readManifest(out)) assert.equal(readStamp(path.join(out, r.stamp!)).size, 16);
     },
   },
-  ...([["truncated", 3000], ["0-byte", 0]] as const).map(([what, bytes]): Case => ({
-    name: `curate resumed over a ${what} stamp writes it again`,
-    setup: (w) => {
-      curateGood(w);
-      fs.truncateSync(path.join(w, "out", "stamps", FIELD, "2.fits"), bytes);
-    },
-    args: (w) => curateArgs(w),
-    exit: 0,
-    says: (w) => [lit(`${path.join(w, "out")}: 1 damaged stamp(s) (truncated, empty or of another size) written again, e.g. stamps/T/2.fits`)],
-    check: (w, r) => {
-      assert.match(r.stdout, /5 already there/);
-      assert.equal(readStamp(path.join(w, "out", "stamps", FIELD, "2.fits")).size, 16);
-    },
-  })),
+  ...(
+    [
+      ["truncated", 3000],
+      ["0-byte", 0],
+    ] as const
+  ).map(
+    ([what, bytes]): Case => ({
+      name: `curate resumed over a ${what} stamp writes it again`,
+      setup: (w) => {
+        curateGood(w);
+        fs.truncateSync(path.join(w, "out", "stamps", FIELD, "2.fits"), bytes);
+      },
+      args: (w) => curateArgs(w),
+      exit: 0,
+      says: (w) => [
+        lit(
+          `${path.join(w, "out")}: 1 damaged stamp(s) (truncated, empty or of another size) written again, e.g. stamps/T/2.fits`,
+        ),
+      ],
+      check: (w, r) => {
+        assert.match(r.stdout, /5 already there/);
+        assert.equal(readStamp(path.join(w, "out", "stamps", FIELD, "2.fits")).size, 16);
+      },
+    }),
+  ),
   {
     name: "curate resumed after a killed writer removes its temporary file",
     setup: (w) => {
@@ -466,8 +635,12 @@ const outputCases: Case[] = [
     },
     args: (w) => curateArgs(w),
     exit: 1,
-    says: (w) => [lit(`${path.join(w, "out")}: another writer is using this output ('curate', pid ${process.pid} on ${os.hostname()}`),
-      /; wait for it to finish$/m],
+    says: (w) => [
+      lit(
+        `${path.join(w, "out")}: another writer is using this output ('curate', pid ${process.pid} on ${os.hostname()}`,
+      ),
+      /; wait for it to finish$/m,
+    ],
     keeps: ["out/.starcluster.lock"],
     check: (w) => assert.deepEqual(fs.readdirSync(path.join(w, "out")), [".starcluster.lock"]),
   },
@@ -479,8 +652,10 @@ const outputCases: Case[] = [
     },
     args: (w) => curateArgs(w),
     exit: 1,
-    says: (w) => [lit("another writer is using this output ('curate', pid 1 on elsewhere.example.org"),
-      lit(`wait for it to finish, or remove ${path.join(w, "out", ".starcluster.lock")} if that job is gone`)],
+    says: (w) => [
+      lit("another writer is using this output ('curate', pid 1 on elsewhere.example.org"),
+      lit(`wait for it to finish, or remove ${path.join(w, "out", ".starcluster.lock")} if that job is gone`),
+    ],
     keeps: ["out/.starcluster.lock"],
   },
   {
@@ -506,7 +681,10 @@ const pixelCases: Case[] = [
     check: (w) => {
       const rows = rowsById(path.join(w, "out"));
       assert.equal(rows.get("2")!.status, "dropped");
-      assert.equal(rows.get("2")!.reason, "pixels without data in the stamp (NaN, infinite or beyond a footprint edge): F336W 1");
+      assert.equal(
+        rows.get("2")!.reason,
+        "pixels without data in the stamp (NaN, infinite or beyond a footprint edge): F336W 1",
+      );
       assert.equal([...rows.values()].filter((r) => r.status === "kept").length, 5);
     },
   },
@@ -515,8 +693,11 @@ const pixelCases: Case[] = [
     args: (w) => curateArgs(w, { swap: { F336W: c.fits["nan-pixel"] } }),
     exit: 0,
     says: () => [],
-    check: (w) => assert.equal(rowsById(path.join(w, "out")).get("3")!.reason,
-      "pixels without data in the stamp (NaN, infinite or beyond a footprint edge): F336W 1"),
+    check: (w) =>
+      assert.equal(
+        rowsById(path.join(w, "out")).get("3")!.reason,
+        "pixels without data in the stamp (NaN, infinite or beyond a footprint edge): F336W 1",
+      ),
   },
   {
     name: "curate --pad, a -Inf pixel is zero-padded, never kept as -Inf",
@@ -553,7 +734,10 @@ const pixelCases: Case[] = [
     says: () => [],
     check: (w) => {
       const rows = assertHonestTable(path.join(w, "c.csv"));
-      assert.deepEqual(rows.map((r) => r.status), ["classified", "dropped", "classified", "classified", "classified", "classified"]);
+      assert.deepEqual(
+        rows.map((r) => r.status),
+        ["classified", "dropped", "classified", "classified", "classified", "classified"],
+      );
       assert.match(rows[1].reason, /NaN, infinite/);
     },
   },
@@ -562,13 +746,18 @@ const pixelCases: Case[] = [
     args: (w) => classifyArgs(w, { swap: { F275W: c.fits["all-inf"] } }),
     exit: 0,
     says: () => [],
-    check: (w) => assert.ok(assertHonestTable(path.join(w, "c.csv")).every((r) => r.status === "classified" && r.missing_band === "F275W")),
+    check: (w) =>
+      assert.ok(
+        assertHonestTable(path.join(w, "c.csv")).every((r) => r.status === "classified" && r.missing_band === "F275W"),
+      ),
   },
   {
     name: "classify, a mosaic whose BSCALE is infinite",
     args: (w) => classifyArgs(w, { swap: { F438W: c.fits["bscale-inf"] } }),
     exit: 1,
-    says: () => [new RegExp(`${esc(c.fits["bscale-inf"])} HDU 0: card BSCALE = Infinity is not a non-zero finite number`)],
+    says: () => [
+      new RegExp(`${esc(c.fits["bscale-inf"])} HDU 0: card BSCALE = Infinity is not a non-zero finite number`),
+    ],
     gone: () => ["c.csv", "c.csv.partial.jsonl"],
   },
   {
@@ -595,20 +784,32 @@ const pixelCases: Case[] = [
     name: "train, a curated stamp whose BSCALE is 0",
     args: (w) => trainArgs(w, [], c.badHeader),
     exit: 1,
-    says: () => [lit(`${path.join(c.badHeader, "stamps", "TESTFIELD", "7.fits")} HDU 1 (F275W): card BSCALE = 0 is not a non-zero finite`)],
+    says: () => [
+      lit(
+        `${path.join(c.badHeader, "stamps", "TESTFIELD", "7.fits")} HDU 1 (F275W): card BSCALE = 0 is not a non-zero finite`,
+      ),
+    ],
     gone: () => ["run"],
   },
   {
     name: "evaluate, a curated stamp whose BSCALE is 0",
     args: () => evaluateArgs(run, c.badHeader),
     exit: 1,
-    says: () => [new RegExp(`${esc(path.join(c.badHeader, "stamps", "TESTFIELD", "7.fits"))} HDU 1 \\(F275W\\): card BSCALE = 0 is not`)],
+    says: () => [
+      new RegExp(
+        `${esc(path.join(c.badHeader, "stamps", "TESTFIELD", "7.fits"))} HDU 1 \\(F275W\\): card BSCALE = 0 is not`,
+      ),
+    ],
   },
   {
     name: "classify, a curated stamp whose BSCALE is 0",
     args: (w) => classifyStamps(w, run, c.badHeader),
     exit: 1,
-    says: () => [new RegExp(`${esc(path.join(c.badHeader, "stamps", "TESTFIELD", "7.fits"))} HDU 1 \\(F275W\\): card BSCALE = 0 is not`)],
+    says: () => [
+      new RegExp(
+        `${esc(path.join(c.badHeader, "stamps", "TESTFIELD", "7.fits"))} HDU 1 \\(F275W\\): card BSCALE = 0 is not`,
+      ),
+    ],
     gone: () => ["c.csv", "c.csv.partial.jsonl"],
   },
   {
@@ -622,43 +823,73 @@ const pixelCases: Case[] = [
 
 /** Model files that must be refused, the file named with the cause. */
 const MODEL_CASES: [string, string, (f: string) => RegExp][] = [
-  ["a NaN weight", "nan-weight", (f) => lit(`error: ${f}: tensor '${NAN_TENSOR}' holds NaN at index 0: weights must be finite numbers`)],
-  ["an infinite weight", "inf-weight", (f) => lit(`error: ${f}: tensor '${INF_TENSOR}' holds Infinity at index 0: weights must be finite`)],
-  ["weights that overflow (3e38)", "huge-weight", (f) => lit(`${f}: the model gives a non-finite class probability (NaN); its weights overflow`)],
+  [
+    "a NaN weight",
+    "nan-weight",
+    (f) => lit(`error: ${f}: tensor '${NAN_TENSOR}' holds NaN at index 0: weights must be finite numbers`),
+  ],
+  [
+    "an infinite weight",
+    "inf-weight",
+    (f) => lit(`error: ${f}: tensor '${INF_TENSOR}' holds Infinity at index 0: weights must be finite`),
+  ],
+  [
+    "weights that overflow (3e38)",
+    "huge-weight",
+    (f) => lit(`${f}: the model gives a non-finite class probability (NaN); its weights overflow`),
+  ],
   ["a corrupted header", "bad-json", (f) => new RegExp(`${esc(f)}: not a valid safetensors file: header is not JSON`)],
-  ["a truncated file", "truncated",
-    (f) => new RegExp(`${esc(f)}: not a valid safetensors file: tensors need \\d+ data bytes but the file has \\d+ \\(truncated\\?\\)`)],
+  [
+    "a truncated file",
+    "truncated",
+    (f) =>
+      new RegExp(
+        `${esc(f)}: not a valid safetensors file: tensors need \\d+ data bytes but the file has \\d+ \\(truncated\\?\\)`,
+      ),
+  ],
 ];
 
 const modelCases: Case[] = [
-  ...MODEL_CASES.map(([what, key, message]): Case => ({
-    name: `classify, a model with ${what}`,
-    args: (w) => classifyStamps(w, models[key]),
-    exit: 1,
-    says: () => [message(models[key])],
-    gone: () => ["c.csv", "c.csv.partial.jsonl"],
-  })),
-  ...MODEL_CASES.map(([what, key, message]): Case => ({
-    name: `evaluate, a run whose model has ${what}`,
-    setup: (w) => runWith(path.join(w, "run"), models[key]),
-    args: (w) => evaluateArgs(path.join(w, "run")),
-    exit: 1,
-    says: (w) => [message(path.join(w, "run", "model.safetensors"))],
-    gone: () => ["run/predictions"],
-  })),
-  ...([
-    ["a 0-byte file", "empty", /not a valid safetensors file: 0 bytes, shorter than the 8-byte header length/],
-    ["a text file", "text", /not a valid safetensors file: header length \d+ exceeds the \d+ bytes after it/],
-    ["a training checkpoint", "checkpoint", /a training checkpoint, not a finished model/],
-    ["a safetensors file of another program", "foreign", /not a starcluster model \(format 'pytorch'\)/],
-    ["a model without its input spec", "no-input-spec", /records no input spec \(bands, stamp size, input size, rescaling\)/],
-  ] as const).map(([what, key, cause]): Case => ({
-    name: `classify, ${what} as the model`,
-    args: (w) => classifyStamps(w, models[key]),
-    exit: 1,
-    says: () => [new RegExp(`${esc(models[key])}: ${cause.source}`)],
-    gone: () => ["c.csv", "c.csv.partial.jsonl"],
-  })),
+  ...MODEL_CASES.map(
+    ([what, key, message]): Case => ({
+      name: `classify, a model with ${what}`,
+      args: (w) => classifyStamps(w, models[key]),
+      exit: 1,
+      says: () => [message(models[key])],
+      gone: () => ["c.csv", "c.csv.partial.jsonl"],
+    }),
+  ),
+  ...MODEL_CASES.map(
+    ([what, key, message]): Case => ({
+      name: `evaluate, a run whose model has ${what}`,
+      setup: (w) => runWith(path.join(w, "run"), models[key]),
+      args: (w) => evaluateArgs(path.join(w, "run")),
+      exit: 1,
+      says: (w) => [message(path.join(w, "run", "model.safetensors"))],
+      gone: () => ["run/predictions"],
+    }),
+  ),
+  ...(
+    [
+      ["a 0-byte file", "empty", /not a valid safetensors file: 0 bytes, shorter than the 8-byte header length/],
+      ["a text file", "text", /not a valid safetensors file: header length \d+ exceeds the \d+ bytes after it/],
+      ["a training checkpoint", "checkpoint", /a training checkpoint, not a finished model/],
+      ["a safetensors file of another program", "foreign", /not a starcluster model \(format 'pytorch'\)/],
+      [
+        "a model without its input spec",
+        "no-input-spec",
+        /records no input spec \(bands, stamp size, input size, rescaling\)/,
+      ],
+    ] as const
+  ).map(
+    ([what, key, cause]): Case => ({
+      name: `classify, ${what} as the model`,
+      args: (w) => classifyStamps(w, models[key]),
+      exit: 1,
+      says: () => [new RegExp(`${esc(models[key])}: ${cause.source}`)],
+      gone: () => ["c.csv", "c.csv.partial.jsonl"],
+    }),
+  ),
   {
     name: "classify, --models naming nothing",
     args: (w) => classifyStamps(w, path.join(w, "nothing")),
@@ -671,7 +902,10 @@ const modelCases: Case[] = [
     setup: (w) => runWith(path.join(w, "run"), run + "/model.safetensors", false),
     args: (w) => classifyStamps(w, path.join(w, "run")),
     exit: 1,
-    says: (w) => [lit(`${path.join(w, "run")}: no trained model found`), lit(`${path.join(w, "run")}: training not complete (no run.json)`)],
+    says: (w) => [
+      lit(`${path.join(w, "run")}: no trained model found`),
+      lit(`${path.join(w, "run")}: training not complete (no run.json)`),
+    ],
     gone: () => ["c.csv"],
   },
   {
@@ -679,7 +913,9 @@ const modelCases: Case[] = [
     setup: (w) => runWith(path.join(w, "run"), null, false),
     args: (w) => evaluateArgs(path.join(w, "run")),
     exit: 1,
-    says: (w) => [new RegExp(`${esc(path.join(w, "run"))}: not a complete training run \\(no run\\.json; train it first\\)`)],
+    says: (w) => [
+      new RegExp(`${esc(path.join(w, "run"))}: not a complete training run \\(no run\\.json; train it first\\)`),
+    ],
   },
 ];
 
@@ -695,20 +931,36 @@ const trainCases: Case[] = [
     name: "train, a folder that is not a curation",
     args: (w) => trainArgs(w, [], path.dirname(c.catalog)),
     exit: 1,
-    says: () => [new RegExp(`${esc(path.join(path.dirname(c.catalog), "manifest.csv"))}: no such file \\(is .* a curation folder\\?\\)`)],
+    says: () => [
+      new RegExp(
+        `${esc(path.join(path.dirname(c.catalog), "manifest.csv"))}: no such file \\(is .* a curation folder\\?\\)`,
+      ),
+    ],
     gone: () => ["run"],
   },
   {
     name: "train, an unknown --profile",
     args: (w) => [...trainArgs(w).filter((a) => a !== "smoke" && a !== "--profile"), "--profile", "nonexistent"],
     exit: 2,
-    says: () => [/--profile: unknown training profile 'nonexistent' \(built in: paper, cpu, quick, smoke; or a path to a \.json file\)/],
+    says: () => [
+      /--profile: unknown training profile 'nonexistent' \(built in: paper, cpu, quick, smoke; or a path to a \.json file\)/,
+    ],
     gone: () => ["run"],
   },
   {
     name: "train, a profile file that is not JSON",
     setup: (w) => fs.writeFileSync(path.join(w, "mine.json"), "{ inputSize: 32"),
-    args: (w) => ["train", "--data", c.data, "--arch", "resnet18", "--profile", path.join(w, "mine.json"), "--out", path.join(w, "run")],
+    args: (w) => [
+      "train",
+      "--data",
+      c.data,
+      "--arch",
+      "resnet18",
+      "--profile",
+      path.join(w, "mine.json"),
+      "--out",
+      path.join(w, "run"),
+    ],
     exit: 1,
     says: (w) => [new RegExp(`${esc(path.join(w, "mine.json"))}: not valid JSON`)],
     gone: () => ["run"],
@@ -728,7 +980,11 @@ const trainCases: Case[] = [
     },
     args: (w) => trainArgs(w),
     exit: 1,
-    says: (w) => [new RegExp(`${esc(path.join(w, "run", "checkpoint.safetensors"))}: tensor 'model\\.${esc(NAN_TENSOR)}' holds NaN`)],
+    says: (w) => [
+      new RegExp(
+        `${esc(path.join(w, "run", "checkpoint.safetensors"))}: tensor 'model\\.${esc(NAN_TENSOR)}' holds NaN`,
+      ),
+    ],
     gone: () => ["run/model.safetensors", "run/run.json"],
   },
   {
@@ -736,7 +992,11 @@ const trainCases: Case[] = [
     setup: (w) => runWith(path.join(w, "run"), null, false),
     args: (w) => trainArgs(w, ["--seed", "1"]),
     exit: 1,
-    says: (w) => [new RegExp(`${esc(path.join(w, "run"))}: holds a run with different settings \\(seed: 0 -> 1, .*; use another --out`)],
+    says: (w) => [
+      new RegExp(
+        `${esc(path.join(w, "run"))}: holds a run with different settings \\(seed: 0 -> 1, .*; use another --out`,
+      ),
+    ],
     check: (w) => {
       const config = (dir: string) => fs.readFileSync(path.join(dir, "config.json"), "utf8");
       assert.equal(config(path.join(w, "run")), config(run), "config.json untouched");
@@ -750,8 +1010,14 @@ const trainCases: Case[] = [
     },
     args: (w) => trainArgs(w, ["--seed", "1"]),
     exit: 1,
-    says: (w) => [new RegExp(`${esc(path.join(w, "run"))}: holds a finished run with different settings \\(seed: 0 -> 1`)],
-    check: (w) => assert.ok(fs.lstatSync(path.join(w, "run", "model.safetensors")).isSymbolicLink(), "the finished run is left as it was"),
+    says: (w) => [
+      new RegExp(`${esc(path.join(w, "run"))}: holds a finished run with different settings \\(seed: 0 -> 1`),
+    ],
+    check: (w) =>
+      assert.ok(
+        fs.lstatSync(path.join(w, "run", "model.safetensors")).isSymbolicLink(),
+        "the finished run is left as it was",
+      ),
   },
 ];
 
@@ -771,7 +1037,11 @@ const classifyCases: Case[] = [
     setup: (w) => fs.mkdirSync(path.join(w, "ro"), { mode: 0o555 }),
     args: (w) => ["classify", "--models", run, "--stamps", c.data, "--out", path.join(w, "ro", "c.csv")],
     exit: 1,
-    says: (w) => [new RegExp(`${esc(path.join(w, "ro", "c.csv"))}: cannot write there \\(${esc(path.join(w, "ro"))} is not writable`)],
+    says: (w) => [
+      new RegExp(
+        `${esc(path.join(w, "ro", "c.csv"))}: cannot write there \\(${esc(path.join(w, "ro"))} is not writable`,
+      ),
+    ],
     gone: () => ["ro/c.csv", "ro/c.csv.partial.jsonl"],
   },
   {
@@ -786,9 +1056,17 @@ const classifyCases: Case[] = [
     name: "classify, every object outside the mosaics",
     args: (w) => classifyArgs(w, { catalog: c.catalogs["outside.csv"] }),
     exit: 1,
-    says: (w) => [lit(`${path.join(w, "c.csv")}: nothing classified: all 2 object(s) dropped (2 x position outside the 100 x 80 mosaic)`)],
+    says: (w) => [
+      lit(
+        `${path.join(w, "c.csv")}: nothing classified: all 2 object(s) dropped (2 x position outside the 100 x 80 mosaic)`,
+      ),
+    ],
     left: () => ["c.csv"],
-    check: (w) => assert.deepEqual(assertHonestTable(path.join(w, "c.csv")).map((r) => r.status), ["dropped", "dropped"]),
+    check: (w) =>
+      assert.deepEqual(
+        assertHonestTable(path.join(w, "c.csv")).map((r) => r.status),
+        ["dropped", "dropped"],
+      ),
     gone: () => ["c.csv.partial.jsonl"],
   },
   {
@@ -807,12 +1085,22 @@ const classifyCases: Case[] = [
   },
   {
     name: "classify resumed with other inputs than its progress file",
-    setup: (w) => fs.writeFileSync(path.join(w, "c.csv.partial.jsonl"),
-      JSON.stringify({ format: "starcluster-classify-partial-1", fingerprint: ["model other.safetensors sha256 0"] }) + "\n"),
+    setup: (w) =>
+      fs.writeFileSync(
+        path.join(w, "c.csv.partial.jsonl"),
+        JSON.stringify({
+          format: "starcluster-classify-partial-1",
+          fingerprint: ["model other.safetensors sha256 0"],
+        }) + "\n",
+      ),
     args: (w) => classifyStamps(w, run),
     exit: 1,
-    says: (w) => [lit(`${path.join(w, "c.csv.partial.jsonl")}: progress of a classification with other inputs ` +
-      "(no longer given: model other.safetensors sha256 0; new: model model.safetensors sha256 ")],
+    says: (w) => [
+      lit(
+        `${path.join(w, "c.csv.partial.jsonl")}: progress of a classification with other inputs ` +
+          "(no longer given: model other.safetensors sha256 0; new: model model.safetensors sha256 ",
+      ),
+    ],
     gone: () => ["c.csv"],
     check: (w) => assert.match(fs.readFileSync(path.join(w, "c.csv.partial.jsonl"), "utf8"), /other\.safetensors/),
   },
@@ -821,7 +1109,9 @@ const classifyCases: Case[] = [
     setup: (w) => curateGood(w),
     args: (w) => ["classify", "--models", run, "--stamps", path.join(w, "out"), "--out", path.join(w, "c.csv")],
     exit: 1,
-    says: (w) => [new RegExp(`${esc(path.join(w, "out"))}: stamps are 16 px but the models take 32 px stamps; curate at --size 32`)],
+    says: (w) => [
+      new RegExp(`${esc(path.join(w, "out"))}: stamps are 16 px but the models take 32 px stamps; curate at --size 32`),
+    ],
     gone: () => ["c.csv", "c.csv.partial.jsonl"],
   },
   {
@@ -829,8 +1119,10 @@ const classifyCases: Case[] = [
     setup: (w) => fs.writeFileSync(path.join(w, ".c.csv.lock"), holder(process.pid)),
     args: (w) => classifyStamps(w, run),
     exit: 1,
-    says: (w) => [lit(`error: ${path.join(w, "c.csv")}: another writer is using this output ('curate', pid ${process.pid} `),
-      /; wait for it to finish$/m],
+    says: (w) => [
+      lit(`error: ${path.join(w, "c.csv")}: another writer is using this output ('curate', pid ${process.pid} `),
+      /; wait for it to finish$/m,
+    ],
     keeps: [".c.csv.lock"],
     gone: () => ["c.csv", "c.csv.partial.jsonl"],
   },
@@ -838,18 +1130,59 @@ const classifyCases: Case[] = [
 
 const usageCases: Case[] = [
   { name: "an unknown command", args: () => ["frobnicate"], exit: 2, says: () => [/unknown command 'frobnicate'/] },
-  { name: "an unknown option", args: (w) => [...curateArgs(w), "--colour", "red"], exit: 2, says: () => [/--colour/], gone: () => ["out"] },
-  { name: "curate --size 0", args: (w) => [...curateArgs(w), "--size", "0"], exit: 2, says: () => [/--size/], gone: () => ["out"] },
-  { name: "curate --size not a number", args: (w) => [...curateArgs(w), "--size", "big"], exit: 2, says: () => [/--size/],
-    gone: () => ["out"] },
-  { name: "train --arch unknown", args: (w) => trainArgs(w, ["--arch", "alexnet"]), exit: 2, says: () => [/--arch/, /alexnet/],
-    gone: () => ["run"] },
-  { name: "evaluate --split unknown", args: () => [...evaluateArgs(run), "--split", "half"], exit: 2, says: () => [/--split/, /half/] },
-  { name: "reproduce --profile unknown", args: () => ["reproduce", "--profile", "nonexistent"], exit: 2,
-    says: () => [/--profile/, /nonexistent/] },
-  { name: "synth, an unknown field", args: (w) => ["synth", "--scale", "smoke", "--fields", "NGC9999", "--out", path.join(w, "sim")], exit: 2,
-    says: () => [/unknown field\(s\) NGC9999/], gone: () => ["sim"] },
-  { name: "classify without --out", args: () => ["classify", "--models", run, "--stamps", c.data], exit: 2, says: () => [/--out/] },
+  {
+    name: "an unknown option",
+    args: (w) => [...curateArgs(w), "--colour", "red"],
+    exit: 2,
+    says: () => [/--colour/],
+    gone: () => ["out"],
+  },
+  {
+    name: "curate --size 0",
+    args: (w) => [...curateArgs(w), "--size", "0"],
+    exit: 2,
+    says: () => [/--size/],
+    gone: () => ["out"],
+  },
+  {
+    name: "curate --size not a number",
+    args: (w) => [...curateArgs(w), "--size", "big"],
+    exit: 2,
+    says: () => [/--size/],
+    gone: () => ["out"],
+  },
+  {
+    name: "train --arch unknown",
+    args: (w) => trainArgs(w, ["--arch", "alexnet"]),
+    exit: 2,
+    says: () => [/--arch/, /alexnet/],
+    gone: () => ["run"],
+  },
+  {
+    name: "evaluate --split unknown",
+    args: () => [...evaluateArgs(run), "--split", "half"],
+    exit: 2,
+    says: () => [/--split/, /half/],
+  },
+  {
+    name: "reproduce --profile unknown",
+    args: () => ["reproduce", "--profile", "nonexistent"],
+    exit: 2,
+    says: () => [/--profile/, /nonexistent/],
+  },
+  {
+    name: "synth, an unknown field",
+    args: (w) => ["synth", "--scale", "smoke", "--fields", "NGC9999", "--out", path.join(w, "sim")],
+    exit: 2,
+    says: () => [/unknown field\(s\) NGC9999/],
+    gone: () => ["sim"],
+  },
+  {
+    name: "classify without --out",
+    args: () => ["classify", "--models", run, "--stamps", c.data],
+    exit: 2,
+    says: () => [/--out/],
+  },
   {
     name: "classify, both --stamps and a catalog",
     args: (w) => [...classifyStamps(w, run), "--catalog", c.catalog],
@@ -860,8 +1193,14 @@ const usageCases: Case[] = [
 ];
 
 const CASES: [string, Case[]][] = [
-  ["FITS", fitsCases], ["fits commands", fitsCommandCases], ["catalogs", catalogCases], ["curation outputs", outputCases],
-  ["non-finite pixels and headers", pixelCases], ["models", modelCases], ["train", trainCases], ["classify outputs", classifyCases],
+  ["FITS", fitsCases],
+  ["fits commands", fitsCommandCases],
+  ["catalogs", catalogCases],
+  ["curation outputs", outputCases],
+  ["non-finite pixels and headers", pixelCases],
+  ["models", modelCases],
+  ["train", trainCases],
+  ["classify outputs", classifyCases],
   ["usage", usageCases],
 ];
 
@@ -870,7 +1209,19 @@ before(() => {
   fs.chmodSync(root, 0o755);
   c = makeCorpus(path.join(root, "corpus"));
   run = path.join(root, "run");
-  const r = starcluster(["train", "--data", c.data, "--arch", "resnet18", "--profile", "smoke", "--batches", "2", "--out", run]);
+  const r = starcluster([
+    "train",
+    "--data",
+    c.data,
+    "--arch",
+    "resnet18",
+    "--profile",
+    "smoke",
+    "--batches",
+    "2",
+    "--out",
+    run,
+  ]);
   assert.equal(r.status, 0, r.stderr);
   models = makeModels(path.join(run, "model.safetensors"), path.join(root, "models"));
 });
@@ -885,7 +1236,8 @@ for (const [group, cases] of CASES) {
       let uid: number | undefined;
       if (k.asUser) {
         const user = unprivileged();
-        if (!user) return t.skip("running as root and no unprivileged user ('nobody') to run as: permissions would not apply");
+        if (!user)
+          return t.skip("running as root and no unprivileged user ('nobody') to run as: permissions would not apply");
         uid = user.uid;
         fs.chmodSync(w, 0o755);
       }
@@ -893,7 +1245,10 @@ for (const [group, cases] of CASES) {
       const r = starcluster(k.args(w), uid);
       const where = `\n--- stderr:\n${r.stderr}\n--- stdout:\n${r.stdout}`;
       // CORPUS_SHOW=1 lists each case's message with the spec reporter, for reading them all at once.
-      const lines = r.stderr.trim().split("\n").filter((l) => !/^\[|using backend/.test(l));
+      const lines = r.stderr
+        .trim()
+        .split("\n")
+        .filter((l) => !/^\[|using backend/.test(l));
       if (process.env.CORPUS_SHOW) t.diagnostic(`exit ${r.status}: ${lines.join(" | ")}`);
       try {
         assert.equal(r.status, k.exit, `exit code${where}`);
@@ -926,14 +1281,26 @@ function oneProceeds(a: Result, b: Result, command: string, refusal?: RegExp): [
   const statuses = [a.status, b.status].sort();
   assert.deepEqual(statuses, [0, 1], `exit codes ${a.status} and ${b.status}:\n${a.stderr}\n---\n${b.stderr}`);
   const [winner, loser] = a.status === 0 ? [a, b] : [b, a];
-  assert.match(loser.stderr, refusal ?? new RegExp(`another writer is using this output \\('${command}', pid ${winner.pid} on `));
+  assert.match(
+    loser.stderr,
+    refusal ?? new RegExp(`another writer is using this output \\('${command}', pid ${winner.pid} on `),
+  );
   return [winner, loser];
 }
 
 const bigArgs = (out: string, size: string) => [
-  "curate", "--catalog", c.big.catalog, "--pixels", "fits", "--field", "BIG",
+  "curate",
+  "--catalog",
+  c.big.catalog,
+  "--pixels",
+  "fits",
+  "--field",
+  "BIG",
   ...BANDS.flatMap((b) => ["--mosaic", `${b}=${c.big.mosaics[b]}`]),
-  "--size", size, "--out", out,
+  "--size",
+  size,
+  "--out",
+  out,
 ];
 
 test("concurrency: two identical curates into one folder: one curates, the other is refused naming it", async () => {
@@ -962,11 +1329,29 @@ test("concurrency: two curates of different --size into one folder: stamps of on
 
 test("concurrency: two trains into one run directory: one trains, the other is refused naming it", async () => {
   const out = path.join(root, "work", "two-trains");
-  const args = ["train", "--data", c.data, "--arch", "resnet18", "--profile", "smoke", "--batches", "2", "--seed", "3", "--out", out];
+  const args = [
+    "train",
+    "--data",
+    c.data,
+    "--arch",
+    "resnet18",
+    "--profile",
+    "smoke",
+    "--batches",
+    "2",
+    "--seed",
+    "3",
+    "--out",
+    out,
+  ];
   const [a, b] = await Promise.all([started(args), started(args)]);
   oneProceeds(a, b, "train");
   assert.ok(fs.existsSync(path.join(out, "run.json")));
   const metrics = fs.readFileSync(path.join(out, "metrics.jsonl"), "utf8").trim().split("\n");
-  assert.deepEqual(metrics.map((l) => JSON.parse(l).batch), [1, 2], "one writer's metrics, not two interleaved");
+  assert.deepEqual(
+    metrics.map((l) => JSON.parse(l).batch),
+    [1, 2],
+    "one writer's metrics, not two interleaved",
+  );
   assert.deepEqual(strays(out), []);
 });

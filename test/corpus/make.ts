@@ -16,7 +16,12 @@ export const FIELD = "T";
 export const WIDTH = 100;
 export const HEIGHT = 80;
 export const OBJECTS: [x: number, y: number, cls: number][] = [
-  [30, 30, 1], [50, 30, 2], [70, 30, 3], [30, 50, 4], [50, 50, 1], [70, 50, 2],
+  [30, 30, 1],
+  [50, 30, 2],
+  [70, 30, 3],
+  [30, 50, 4],
+  [50, 50, 1],
+  [70, 50, 2],
 ];
 
 export interface Corpus {
@@ -83,7 +88,18 @@ const at = (x: number, y: number) => (y - 1) * WIDTH + (x - 1);
 
 /** A float32 mosaic of the field's grid carrying BSCALE/BZERO (identity) so that their cards can be patched. */
 function mosaicBytes(file: string, data: Float32Array, width = WIDTH, height = HEIGHT): Buffer {
-  writeFits(file, [{ bitpix: -32, width, height, data, cards: [{ key: "BSCALE", value: 1 }, { key: "BZERO", value: 0 }] }]);
+  writeFits(file, [
+    {
+      bitpix: -32,
+      width,
+      height,
+      data,
+      cards: [
+        { key: "BSCALE", value: 1 },
+        { key: "BZERO", value: 0 },
+      ],
+    },
+  ]);
   return fs.readFileSync(file);
 }
 
@@ -112,17 +128,50 @@ function makeFits(dir: string): Record<string, string> {
   put("trailing-garbage", Buffer.concat([good, Buffer.from("garbage after the last HDU".padEnd(2880, "!"))]));
   // Integer data with a non-integer BLANK: which stored value means "no data" is undefined.
   const ints = Int16Array.from(pixels(1), (v) => Math.round(v / 10));
-  writeFits(scratch, [{ bitpix: 16, width: WIDTH, height: HEIGHT, data: ints, cards: [{ key: "BLANK", value: -32768 }] }]);
+  writeFits(scratch, [
+    { bitpix: 16, width: WIDTH, height: HEIGHT, data: ints, cards: [{ key: "BLANK", value: -32768 }] },
+  ]);
   put("blank-float", patchCard(fs.readFileSync(scratch), "BLANK", card("BLANK", "1.5")));
   put("other-grid", mosaicBytes(scratch, new Float32Array(60 * 40).fill(1), 60, 40));
-  const cards = [["SIMPLE", "T"], ["BITPIX", "-32"], ["NAXIS", "3"], ["NAXIS1", "2"], ["NAXIS2", "2"], ["NAXIS3", "2"]];
+  const cards = [
+    ["SIMPLE", "T"],
+    ["BITPIX", "-32"],
+    ["NAXIS", "3"],
+    ["NAXIS1", "2"],
+    ["NAXIS2", "2"],
+    ["NAXIS3", "2"],
+  ];
   const cube = [...cards.map(([k, v]) => card(k, v)), "END".padEnd(80)].join("").padEnd(2880);
   put("cube", Buffer.concat([Buffer.from(cube, "latin1"), Buffer.alloc(2880)]));
   // Non-finite pixels, which the curation rules treat as "no data".
-  put("inf-pixel", mosaicBytes(scratch, pixels(1, (d) => (d[at(OBJECTS[1][0], OBJECTS[1][1])] = Infinity))));
-  put("nan-pixel", mosaicBytes(scratch, pixels(1, (d) => (d[at(OBJECTS[2][0] + 3, OBJECTS[2][1] - 2)] = NaN))));
-  put("minus-inf-pixel", mosaicBytes(scratch, pixels(1, (d) => (d[at(OBJECTS[0][0] + 1, OBJECTS[0][1] + 1)] = -Infinity))));
-  put("all-inf", mosaicBytes(scratch, pixels(0, (d) => d.fill(Infinity))));
+  put(
+    "inf-pixel",
+    mosaicBytes(
+      scratch,
+      pixels(1, (d) => (d[at(OBJECTS[1][0], OBJECTS[1][1])] = Infinity)),
+    ),
+  );
+  put(
+    "nan-pixel",
+    mosaicBytes(
+      scratch,
+      pixels(1, (d) => (d[at(OBJECTS[2][0] + 3, OBJECTS[2][1] - 2)] = NaN)),
+    ),
+  );
+  put(
+    "minus-inf-pixel",
+    mosaicBytes(
+      scratch,
+      pixels(1, (d) => (d[at(OBJECTS[0][0] + 1, OBJECTS[0][1] + 1)] = -Infinity)),
+    ),
+  );
+  put(
+    "all-inf",
+    mosaicBytes(
+      scratch,
+      pixels(0, (d) => d.fill(Infinity)),
+    ),
+  );
   fs.rmSync(scratch);
   files.folder = path.join(dir, "folder.fits");
   fs.mkdirSync(files.folder);
@@ -172,14 +221,20 @@ export function makeCorpus(root: string): Corpus {
   const rows = OBJECTS.map(([x, y, c], i) => `${i + 1},${x},${y},${c}`);
   const field = makeField(path.join(root, "good"), WIDTH, HEIGHT, tag, rows, FIELD);
   const mosaics = Object.fromEntries(field.job.mosaics.map((m) => [m.filter, m.path]));
-  const bigRows = Array.from({ length: 600 }, (_, i) => `${i + 1},${12 + (i % 25) * 7},${12 + Math.floor(i / 25) * 7},${(i % 4) + 1}`);
+  const bigRows = Array.from(
+    { length: 600 },
+    (_, i) => `${i + 1},${12 + (i % 25) * 7},${12 + Math.floor(i / 25) * 7},${(i % 4) + 1}`,
+  );
   const bigField = makeField(path.join(root, "big"), 190, 190, tag, bigRows, "BIG");
   const data = writeCuratedFixture(path.join(root, "data"), { size: 32, perClass: 3 }).dir;
   // Every object dropped by curation: a manifest that holds nothing to train on.
   const empty = path.join(root, "empty");
   fs.mkdirSync(empty);
   const header = "field,id,x,y,class,detected_bands,status,reason,missing_band,stamp,truth,second_label";
-  fs.writeFileSync(path.join(empty, "manifest.csv"), `${header}\nT,1,500,500,1,,dropped,position outside the 100 x 80 mosaic,,,,\n`);
+  fs.writeFileSync(
+    path.join(empty, "manifest.csv"),
+    `${header}\nT,1,500,500,1,,dropped,position outside the 100 x 80 mosaic,,,,\n`,
+  );
   fs.writeFileSync(path.join(empty, "curation.json"), JSON.stringify({ size: 32, bands: BANDS }) + "\n");
   const nanStamp = writeCuratedFixture(path.join(root, "nan-stamp"), { size: 32, perClass: 3 }).dir;
   const stamp = path.join(nanStamp, "stamps", "TESTFIELD", "5.fits");
@@ -190,10 +245,19 @@ export function makeCorpus(root: string): Corpus {
   const other = path.join(badHeader, "stamps", "TESTFIELD", "7.fits");
   fs.writeFileSync(other, insertCard(fs.readFileSync(other), 2880, card("BSCALE", "0.0")));
   return {
-    root, mosaics, catalog: field.job.catalog,
-    fits: makeFits(path.join(root, "fits")), catalogs: makeCatalogs(path.join(root, "catalogs")),
-    big: { mosaics: Object.fromEntries(bigField.job.mosaics.map((m) => [m.filter, m.path])), catalog: bigField.job.catalog },
-    data, empty, nanStamp, badHeader,
+    root,
+    mosaics,
+    catalog: field.job.catalog,
+    fits: makeFits(path.join(root, "fits")),
+    catalogs: makeCatalogs(path.join(root, "catalogs")),
+    big: {
+      mosaics: Object.fromEntries(bigField.job.mosaics.map((m) => [m.filter, m.path])),
+      catalog: bigField.job.catalog,
+    },
+    data,
+    empty,
+    nanStamp,
+    badHeader,
   };
 }
 
@@ -284,12 +348,21 @@ export function makeModels(model: string, dir: string): Record<string, string> {
   put("no-input-spec", tiny(noInput));
   // A training checkpoint of the run with a NaN weight, and ImageNet-style weights with a NaN weight.
   const json = safetensorsHeader(good).json;
-  const renamed = Object.fromEntries(Object.entries(json).map(([k, v]) => [k === "__metadata__" ? k : `model.${k}`, v]));
+  const renamed = Object.fromEntries(
+    Object.entries(json).map(([k, v]) => [k === "__metadata__" ? k : `model.${k}`, v]),
+  );
   renamed.__metadata__ = { ...meta, checkpoint: JSON.stringify({ batches: 1, adamSteps: 1, seconds: 1 }) };
   put("checkpoint-nan", setWeight(withHeader(good, renamed), `model.${NAN_TENSOR}`, NaN));
   const prefix = "backbones.0.";
-  const backbone = Object.keys(json).filter((k) => k.startsWith(prefix)).map((k): [string, string] => [k.slice(prefix.length), k]);
-  const weights = subset(good, backbone, { format: WEIGHTS_FORMAT, arch: "resnet18", init: "torchvision-default", seed: "0" });
+  const backbone = Object.keys(json)
+    .filter((k) => k.startsWith(prefix))
+    .map((k): [string, string] => [k.slice(prefix.length), k]);
+  const weights = subset(good, backbone, {
+    format: WEIGHTS_FORMAT,
+    arch: "resnet18",
+    init: "torchvision-default",
+    seed: "0",
+  });
   put("weights-nan", setWeight(weights, "conv1.weight", NaN));
   return files;
 }
@@ -299,5 +372,7 @@ if (require.main === module) {
   const dir = process.argv[2];
   if (!dir) throw new Error("usage: node dist/test/corpus/make.js DIR");
   const corpus = makeCorpus(path.resolve(dir));
-  process.stdout.write(`${corpus.root}: ${Object.keys(corpus.fits).length} FITS files, ${Object.keys(corpus.catalogs).length} catalogs\n`);
+  process.stdout.write(
+    `${corpus.root}: ${Object.keys(corpus.fits).length} FITS files, ${Object.keys(corpus.catalogs).length} catalogs\n`,
+  );
 }

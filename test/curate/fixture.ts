@@ -23,8 +23,15 @@ export const tag: Painter = (b, x, y) => (b + 1) * 1e4 + x + y / 1000;
  * Writes one float32 mosaic per band (and the catalog rows as CSV) into `dir`. `cards(b)`: header cards for band
  * b (e.g. a WCS), replacing the default ones of the same name.
  */
-export function makeField(dir: string, width: number, height: number, paint: Painter, rows: string[], field = "TEST",
-  cards: (band: number) => FitsCard[] = () => []): Field {
+export function makeField(
+  dir: string,
+  width: number,
+  height: number,
+  paint: Painter,
+  rows: string[],
+  field = "TEST",
+  cards: (band: number) => FitsCard[] = () => [],
+): Field {
   fs.mkdirSync(dir, { recursive: true });
   const pixels = BANDS.map((_, b) => {
     const data = new Float32Array(width * height);
@@ -34,8 +41,18 @@ export function makeField(dir: string, width: number, height: number, paint: Pai
   const mosaics = BANDS.map((band, b) => {
     const file = path.join(dir, `${field.toLowerCase()}_${band.toLowerCase()}_drc.fits`);
     const extra = cards(b);
-    const defaults: FitsCard[] = [{ key: "FILTER", value: band }, { key: "CRPIX1", value: 60.5 }, { key: "CRPIX2", value: 40.5 }];
-    const hdu: ImageHdu = { bitpix: -32, width, height, data: pixels[b], cards: [...defaults.filter((c) => !extra.some((e) => e.key === c.key)), ...extra] };
+    const defaults: FitsCard[] = [
+      { key: "FILTER", value: band },
+      { key: "CRPIX1", value: 60.5 },
+      { key: "CRPIX2", value: 40.5 },
+    ];
+    const hdu: ImageHdu = {
+      bitpix: -32,
+      width,
+      height,
+      data: pixels[b],
+      cards: [...defaults.filter((c) => !extra.some((e) => e.key === c.key)), ...extra],
+    };
     writeFits(file, [hdu]);
     return { filter: band, path: file };
   });

@@ -18,10 +18,23 @@ test("kill -9 during curation, rerun: the same bytes as an uninterrupted run", a
     seed = (seed * 1664525 + 1013904223) >>> 0;
     return seed / 2 ** 32;
   };
-  const rows = Array.from({ length: 400 }, (_, i) => `${i + 1},${(30 + rand() * 340).toFixed(2)},${(30 + rand() * 340).toFixed(2)},${1 + (i % 4)}`);
+  const rows = Array.from(
+    { length: 400 },
+    (_, i) => `${i + 1},${(30 + rand() * 340).toFixed(2)},${(30 + rand() * 340).toFixed(2)},${1 + (i % 4)}`,
+  );
   const field = makeField(path.join(dir, "in"), 400, 400, tag, rows, "KILL");
-  const args = (out: string) => ["curate", "--catalog", field.job.catalog, "--pixels", "fits", "--field", "KILL", "--out", out,
-    ...field.job.mosaics.flatMap((m) => ["--mosaic", `${m.filter}=${m.path}`])];
+  const args = (out: string) => [
+    "curate",
+    "--catalog",
+    field.job.catalog,
+    "--pixels",
+    "fits",
+    "--field",
+    "KILL",
+    "--out",
+    out,
+    ...field.job.mosaics.flatMap((m) => ["--mosaic", `${m.filter}=${m.path}`]),
+  ];
 
   const whole = path.join(dir, "whole");
   const a = spawnSync(process.execPath, [cli, ...args(whole)], { encoding: "utf8", env });
@@ -31,7 +44,8 @@ test("kill -9 during curation, rerun: the same bytes as an uninterrupted run", a
   const stamps = path.join(resumed, "stamps", "KILL");
   const child = spawn(process.execPath, [cli, ...args(resumed)], { env, stdio: "ignore" });
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
-  const countStamps = () => (fs.existsSync(stamps) ? fs.readdirSync(stamps).filter((n) => n.endsWith(".fits")).length : 0);
+  const countStamps = () =>
+    fs.existsSync(stamps) ? fs.readdirSync(stamps).filter((n) => n.endsWith(".fits")).length : 0;
   await killWhen(child, () => countStamps() >= 60, "curate", 5);
   assert.equal(await exited, "SIGKILL", "the child was killed before it finished");
   const before = countStamps();
@@ -47,9 +61,15 @@ test("kill -9 during curation, rerun: the same bytes as an uninterrupted run", a
   const files = (root: string) => fs.readdirSync(path.join(root, "stamps", "KILL")).sort();
   assert.deepEqual(files(resumed), files(whole), "same stamp files, no temporary files left");
   for (const name of files(whole)) {
-    assert.ok(fs.readFileSync(path.join(whole, "stamps", "KILL", name)).equals(fs.readFileSync(path.join(stamps, name))), `${name} differs`);
+    assert.ok(
+      fs.readFileSync(path.join(whole, "stamps", "KILL", name)).equals(fs.readFileSync(path.join(stamps, name))),
+      `${name} differs`,
+    );
   }
-  assert.ok(fs.readFileSync(path.join(whole, "manifest.csv")).equals(fs.readFileSync(path.join(resumed, "manifest.csv"))), "manifests differ");
+  assert.ok(
+    fs.readFileSync(path.join(whole, "manifest.csv")).equals(fs.readFileSync(path.join(resumed, "manifest.csv"))),
+    "manifests differ",
+  );
   assert.ok(fs.readdirSync(resumed).every((n) => !n.endsWith(".tmp")));
   assert.equal(JSON.parse(fs.readFileSync(path.join(resumed, "curation.json"), "utf8")).complete, true);
 });

@@ -37,34 +37,65 @@ const rows = [
 const dir = tempDir();
 const field = makeField(path.join(dir, "in"), 120, 100, paint, rows);
 
-function run(out: string, extra: Partial<CurateOptions> = {}, f: Field = field): { rows: ManifestRow[]; warnings: string[]; written: number; skipped: number } {
+function run(
+  out: string,
+  extra: Partial<CurateOptions> = {},
+  f: Field = field,
+): { rows: ManifestRow[]; warnings: string[]; written: number; skipped: number } {
   const warnings: string[] = [];
-  const r = curate({ out, size: SIZE, pad: false, jobs: [f.job], command: "test", warn: (m) => warnings.push(m), ...extra });
+  const r = curate({
+    out,
+    size: SIZE,
+    pad: false,
+    jobs: [f.job],
+    command: "test",
+    warn: (m) => warnings.push(m),
+    ...extra,
+  });
   return { rows: readManifest(out), warnings, written: r.written, skipped: r.skipped };
 }
 
-const byId = (rs: ManifestRow[]) => Object.fromEntries(rs.map((r) => [r.status === "dropped" && r.reason.startsWith("duplicate") ? "ok#2" : r.id, r]));
+const byId = (rs: ManifestRow[]) =>
+  Object.fromEntries(rs.map((r) => [r.status === "dropped" && r.reason.startsWith("duplicate") ? "ok#2" : r.id, r]));
 const summary = (r: ManifestRow) => [r.status, r.missingBand, r.reason];
 
 test("rules: kept, one band zero-filled, dropped for coverage, footprint edge, NaN, mosaic edge, position, duplicate", () => {
   const out = path.join(dir, "default");
   const { rows: got, warnings } = run(out);
-  assert.deepEqual(got.map((r) => r.id), ["ok", "gap", "straddle", "nan", "zeros", "two", "edge", "away", "ok"], "one row per good catalog row, in order");
+  assert.deepEqual(
+    got.map((r) => r.id),
+    ["ok", "gap", "straddle", "nan", "zeros", "two", "edge", "away", "ok"],
+    "one row per good catalog row, in order",
+  );
   const r = byId(got);
   assert.deepEqual(summary(r.ok), ["kept", null, ""]);
   assert.deepEqual(summary(r.gap), ["kept", "F275W", "F275W without coverage: zero-filled"]);
-  assert.deepEqual(summary(r.straddle), ["dropped", null, "pixels without data in the stamp (NaN, infinite or beyond a footprint edge): F275W 220"]);
-  assert.deepEqual(summary(r.nan), ["dropped", null, "pixels without data in the stamp (NaN, infinite or beyond a footprint edge): F336W 1"]);
+  assert.deepEqual(summary(r.straddle), [
+    "dropped",
+    null,
+    "pixels without data in the stamp (NaN, infinite or beyond a footprint edge): F275W 220",
+  ]);
+  assert.deepEqual(summary(r.nan), [
+    "dropped",
+    null,
+    "pixels without data in the stamp (NaN, infinite or beyond a footprint edge): F336W 1",
+  ]);
   assert.deepEqual(summary(r.zeros), ["kept", null, ""]);
   assert.deepEqual(summary(r.two), ["dropped", null, "2 bands without coverage: F275W, F336W"]);
   assert.deepEqual(summary(r.edge), ["dropped", null, "stamp crosses the mosaic edge"]);
   assert.deepEqual(summary(r.away), ["dropped", null, "position outside the 120 x 100 mosaic"]);
   assert.deepEqual(summary(r["ok#2"]), ["dropped", null, "duplicate id (first at line 2)"]);
-  assert.deepEqual([r.zeros.class, r.ok.class, r.gap.class, r.ok.x, r.ok.y, r.ok.detectedBands], [null, 1, 2, 60, 50, null]);
+  assert.deepEqual(
+    [r.zeros.class, r.ok.class, r.gap.class, r.ok.x, r.ok.y, r.ok.detectedBands],
+    [null, 1, 2, 60, 50, null],
+  );
   assert.equal(r.ok.stamp, "stamps/TEST/ok.fits");
   assert.ok(got.every((row) => (row.status === "kept") === (row.stamp !== null)));
   assert.equal(warnings.length, 1);
-  assert.match(warnings[0], /test_catalog\.csv: 1 bad row\(s\), not curated \(no manifest row\):\n {2}line 11: position \(x, 5\)/);
+  assert.match(
+    warnings[0],
+    /test_catalog\.csv: 1 bad row\(s\), not curated \(no manifest row\):\n {2}line 11: position \(x, 5\)/,
+  );
   assert.deepEqual(fs.readdirSync(path.join(out, "stamps", "TEST")).sort(), ["gap.fits", "ok.fits", "zeros.fits"]);
   const curation = JSON.parse(fs.readFileSync(path.join(out, "curation.json"), "utf8"));
   assert.equal(curation.complete, true);
@@ -84,7 +115,11 @@ test("rules: kept, one band zero-filled, dropped for coverage, footprint edge, N
     });
     assert.equal(stamp.missingBand, r[id].missingBand);
   }
-  assert.ok(readStamp(path.join(out, r.zeros.stamp!)).bands.subarray(2 * SIZE * SIZE, 3 * SIZE * SIZE).some((v) => v === 0));
+  assert.ok(
+    readStamp(path.join(out, r.zeros.stamp!))
+      .bands.subarray(2 * SIZE * SIZE, 3 * SIZE * SIZE)
+      .some((v) => v === 0),
+  );
 });
 
 test("--pad keeps edge-crossing stamps and pixels without data, zeroed and flagged; coverage and position still drop", () => {
@@ -92,7 +127,11 @@ test("--pad keeps edge-crossing stamps and pixels without data, zeroed and flagg
   const r = byId(run(out, { pad: true }).rows);
   assert.deepEqual(summary(r.straddle), ["kept", null, "zero-padded pixels without data: F275W 220"]);
   assert.deepEqual(summary(r.nan), ["kept", null, "zero-padded pixels without data: F336W 1"]);
-  assert.deepEqual(summary(r.edge), ["kept", null, "stamp crosses the mosaic edge; zero-padded pixels without data: F275W 80, F336W 80, F438W 80, F555W 80, F814W 80"]);
+  assert.deepEqual(summary(r.edge), [
+    "kept",
+    null,
+    "stamp crosses the mosaic edge; zero-padded pixels without data: F275W 80, F336W 80, F438W 80, F555W 80, F814W 80",
+  ]);
   assert.deepEqual(summary(r.two), ["dropped", null, "2 bands without coverage: F275W, F336W"]);
   assert.deepEqual(summary(r.away)[0], "dropped");
   const edge = readStamp(path.join(out, r.edge.stamp!));
@@ -109,13 +148,23 @@ test("a band missing from the command is a missing band", () => {
   const r = byId(run(out, { jobs: [job] }).rows);
   assert.deepEqual(summary(r.ok), ["kept", "F814W", "F814W without coverage: zero-filled"]);
   assert.deepEqual(summary(r.gap), ["dropped", null, "2 bands without coverage: F275W, F814W"]);
-  assert.ok(readStamp(path.join(out, r.ok.stamp!)).bands.subarray(4 * SIZE * SIZE).every((v) => v === 0));
+  assert.ok(
+    readStamp(path.join(out, r.ok.stamp!))
+      .bands.subarray(4 * SIZE * SIZE)
+      .every((v) => v === 0),
+  );
 });
 
 test("pixel convention: a delta at a 1-based position lands in stamp pixel floor(size/2) (exact centre when odd)", () => {
   // Delta at 1-based (41, 33); positions within the pixel [40.5, 41.5) x [32.5, 33.5) share it, 41.5 is the next.
-  const delta = makeField(path.join(dir, "delta"), 90, 70, (b, x, y) => (x === 41 && y === 33 ? 1000 * (b + 1) : 1), [
-    "a,41,33,1", "b,41.49,32.5,1", "c,40.5,33.49,1", "d,41.5,33.5,1"], "DELTA");
+  const delta = makeField(
+    path.join(dir, "delta"),
+    90,
+    70,
+    (b, x, y) => (x === 41 && y === 33 ? 1000 * (b + 1) : 1),
+    ["a,41,33,1", "b,41.49,32.5,1", "c,40.5,33.49,1", "d,41.5,33.5,1"],
+    "DELTA",
+  );
   for (const size of [50, 51, 2]) {
     const out = path.join(dir, `delta${size}`);
     const got = run(out, { size, jobs: [delta.job] }, delta).rows;
@@ -126,7 +175,11 @@ test("pixel convention: a delta at a 1-based position lands in stamp pixel floor
       const at = row.id === "d" ? (half - 1) * size + (half - 1) : half * size + half;
       BANDS.forEach((_, b) => {
         const plane = bands.subarray(b * size * size, (b + 1) * size * size);
-        assert.equal(plane[at], 1000 * (b + 1), `${row.id} size ${size} band ${b}: delta at stamp index (${at % size}, ${Math.floor(at / size)})`);
+        assert.equal(
+          plane[at],
+          1000 * (b + 1),
+          `${row.id} size ${size} band ${b}: delta at stamp index (${at % size}, ${Math.floor(at / size)})`,
+        );
         assert.equal(plane.filter((v) => v !== 1).length, 1);
       });
     }
@@ -145,15 +198,24 @@ test("resume: a rerun writes only missing stamps and the same manifest; other se
   assert.deepEqual([first.written, first.skipped, again.written, again.skipped], [3, 0, 1, 2]);
   assert.deepEqual(fs.readFileSync(path.join(out, "manifest.csv")), manifest);
   assert.deepEqual(fs.readFileSync(okStamp), before, "a finished stamp is not rewritten (same DATE, same bytes)");
-  assert.ok(!fs.readdirSync(path.join(out, "stamps", "TEST")).some((n) => n.endsWith(".tmp")), "stale temporary file removed");
+  assert.ok(
+    !fs.readdirSync(path.join(out, "stamps", "TEST")).some((n) => n.endsWith(".tmp")),
+    "stale temporary file removed",
+  );
   // A damaged stamp (empty, or cut short) is written again, not counted as there.
   fs.writeFileSync(path.join(out, "stamps", "TEST", "gap.fits"), "");
   fs.truncateSync(okStamp, 5000);
   const repaired = run(out);
   assert.deepEqual([repaired.written, repaired.skipped], [2, 1]);
   assert.deepEqual(fs.readFileSync(okStamp), before, "the damaged stamp is written again, the same bytes");
-  assert.match(repaired.warnings.join("\n"), /2 damaged stamp\(s\) \(truncated, empty or of another size\) written again, e\.g\. stamps\/TEST\/ok\.fits/);
-  assert.throws(() => run(out, { size: 30 }), /holds a curation with other settings or inputs \(was: size 20; now: size 30\)/);
+  assert.match(
+    repaired.warnings.join("\n"),
+    /2 damaged stamp\(s\) \(truncated, empty or of another size\) written again, e\.g\. stamps\/TEST\/ok\.fits/,
+  );
+  assert.throws(
+    () => run(out, { size: 30 }),
+    /holds a curation with other settings or inputs \(was: size 20; now: size 30\)/,
+  );
   const foreign = path.join(dir, "foreign");
   fs.mkdirSync(foreign);
   fs.writeFileSync(path.join(foreign, "notes.txt"), "mine");
@@ -204,27 +266,57 @@ test("infinite pixels are no data, like NaN: one drops the stamp, a band of them
   };
   const f = makeField(path.join(dir, "inf-in"), 60, 60, infinite, ["hit,30,30,1", "clean,30,45,2"]);
   const r = byId(run(path.join(dir, "inf"), {}, f).rows);
-  assert.deepEqual(summary(r.hit), ["dropped", null, "pixels without data in the stamp (NaN, infinite or beyond a footprint edge): F555W 1"]);
+  assert.deepEqual(summary(r.hit), [
+    "dropped",
+    null,
+    "pixels without data in the stamp (NaN, infinite or beyond a footprint edge): F555W 1",
+  ]);
   assert.deepEqual(summary(r.clean), ["kept", "F275W", "F275W without coverage: zero-filled"]);
 });
 
 test("a curation that keeps nothing is an error, not marked complete, with the causes and the manifest", () => {
   const f = makeField(path.join(dir, "far-in"), 60, 60, tag, ["a,500,50,1", "b,30,900,2"]);
   const out = path.join(dir, "far");
-  assert.throws(() => run(out, {}, f), /far: nothing curated \(all 2 object\(s\) dropped: outside 2; each one's reason is in manifest\.csv\); the curation is not marked complete/);
+  assert.throws(
+    () => run(out, {}, f),
+    /far: nothing curated \(all 2 object\(s\) dropped: outside 2; each one's reason is in manifest\.csv\); the curation is not marked complete/,
+  );
   assert.equal(JSON.parse(fs.readFileSync(path.join(out, "curation.json"), "utf8")).complete, false);
   assert.equal(readManifest(out).length, 2);
   const empty = makeField(path.join(dir, "empty-in"), 60, 60, tag, []);
-  assert.throws(() => run(path.join(dir, "empty"), {}, empty), /nothing curated \(no usable row in .*empty-in\/test_catalog\.csv\)/);
+  assert.throws(
+    () => run(path.join(dir, "empty"), {}, empty),
+    /nothing curated \(no usable row in .*empty-in\/test_catalog\.csv\)/,
+  );
 });
 
 test("class values that are not 0-4 are named in a warning; a huge bad value is cut short in messages and curation.json", () => {
   const huge = "9".repeat(100_000) + "x";
-  const f = makeField(path.join(dir, "classes-in"), 60, 60, tag, ["a,30,30,7", "b,30,45,-1", "c,15,30,2.5", "d,45,30,1", `e,${huge},30,1`]);
+  const f = makeField(path.join(dir, "classes-in"), 60, 60, tag, [
+    "a,30,30,7",
+    "b,30,45,-1",
+    "c,15,30,2.5",
+    "d,45,30,1",
+    `e,${huge},30,1`,
+  ]);
   const out = path.join(dir, "classes");
   const { rows: got, warnings } = run(out, {}, f);
-  assert.deepEqual(got.map((r) => [r.id, r.class]), [["a", null], ["b", null], ["c", null], ["d", 1]]);
-  assert.match(warnings.join("\n"), /3 class value\(s\) that are not 0-4 \(line 2: '7', line 3: '-1', line 4: '2\.5'\); curated as unclassified/);
-  assert.match(warnings.join("\n"), /line 6: position \(9{40}\.\.\. \(100001 characters\), 30\) is not a pair of finite numbers/);
+  assert.deepEqual(
+    got.map((r) => [r.id, r.class]),
+    [
+      ["a", null],
+      ["b", null],
+      ["c", null],
+      ["d", 1],
+    ],
+  );
+  assert.match(
+    warnings.join("\n"),
+    /3 class value\(s\) that are not 0-4 \(line 2: '7', line 3: '-1', line 4: '2\.5'\); curated as unclassified/,
+  );
+  assert.match(
+    warnings.join("\n"),
+    /line 6: position \(9{40}\.\.\. \(100001 characters\), 30\) is not a pair of finite numbers/,
+  );
   assert.ok(fs.statSync(path.join(out, "curation.json")).size < 20_000, "the value is not stored in full");
 });

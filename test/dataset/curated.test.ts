@@ -20,7 +20,11 @@ test("loadCurated keeps classified, kept objects detected in >= 4 bands, and say
   const set = loadCurated([fixture.dir]);
   assert.equal(set.size, 32);
   assert.equal(set.items.length, 20);
-  assert.deepEqual(set.excluded, { "dropped by curation": 1, "no human class": 1, "detected in fewer than 4 bands": 1 });
+  assert.deepEqual(set.excluded, {
+    "dropped by curation": 1,
+    "no human class": 1,
+    "detected in fewer than 4 bands": 1,
+  });
   assert.deepEqual(classCounts(set.items), [5, 5, 5, 5]);
   assert.equal(set.items[0].key, "TESTFIELD/1");
   assert.equal(loadCurated([fixture.dir], { minDetectedBands: 3 }).items.length, 21);
@@ -36,7 +40,10 @@ test("a broken manifest is refused with the file and line", () => {
   const dir = tempDir();
   fs.cpSync(fixture.dir, dir, { recursive: true });
   const file = path.join(dir, "manifest.csv");
-  fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("TESTFIELD,3,103,203,1,5,kept", "TESTFIELD,3,103,203,1,5,maybe"));
+  fs.writeFileSync(
+    file,
+    fs.readFileSync(file, "utf8").replace("TESTFIELD,3,103,203,1,5,kept", "TESTFIELD,3,103,203,1,5,maybe"),
+  );
   assert.throws(() => readManifest(dir), /manifest\.csv: line 4: status 'maybe'/);
   assert.throws(() => readManifest(tempDir()), /is .* a curation folder/);
 });
@@ -49,11 +56,19 @@ test("batches: bands in channels 0-4, channel 5 zero, a zeroed band stays zero, 
   assert.deepEqual(x.shape, [4, 32, 32, 6]);
   const v = x.arraySync() as number[][][][];
   const r = rescale(stamps[2], BANDS.length);
-  for (const [row, col, b] of [[16, 16, 3], [3, 30, 0], [31, 0, 4]]) assert.equal(v[2][row][col][b], r[b * 1024 + row * 32 + col]);
+  for (const [row, col, b] of [
+    [16, 16, 3],
+    [3, 30, 0],
+    [31, 0, 4],
+  ])
+    assert.equal(v[2][row][col][b], r[b * 1024 + row * 32 + col]);
   assert.ok(v.every((img) => img.every((row) => row.every((px) => px[5] === 0))));
   const ablated = prepareStamp(stamps[0], { ...options, zeroBand: "F555W" });
   for (let i = 0; i < 1024; i++) assert.equal(ablated[i * 6 + 3], 0);
-  assert.ok(ablated.some((px, i) => i % 6 === 4 && px > 0), "other bands remain");
+  assert.ok(
+    ablated.some((px, i) => i % 6 === 4 && px > 0),
+    "other bands remain",
+  );
   const a1 = assembleBatch(stamps, { ...options, augmentSeeds: [1, 2, 3, 4] }).dataSync();
   const a2 = assembleBatch(stamps, { ...options, augmentSeeds: [1, 2, 3, 4] }).dataSync();
   const a3 = assembleBatch(stamps, { ...options, augmentSeeds: [5, 6, 7, 8] }).dataSync();
@@ -64,8 +79,12 @@ test("batches: bands in channels 0-4, channel 5 zero, a zeroed band stays zero, 
 });
 
 test("resize 50 -> 299 px equals PyTorch's bilinear F.interpolate(align_corners=False)", () => {
-  const n = 2, size = 50, out = 299;
-  const stamps = Array.from({ length: n }, (_, k) => Float32Array.from({ length: 5 * size * size }, (_, i) => Math.sin(i * 0.37 + k) ** 2));
+  const n = 2,
+    size = 50,
+    out = 299;
+  const stamps = Array.from({ length: n }, (_, k) =>
+    Float32Array.from({ length: 5 * size * size }, (_, i) => Math.sin(i * 0.37 + k) ** 2),
+  );
   const x = assembleBatch(stamps, { stampSize: size, inputSize: out, rescale: "none" });
   assert.deepEqual(x.shape, [n, out, out, 6]);
   const nchw = tf.tidy(() => tf.transpose(x, [0, 3, 1, 2]).dataSync() as Float32Array);

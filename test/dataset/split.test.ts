@@ -31,7 +31,17 @@ test("the split depends on the seed only, not on the input order", () => {
 });
 
 test("bad input and bad split files are refused with a clear message", () => {
-  assert.throws(() => stratifiedSplit([{ key: "a", label: 1 }, { key: "a", label: 2 }], { seed: 0 }), /duplicate key 'a'/);
+  assert.throws(
+    () =>
+      stratifiedSplit(
+        [
+          { key: "a", label: 1 },
+          { key: "a", label: 2 },
+        ],
+        { seed: 0 },
+      ),
+    /duplicate key 'a'/,
+  );
   assert.throws(() => stratifiedSplit(items, { seed: 0, testFraction: 1 }), /test fraction must be in \(0, 1\)/);
   const dir = tempDir();
   const file = path.join(dir, "split.json");

@@ -8,7 +8,8 @@ function gaussianStamp(bands: number[], sigma = 1.2, cx = 4, cy = 4): Float32Arr
   const out = new Float32Array(bands.length * size * size);
   bands.forEach((amp, b) => {
     for (let y = 0; y < size; y++)
-      for (let x = 0; x < size; x++) out[b * size * size + y * size + x] = amp * Math.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * sigma ** 2));
+      for (let x = 0; x < size; x++)
+        out[b * size * size + y * size + x] = amp * Math.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * sigma ** 2));
   });
   return out;
 }
@@ -39,10 +40,12 @@ test("band-minmax drops colour; stamp-minmax keeps it; NaN is refused", () => {
 
 test("centre-absmax scales by the central object and saturates a brighter neighbour at 1", () => {
   // A 21 px stamp: a source of peak 2 in the centre, a neighbour of peak 10 in a corner, two bands.
-  const n = 21, plane = n * n;
+  const n = 21,
+    plane = n * n;
   const s = new Float32Array(2 * plane);
   const blob = (b: number, cx: number, cy: number, amp: number) => {
-    for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) s[b * plane + y * n + x] += amp * Math.exp(-((x - cx) ** 2 + (y - cy) ** 2) / 2);
+    for (let y = 0; y < n; y++)
+      for (let x = 0; x < n; x++) s[b * plane + y * n + x] += amp * Math.exp(-((x - cx) ** 2 + (y - cy) ** 2) / 2);
   };
   blob(0, 10, 10, 2);
   blob(1, 10, 10, 1);

@@ -19,14 +19,22 @@ import { writeCuratedFixture } from "../dataset/fixture";
 
 const data = writeCuratedFixture(tempDir(), { size: 32, perClass: 10 }).dir;
 const work = tempDir();
-const tiny: Profile = { ...loadProfile("smoke"), name: "tiny", batchSize: { resnet18: 8, vgg19_bn: 2 }, batches: { resnet18: 3, vgg19_bn: 2 }, checkpointEvery: 3, logEvery: 1 };
+const tiny: Profile = {
+  ...loadProfile("smoke"),
+  name: "tiny",
+  batchSize: { resnet18: 8, vgg19_bn: 2 },
+  batches: { resnet18: 3, vgg19_bn: 2 },
+  checkpointEvery: 3,
+  logEvery: 1,
+};
 const runs = [path.join(work, "seed-0"), path.join(work, "seed-1")];
 const quiet = () => {};
 
 // Every test evaluates these two runs: trained once here, so that each test also runs on its own.
 before(async () => {
   const backend = await initBackend({ backend: "wasm", log: quiet });
-  for (const [i, out] of runs.entries()) await train({ data: [data], arch: "resnet18", seed: i, profile: tiny, out, backend, log: quiet });
+  for (const [i, out] of runs.entries())
+    await train({ data: [data], arch: "resnet18", seed: i, profile: tiny, out, backend, log: quiet });
 });
 
 test("two trained seeds: per-run confusion matrices on the test split, their mean and std, cached predictions", async () => {
@@ -35,24 +43,37 @@ test("two trained seeds: per-run confusion matrices on the test split, their mea
   assert.equal(split.test.length, 8);
   assert.deepEqual(e.totals, [2, 2, 2, 2]);
   for (const r of e.perRun) {
-    assert.equal(r.counts.flat().reduce((a, b) => a + b, 0), 8);
+    assert.equal(
+      r.counts.flat().reduce((a, b) => a + b, 0),
+      8,
+    );
     r.percent.forEach((row) => assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 100) < 1e-9));
   }
-  for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) {
-    const [a, b] = e.perRun.map((r) => r.percent[i][j]);
-    assert.ok(Math.abs(e.mean[i][j] - (a + b) / 2) < 1e-9);
-    assert.ok(Math.abs(e.std[i][j] - Math.abs(a - b) / Math.SQRT2) < 1e-9, "sample std over two runs");
-  }
+  for (let i = 0; i < 4; i++)
+    for (let j = 0; j < 4; j++) {
+      const [a, b] = e.perRun.map((r) => r.percent[i][j]);
+      assert.ok(Math.abs(e.mean[i][j] - (a + b) / 2) < 1e-9);
+      assert.ok(Math.abs(e.std[i][j] - Math.abs(a - b) / Math.SQRT2) < 1e-9, "sample std over two runs");
+    }
   assert.match(formatTable(e), /^\s+Class 1 \[%\]\s+Class 2 \[%\].*\nClass 1 +\d+\.\d ± \d+\.\d/);
-  assert.equal(tableCsv(e).split("\r\n")[0], "true_class,pred1_mean,pred1_std,pred2_mean,pred2_std,pred3_mean,pred3_std,pred4_mean,pred4_std,total");
+  assert.equal(
+    tableCsv(e).split("\r\n")[0],
+    "true_class,pred1_mean,pred1_std,pred2_mean,pred2_std,pred3_mean,pred3_std,pred4_mean,pred4_std,total",
+  );
 
   // The cached predictions are the model's own probabilities on the test stamps.
   const cached = runPredictions(runs[0], { data: [data], split: "test", labels: "class" });
   const set = loadCurated([data]);
   const items = set.items.filter((it) => split.test.includes(it.key));
   const { model } = loadDualModel(path.join(runs[0], "model.safetensors"));
-  const direct = dualPredict(model, assembleBatch(loadPixels(set, items), { stampSize: 32, inputSize: 32, rescale: "stamp-absmax" })).arraySync();
-  assert.deepEqual(cached.keys, items.map((it) => it.key));
+  const direct = dualPredict(
+    model,
+    assembleBatch(loadPixels(set, items), { stampSize: 32, inputSize: 32, rescale: "stamp-absmax" }),
+  ).arraySync();
+  assert.deepEqual(
+    cached.keys,
+    items.map((it) => it.key),
+  );
   direct.forEach((p, i) => p.forEach((v, c) => assert.ok(Math.abs(v - cached.probs[i][c]) < 1e-6)));
   const csv = path.join(runs[0], "predictions", `${path.basename(data)}-test.csv`);
   assert.ok(fs.existsSync(csv), csv);
@@ -63,19 +84,52 @@ test("two trained seeds: per-run confusion matrices on the test split, their mea
   const ablated = evaluateRuns(runs, { data: [data], split: "test", zeroBand: "F555W" });
   assert.ok(fs.existsSync(csv.replace(".csv", "-noF555W.csv")));
   assert.deepEqual(ablated.totals, e.totals);
-  assert.equal(evaluateRuns(runs, { data: [data], split: "all" }).totals.reduce((a, b) => a + b, 0), 40);
+  assert.equal(
+    evaluateRuns(runs, { data: [data], split: "all" }).totals.reduce((a, b) => a + b, 0),
+    40,
+  );
   assert.throws(() => evaluateRuns([work], { data: [data], split: "test" }), /not a complete training run/);
 });
 
 test("starcluster evaluate prints the table and writes table.csv and evaluation.json", () => {
   const out = path.join(work, "eval");
-  const r = spawnSync(process.execPath, [path.join(repoRoot, "bin", "starcluster.js"), "evaluate", "--runs", runs[0], "--runs", runs[1], "--data", data, "--out", out, "--backend", "wasm"], { encoding: "utf8" });
+  const r = spawnSync(
+    process.execPath,
+    [
+      path.join(repoRoot, "bin", "starcluster.js"),
+      "evaluate",
+      "--runs",
+      runs[0],
+      "--runs",
+      runs[1],
+      "--data",
+      data,
+      "--out",
+      out,
+      "--backend",
+      "wasm",
+    ],
+    { encoding: "utf8" },
+  );
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /accuracy \d+\.\d ± \d+\.\d % over 2 run\(s\)/);
   const e = JSON.parse(fs.readFileSync(path.join(out, "evaluation.json"), "utf8"));
   assert.equal(e.runs.length, 2);
   assert.equal(fs.readFileSync(path.join(out, "table.csv"), "utf8").trim().split("\n").length, 5);
-  const bad = spawnSync(process.execPath, [path.join(repoRoot, "bin", "starcluster.js"), "evaluate", "--runs", runs[0], "--data", data, "--zero-band", "F999W"], { encoding: "utf8" });
+  const bad = spawnSync(
+    process.execPath,
+    [
+      path.join(repoRoot, "bin", "starcluster.js"),
+      "evaluate",
+      "--runs",
+      runs[0],
+      "--data",
+      data,
+      "--zero-band",
+      "F999W",
+    ],
+    { encoding: "utf8" },
+  );
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--zero-band must be one of F275W/);
 });

@@ -12,7 +12,13 @@ import { test } from "node:test";
 import { FitsFile, formatInfo, openFits, PixelArray, TableColumn } from "../../lib/io/fits";
 import { repoRoot, runReference } from "../helpers";
 
-interface RefColumn { dtype: string; sha256?: string; values?: unknown[]; object?: boolean; zeroWidth?: boolean }
+interface RefColumn {
+  dtype: string;
+  sha256?: string;
+  values?: unknown[];
+  object?: boolean;
+  zeroWidth?: boolean;
+}
 interface RefHdu {
   index: number;
   class: string;
@@ -23,7 +29,14 @@ interface RefHdu {
   dataError?: string;
   columns?: Record<string, RefColumn>;
 }
-interface RefFile { file: string; opened: boolean; error?: string; warnings: string[]; info?: string; hdus?: RefHdu[] }
+interface RefFile {
+  file: string;
+  opened: boolean;
+  error?: string;
+  warnings: string[];
+  info?: string;
+  hdus?: RefHdu[];
+}
 
 const data: { fits: string; wcs: string } = JSON.parse(runReference("astropy_data.py"));
 const { astropy, files: corpus }: { astropy: string; files: RefFile[] } = JSON.parse(runReference("fits_corpus.py"));
@@ -35,26 +48,49 @@ const short = (file: string) => path.relative(path.resolve(data.fits, "..", ".."
  * these; any other error is a failure (a bug, or a refusal that does not say what is unsupported).
  */
 const FEATURES: { feature: string; says: RegExp }[] = [
-  { feature: "data missing (header-only or truncated file)", says: /: data need \d+ bytes .* the file is truncated or NAXISn is wrong/ },
+  {
+    feature: "data missing (header-only or truncated file)",
+    says: /: data need \d+ bytes .* the file is truncated or NAXISn is wrong/,
+  },
   { feature: "non-standard files (SIMPLE = F)", says: /: SIMPLE = F: .*non-standard files are not supported/ },
   { feature: "random-groups data", says: /: random-groups data are not supported/ },
   { feature: "ASCII tables", says: /: ASCII tables are not supported/ },
   { feature: "variable-length columns (P, Q)", says: /: variable-length columns \([PQ]\) are not supported/ },
   { feature: "complex columns (C, M)", says: /: complex columns \([CM]\) are not supported/ },
   { feature: "bzip2 and zip files", says: /: (bzip2-compressed files|zip archives) are not supported/ },
-  { feature: "tile compression other than GZIP_1/2, RICE_1, PLIO_1, HCOMPRESS_1", says: /ZCMPTYPE = '.*' is not (supported|a known compression type)/ },
+  {
+    feature: "tile compression other than GZIP_1/2, RICE_1, PLIO_1, HCOMPRESS_1",
+    says: /ZCMPTYPE = '.*' is not (supported|a known compression type)/,
+  },
   { feature: "HCOMPRESS_1 smoothing (SMOOTH != 0)", says: /HCOMPRESS_1 with SMOOTH != 0 .* is not supported/ },
 ];
 
 const DTYPE: Record<string, string> = {
-  Uint8Array: "uint8", Int8Array: "int8", Int16Array: "int16", Uint16Array: "uint16", Int32Array: "int32", Uint32Array: "uint32",
-  BigInt64Array: "int64", BigUint64Array: "uint64", Float32Array: "float32", Float64Array: "float64",
+  Uint8Array: "uint8",
+  Int8Array: "int8",
+  Int16Array: "int16",
+  Uint16Array: "uint16",
+  Int32Array: "int32",
+  Uint32Array: "uint32",
+  BigInt64Array: "int64",
+  BigUint64Array: "uint64",
+  Float32Array: "float32",
+  Float64Array: "float64",
 };
 const dtype = (a: PixelArray) => DTYPE[a.constructor.name];
-const sha256 = (a: PixelArray) => createHash("sha256").update(Buffer.from(a.buffer, a.byteOffset, a.byteLength)).digest("hex");
+const sha256 = (a: PixelArray) =>
+  createHash("sha256")
+    .update(Buffer.from(a.buffer, a.byteOffset, a.byteLength))
+    .digest("hex");
 
 /** One file's result: refused features (file, or HDU by HDU), and problems (each one a failure). */
-interface Outcome { refused: string[]; problems: string[]; infoEqual: boolean; images: number; tables: number }
+interface Outcome {
+  refused: string[];
+  problems: string[];
+  infoEqual: boolean;
+  images: number;
+  tables: number;
+}
 
 /** The feature a refusal names, or a problem when it names neither the file nor a known feature. */
 function refusal(message: string, file: string, outcome: Outcome, what: string): void {
@@ -104,17 +140,22 @@ function compareTable(fits: FitsFile, r: RefHdu, outcome: Outcome): void {
   }
   const names = Object.keys(r.columns!);
   if (JSON.stringify(table.columns.map((c) => c.name)) !== JSON.stringify(names)) {
-    outcome.problems.push(`${what}: columns ${table.columns.map((c) => c.name).join(", ")}, astropy ${names.join(", ")}`);
+    outcome.problems.push(
+      `${what}: columns ${table.columns.map((c) => c.name).join(", ")}, astropy ${names.join(", ")}`,
+    );
     return;
   }
-  table.columns.forEach((c, k) => outcome.problems.push(...compareColumn(c, r.columns![names[k]], `${what} column '${c.name}'`)));
+  table.columns.forEach((c, k) =>
+    outcome.problems.push(...compareColumn(c, r.columns![names[k]], `${what} column '${c.name}'`)),
+  );
   outcome.tables++;
 }
 
 function compareColumn(c: TableColumn, r: RefColumn, what: string): string[] {
   if (r.object) return [`${what}: read, astropy reads it as an object array (variable-length) that is not compared`];
   if (r.zeroWidth) return c.values.length === 0 ? [] : [`${what}: zero-width column with ${c.values.length} values`];
-  if (r.values) return JSON.stringify(c.values) === JSON.stringify(r.values) ? [] : [`${what}: values differ from astropy's`];
+  if (r.values)
+    return JSON.stringify(c.values) === JSON.stringify(r.values) ? [] : [`${what}: values differ from astropy's`];
   const values = c.values as PixelArray;
   if (!ArrayBuffer.isView(values) || dtype(values) !== r.dtype) return [`${what}: not astropy's dtype ${r.dtype}`];
   return sha256(values) === r.sha256 ? [] : [`${what}: values differ from astropy's`];
@@ -127,11 +168,15 @@ function compareFile(r: RefFile): Outcome {
   if (!fits) return outcome;
   try {
     outcome.infoEqual = formatInfo(fits) === r.info;
-    if (!outcome.infoEqual) outcome.problems.push(`info() differs:\n--- ours\n${formatInfo(fits)}--- astropy\n${r.info}`);
+    if (!outcome.infoEqual)
+      outcome.problems.push(`info() differs:\n--- ours\n${formatInfo(fits)}--- astropy\n${r.info}`);
     for (const hdu of r.hdus!) {
       if (hdu.kind === "image" || hdu.kind === "groups") compareImage(fits, hdu, outcome);
       else if (hdu.kind === "table") compareTable(fits, hdu, outcome);
-      else outcome.problems.push(`HDU ${hdu.index}: astropy's ${hdu.class} is not compared (a new kind of HDU for this test)`);
+      else
+        outcome.problems.push(
+          `HDU ${hdu.index}: astropy's ${hdu.class} is not compared (a new kind of HDU for this test)`,
+        );
     }
   } finally {
     fits.close();
@@ -143,7 +188,10 @@ const outcomes = new Map<string, Outcome>();
 
 test("astropy's test data are where astropy_data.py says, and the corpus is not empty", () => {
   assert.ok(corpus.some((r) => r.file.startsWith(data.fits)) && corpus.some((r) => r.file.startsWith(data.wcs)));
-  assert.ok(corpus.filter((r) => r.opened).length >= 30, `astropy opened only ${corpus.filter((r) => r.opened).length} files`);
+  assert.ok(
+    corpus.filter((r) => r.opened).length >= 30,
+    `astropy opened only ${corpus.filter((r) => r.opened).length} files`,
+  );
 });
 
 for (const r of corpus.filter((f) => f.opened)) {
@@ -156,7 +204,11 @@ for (const r of corpus.filter((f) => f.opened)) {
 
 test("files astropy itself refuses are refused too, naming the file", () => {
   for (const r of corpus.filter((f) => !f.opened)) {
-    assert.throws(() => openFits(r.file).close(), (e: Error) => e.message.startsWith(r.file), `${r.file} (astropy: ${r.error})`);
+    assert.throws(
+      () => openFits(r.file).close(),
+      (e: Error) => e.message.startsWith(r.file),
+      `${r.file} (astropy: ${r.error})`,
+    );
   }
 });
 
@@ -168,12 +220,17 @@ test("tally", (t) => {
   const partly = refused.filter((o) => o.infoEqual).length;
   const counts = new Map<string, number>();
   for (const o of refused) for (const f of new Set(o.refused)) counts.set(f, (counts.get(f) ?? 0) + 1);
-  const features = [...counts].sort((a, b) => b[1] - a[1]).map(([f, n]) => `${f} ${n}`).join(", ");
+  const features = [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([f, n]) => `${f} ${n}`)
+    .join(", ");
   const images = read.reduce((n, o) => n + o.images, 0);
   const tables = read.reduce((n, o) => n + o.tables, 0);
-  t.diagnostic(`astropy ${astropy}'s test data, ${corpus.length} files: ${read.length} read like astropy ` +
-    `(info, ${images} images and ${tables} tables bit for bit), ${refused.length} refused by name (${features}; ${partly} of them ` +
-    `with info() as astropy's, only data refused), ${corpus.length - opened.length} that astropy itself refuses`);
+  t.diagnostic(
+    `astropy ${astropy}'s test data, ${corpus.length} files: ${read.length} read like astropy ` +
+      `(info, ${images} images and ${tables} tables bit for bit), ${refused.length} refused by name (${features}; ${partly} of them ` +
+      `with info() as astropy's, only data refused), ${corpus.length - opened.length} that astropy itself refuses`,
+  );
   assert.equal(read.length + refused.length, opened.length);
 });
 
@@ -205,19 +262,35 @@ const jobs = JSON.parse(require("node:fs").readFileSync(0, "utf8"));
 const ARRAY_OF: Record<string, string> = Object.fromEntries(Object.entries(DTYPE).map(([k, v]) => [v, k]));
 
 test("fitsjs on the same images (a record for environment.md; fitsjs is not the reader)", (t) => {
-  const gzip = (file: string) => fs.readFileSync(file).subarray(0, 2).equals(Buffer.from([0x1f, 0x8b]));
-  const images = corpus.filter((r) => r.opened).flatMap((r) => r.hdus!.filter((h) => h.sha256 !== undefined).map((h) => ({ r, h })));
-  const jobs = images.filter(({ r }) => !gzip(r.file))
+  const gzip = (file: string) =>
+    fs
+      .readFileSync(file)
+      .subarray(0, 2)
+      .equals(Buffer.from([0x1f, 0x8b]));
+  const images = corpus
+    .filter((r) => r.opened)
+    .flatMap((r) => r.hdus!.filter((h) => h.sha256 !== undefined).map((h) => ({ r, h })));
+  const jobs = images
+    .filter(({ r }) => !gzip(r.file))
     .map(({ r, h }) => ({ file: r.file, index: h.index, sha256: h.sha256, type: ARRAY_OF[h.dtype!] }));
-  const child = spawnSync(process.execPath, ["-e", FITSJS_CHILD, path.join(repoRoot, "dist", "lib", "io", "fits", "fitsjs.js")],
-    { input: JSON.stringify(jobs), encoding: "utf8", timeout: 120_000 });
-  const results = child.stdout.trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as string);
+  const child = spawnSync(
+    process.execPath,
+    ["-e", FITSJS_CHILD, path.join(repoRoot, "dist", "lib", "io", "fits", "fitsjs.js")],
+    { input: JSON.stringify(jobs), encoding: "utf8", timeout: 120_000 },
+  );
+  const results = child.stdout
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as string);
   assert.equal(results.length, jobs.length, `fitsjs child: ${child.stderr || child.signal}`);
   const count = (what: (o: string) => boolean) => results.filter(what).length;
   const errors = [...new Set(results.filter((o) => o.startsWith("error: ")).map((o) => o.slice(7)))];
   const ours = [...outcomes.values()].reduce((n, o) => n + o.images, 0);
-  t.diagnostic(`fitsjs on the ${images.length} images astropy reads (ours: ${ours} equal): ${jobs.length} tried, ` +
-    `${images.length - jobs.length} gzipped left out; ${count((o) => o === "same")} equal to astropy's, ` +
-    `${count((o) => o === "type differs")} the same bytes in another type, ${count((o) => o === "values differ")} other values, ` +
-    `${count((o) => o.startsWith("error: "))} refused (${errors.join("; ")})`);
+  t.diagnostic(
+    `fitsjs on the ${images.length} images astropy reads (ours: ${ours} equal): ${jobs.length} tried, ` +
+      `${images.length - jobs.length} gzipped left out; ${count((o) => o === "same")} equal to astropy's, ` +
+      `${count((o) => o === "type differs")} the same bytes in another type, ${count((o) => o === "values differ")} other values, ` +
+      `${count((o) => o.startsWith("error: "))} refused (${errors.join("; ")})`,
+  );
 });

@@ -18,8 +18,16 @@ const astropyWritten: string[] = JSON.parse(runReference("fits_gzip.py", [dir]))
 const corpus: string[] = JSON.parse(runReference("fits_fixtures.py", [dir]));
 const hex = (a: PixelArray) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("hex");
 
-interface AstropyHdu { name: string; dtype?: string; hex?: string; columns?: Record<string, { hex?: string; values?: unknown[] }> }
-const astropy = (file: string, sections: number[][] = []): { info: string; hdus: AstropyHdu[]; sections: { hex: string }[] } =>
+interface AstropyHdu {
+  name: string;
+  dtype?: string;
+  hex?: string;
+  columns?: Record<string, { hex?: string; values?: unknown[] }>;
+}
+const astropy = (
+  file: string,
+  sections: number[][] = [],
+): { info: string; hdus: AstropyHdu[]; sections: { hex: string }[] } =>
   JSON.parse(runReference("fits_exact.py", [file, JSON.stringify(sections)]));
 
 /** gzip -9 of a file of the corpus, written next to it. */
@@ -40,7 +48,8 @@ function assertAsAstropy(file: string): void {
       if (r.hex !== undefined) assert.equal(hex(hdu.readImage().data), r.hex, `${file} HDU ${i}`);
       if (r.columns) {
         for (const c of hdu.readTable().columns) {
-          if (r.columns[c.name].hex !== undefined) assert.equal(hex(c.values as PixelArray), r.columns[c.name].hex, `${file} ${c.name}`);
+          if (r.columns[c.name].hex !== undefined)
+            assert.equal(hex(c.values as PixelArray), r.columns[c.name].hex, `${file} ${c.name}`);
           else assert.deepEqual(c.values, r.columns[c.name].values);
         }
       }
@@ -55,13 +64,26 @@ test("files astropy gzipped read as astropy reads them: scaled int16 with BLANK,
 
 test("the whole plain corpus gzipped here reads as astropy reads the .gz, and sections equal astropy's", () => {
   for (const name of corpus) assertAsAstropy(gzipped(name));
-  const boxes = [[0, 0, 7, 5], [1, 2, 3, 2], [6, 4, 1, 1]];
+  const boxes = [
+    [0, 0, 7, 5],
+    [1, 2, 3, 2],
+    [6, 4, 1, 1],
+  ];
   for (const name of ["bitpix16.fits", "uint16.fits", "scaled32.fits", "bitpix-64.fits"]) {
     const file = path.join(dir, `${name}.gz`);
-    const ref = astropy(file, boxes.map((b) => [0, ...b]));
-    withFits(file, (fits) => boxes.forEach(([x0, y0, width, height], k) => {
-      assert.equal(hex(fits.hdus[0].section({ x0, y0, width, height }).data), ref.sections[k].hex, `${name} box ${k}`);
-    }));
+    const ref = astropy(
+      file,
+      boxes.map((b) => [0, ...b]),
+    );
+    withFits(file, (fits) =>
+      boxes.forEach(([x0, y0, width, height], k) => {
+        assert.equal(
+          hex(fits.hdus[0].section({ x0, y0, width, height }).data),
+          ref.sections[k].hex,
+          `${name} box ${k}`,
+        );
+      }),
+    );
   }
 });
 
@@ -83,7 +105,9 @@ test("large files decompress to a temporary file (removed on close) and read the
     if (before === undefined) delete process.env.STARCLUSTER_GUNZIP_MEMORY_MAX;
     else process.env.STARCLUSTER_GUNZIP_MEMORY_MAX = before;
   }
-  const inMemory = withFits(file, (fits) => hex(fits.hdu("BAND2").section({ x0: 3, y0: 50, width: 10, height: 11 }).data));
+  const inMemory = withFits(file, (fits) =>
+    hex(fits.hdu("BAND2").section({ x0: 3, y0: 50, width: 10, height: 11 }).data),
+  );
   assert.equal(onDisk, inMemory);
 });
 
@@ -91,7 +115,10 @@ test("broken and foreign compression: truncated gzip, gzip of something else, bz
   const whole = fs.readFileSync(path.join(dir, "astropy-mef.fits.gz"));
   const truncated = path.join(dir, "truncated.fits.gz");
   fs.writeFileSync(truncated, whole.subarray(0, whole.length - 100));
-  assert.throws(() => openFits(truncated), /truncated\.fits\.gz: gzip data are corrupt or truncated \(unexpected end of file\)/);
+  assert.throws(
+    () => openFits(truncated),
+    /truncated\.fits\.gz: gzip data are corrupt or truncated \(unexpected end of file\)/,
+  );
   const text = path.join(dir, "notes.fits.gz");
   fs.writeFileSync(text, zlib.gzipSync(Buffer.from("not a FITS file at all\n".repeat(200))));
   assert.throws(() => openFits(text), /notes\.fits\.gz: not a FITS file \(gunzipped: it does not start with 'SIMPLE/);
@@ -109,11 +136,15 @@ test("fits cutout and curation on gzipped mosaics give what the plain mosaics gi
   const [a, b] = [path.join(dir, "cut-plain.fits"), path.join(dir, "cut-gz.fits")];
   writeCutout(plain, { x: 30, y: 20, size: 9 }, a);
   writeCutout(gz, { x: 30, y: 20, size: 9 }, b);
-  const images = (f: string) => withFits(f, (fits) => fits.hdus.filter((h) => h.shape.length === 2).map((h) => hex(h.readImage().data)));
+  const images = (f: string) =>
+    withFits(f, (fits) => fits.hdus.filter((h) => h.shape.length === 2).map((h) => hex(h.readImage().data)));
   assert.deepEqual(images(b), images(a));
 
   const field = makeField(path.join(dir, "field"), 90, 70, tag, ["a,20,30,1", "b,45.5,35,2", "c,88,68,3", "d,5,5,4"]);
-  const gzJob = { ...field.job, mosaics: field.job.mosaics.map((m) => ({ ...m, path: gzipped(path.relative(dir, m.path)) })) };
+  const gzJob = {
+    ...field.job,
+    mosaics: field.job.mosaics.map((m) => ({ ...m, path: gzipped(path.relative(dir, m.path)) })),
+  };
   const run = (out: string, job: typeof field.job) =>
     curate({ out, size: 12, pad: false, jobs: [job], command: "test", warn: () => undefined });
   run(path.join(dir, "cur-plain"), field.job);

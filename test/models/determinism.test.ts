@@ -12,10 +12,12 @@ initModelBackends();
 type State = Map<string, Buffer>;
 
 function snapshot(model: ReturnType<typeof createDualModel>): State {
-  return new Map([...dualStateDict(model)].map(([name, v]) => {
-    const data = v.dataSync();
-    return [name, Buffer.from(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength))];
-  }));
+  return new Map(
+    [...dualStateDict(model)].map(([name, v]) => {
+      const data = v.dataSync();
+      return [name, Buffer.from(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength))];
+    }),
+  );
 }
 
 /** The state dict's bytes before and after `steps` Adam steps from `seed` on fixed data, and the losses. */
@@ -34,7 +36,8 @@ function train(seed: number, steps: number): { initial: State; state: State; los
 }
 
 backendTest("dual resnet18: two training steps from one seed give bit-identical weights and BN statistics", () => {
-  const a = train(1, 2), b = train(1, 2);
+  const a = train(1, 2),
+    b = train(1, 2);
   assert.deepEqual(a.losses, b.losses);
   let moved = 0;
   for (const [name, bytes] of a.state) {

@@ -4,7 +4,14 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { createDualModel, disposeDualModel, dualForward, dualPredict, dualStateDict, probabilityRows } from "../../lib/models/dual";
+import {
+  createDualModel,
+  disposeDualModel,
+  dualForward,
+  dualPredict,
+  dualStateDict,
+  probabilityRows,
+} from "../../lib/models/dual";
 import { adaptiveAvgPool2d } from "../../lib/models/layers";
 import { SafetensorsFile, TensorData } from "../../lib/models/safetensors";
 import { lossAndGradients } from "../../lib/models/loss";
@@ -19,11 +26,14 @@ initModelBackends();
 
 /** A torch-layout tensor in tfjs layout (conv OIHW -> HWIO, linear [out, in] -> [in, out]), written out independently of the importer. */
 function tfjsLayout(t: TensorData, shape: number[]): Float32Array {
-  const src = t.data, out = new Float32Array(src.length);
+  const src = t.data,
+    out = new Float32Array(src.length);
   if (shape.length === 4) {
     const [kh, kw, ci, co] = shape;
-    for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) for (let i = 0; i < ci; i++) for (let o = 0; o < co; o++)
-      out[((y * kw + x) * ci + i) * co + o] = src[((o * ci + i) * kh + y) * kw + x];
+    for (let y = 0; y < kh; y++)
+      for (let x = 0; x < kw; x++)
+        for (let i = 0; i < ci; i++)
+          for (let o = 0; o < co; o++) out[((y * kw + x) * ci + i) * co + o] = src[((o * ci + i) * kh + y) * kw + x];
   } else if (shape.length === 2) {
     const [fin, fout] = shape;
     for (let i = 0; i < fin; i++) for (let o = 0; o < fout; o++) out[i * fout + o] = src[o * fin + i];
@@ -51,7 +61,9 @@ backendTest("dual resnet18: loss, gradients and one Adam step match PyTorch", (t
     worstGrad = Math.max(worstGrad, err);
     assert.ok(err < 2e-4, `gradient of ${name}: error ${err} relative to its largest element`);
   }
-  t.diagnostic(`gradients (${grads.size} tensors): worst error relative to each tensor's largest element ${worstGrad.toExponential(2)}`);
+  t.diagnostic(
+    `gradients (${grads.size} tensors): worst error relative to each tensor's largest element ${worstGrad.toExponential(2)}`,
+  );
 
   const adam = new Adam({ lr: LR });
   adam.step(state, grads);
@@ -59,7 +71,10 @@ backendTest("dual resnet18: loss, gradients and one Adam step match PyTorch", (t
   // the change is what is compared: |ours - torch| / lr per element. Where |g| is below ~1e-4 of the tensor's
   // largest gradient, float32 noise in g (measured above) decides the sign of the step, in PyTorch as here; those
   // elements are counted, not bounded.
-  let worstStep = 0, noisy = 0, total = 0, worstBuffer = 0;
+  let worstStep = 0,
+    noisy = 0,
+    total = 0,
+    worstBuffer = 0;
   for (const [name, v] of state) {
     const after = tfjsLayout(io.read(`after.${name}`), v.shape);
     const ours = v.dataSync();
@@ -81,8 +96,10 @@ backendTest("dual resnet18: loss, gradients and one Adam step match PyTorch", (t
       worstStep = Math.max(worstStep, err);
     }
   }
-  t.diagnostic(`Adam step: worst |ours - torch| / lr ${worstStep.toExponential(2)} over elements with |g| >= 1e-3 max|g|; ` +
-    `${noisy} of ${total} near-zero-gradient elements differ by > 1% of lr; BN buffers worst relative error ${worstBuffer.toExponential(2)}`);
+  t.diagnostic(
+    `Adam step: worst |ours - torch| / lr ${worstStep.toExponential(2)} over elements with |g| >= 1e-3 max|g|; ` +
+      `${noisy} of ${total} near-zero-gradient elements differ by > 1% of lr; BN buffers worst relative error ${worstBuffer.toExponential(2)}`,
+  );
   assert.ok(worstStep < 1e-3, `weights after one Adam step differ by ${worstStep} * lr`);
   assert.ok(noisy < total * 1e-4, `${noisy} of ${total} weights moved differently`);
 
@@ -97,44 +114,63 @@ backendTest("Adam: three steps on fixed gradients match torch.optim.Adam", () =>
   const params = new Map([["p", p]]);
   const adam = new Adam({ lr: 1e-3 });
   for (let t = 1; t <= 3; t++) adam.step(params, new Map([["p", tf.tensor(io.read(`g${t}`).data)]]));
-  const expected = io.read("p3").data, p0 = io.read("p0").data;
+  const expected = io.read("p3").data,
+    p0 = io.read("p0").data;
   const moved = expected.map((v, i) => v - p0[i]);
-  const err = relError(p.dataSync().map((v, i) => v - p0[i]), moved);
+  const err = relError(
+    p.dataSync().map((v, i) => v - p0[i]),
+    moved,
+  );
   assert.ok(err < 1e-4, `change after three steps: relative error ${err}`);
   adam.dispose();
   p.dispose();
 });
 
-backendTest("adaptive average pooling matches torch (overlapping 9 -> 7, replicating 2 -> 7 and 1 -> 7, uneven, identity)", () => {
-  const io = SafetensorsFile.open(path.join(golden("pool"), "pool_io.safetensors"));
-  for (let i = 0; io.has(`x${i}`); i++) {
-    const y = tf.tidy(() => tf.transpose(adaptiveAvgPool2d(nhwc(io, `x${i}`), 7, 7), [0, 3, 1, 2]).dataSync());
-    const err = relError(y, io.read(`y${i}`).data);
-    assert.ok(err < 1e-6, `case ${i}: relative error ${err}`);
-  }
-});
+backendTest(
+  "adaptive average pooling matches torch (overlapping 9 -> 7, replicating 2 -> 7 and 1 -> 7, uneven, identity)",
+  () => {
+    const io = SafetensorsFile.open(path.join(golden("pool"), "pool_io.safetensors"));
+    for (let i = 0; io.has(`x${i}`); i++) {
+      const y = tf.tidy(() => tf.transpose(adaptiveAvgPool2d(nhwc(io, `x${i}`), 7, 7), [0, 3, 1, 2]).dataSync());
+      const err = relError(y, io.read(`y${i}`).data);
+      assert.ok(err < 1e-6, `case ${i}: relative error ${err}`);
+    }
+  },
+);
 
 backendTest("dual model: 6-channel input checked, softmax outputs, native 50 px input", () => {
   const model = createDualModel({ arch: "resnet18", inputSize: 50, seed: 5 });
   assert.equal(model.provenance.init, "torchvision-default");
-  assert.throws(() => dualForward(model, tf.zeros([1, 50, 50, 5]) as tf.Tensor4D, { training: false }), /expected input \[batch, 50, 50, 6\]/);
+  assert.throws(
+    () => dualForward(model, tf.zeros([1, 50, 50, 5]) as tf.Tensor4D, { training: false }),
+    /expected input \[batch, 50, 50, 6\]/,
+  );
   const p = dualPredict(model, tf.randomUniform([2, 50, 50, 6]) as tf.Tensor4D);
   assert.deepEqual(p.shape, [2, 4]);
   const rows = p.sum(1).dataSync();
   for (const r of rows) assert.ok(Math.abs(r - 1) < 1e-5);
   // The two backbones are independent copies, as two torchvision models would be.
   const state = dualStateDict(model);
-  assert.notDeepEqual(state.get("backbones.0.conv1.weight")!.dataSync().slice(0, 8), state.get("backbones.1.conv1.weight")!.dataSync().slice(0, 8));
+  assert.notDeepEqual(
+    state.get("backbones.0.conv1.weight")!.dataSync().slice(0, 8),
+    state.get("backbones.1.conv1.weight")!.dataSync().slice(0, 8),
+  );
   disposeDualModel(model);
 });
 
-backendTest("dual model: weights that overflow (a bit-flipped 3e38) stop prediction naming the model, never a class", () => {
-  const model = createDualModel({ arch: "resnet18", inputSize: 32, seed: 5 });
-  const x = tf.randomUniform([2, 32, 32, 6], 0, 1, "float32", 1) as tf.Tensor4D;
-  assert.equal(probabilityRows(model, x, "good.safetensors").length, 2);
-  const weight = dualStateDict(model).get("head.weight") as tf.Variable;
-  weight.assign(tf.fill(weight.shape, 3e38));
-  assert.throws(() => probabilityRows(model, x, "flipped.safetensors"), /^Error: flipped\.safetensors: the model gives a non-finite class probability \(NaN\); its weights overflow/);
-  x.dispose();
-  disposeDualModel(model);
-});
+backendTest(
+  "dual model: weights that overflow (a bit-flipped 3e38) stop prediction naming the model, never a class",
+  () => {
+    const model = createDualModel({ arch: "resnet18", inputSize: 32, seed: 5 });
+    const x = tf.randomUniform([2, 32, 32, 6], 0, 1, "float32", 1) as tf.Tensor4D;
+    assert.equal(probabilityRows(model, x, "good.safetensors").length, 2);
+    const weight = dualStateDict(model).get("head.weight") as tf.Variable;
+    weight.assign(tf.fill(weight.shape, 3e38));
+    assert.throws(
+      () => probabilityRows(model, x, "flipped.safetensors"),
+      /^Error: flipped\.safetensors: the model gives a non-finite class probability \(NaN\); its weights overflow/,
+    );
+    x.dispose();
+    disposeDualModel(model);
+  },
+);

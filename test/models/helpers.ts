@@ -18,13 +18,16 @@ export function golden(caseName: string): string {
 
 export function nhwc(st: SafetensorsFile, name: string): tf.Tensor4D {
   const { shape, data } = st.read(name);
-  return tf.tidy(() => tf.transpose(tf.tensor4d(data as Float32Array, shape as [number, number, number, number]), [0, 2, 3, 1]));
+  return tf.tidy(() =>
+    tf.transpose(tf.tensor4d(data as Float32Array, shape as [number, number, number, number]), [0, 2, 3, 1]),
+  );
 }
 
 /** max |a - b| / max |b|: the error relative to the reference's scale. */
 export function relError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
   if (actual.length !== expected.length) throw new Error(`length ${actual.length} != ${expected.length}`);
-  let diff = 0, scale = 0;
+  let diff = 0,
+    scale = 0;
   for (let i = 0; i < expected.length; i++) {
     diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
     scale = Math.max(scale, Math.abs(expected[i]));

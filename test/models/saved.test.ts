@@ -28,17 +28,33 @@ test("save then load: every variable bit for bit, config, provenance and metadat
   const without = new Map(tensors);
   without.delete("backbones.1.layer2.0.bn1.running_var");
   writeSafetensors(path.join(dir, "missing.safetensors"), without, modelMetadata(model));
-  assert.throws(() => loadDualModel(path.join(dir, "missing.safetensors")), (e: Error) => e.message === `${path.join(dir, "missing.safetensors")}: missing tensor 'backbones.1.layer2.0.bn1.running_var'`);
+  assert.throws(
+    () => loadDualModel(path.join(dir, "missing.safetensors")),
+    (e: Error) =>
+      e.message === `${path.join(dir, "missing.safetensors")}: missing tensor 'backbones.1.layer2.0.bn1.running_var'`,
+  );
   const misshapen = new Map(tensors).set("head.bias", { shape: [5], data: new Float32Array(5) });
   writeSafetensors(path.join(dir, "misshapen.safetensors"), misshapen, modelMetadata(model));
-  assert.throws(() => loadDualModel(path.join(dir, "misshapen.safetensors")), /misshapen\.safetensors: 'head\.bias' has shape \[5\], the model needs \[4\]/);
-  for (const [name, bad] of [["nan", NaN], ["inf", -Infinity]] as const) {
+  assert.throws(
+    () => loadDualModel(path.join(dir, "misshapen.safetensors")),
+    /misshapen\.safetensors: 'head\.bias' has shape \[5\], the model needs \[4\]/,
+  );
+  for (const [name, bad] of [
+    ["nan", NaN],
+    ["inf", -Infinity],
+  ] as const) {
     const weight = tensors.get("backbones.0.conv1.weight")!;
     const data = Float32Array.from(weight.data as Float32Array);
     data[7] = bad;
     const broken = path.join(dir, `${name}.safetensors`);
-    writeSafetensors(broken, new Map(tensors).set("backbones.0.conv1.weight", { shape: weight.shape, data }), modelMetadata(model));
-    const want = new RegExp(`${name}\\.safetensors: tensor 'backbones\\.0\\.conv1\\.weight' holds ${bad} at index 7: weights must be finite`);
+    writeSafetensors(
+      broken,
+      new Map(tensors).set("backbones.0.conv1.weight", { shape: weight.shape, data }),
+      modelMetadata(model),
+    );
+    const want = new RegExp(
+      `${name}\\.safetensors: tensor 'backbones\\.0\\.conv1\\.weight' holds ${bad} at index 7: weights must be finite`,
+    );
     assert.throws(() => loadDualModel(broken), want);
   }
   disposeDualModel(model);

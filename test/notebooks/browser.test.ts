@@ -48,7 +48,8 @@ const IN_PAGE = {
       stderr: [...document.querySelectorAll(".output_stderr")].map((e) => e.textContent).filter((t) => /error/i.test(t)),
     };
   })()`,
-  connected: "Boolean(window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected())",
+  connected:
+    "Boolean(window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected())",
   idle: 'Jupyter.notebook.get_cells().every((c) => c.cell_type !== "code" || c.input_prompt_number !== "*")',
   loaded: "Boolean(window.Jupyter && Jupyter.notebook && Jupyter.notebook._fully_loaded)",
   saved: "!Jupyter.notebook.dirty",
@@ -58,7 +59,15 @@ const IN_PAGE = {
     `[...document.querySelectorAll("img.starcluster-plot-static")].filter((i) => i.complete && i.naturalWidth > 100).length >= ${n}`,
 };
 
-interface PageState { trusted: boolean; plots: number; drawn: number; stills: number; tables: number; errors: number; stderr: string[] }
+interface PageState {
+  trusted: boolean;
+  plots: number;
+  drawn: number;
+  stills: number;
+  tables: number;
+  errors: number;
+  stderr: string[];
+}
 
 const pageState = (page: Page) => page.evaluate(IN_PAGE.state) as Promise<PageState>;
 
@@ -69,8 +78,15 @@ async function waitIdle(page: Page, ms: number): Promise<void> {
 }
 
 /** Starts `starcluster lab` from another folder and resolves with its URL (origin and token). */
-async function startLab(port: number, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: URL; log: () => string }> {
-  const child = spawn(process.execPath, [cli, "lab", "--port", String(port)], { cwd: tempDir(), env, stdio: ["ignore", "pipe", "pipe"] });
+async function startLab(
+  port: number,
+  env: NodeJS.ProcessEnv,
+): Promise<{ child: ChildProcess; url: URL; log: () => string }> {
+  const child = spawn(process.execPath, [cli, "lab", "--port", String(port)], {
+    cwd: tempDir(),
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   let err = "";
   child.stdout!.on("data", (c) => (out += c));
@@ -79,7 +95,8 @@ async function startLab(port: number, env: NodeJS.ProcessEnv): Promise<{ child: 
   for (;;) {
     const m = /^(http:\/\/127\.0\.0\.1:\d+\/tree\/notebooks\?token=\w+)$/m.exec(out);
     if (m) return { child, url: new URL(m[1]), log: () => err };
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`lab did not start (exit ${child.exitCode}):\n${err}`);
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`lab did not start (exit ${child.exitCode}):\n${err}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -89,7 +106,8 @@ test("kernel install --prefix: the spec is listed by jupyter kernelspec list", {
   const r = spawnSync(process.execPath, [cli, "kernel", "install", "--prefix", prefix], { encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
   const listed = spawnSync(python, ["-m", "jupyter", "kernelspec", "list", "--json"], {
-    encoding: "utf8", env: { ...process.env, JUPYTER_PATH: path.join(prefix, "share", "jupyter") },
+    encoding: "utf8",
+    env: { ...process.env, JUPYTER_PATH: path.join(prefix, "share", "jupyter") },
   });
   assert.equal(listed.status, 0, listed.stderr);
   const specs = JSON.parse(listed.stdout).kernelspecs as Record<string, { resource_dir: string }>;
@@ -111,12 +129,19 @@ test(`in lab, ${NOTEBOOK} runs in Chromium with every figure drawn, after a relo
   fs.writeFileSync(copy, source.replace('from \\"../dist/lib\\"', 'from \\"../../dist/lib\\"'));
   assert.ok(fs.readFileSync(copy, "utf8").includes("../../dist/lib"), "the copy imports the library from its folder");
   const figures = path.join(repoRoot, "results", "quick", "figures");
-  const stamp = () => fs.readdirSync(figures).map((f) => `${f} ${fs.statSync(path.join(figures, f)).mtimeMs}`).join("\n");
+  const stamp = () =>
+    fs
+      .readdirSync(figures)
+      .map((f) => `${f} ${fs.statSync(path.join(figures, f)).mtimeMs}`)
+      .join("\n");
   const before = stamp();
   const jupyterHome = tempDir();
   const env: NodeJS.ProcessEnv = {
-    ...process.env, JUPYTER_TOKEN: "", STARCLUSTER_PROFILE: "quick",
-    JUPYTER_DATA_DIR: path.join(jupyterHome, "data"), JUPYTER_CONFIG_DIR: path.join(jupyterHome, "config"),
+    ...process.env,
+    JUPYTER_TOKEN: "",
+    STARCLUSTER_PROFILE: "quick",
+    JUPYTER_DATA_DIR: path.join(jupyterHome, "data"),
+    JUPYTER_CONFIG_DIR: path.join(jupyterHome, "config"),
     JUPYTER_RUNTIME_DIR: path.join(jupyterHome, "runtime"),
   };
   delete env.STARCLUSTER_SAVE_FIGURES;

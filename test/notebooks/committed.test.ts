@@ -10,15 +10,31 @@ import { PNG } from "pngjs";
 import { listNotebooks, runNotebooks } from "../../lib/notebooks/run";
 import { repoRoot, tempDir } from "../helpers";
 
-interface Output { output_type: string; name?: string; text?: string | string[]; data?: Record<string, unknown>; metadata?: object }
-interface Cell { id?: string; cell_type: string; metadata: Record<string, unknown>; execution_count?: number | null; outputs?: Output[] }
-interface Notebook { cells: Cell[]; metadata: Record<string, unknown> }
+interface Output {
+  output_type: string;
+  name?: string;
+  text?: string | string[];
+  data?: Record<string, unknown>;
+  metadata?: object;
+}
+interface Cell {
+  id?: string;
+  cell_type: string;
+  metadata: Record<string, unknown>;
+  execution_count?: number | null;
+  outputs?: Output[];
+}
+interface Notebook {
+  cells: Cell[];
+  metadata: Record<string, unknown>;
+}
 
 const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 const python = process.env.STARCLUSTER_PYTHON ?? "/usr/bin/python3";
-const noJupyter = spawnSync(python, ["-c", "import nbclient, nbconvert"]).status === 0
-  ? false
-  : `nbclient/nbconvert not installed for ${python} (scripts/setup-system.sh installs them)`;
+const noJupyter =
+  spawnSync(python, ["-c", "import nbclient, nbconvert"]).status === 0
+    ? false
+    : `nbclient/nbconvert not installed for ${python} (scripts/setup-system.sh installs them)`;
 
 const read = (file: string) => JSON.parse(fs.readFileSync(file, "utf8")) as Notebook;
 const stillOf = (o: Output) => (o.data?.["image/png"] ?? o.data?.["image/jpeg"]) as string | undefined;
@@ -65,24 +81,40 @@ for (const file of listNotebooks()) {
     assert.ok(figures.length >= 1, "at least one figure");
     for (const f of figures) {
       assert.ok(stillOf(f), "a static image GitHub and nbviewer show");
-      assert.equal(f.data?.["text/html"], undefined, "no live HTML (script, second copy of the image) in a committed figure");
+      assert.equal(
+        f.data?.["text/html"],
+        undefined,
+        "no live HTML (script, second copy of the image) in a committed figure",
+      );
       assert.match(String(f.data?.["text/plain"]), /^<Plotly figure/);
     }
   });
 }
 
 // 03 renders stamps and shows a JPEG gallery; 05 computes Figure 4 inline: between them, every kind of output.
-test("executing committed notebooks again from the committed results gives the same outputs", { skip: noJupyter, timeout: 300_000 }, () => {
+test("executing committed notebooks again from the committed results gives the same outputs", {
+  skip: noJupyter,
+  timeout: 300_000,
+}, () => {
   const dir = tempDir();
   const figures = path.join(repoRoot, "results", "quick", "figures");
-  const stamp = () => fs.readdirSync(figures).map((f) => `${f} ${fs.statSync(path.join(figures, f)).mtimeMs}`).join("\n");
+  const stamp = () =>
+    fs
+      .readdirSync(figures)
+      .map((f) => `${f} ${fs.statSync(path.join(figures, f)).mtimeMs}`)
+      .join("\n");
   const before = stamp();
   const saved = { ...process.env };
   Object.assign(process.env, { STARCLUSTER_PROFILE: "quick" });
   delete process.env.STARCLUSTER_SAVE_FIGURES;
   delete process.env.STARCLUSTER_RESULTS;
   try {
-    runNotebooks({ only: ["03-ten-seed", "05-ablation"], outDir: path.join(dir, "executed"), commitDir: dir, log: () => undefined });
+    runNotebooks({
+      only: ["03-ten-seed", "05-ablation"],
+      outDir: path.join(dir, "executed"),
+      commitDir: dir,
+      log: () => undefined,
+    });
   } finally {
     process.env = saved;
   }
@@ -90,8 +122,13 @@ test("executing committed notebooks again from the committed results gives the s
     const committed = read(path.join(repoRoot, "notebooks", `${name}.ipynb`));
     const again = read(path.join(dir, `${name}.ipynb`));
     // Chromium's version and fonts decide an image's bytes: compare its size, and everything else exactly.
-    const masked = (nb: Notebook) => JSON.stringify(nb, (k, v) => (k === "image/png" || k === "image/jpeg" ? imageSize(v) : v));
-    assert.equal(masked(again), masked(committed), `${name}: run 'npm run notebooks:commit' after changing what it shows`);
+    const masked = (nb: Notebook) =>
+      JSON.stringify(nb, (k, v) => (k === "image/png" || k === "image/jpeg" ? imageSize(v) : v));
+    assert.equal(
+      masked(again),
+      masked(committed),
+      `${name}: run 'npm run notebooks:commit' after changing what it shows`,
+    );
   }
   assert.equal(stamp(), before, "viewing the notebooks wrote no committed figure");
 });

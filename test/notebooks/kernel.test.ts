@@ -15,7 +15,9 @@ const cli = path.join(repoRoot, "bin", "starcluster.js");
 function has(module: string): boolean {
   return spawnSync(python, ["-c", `import ${module}`]).status === 0;
 }
-const noJupyter = has("jupyter_client") ? false : `jupyter-client is not installed for ${python} (scripts/setup-system.sh installs it)`;
+const noJupyter = has("jupyter_client")
+  ? false
+  : `jupyter-client is not installed for ${python} (scripts/setup-system.sh installs it)`;
 const noNotebook = has("notebook")
   ? false
   : `Jupyter Notebook is not installed for ${python} (scripts/setup-system.sh installs jupyter-notebook)`;
@@ -30,7 +32,10 @@ function starcluster(args: string[], env: NodeJS.ProcessEnv = {}, cwd = elsewher
 
 /** What Jupyter itself lists, as {name: resource_dir}. */
 function jupyterKernels(env: NodeJS.ProcessEnv): Record<string, { resource_dir: string; spec: { argv: string[] } }> {
-  const r = spawnSync(python, ["-m", "jupyter", "kernelspec", "list", "--json"], { encoding: "utf8", env: { ...process.env, ...env } });
+  const r = spawnSync(python, ["-m", "jupyter", "kernelspec", "list", "--json"], {
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+  });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout).kernelspecs;
 }
@@ -53,13 +58,20 @@ test("kernel install --prefix writes a spec Jupyter lists, with absolute argv; k
   const listed = jupyterKernels(env);
   assert.equal(listed.tslab?.resource_dir, dir);
   assert.deepEqual(listed.tslab.spec.argv, spec.argv);
-  const line = starcluster(["kernel", "list"], env).stdout.split("\n").find((l) => l.startsWith("tslab "));
+  const line = starcluster(["kernel", "list"], env)
+    .stdout.split("\n")
+    .find((l) => l.startsWith("tslab "));
   assert.equal(line?.replace(/ +/g, " "), `tslab ${dir} (starcluster: ${repoRoot})`);
 
   // A second install is idempotent; another name installs beside it.
   assert.equal(starcluster(["kernel", "install", "--prefix", prefix]).code, 0);
   assert.equal(starcluster(["kernel", "install", "--prefix", prefix, "--name", "tslab-dev"]).code, 0);
-  assert.deepEqual(Object.keys(jupyterKernels(env)).filter((k) => k.startsWith("tslab")).sort(), ["tslab", "tslab-dev"]);
+  assert.deepEqual(
+    Object.keys(jupyterKernels(env))
+      .filter((k) => k.startsWith("tslab"))
+      .sort(),
+    ["tslab", "tslab-dev"],
+  );
 
   const removed = starcluster(["kernel", "remove", "--prefix", prefix]);
   assert.equal(removed.code, 0, removed.stderr);
@@ -78,11 +90,18 @@ test("kernel install --user follows Jupyter's per-user folder; a spec another to
   const env = { HOME: home, JUPYTER_DATA_DIR: "", XDG_DATA_HOME: "", JUPYTER_PATH: "" };
   const r = starcluster(["kernel", "install", "--user", "--name", "ts-user"], env);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(jupyterKernels(env)["ts-user"]?.resource_dir, path.join(home, ".local", "share", "jupyter", "kernels", "ts-user"));
+  assert.equal(
+    jupyterKernels(env)["ts-user"]?.resource_dir,
+    path.join(home, ".local", "share", "jupyter", "kernels", "ts-user"),
+  );
 
   const foreign = path.join(home, ".local", "share", "jupyter", "kernels", "other");
   fs.mkdirSync(foreign, { recursive: true });
-  const tslabInstall = { argv: ["tslab", "kernel", "--config-path", "{connection_file}"], display_name: "T", language: "typescript" };
+  const tslabInstall = {
+    argv: ["tslab", "kernel", "--config-path", "{connection_file}"],
+    display_name: "T",
+    language: "typescript",
+  };
   fs.writeFileSync(path.join(foreign, "kernel.json"), JSON.stringify(tslabInstall));
   const refused = starcluster(["kernel", "install", "--name", "other"], env);
   assert.equal(refused.code, 1);
@@ -101,11 +120,17 @@ test("the installed kernel runs a notebook from another folder with no node on P
     nbformat: 4,
     nbformat_minor: 5,
     metadata: { kernelspec: { name: "tslab", display_name: "TypeScript (tslab)", language: "typescript" } },
-    cells: [{
-      id: "c0", cell_type: "code", metadata: {}, outputs: [], execution_count: null,
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: the notebook cell's own template literal
-      source: "const n: number = 6 * 7;\nconsole.log(`answer ${n} in ${process.cwd()}`);",
-    }],
+    cells: [
+      {
+        id: "c0",
+        cell_type: "code",
+        metadata: {},
+        outputs: [],
+        execution_count: null,
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the notebook cell's own template literal
+        source: "const n: number = 6 * 7;\nconsole.log(`answer ${n} in ${process.cwd()}`);",
+      },
+    ],
   };
   fs.writeFileSync(path.join(work, "t.ipynb"), JSON.stringify(nb));
   const script = path.join(repoRoot, "scripts", "execute_notebook.py");
@@ -116,7 +141,10 @@ test("the installed kernel runs a notebook from another folder with no node on P
   });
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(fs.readFileSync(path.join(work, "out.ipynb"), "utf8"));
-  assert.match(out.cells[0].outputs.map((o: { text?: string[] }) => (o.text ?? []).join("")).join(""), new RegExp(`answer 42 in ${work}`));
+  assert.match(
+    out.cells[0].outputs.map((o: { text?: string[] }) => (o.text ?? []).join("")).join(""),
+    new RegExp(`answer 42 in ${work}`),
+  );
 });
 
 test("lab passes --allow-root only as root and binds 127.0.0.1", () => {
@@ -158,20 +186,31 @@ test("lab, started from another folder, serves the notebooks and the tslab kerne
     });
     const token = url.searchParams.get("token") as string;
     assert.ok(token.length >= 32);
-    const api = (p: string, init?: RequestInit) => fetch(`${url.origin}${p}${p.includes("?") ? "&" : "?"}token=${token}`, init);
+    const api = (p: string, init?: RequestInit) =>
+      fetch(`${url.origin}${p}${p.includes("?") ? "&" : "?"}token=${token}`, init);
 
     assert.equal((await fetch(`${url.origin}/api/kernelspecs`)).status, 403, "no token, no access");
-    const specs = (await (await api("/api/kernelspecs")).json()) as { kernelspecs: Record<string, { spec: { argv: string[] } }> };
+    const specs = (await (await api("/api/kernelspecs")).json()) as {
+      kernelspecs: Record<string, { spec: { argv: string[] } }>;
+    };
     assert.equal(specs.kernelspecs.tslab?.spec.argv[0], process.execPath);
     const contents = (await (await api("/api/contents/notebooks")).json()) as { content: { name: string }[] };
-    assert.ok(contents.content.some((c) => c.name === "00-environment.ipynb"), "rooted at the checkout, whatever the current folder");
+    assert.ok(
+      contents.content.some((c) => c.name === "00-environment.ipynb"),
+      "rooted at the checkout, whatever the current folder",
+    );
     assert.equal((await fetch(url)).status, 200);
 
     // A kernel started through the server is shut down with it.
     const body = JSON.stringify({ name: "tslab" });
-    const started = await api("/api/kernels", { method: "POST", headers: { "Content-Type": "application/json" }, body });
+    const started = await api("/api/kernels", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body,
+    });
     assert.equal(started.status, 201);
-    const kernelPids = () => spawnSync("pgrep", ["-f", runtime], { encoding: "utf8" }).stdout.trim().split("\n").filter(Boolean);
+    const kernelPids = () =>
+      spawnSync("pgrep", ["-f", runtime], { encoding: "utf8" }).stdout.trim().split("\n").filter(Boolean);
     const deadline = Date.now() + 20_000;
     while (kernelPids().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     assert.equal(kernelPids().length, 1, "the tslab kernel process runs");

@@ -10,8 +10,18 @@ import { listNotebooks, runNotebooks } from "../../lib/notebooks/run";
 import { screenshotPlots } from "../figure-check";
 import { tempDir } from "../helpers";
 
-interface Output { output_type: string; name?: string; text?: string | string[]; data?: Record<string, unknown> }
-interface Cell { cell_type: string; source: string | string[]; execution_count?: number | null; outputs?: Output[] }
+interface Output {
+  output_type: string;
+  name?: string;
+  text?: string | string[];
+  data?: Record<string, unknown>;
+}
+interface Cell {
+  cell_type: string;
+  source: string | string[];
+  execution_count?: number | null;
+  outputs?: Output[];
+}
 
 const text = (t: string | string[] | undefined) => (Array.isArray(t) ? t.join("") : (t ?? ""));
 
@@ -20,7 +30,14 @@ function writeNotebook(file: string, sources: string[]): void {
     nbformat: 4,
     nbformat_minor: 5,
     metadata: { kernelspec: { name: "tslab", display_name: "TypeScript (tslab)", language: "typescript" } },
-    cells: sources.map((source, i) => ({ id: `c${i}`, cell_type: "code", source, metadata: {}, outputs: [], execution_count: null })),
+    cells: sources.map((source, i) => ({
+      id: `c${i}`,
+      cell_type: "code",
+      source,
+      metadata: {},
+      outputs: [],
+      execution_count: null,
+    })),
   };
   fs.writeFileSync(file, JSON.stringify(nb));
 }
@@ -40,10 +57,24 @@ before(async () => {
 
 test("the smoke reproduction wrote every result the notebooks show, with its provenance", () => {
   const perArch = ["ten-seed", "curves", "predictions", "generalization", "ablation", "uncertainty"];
-  const names = ["dataset", "human-agreement", "baseline", "ceiling", "provenance", ...["resnet18", "vgg19_bn"].flatMap((a) => perArch.map((r) => `${r}-${a}`))];
+  const names = [
+    "dataset",
+    "human-agreement",
+    "baseline",
+    "ceiling",
+    "provenance",
+    ...["resnet18", "vgg19_bn"].flatMap((a) => perArch.map((r) => `${r}-${a}`)),
+  ];
   for (const name of names) assert.ok(fs.existsSync(path.join(out, "smoke", `${name}.json`)), name);
   const prov = JSON.parse(fs.readFileSync(path.join(out, "smoke", "provenance.json"), "utf8"));
-  assert.deepEqual(Object.keys(prov.stages), ["synth", "curate", "train resnet18", "train vgg19_bn", "train resnet18 on the truth", "results"]);
+  assert.deepEqual(Object.keys(prov.stages), [
+    "synth",
+    "curate",
+    "train resnet18",
+    "train vgg19_bn",
+    "train resnet18 on the truth",
+    "results",
+  ]);
   assert.equal(prov.stages["train resnet18"].seedSeconds.length, 2);
   assert.ok(prov.stages["train resnet18"].seedSeconds.every((s: number) => s > 0));
   const tenSeed = JSON.parse(fs.readFileSync(path.join(out, "smoke", "ten-seed-resnet18.json"), "utf8"));
@@ -53,7 +84,11 @@ test("the smoke reproduction wrote every result the notebooks show, with its pro
   assert.equal(ceiling.learnability[0].arch, "resnet18");
   assert.equal(ceiling.learnability[0].evaluation.labels, "truth");
   const binned = ceiling.learnability[0].breakdown.byV.reduce((n: number, b: { objects: number }) => n + b.objects, 0);
-  assert.equal(binned, ceiling.learnability[0].evaluation.totals.reduce((a: number, b: number) => a + b, 0), "every test object in one V bin");
+  assert.equal(
+    binned,
+    ceiling.learnability[0].evaluation.totals.reduce((a: number, b: number) => a + b, 0),
+    "every test object in one V bin",
+  );
 });
 
 for (const notebook of listNotebooks().map((f) => path.basename(f, ".ipynb"))) {
@@ -66,7 +101,8 @@ for (const notebook of listNotebooks().map((f) => path.basename(f, ".ipynb"))) {
       assert.equal(typeof cell.execution_count, "number", `code cell ${i} executed`);
       for (const o of cell.outputs ?? []) {
         assert.notEqual(o.output_type, "error", `code cell ${i} has an error output`);
-        if (o.output_type === "stream" && o.name === "stderr") assert.doesNotMatch(text(o.text), /error/i, `code cell ${i} stderr`);
+        if (o.output_type === "stream" && o.name === "stderr")
+          assert.doesNotMatch(text(o.text), /error/i, `code cell ${i} stderr`);
       }
     }
     const figures = code.flatMap((c) => c.outputs ?? []).filter((o) => o.data?.["application/vnd.plotly.v1+json"]);
@@ -76,35 +112,57 @@ for (const notebook of listNotebooks().map((f) => path.basename(f, ".ipynb"))) {
       const html = String(f.data?.["text/html"]);
       assert.ok(!html.includes("var Plotly=") && html.length < 2_000_000, "no plotly.js in an output");
       const still = String(f.data?.["image/png"] ?? f.data?.["image/jpeg"]);
-      assert.match(still, /^(iVBORw0KGgo|\/9j\/)/, "a static image (PNG; JPEG for noisy stamps) for untrusted notebooks, GitHub, nbviewer");
+      assert.match(
+        still,
+        /^(iVBORw0KGgo|\/9j\/)/,
+        "a static image (PNG; JPEG for noisy stamps) for untrusted notebooks, GitHub, nbviewer",
+      );
     }
-    const saved = [path.join(out, "figures"), path.join(out, "smoke", "figures")].filter(fs.existsSync).flatMap((d) => fs.readdirSync(d));
-    assert.ok(saved.some((f) => f.startsWith(notebook.slice(0, 2))), "figures saved under results/");
+    const saved = [path.join(out, "figures"), path.join(out, "smoke", "figures")]
+      .filter(fs.existsSync)
+      .flatMap((d) => fs.readdirSync(d));
+    assert.ok(
+      saved.some((f) => f.startsWith(notebook.slice(0, 2))),
+      "figures saved under results/",
+    );
 
     const plots = await screenshotPlots(result.html);
     assert.equal(plots.length, figures.length, "every figure is in the exported HTML");
     for (const [i, p] of plots.entries()) {
       assert.ok(p.drawn, `figure ${i}: Plotly drew it, not only its static PNG`);
       // Traces in the SVG, and ink on the page: a few small markers (smoke data) colour few pixels.
-      assert.ok((p.traces ?? 0) > 0 && p.nonWhite > 0.01 && (p.colored > 0.0003 || p.nonWhite > 0.1), `figure ${i} drew (${JSON.stringify(p)})`);
+      assert.ok(
+        (p.traces ?? 0) > 0 && p.nonWhite > 0.01 && (p.colored > 0.0003 || p.nonWhite > 0.1),
+        `figure ${i} drew (${JSON.stringify(p)})`,
+      );
     }
   });
 }
 
 test("a failing cell stops the run and reports the cell and tslab's real message", () => {
   const dir = tempDir();
-  writeNotebook(path.join(dir, "bad.ipynb"), ["const a: number = 1;", 'throw new Error("boom-" + a);', 'console.log("after");']);
+  writeNotebook(path.join(dir, "bad.ipynb"), [
+    "const a: number = 1;",
+    'throw new Error("boom-" + a);',
+    'console.log("after");',
+  ]);
   writeNotebook(path.join(dir, "typo.ipynb"), ['const x: number = "text";']);
   const out = path.join(dir, "out");
-  assert.throws(() => runNotebooks({ dir, only: ["bad"], outDir: out, log: () => undefined }), (e: Error) => {
-    assert.match(e.message, /bad\.ipynb failed/);
-    assert.match(e.message, /cell 1 failed/);
-    assert.match(e.message, /boom-1/);
-    return true;
-  });
+  assert.throws(
+    () => runNotebooks({ dir, only: ["bad"], outDir: out, log: () => undefined }),
+    (e: Error) => {
+      assert.match(e.message, /bad\.ipynb failed/);
+      assert.match(e.message, /cell 1 failed/);
+      assert.match(e.message, /boom-1/);
+      return true;
+    },
+  );
   const executed = JSON.parse(fs.readFileSync(path.join(out, "bad.ipynb"), "utf8")) as { cells: Cell[] };
   assert.equal(executed.cells[2].execution_count, null, "cells after the failure are not run");
-  assert.throws(() => runNotebooks({ dir, only: ["typo"], outDir: out, log: () => undefined }), /Type 'string' is not assignable to type 'number'/);
+  assert.throws(
+    () => runNotebooks({ dir, only: ["typo"], outDir: out, log: () => undefined }),
+    /Type 'string' is not assignable to type 'number'/,
+  );
 });
 
 test("listNotebooks orders notebooks by name and rejects unknown names", () => {

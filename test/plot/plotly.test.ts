@@ -6,7 +6,17 @@ import * as path from "node:path";
 import { test } from "node:test";
 import { chromium } from "playwright-core";
 import {
-  figureBundle, figureHtml, findChromium, liveFigure, plotlyLocation, renderPdf, renderSvg, saveFigureFiles, saveHtml, savePng, standaloneHtml,
+  figureBundle,
+  figureHtml,
+  findChromium,
+  liveFigure,
+  plotlyLocation,
+  renderPdf,
+  renderSvg,
+  saveFigureFiles,
+  saveHtml,
+  savePng,
+  standaloneHtml,
 } from "../../lib/plot/plotly";
 import { measureInk, screenshotPlots } from "../figure-check";
 import { tempDir } from "../helpers";
@@ -27,7 +37,11 @@ test("plotly.js is inlined once, and only when asked", () => {
   const page = standaloneHtml(lineFigure);
   assert.ok(page.length > 1_000_000, "standalone page carries plotly.js");
   const script = page.indexOf("<script");
-  assert.match(page.slice(script, script + 120), /\(function\(\)\{var define, module, exports;/, "loader wrapper comes first");
+  assert.match(
+    page.slice(script, script + 120),
+    /\(function\(\)\{var define, module, exports;/,
+    "loader wrapper comes first",
+  );
 });
 
 test("figure ids are a function of the figure, numbered within a process; a standalone page's id is the hash alone", () => {
@@ -37,7 +51,10 @@ test("figure ids are a function of the figure, numbered within a process; a stan
   assert.equal(a?.replace(/-\d+$/, ""), b?.replace(/-\d+$/, ""), "same figure, same hash");
   assert.notEqual(a, b, "two outputs of one figure still get two ids");
   assert.equal(id(standaloneHtml(lineFigure)), id(standaloneHtml(lineFigure)));
-  assert.notEqual(id(figureHtml({ ...lineFigure, layout: { height: 301 } }))?.replace(/-\d+$/, ""), a?.replace(/-\d+$/, ""));
+  assert.notEqual(
+    id(figureHtml({ ...lineFigure, layout: { height: 301 } }))?.replace(/-\d+$/, ""),
+    a?.replace(/-\d+$/, ""),
+  );
 });
 
 test("a notebook figure draws as wide as the output area; its static image keeps the layout's width", () => {
@@ -95,7 +112,11 @@ test("plotlyLocation gives plotly.js relative to the lab's root and to the noteb
   const loc = plotlyLocation(path.join(root, "notebooks"), root);
   assert.equal(loc.root, "node_modules/plotly.js-dist-min/plotly.min.js");
   assert.equal(loc.notebook, "../node_modules/plotly.js-dist-min/plotly.min.js");
-  assert.equal(plotlyLocation(path.join(root, "notebooks"), path.join(root, "notebooks")).root, undefined, "not under the server's root");
+  assert.equal(
+    plotlyLocation(path.join(root, "notebooks"), path.join(root, "notebooks")).root,
+    undefined,
+    "not under the server's root",
+  );
   assert.equal(plotlyLocation(root, undefined).root, undefined);
 });
 
@@ -103,7 +124,8 @@ test("without plotly.js on the page, a figure served like a Jupyter notebook loa
   // A stand-in for the Notebook server: the page as classic Notebook marks it, and /files/ from the checkout.
   const root = path.dirname(path.dirname(path.dirname(require.resolve("plotly.js-dist-min"))));
   const fig = figureHtml(lineFigure, { loadFrom: plotlyLocation(path.join(root, "notebooks"), root) });
-  const page = `<!DOCTYPE html><html><body data-base-url="/base/" data-notebook-path="notebooks/x.ipynb">` +
+  const page =
+    `<!DOCTYPE html><html><body data-base-url="/base/" data-notebook-path="notebooks/x.ipynb">` +
     `<script>window.define=function(){throw new Error("anonymous define")};window.define.amd={};</script>${fig}</body></html>`;
   const requested: string[] = [];
   const server = http.createServer((req, res) => {
@@ -121,7 +143,10 @@ test("without plotly.js on the page, a figure served like a Jupyter notebook loa
     const p = await browser.newPage();
     await p.goto(`http://127.0.0.1:${port}/base/notebooks/notebooks/x.ipynb`);
     await p.locator(".starcluster-plot .main-svg").first().waitFor({ timeout: 30_000 });
-    assert.deepEqual(requested.filter((u) => u.includes("/files/")), ["/base/files/node_modules/plotly.js-dist-min/plotly.min.js"]);
+    assert.deepEqual(
+      requested.filter((u) => u.includes("/files/")),
+      ["/base/files/node_modules/plotly.js-dist-min/plotly.min.js"],
+    );
   } finally {
     await browser.close();
     server.close();
@@ -136,15 +161,24 @@ test("savePng renders a figure once per size: a notebook's show() and saveFigure
   const first = Date.now() - t;
   t = Date.now();
   savePng(fig, path.join(dir, "b.png"), { width: 500, height: 300 });
-  assert.ok(Date.now() - t < Math.max(50, first / 10), `second rendering from the cache (${Date.now() - t} ms vs ${first} ms)`);
+  assert.ok(
+    Date.now() - t < Math.max(50, first / 10),
+    `second rendering from the cache (${Date.now() - t} ms vs ${first} ms)`,
+  );
   assert.deepEqual(fs.readFileSync(path.join(dir, "a.png")), fs.readFileSync(path.join(dir, "b.png")));
 });
 
 test("saveFigureFiles writes PNG, light HTML, a one-page vector PDF of the figure's size and plotly.js's SVG; again, the same bytes", () => {
   const dir = tempDir();
-  const fig = { ...lineFigure, layout: { ...lineFigure.layout, width: 600, height: 400, title: { text: `formats ${process.pid}` } } };
+  const fig = {
+    ...lineFigure,
+    layout: { ...lineFigure.layout, width: 600, height: 400, title: { text: `formats ${process.pid}` } },
+  };
   const files = saveFigureFiles(fig, path.join(dir, "fig"), ["png", "html", "pdf", "svg"]);
-  assert.deepEqual(files.map((f) => path.basename(f)), ["fig.png", "fig.html", "fig.pdf", "fig.svg"]);
+  assert.deepEqual(
+    files.map((f) => path.basename(f)),
+    ["fig.png", "fig.html", "fig.pdf", "fig.svg"],
+  );
   const pdf = fs.readFileSync(path.join(dir, "fig.pdf"));
   assert.equal(pdf.subarray(0, 5).toString(), "%PDF-");
   assert.match(pdf.toString("latin1"), /\/MediaBox \[0 0 450 300\]/, "600 x 400 px at 96 dpi is 450 x 300 pt");
@@ -156,7 +190,10 @@ test("saveFigureFiles writes PNG, light HTML, a one-page vector PDF of the figur
   assert.match(svg, new RegExp(`formats ${process.pid}`));
   assert.ok(!/id="clip[0-9a-f]{6}/.test(svg), "no random clip-path ids");
   const html = fs.readFileSync(path.join(dir, "fig.html"), "utf8");
-  assert.ok(html.length < 20_000 && /<script src="[^"]*plotly\.js-dist-min\/plotly\.min\.js">/.test(html), "light HTML");
+  assert.ok(
+    html.length < 20_000 && /<script src="[^"]*plotly\.js-dist-min\/plotly\.min\.js">/.test(html),
+    "light HTML",
+  );
   // A second process renders afresh (the cache is per process): same bytes.
   const child = `
     const r = require(${JSON.stringify(require.resolve("../../lib/plot/render"))});

@@ -33,7 +33,9 @@ test("drawn labels reproduce the agreement diagonal over many objects, with conf
     if (second === label) same[label - 1]++;
     else off[label - 1][second - 1]++;
   }
-  same.forEach((s, k) => assert.ok(Math.abs(s / total[k] - paper[k]) < 0.01, `class ${k + 1}: ${(s / total[k]).toFixed(3)} vs ${paper[k]}`));
+  same.forEach((s, k) =>
+    assert.ok(Math.abs(s / total[k] - paper[k]) < 0.01, `class ${k + 1}: ${(s / total[k]).toFixed(3)} vs ${paper[k]}`),
+  );
   // Classes 2 and 3 are confused mostly with their neighbours (paper: 1<->2, 2<->3, 3<->4).
   assert.ok(off[1][0] + off[1][2] > off[1][3], "class 2 errs mostly to 1 and 3");
   assert.ok(off[2][1] + off[2][3] > off[2][0], "class 3 errs mostly to 2 and 4");
@@ -41,5 +43,7 @@ test("drawn labels reproduce the agreement diagonal over many objects, with conf
 
 test("truth agrees with the label more often than two classifiers agree with each other", () => {
   const model = annotatorModel(config.annotator);
-  model.truthGivenLabel.forEach((row, k) => assert.ok(row[k] > paper[k], `class ${k + 1}: P(truth = label) ${row[k].toFixed(2)}`));
+  model.truthGivenLabel.forEach((row, k) =>
+    assert.ok(row[k] > paper[k], `class ${k + 1}: P(truth = label) ${row[k].toFixed(2)}`),
+  );
 });

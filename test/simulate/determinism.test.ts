@@ -11,15 +11,27 @@ import { tempDir } from "../helpers";
 
 const config = loadSimulationConfig();
 /** A smaller smoke scale for tests: one real and one synthetic field, 256 px crops. */
-const tiny: SimulationConfig = { ...config, scales: { ...config.scales, smoke: { fields: ["NGC4656", "NGC1559"], crop_px: 256, compact: true, bitpix: 16 } } };
+const tiny: SimulationConfig = {
+  ...config,
+  scales: { ...config.scales, smoke: { fields: ["NGC4656", "NGC1559"], crop_px: 256, compact: true, bitpix: 16 } },
+};
 
 function run(out: string, seed: number): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
   synthesize({
-    out, scale: "smoke", seed, config: tiny, force: true,
-    writeImage: (file: string, image: MosaicImage) => files.set(path.relative(out, file), Buffer.concat([Buffer.from(JSON.stringify(image.cards)), Buffer.from(image.data.buffer)])),
+    out,
+    scale: "smoke",
+    seed,
+    config: tiny,
+    force: true,
+    writeImage: (file: string, image: MosaicImage) =>
+      files.set(
+        path.relative(out, file),
+        Buffer.concat([Buffer.from(JSON.stringify(image.cards)), Buffer.from(image.data.buffer)]),
+      ),
   });
-  for (const f of ["manifest.json", "NGC4656/truth.csv", "NGC1559/hlsp_legus_hst_sim_ngc1559_multiband_sim.tab"]) files.set(f, fs.readFileSync(path.join(out, f)));
+  for (const f of ["manifest.json", "NGC4656/truth.csv", "NGC1559/hlsp_legus_hst_sim_ngc1559_multiband_sim.tab"])
+    files.set(f, fs.readFileSync(path.join(out, f)));
   return files;
 }
 
@@ -44,6 +56,9 @@ test("the rendered band does not depend on the strip height", () => {
 test("refuses to write into a non-empty folder without force", () => {
   const out = tempDir();
   fs.writeFileSync(path.join(out, "keep.txt"), "x");
-  assert.throws(() => synthesize({ out, scale: "smoke", seed: 0, config: tiny, writeImage: () => undefined }), /not empty; pass --force/);
+  assert.throws(
+    () => synthesize({ out, scale: "smoke", seed: 0, config: tiny, writeImage: () => undefined }),
+    /not empty; pass --force/,
+  );
   assert.equal(fs.readFileSync(path.join(out, "keep.txt"), "utf8"), "x");
 });

@@ -19,7 +19,11 @@ test("a real-catalog field keeps real magnitudes, coverage and human classes, wi
   const real = readLegusCatalog(legusCatalogPath("NGC45")!).records;
   const byId = new Map(real.map((r) => [r.id, r]));
   const classified = plan.sources.filter((s) => s.label !== null);
-  assert.equal(classified.length, real.filter((r) => r.class !== null).length, "every classified source is on the mosaic");
+  assert.equal(
+    classified.length,
+    real.filter((r) => r.class !== null).length,
+    "every classified source is on the mosaic",
+  );
   for (const s of plan.sources) {
     const r = byId.get(s.record.id)!;
     assert.deepEqual(s.record.mag, r.mag);
@@ -29,11 +33,15 @@ test("a real-catalog field keeps real magnitudes, coverage and human classes, wi
   }
   // Pairs closer than the margin keep their exact separation on the compacted mosaic.
   let pairs = 0;
-  for (const a of classified) for (const s of plan.sources) {
-    if (s === a || Math.abs(s.origX - a.origX) > 30 || Math.abs(s.origY - a.origY) > 30) continue;
-    assert.ok(Math.abs(s.record.x - a.record.x - (s.origX - a.origX)) < 1e-9 && Math.abs(s.record.y - a.record.y - (s.origY - a.origY)) < 1e-9);
-    pairs++;
-  }
+  for (const a of classified)
+    for (const s of plan.sources) {
+      if (s === a || Math.abs(s.origX - a.origX) > 30 || Math.abs(s.origY - a.origY) > 30) continue;
+      assert.ok(
+        Math.abs(s.record.x - a.record.x - (s.origX - a.origX)) < 1e-9 &&
+          Math.abs(s.record.y - a.record.y - (s.origY - a.origY)) < 1e-9,
+      );
+      pairs++;
+    }
   assert.ok(pairs > 10, `only ${pairs} close pairs checked`);
 });
 
@@ -68,27 +76,56 @@ test("sources flagged outside a band lie outside that band's footprint, and obse
 
 test("the written catalog reads back with the LEGUS reader: same positions, labels and counts", () => {
   const out = tempDir();
-  const tiny = { ...config, scales: { ...config.scales, smoke: { fields: ["NGC45", "NGC6744N"], crop_px: 200, compact: true, bitpix: 16 as const } } };
+  const tiny = {
+    ...config,
+    scales: {
+      ...config.scales,
+      smoke: { fields: ["NGC45", "NGC6744N"], crop_px: 200, compact: true, bitpix: 16 as const },
+    },
+  };
   const m = synthesize({ out, scale: "smoke", seed: 2, config: tiny, writeImage: () => undefined });
   for (const f of m.fields) {
     const catalog = readLegusCatalog(path.join(out, f.field, f.catalog), { classColumn: f.class_column });
     const [records, badRows] = [pixelRecords(catalog), catalog.badRows];
     assert.equal(badRows.length, 0);
     assert.equal(records.length, f.sources);
-    assert.deepEqual([1, 2, 3, 4].map((c) => records.filter((r) => r.class === c).length), f.label_counts);
+    assert.deepEqual(
+      [1, 2, 3, 4].map((c) => records.filter((r) => r.class === c).length),
+      f.label_counts,
+    );
     assert.ok(records.every((r) => r.x >= 0.5 && r.x <= f.width + 0.5 && r.y >= 0.5 && r.y <= f.height + 0.5));
-    const truth = fs.readFileSync(path.join(out, f.field, "truth.csv"), "utf8").trim().split("\n");
+    const truth = fs
+      .readFileSync(path.join(out, f.field, "truth.csv"), "utf8")
+      .trim()
+      .split("\n");
     assert.equal(truth.length - 1, f.sources);
   }
 });
 
 test("crop_px per field crops each field to its own side; a crop for a field the scale does not render is refused", () => {
-  const perField = { fields: ["NGC4656", "NGC1559"], crop_px: { NGC4656: 300, NGC1559: 200 }, compact: true, bitpix: 16 as const };
-  for (const [field, index] of [["NGC4656", 0], ["NGC1559", 1]] as const) {
+  const perField = {
+    fields: ["NGC4656", "NGC1559"],
+    crop_px: { NGC4656: 300, NGC1559: 200 },
+    compact: true,
+    bitpix: 16 as const,
+  };
+  for (const [field, index] of [
+    ["NGC4656", 0],
+    ["NGC1559", 1],
+  ] as const) {
     const plan = planField(field, config, perField, index);
     assert.deepEqual([plan.width, plan.height], [perField.crop_px[field], perField.crop_px[field]], field);
   }
   const file = path.join(tempDir(), "simulation.json");
-  fs.writeFileSync(file, JSON.stringify({ ...config, scales: { ...config.scales, smoke: { ...perField, crop_px: { NGC4656: 300, NGC1599: 200 } } } }));
-  assert.throws(() => loadSimulationConfig(file), /scale smoke: crop_px names NGC1599, which this scale does not render/);
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      ...config,
+      scales: { ...config.scales, smoke: { ...perField, crop_px: { NGC4656: 300, NGC1599: 200 } } },
+    }),
+  );
+  assert.throws(
+    () => loadSimulationConfig(file),
+    /scale smoke: crop_px names NGC1599, which this scale does not render/,
+  );
 });

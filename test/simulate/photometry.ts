@@ -15,11 +15,12 @@ export function apertureSum(img: Image, cx: number, cy: number, r: number): numb
     for (let x = Math.floor(cx - r - 1); x <= Math.ceil(cx + r + 1); x++) {
       if (x < 0 || y < 0 || x >= img.width || y >= img.height) continue;
       let inside = 0;
-      for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) {
-        const dx = x - 0.5 + (i + 0.5) / n - cx;
-        const dy = y - 0.5 + (j + 0.5) / n - cy;
-        if (dx * dx + dy * dy <= r * r) inside++;
-      }
+      for (let j = 0; j < n; j++)
+        for (let i = 0; i < n; i++) {
+          const dx = x - 0.5 + (i + 0.5) / n - cx;
+          const dy = y - 0.5 + (j + 0.5) / n - cy;
+          if (dx * dx + dy * dy <= r * r) inside++;
+        }
       sum += (img.data[y * img.width + x] * inside) / (n * n);
     }
   }
@@ -32,7 +33,8 @@ export function annulusMedian(img: Image, cx: number, cy: number, r0: number, r1
   for (let y = Math.floor(cy - r1); y <= Math.ceil(cy + r1); y++) {
     for (let x = Math.floor(cx - r1); x <= Math.ceil(cx + r1); x++) {
       const d = Math.hypot(x - cx, y - cy);
-      if (d >= r0 && d < r1 && x >= 0 && y >= 0 && x < img.width && y < img.height) values.push(img.data[y * img.width + x]);
+      if (d >= r0 && d < r1 && x >= 0 && y >= 0 && x < img.width && y < img.height)
+        values.push(img.data[y * img.width + x]);
     }
   }
   values.sort((a, b) => a - b);

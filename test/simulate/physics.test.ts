@@ -14,7 +14,12 @@ const config = loadSimulationConfig();
 const SPACING = 40;
 
 /** Sources on a grid, 40 px apart, at random sub-pixel positions. */
-function grid(n: number, mag: (i: number) => number[], truth: ClusterClass | null, seed: number): { sources: TestSource[]; side: number } {
+function grid(
+  n: number,
+  mag: (i: number) => number[],
+  truth: ClusterClass | null,
+  seed: number,
+): { sources: TestSource[]; side: number } {
   const per = Math.ceil(Math.sqrt(n));
   const rng = stream(seed, 999);
   const sources = Array.from({ length: n }, (_, i) => ({
@@ -26,7 +31,13 @@ function grid(n: number, mag: (i: number) => number[], truth: ClusterClass | nul
   return { sources, side: SPACING * (per + 1) };
 }
 
-function render(field: string, sources: TestSource[], side: number, band: number, options: { noiseless?: boolean; distance?: number } = {}): Image {
+function render(
+  field: string,
+  sources: TestSource[],
+  side: number,
+  band: number,
+  options: { noiseless?: boolean; distance?: number } = {},
+): Image {
   const plan = isolatedPlan(field, config, side, side, sources, options.distance);
   const morphs = planMorphologies(plan, config, 7);
   const { data } = renderBand(plan, band, morphs, config, { seed: 7, noGalaxy: true, noiseless: options.noiseless });
@@ -39,7 +50,8 @@ function measuredFwhm(img: Image, sources: TestSource[]): number {
   for (const s of sources) {
     const [cx, cy] = [s.x - 1, s.y - 1];
     for (let y = Math.round(cy) - 4; y <= Math.round(cy) + 4; y++) {
-      for (let x = Math.round(cx) - 4; x <= Math.round(cx) + 4; x++) samples.push([Math.hypot(x - cx, y - cy), img.data[y * img.width + x]]);
+      for (let x = Math.round(cx) - 4; x <= Math.round(cx) + 4; x++)
+        samples.push([Math.hypot(x - cx, y - cy), img.data[y * img.width + x]]);
     }
   }
   // Peak: a + b r^2 fitted to the samples within 0.4 px.
@@ -53,7 +65,11 @@ function measuredFwhm(img: Image, sources: TestSource[]): number {
   const peak = (sy - b * sx) / n;
   // Half maximum: mean profile in 0.05-px bins, first crossing, linear interpolation.
   const bins = Array.from({ length: 80 }, () => [0, 0]);
-  for (const [r, v] of samples) if (r < 4) { bins[Math.floor(r / 0.05)][0] += v; bins[Math.floor(r / 0.05)][1]++; }
+  for (const [r, v] of samples)
+    if (r < 4) {
+      bins[Math.floor(r / 0.05)][0] += v;
+      bins[Math.floor(r / 0.05)][1]++;
+    }
   const prof = bins.map(([s, c], i) => [(i + 0.5) * 0.05, c ? s / c : NaN]).filter(([, v]) => !Number.isNaN(v));
   for (let i = 1; i < prof.length; i++) {
     if (prof[i][1] < peak / 2) {
@@ -75,10 +91,22 @@ test("PSF FWHM measured on isolated rendered stars is within 5% of the configure
       const morphs = planMorphologies(plan, config, 7);
       const keep = morphs.map((m) => m.kind === "neighbour star");
       const starPlan = { ...plan, sources: plan.sources.filter((_, i) => keep[i]) };
-      const img = renderBand(starPlan, band, morphs.filter((_, i) => keep[i]), config, { seed: 7, noGalaxy: true });
-      const fwhm = measuredFwhm({ data: img.data, width: side, height: side }, stars.filter((_, i) => keep[i]));
+      const img = renderBand(
+        starPlan,
+        band,
+        morphs.filter((_, i) => keep[i]),
+        config,
+        { seed: 7, noGalaxy: true },
+      );
+      const fwhm = measuredFwhm(
+        { data: img.data, width: side, height: side },
+        stars.filter((_, i) => keep[i]),
+      );
       const want = config.filters[plan.filters[band]].psf.fwhm_px;
-      assert.ok(Math.abs(fwhm / want - 1) < 0.05, `${field} ${plan.filters[band]}: measured FWHM ${fwhm.toFixed(3)} px, configured ${want}`);
+      assert.ok(
+        Math.abs(fwhm / want - 1) < 0.05,
+        `${field} ${plan.filters[band]}: measured FWHM ${fwhm.toFixed(3)} px, configured ${want}`,
+      );
     }
   }
 });
@@ -88,8 +116,16 @@ test("aperture photometry of isolated bright stars recovers the catalog magnitud
   const stars = sources.map((s) => ({ ...s, truth: 4 as ClusterClass }));
   for (let band = 0; band < BANDS.length; band++) {
     const plan = isolatedPlan("NGC45", config, side, side, stars);
-    const morphs = planMorphologies(plan, config, 7).map(() => ({ kind: "star", parts: [{ dx: 0, dy: 0, share: 1, tilt: [0, 0, 0, 0, 0] }], spikes: false }));
-    const img = { data: renderBand(plan, band, morphs, config, { seed: 7, noGalaxy: true }).data, width: side, height: side };
+    const morphs = planMorphologies(plan, config, 7).map(() => ({
+      kind: "star",
+      parts: [{ dx: 0, dy: 0, share: 1, tilt: [0, 0, 0, 0, 0] }],
+      spikes: false,
+    }));
+    const img = {
+      data: renderBand(plan, band, morphs, config, { seed: 7, noGalaxy: true }).data,
+      width: side,
+      height: side,
+    };
     const filter = plan.filters[band];
     const zp = config.filters[filter].zeropoint_vega;
     // LEGUS: 4 px aperture, sky annulus at 7 px, aperture correction to total from the PSF.
@@ -104,12 +140,28 @@ test("aperture photometry of isolated bright stars recovers the catalog magnitud
 /** V-band CI of sources of one class drawn from the class's morphology distribution. */
 function classCi(truth: ClusterClass, distance: number, keepKind?: string): number[] {
   const { sources, side } = grid(64, () => [20.5, 20.5, 20.5, 20.5, 20.5], truth, 3 + truth);
-  const plan = isolatedPlan("NGC45", config, side + SPACING, side + SPACING, sources.map((s) => ({ ...s, x: s.x * 1.5, y: s.y * 1.5 })), distance);
+  const plan = isolatedPlan(
+    "NGC45",
+    config,
+    side + SPACING,
+    side + SPACING,
+    sources.map((s) => ({ ...s, x: s.x * 1.5, y: s.y * 1.5 })),
+    distance,
+  );
   let morphs = planMorphologies(plan, config, 11);
   const keep = morphs.map((m) => !keepKind || m.kind === keepKind);
   morphs = morphs.filter((_, i) => keep[i]);
-  const kept = { ...plan, width: Math.ceil(side * 1.5 + SPACING), height: Math.ceil(side * 1.5 + SPACING), sources: plan.sources.filter((_, i) => keep[i]) };
-  const img = { data: renderBand(kept, 3, morphs, config, { seed: 11, noGalaxy: true }).data, width: kept.width, height: kept.height };
+  const kept = {
+    ...plan,
+    width: Math.ceil(side * 1.5 + SPACING),
+    height: Math.ceil(side * 1.5 + SPACING),
+    sources: plan.sources.filter((_, i) => keep[i]),
+  };
+  const img = {
+    data: renderBand(kept, 3, morphs, config, { seed: 11, noGalaxy: true }).data,
+    width: kept.width,
+    height: kept.height,
+  };
   return kept.sources.map((s) => concentrationIndex(img, s.record.x - 1, s.record.y - 1));
 }
 
@@ -128,8 +180,14 @@ test("the same clusters at a larger distance have a smaller CI spread", () => {
   const spread = (v: number[]) => percentile(v, 0.84) - percentile(v, 0.16);
   const near = classCi(1, 5);
   const far = classCi(1, 19);
-  assert.ok(spread(far) < spread(near), `CI 16-84% spread at 19 Mpc ${spread(far).toFixed(3)} should be below 5 Mpc ${spread(near).toFixed(3)}`);
-  assert.ok(median(far) < median(near), `median CI at 19 Mpc ${median(far).toFixed(2)} should be below 5 Mpc ${median(near).toFixed(2)}`);
+  assert.ok(
+    spread(far) < spread(near),
+    `CI 16-84% spread at 19 Mpc ${spread(far).toFixed(3)} should be below 5 Mpc ${spread(near).toFixed(3)}`,
+  );
+  assert.ok(
+    median(far) < median(near),
+    `median CI at 19 Mpc ${median(far).toFixed(2)} should be below 5 Mpc ${median(near).toFixed(2)}`,
+  );
 });
 
 test("catalogued clusters pass the LEGUS concentration cut at every distance: the resolved floor", () => {
@@ -139,7 +197,10 @@ test("catalogued clusters pass the LEGUS concentration cut at every distance: th
     // The floor is set at eta = 1.45; more concentrated profiles (larger eta) and noise scatter a few below 1.4.
     const ci = classCi(1, distance);
     assert.ok(median(ci) >= 1.4, `median CI at ${distance} Mpc ${median(ci).toFixed(2)}`);
-    assert.ok(percentile(ci, 0.05) > 1.3, `5th percentile CI at ${distance} Mpc ${percentile(ci, 0.05).toFixed(2)} (stars: ~1.15)`);
+    assert.ok(
+      percentile(ci, 0.05) > 1.3,
+      `5th percentile CI at ${distance} Mpc ${percentile(ci, 0.05).toFixed(2)} (stars: ~1.15)`,
+    );
   }
 });
 

@@ -31,7 +31,11 @@ test("synth smoke writes five FITS mosaics and a LEGUS catalog per field", () =>
     const cat = readLegusCatalog(path.join(out, f.field, f.catalog), { field: f.field, classColumn: f.class_column });
     assert.equal(cat.badRows.length, 0);
     // FITS pixel 1 covers 0.5..1.5: every source lies on the mosaic, edges included.
-    assert.ok(pixelRecords(cat).every((rec) => rec.x >= 0.5 && rec.x <= f.width + 0.5 && rec.y >= 0.5 && rec.y <= f.height + 0.5));
+    assert.ok(
+      pixelRecords(cat).every(
+        (rec) => rec.x >= 0.5 && rec.x <= f.width + 0.5 && rec.y >= 0.5 && rec.y <= f.height + 0.5,
+      ),
+    );
   }
   const again = spawnSync(process.execPath, [cli, "synth", "--scale", "smoke", "--out", out], { encoding: "utf8" });
   assert.notEqual(again.status, 0);

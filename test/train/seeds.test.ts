@@ -21,16 +21,55 @@ test("train-seeds --parallel 2 trains the missing seeds in child processes and s
   const data = writeCuratedFixture(tempDir(), { size: 32, perClass: 5 }).dir;
   const work = tempDir();
   const profile = path.join(work, "tiny.json");
-  fs.writeFileSync(profile, JSON.stringify({ ...loadProfile("smoke"), name: "tiny", batchSize: { resnet18: 4, vgg19_bn: 2 }, batches: { resnet18: 1, vgg19_bn: 1 } }));
-  const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(repoRoot, "bin", "starcluster.js"), ...args], { encoding: "utf8", env: { ...process.env, STARCLUSTER_BACKEND: "wasm" } });
+  fs.writeFileSync(
+    profile,
+    JSON.stringify({
+      ...loadProfile("smoke"),
+      name: "tiny",
+      batchSize: { resnet18: 4, vgg19_bn: 2 },
+      batches: { resnet18: 1, vgg19_bn: 1 },
+    }),
+  );
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, [path.join(repoRoot, "bin", "starcluster.js"), ...args], {
+      encoding: "utf8",
+      env: { ...process.env, STARCLUSTER_BACKEND: "wasm" },
+    });
   const out = path.join(work, "runs");
-  const first = cli("train-seeds", "--data", data, "--arch", "resnet18", "--profile", profile, "--seeds", "0", "--out", out);
+  const first = cli(
+    "train-seeds",
+    "--data",
+    data,
+    "--arch",
+    "resnet18",
+    "--profile",
+    profile,
+    "--seeds",
+    "0",
+    "--out",
+    out,
+  );
   assert.equal(first.status, 0, first.stderr);
-  const r = cli("train-seeds", "--data", data, "--arch", "resnet18", "--profile", profile, "--seeds", "0-2", "--parallel", "2", "--out", out);
+  const r = cli(
+    "train-seeds",
+    "--data",
+    data,
+    "--arch",
+    "resnet18",
+    "--profile",
+    profile,
+    "--seeds",
+    "0-2",
+    "--parallel",
+    "2",
+    "--out",
+    out,
+  );
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /skipping 1 finished seed/);
   assert.match(r.stdout, /3 of 3 seed\(s\) complete/);
-  for (const s of [0, 1, 2]) assert.ok(fs.existsSync(path.join(out, "resnet18", `seed-${s}`, "model.safetensors")), `seed ${s}`);
+  for (const s of [0, 1, 2])
+    assert.ok(fs.existsSync(path.join(out, "resnet18", `seed-${s}`, "model.safetensors")), `seed ${s}`);
   assert.match(fs.readFileSync(path.join(out, "resnet18", "seed-1", "train.log"), "utf8"), /complete, 1 batches/);
   const bad = cli("train-seeds", "--data", data, "--arch", "resnet18", "--seeds", "9-1", "--out", out);
   assert.equal(bad.status, 2);

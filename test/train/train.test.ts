@@ -16,13 +16,29 @@ import { writeCuratedFixture } from "../dataset/fixture";
 const data = writeCuratedFixture(tempDir(), { size: 32, perClass: 5 }).dir;
 const work = tempDir();
 const profileFile = path.join(work, "tiny.json");
-const tiny: Profile = { ...loadProfile("smoke"), name: "tiny", batchSize: { resnet18: 4, vgg19_bn: 2 }, batches: { resnet18: 4, vgg19_bn: 2 }, checkpointEvery: 2, logEvery: 1 };
+const tiny: Profile = {
+  ...loadProfile("smoke"),
+  name: "tiny",
+  batchSize: { resnet18: 4, vgg19_bn: 2 },
+  batches: { resnet18: 4, vgg19_bn: 2 },
+  checkpointEvery: 2,
+  logEvery: 1,
+};
 fs.writeFileSync(profileFile, JSON.stringify(tiny));
 const quiet = () => {};
 
 async function run(out: string, extra: Partial<TrainOptions> = {}) {
   const backend = await initBackend({ backend: "wasm", log: quiet });
-  return train({ data: [data], arch: "resnet18", seed: 7, profile: tiny, out: path.join(work, out), backend, log: quiet, ...extra });
+  return train({
+    data: [data],
+    arch: "resnet18",
+    seed: 7,
+    profile: tiny,
+    out: path.join(work, out),
+    backend,
+    log: quiet,
+    ...extra,
+  });
 }
 const weightsOf = (out: string) => readSafetensors(path.join(work, out, "model.safetensors"));
 // Run "a" (seed 7, uninterrupted) is the reference of the determinism, schedule and resume tests: trained once
@@ -33,15 +49,23 @@ before(async () => {
 });
 
 function assertSameWeights(a: string, b: string) {
-  const wa = weightsOf(a), wb = weightsOf(b);
+  const wa = weightsOf(a),
+    wb = weightsOf(b);
   assert.deepEqual([...wa.keys()], [...wb.keys()]);
-  for (const [name, t] of wa) assert.ok(Buffer.from(t.data.buffer).equals(Buffer.from(wb.get(name)!.data.buffer)), `${name} differs between ${a} and ${b}`);
+  for (const [name, t] of wa)
+    assert.ok(
+      Buffer.from(t.data.buffer).equals(Buffer.from(wb.get(name)!.data.buffer)),
+      `${name} differs between ${a} and ${b}`,
+    );
 }
 
 test("the built-in profiles load; the paper profile is the published recipe; bad profiles are refused", () => {
   for (const name of PROFILES) assert.equal(loadProfile(name).name, name);
   const paper = loadProfile("paper");
-  assert.deepEqual([paper.inputSize, paper.learningRate, paper.batchSize.resnet18, paper.batchSize.vgg19_bn, paper.batches.resnet18], [299, 1e-4, 32, 16, 10000]);
+  assert.deepEqual(
+    [paper.inputSize, paper.learningRate, paper.batchSize.resnet18, paper.batchSize.vgg19_bn, paper.batches.resnet18],
+    [299, 1e-4, 32, 16, 10000],
+  );
   assert.throws(() => loadProfile("fast"), /unknown training profile 'fast'/);
   const bad = path.join(work, "bad.json");
   fs.writeFileSync(bad, JSON.stringify({ ...tiny, checkpointEvery: 3, logEvery: 2 }));
@@ -58,14 +82,27 @@ test("shuffle sampling sees every object once per epoch, in a seed-determined or
   const labels = [0, 0, 0, 0, 0, 0, 1, 1, 2, 3];
   const s = new BatchSampler(labels, 4, 3);
   const stream = [0, 1, 2, 3, 4].flatMap((b) => s.batch(b)); // 2 epochs
-  assert.deepEqual([...stream.slice(0, 10)].sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-  assert.deepEqual([...stream.slice(10, 20)].sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.deepEqual(
+    [...stream.slice(0, 10)].sort((a, b) => a - b),
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+  );
+  assert.deepEqual(
+    [...stream.slice(10, 20)].sort((a, b) => a - b),
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+  );
   assert.notDeepEqual(stream.slice(0, 10), stream.slice(10, 20));
-  assert.deepEqual(new BatchSampler(labels, 4, 3).batch(3), s.batch(3), "a batch depends only on seed and batch number");
+  assert.deepEqual(
+    new BatchSampler(labels, 4, 3).batch(3),
+    s.batch(3),
+    "a batch depends only on seed and batch number",
+  );
   assert.notDeepEqual(new BatchSampler(labels, 4, 4).batch(0), s.batch(0));
   const balanced = new BatchSampler(labels, 1000, 3, "balanced").batch(0);
   const perClass = [0, 1, 2, 3].map((c) => balanced.filter((i) => labels[i] === c).length);
-  assert.ok(perClass.every((n) => n > 200 && n < 300), `balanced counts ${perClass}`);
+  assert.ok(
+    perClass.every((n) => n > 200 && n < 300),
+    `balanced counts ${perClass}`,
+  );
 });
 
 test("same seed, same data, same backend: identical weights; another seed: different weights", async () => {
@@ -73,10 +110,18 @@ test("same seed, same data, same backend: identical weights; another seed: diffe
   await run("b");
   assertSameWeights("a", "b");
   await run("c", { seed: 8, batches: 1 });
-  const wa = weightsOf("a").get("head.weight")!, wc = weightsOf("c").get("head.weight")!;
+  const wa = weightsOf("a").get("head.weight")!,
+    wc = weightsOf("c").get("head.weight")!;
   assert.ok(!Buffer.from(wa.data.buffer).equals(Buffer.from(wc.data.buffer)));
-  const metrics = fs.readFileSync(path.join(work, "a", "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
-  assert.deepEqual(metrics.map((m) => m.batch), [1, 2, 3, 4]);
+  const metrics = fs
+    .readFileSync(path.join(work, "a", "metrics.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+  assert.deepEqual(
+    metrics.map((m) => m.batch),
+    [1, 2, 3, 4],
+  );
   assert.ok(metrics.every((m) => Number.isFinite(m.loss) && m.accuracy >= 0 && m.accuracy <= 1));
   const config = JSON.parse(fs.readFileSync(path.join(work, "a", "config.json"), "utf8"));
   assert.equal(config.run.init, "torchvision-default:seed=7");
@@ -87,14 +132,21 @@ test("same seed, same data, same backend: identical weights; another seed: diffe
 
 test("the cosine schedule decays from the profile's rate to 0; constant (the paper) keeps it; a resumed cosine run is exact", async () => {
   const cosine: Profile = { ...tiny, schedule: "cosine" };
-  assert.deepEqual([0, 500, 999].map((b) => learningRateAt(cosine, b, 1000)), [1e-4, 5e-5, (1e-4 * (1 + Math.cos((Math.PI * 999) / 1000))) / 2]);
+  assert.deepEqual(
+    [0, 500, 999].map((b) => learningRateAt(cosine, b, 1000)),
+    [1e-4, 5e-5, (1e-4 * (1 + Math.cos((Math.PI * 999) / 1000))) / 2],
+  );
   assert.equal(learningRateAt(tiny, 999, 1000), tiny.learningRate);
   await run("cosine-a", { profile: cosine });
   assert.equal((await run("cosine-resumed", { profile: cosine, stopAfter: 2 })).status, "stopped");
   await run("cosine-resumed", { profile: cosine });
   assertSameWeights("cosine-a", "cosine-resumed");
-  const constant = weightsOf("a"), decayed = weightsOf("cosine-a");
-  assert.ok(![...constant].every(([name, t]) => Buffer.from(t.data.buffer).equals(Buffer.from(decayed.get(name)!.data.buffer))), "the schedule changes the weights");
+  const constant = weightsOf("a"),
+    decayed = weightsOf("cosine-a");
+  assert.ok(
+    ![...constant].every(([name, t]) => Buffer.from(t.data.buffer).equals(Buffer.from(decayed.get(name)!.data.buffer))),
+    "the schedule changes the weights",
+  );
 });
 
 test("a run stopped at a checkpoint resumes to the same weights as an uninterrupted run", async () => {
@@ -103,16 +155,41 @@ test("a run stopped at a checkpoint resumes to the same weights as an uninterrup
   assert.ok(fs.existsSync(path.join(work, "resumed", "checkpoint.safetensors")));
   assert.ok(!fs.existsSync(path.join(work, "resumed", "model.safetensors")));
   assert.equal((await run("resumed")).status, "complete");
-  assert.ok(!fs.existsSync(path.join(work, "resumed", "checkpoint.safetensors")), "the checkpoint is removed when the run completes");
+  assert.ok(
+    !fs.existsSync(path.join(work, "resumed", "checkpoint.safetensors")),
+    "the checkpoint is removed when the run completes",
+  );
   assertSameWeights("a", "resumed");
-  const batches = fs.readFileSync(path.join(work, "resumed", "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l).batch);
+  const batches = fs
+    .readFileSync(path.join(work, "resumed", "metrics.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l).batch);
   assert.deepEqual(batches, [1, 2, 3, 4]);
-  await assert.rejects(run("resumed-other", { stopAfter: 1 }).then(() => run("resumed-other", { seed: 9 })), /holds a run with different settings \(seed: 7 -> 9, init: "torchvision-default:seed=7" -> "torchvision-default:seed=9"; .*config\.json\)/);
+  await assert.rejects(
+    run("resumed-other", { stopAfter: 1 }).then(() => run("resumed-other", { seed: 9 })),
+    /holds a run with different settings \(seed: 7 -> 9, init: "torchvision-default:seed=7" -> "torchvision-default:seed=9"; .*config\.json\)/,
+  );
 });
 
 test("kill -9 during `starcluster train`, then the same command: the same weights as an uninterrupted run", async () => {
   const out = path.join(work, "killed");
-  const args = [path.join(repoRoot, "bin", "starcluster.js"), "train", "--data", data, "--arch", "resnet18", "--seed", "7", "--profile", profileFile, "--out", out, "--backend", "wasm"];
+  const args = [
+    path.join(repoRoot, "bin", "starcluster.js"),
+    "train",
+    "--data",
+    data,
+    "--arch",
+    "resnet18",
+    "--seed",
+    "7",
+    "--profile",
+    profileFile,
+    "--out",
+    out,
+    "--backend",
+    "wasm",
+  ];
   const child = spawn(process.execPath, args, { stdio: "ignore" });
   const checkpoint = path.join(out, "checkpoint.safetensors");
   await killWhen(child, () => fs.existsSync(checkpoint), "train", 20);

@@ -18,11 +18,24 @@ const caught = (fn: () => void): Error => {
 };
 
 test("system errors name the path and the cause in words; other errors pass through", () => {
-  assert.equal(describeError(caught(() => fs.readFileSync(path.join(dir, "none.csv")))), `${path.join(dir, "none.csv")}: no such file or folder (ENOENT)`);
-  assert.equal(describeError(caught(() => fs.mkdirSync(path.join(dir, "a", "b")))), `${path.join(dir, "a", "b")}: no such file or folder (ENOENT)`);
+  assert.equal(
+    describeError(caught(() => fs.readFileSync(path.join(dir, "none.csv")))),
+    `${path.join(dir, "none.csv")}: no such file or folder (ENOENT)`,
+  );
+  assert.equal(
+    describeError(caught(() => fs.mkdirSync(path.join(dir, "a", "b")))),
+    `${path.join(dir, "a", "b")}: no such file or folder (ENOENT)`,
+  );
   fs.writeFileSync(path.join(dir, "file"), "x");
-  assert.equal(describeError(caught(() => fs.mkdirSync(path.join(dir, "file", "sub")))), `${path.join(dir, "file", "sub")}: a part of the path is a file, not a folder (ENOTDIR)`);
+  assert.equal(
+    describeError(caught(() => fs.mkdirSync(path.join(dir, "file", "sub")))),
+    `${path.join(dir, "file", "sub")}: a part of the path is a file, not a folder (ENOTDIR)`,
+  );
   const rename = caught(() => fs.renameSync(path.join(dir, "file"), path.join(dir, "missing", "to")));
-  assert.equal(describeError(rename), `${path.join(dir, "missing", "to")}: no such file or folder (ENOENT)`, "a rename names its target");
+  assert.equal(
+    describeError(rename),
+    `${path.join(dir, "missing", "to")}: no such file or folder (ENOENT)`,
+    "a rename names its target",
+  );
   assert.equal(describeError(new Error("plain")), "plain");
 });

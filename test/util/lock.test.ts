@@ -40,7 +40,9 @@ test("a second writer in the same process is refused, naming the command and pid
     assert.ok(fs.existsSync(path.join(out, FOLDER_LOCK)));
     assert.throws(
       () => withOutputLock(out, "folder", "second", () => 0),
-      new RegExp(`^Error: ${out.replace(/[/.]/g, "\\$&")}: another writer is using this output \\('first', pid ${process.pid} on .*\\); wait for it to finish$`),
+      new RegExp(
+        `^Error: ${out.replace(/[/.]/g, "\\$&")}: another writer is using this output \\('first', pid ${process.pid} on .*\\); wait for it to finish$`,
+      ),
     );
     fs.writeFileSync(path.join(out, "result"), "x");
   });
@@ -49,10 +51,19 @@ test("a second writer in the same process is refused, naming the command and pid
 
 test("refused or failed work leaves no folder it created", () => {
   const out = path.join(dir, "failed");
-  assert.throws(() => withOutputLock(out, "folder", "fails", () => { throw new Error("bad input"); }), /bad input/);
+  assert.throws(
+    () =>
+      withOutputLock(out, "folder", "fails", () => {
+        throw new Error("bad input");
+      }),
+    /bad input/,
+  );
   assert.equal(fs.existsSync(out), false);
   const table = path.join(dir, "tables", "objects.csv");
-  assert.equal(withOutputLock(table, "file", "classify", () => fs.existsSync(lockFileFor(table, "file"))), true);
+  assert.equal(
+    withOutputLock(table, "file", "classify", () => fs.existsSync(lockFileFor(table, "file"))),
+    true,
+  );
   assert.equal(fs.existsSync(path.join(dir, "tables")), false);
 });
 
@@ -63,7 +74,12 @@ test("two processes at once: exactly one holds the folder, the other is refused 
   for (const h of [a, b]) h.child.stdin.end();
   const results = (await Promise.all([a.exited, b.exited])).sort();
   assert.equal(results[0], "held");
-  assert.match(results[1], new RegExp(`^refused: ${out.replace(/[/.]/g, "\\$&")}: another writer is using this output \\('test-holder', pid \\d+`));
+  assert.match(
+    results[1],
+    new RegExp(
+      `^refused: ${out.replace(/[/.]/g, "\\$&")}: another writer is using this output \\('test-holder', pid \\d+`,
+    ),
+  );
   assert.equal(fs.existsSync(out), false, "the holder removed the folder it created, empty");
 });
 
@@ -71,7 +87,10 @@ test("curate refuses a folder another process writes; after that process is kill
   const out = path.join(dir, "curation");
   const h = holder(out);
   await until(() => h.output().includes("held"));
-  assert.throws(() => curate({ out, size: 20, pad: false, jobs: [], command: "test" }), /another writer is using this output \('test-holder'/);
+  assert.throws(
+    () => curate({ out, size: 20, pad: false, jobs: [], command: "test" }),
+    /another writer is using this output \('test-holder'/,
+  );
   h.child.kill("SIGKILL");
   await h.exited;
   assert.ok(fs.existsSync(path.join(out, FOLDER_LOCK)), "the killed holder left its lock");

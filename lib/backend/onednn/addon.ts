@@ -12,14 +12,57 @@ export interface OnednnAddon {
   matMul(a: Float32Array, b: Float32Array, c: Float32Array, shape: Int32Array): void;
   maxPool(x: Float32Array, y: Float32Array, shape: Int32Array): void;
   maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, shape: Int32Array): void;
-  binary(op: number, a: Float32Array, aStrides: Int32Array, b: Float32Array, bStrides: Int32Array, out: Float32Array, outShape: Int32Array): void;
-  copy(src: Float32Array, srcOffset: number, srcStrides: Int32Array, dst: Float32Array, dstOffset: number, dstStrides: Int32Array, shape: Int32Array): void;
+  binary(
+    op: number,
+    a: Float32Array,
+    aStrides: Int32Array,
+    b: Float32Array,
+    bStrides: Int32Array,
+    out: Float32Array,
+    outShape: Int32Array,
+  ): void;
+  copy(
+    src: Float32Array,
+    srcOffset: number,
+    srcStrides: Int32Array,
+    dst: Float32Array,
+    dstOffset: number,
+    dstStrides: Int32Array,
+    shape: Int32Array,
+  ): void;
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
   scaleShift(x: Float32Array, scale: Float32Array, shift: Float32Array, out: Float32Array): void;
   reduce(op: number, x: Float32Array, out: Float32Array, shape: Int32Array): void;
-  adamUpdate(p: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, pOut: Float32Array, mOut: Float32Array, vOut: Float32Array, scalars: Float32Array): void;
-  batchNormForward(x: Float32Array, w: Float32Array, b: Float32Array, y: Float32Array, xhat: Float32Array, mean: Float32Array, variance: Float32Array, invStd: Float32Array, eps: number): void;
-  batchNormBackward(dy: Float32Array, xhat: Float32Array, w: Float32Array, invStd: Float32Array, dx: Float32Array, dw: Float32Array, db: Float32Array): void;
+  adamUpdate(
+    p: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    g: Float32Array,
+    pOut: Float32Array,
+    mOut: Float32Array,
+    vOut: Float32Array,
+    scalars: Float32Array,
+  ): void;
+  batchNormForward(
+    x: Float32Array,
+    w: Float32Array,
+    b: Float32Array,
+    y: Float32Array,
+    xhat: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    invStd: Float32Array,
+    eps: number,
+  ): void;
+  batchNormBackward(
+    dy: Float32Array,
+    xhat: Float32Array,
+    w: Float32Array,
+    invStd: Float32Array,
+    dx: Float32Array,
+    dw: Float32Array,
+    db: Float32Array,
+  ): void;
   /** Keeps freed memory in the heap (glibc mallopt): no page faults for each step's fresh outputs. */
   retainFreedMemory(): boolean;
   setThreads(n: number): number;
@@ -58,8 +101,11 @@ export function loadOnednnAddon(): { addon?: OnednnAddon; reason?: string } {
   const file = addonPath();
   if (!fs.existsSync(file)) {
     const status = buildStatus();
-    const why = process.env.STARCLUSTER_ONEDNN_ADDON ? `STARCLUSTER_ONEDNN_ADDON: ${file} not found`
-      : status && !status.built ? status.reason : "run scripts/build-native.sh";
+    const why = process.env.STARCLUSTER_ONEDNN_ADDON
+      ? `STARCLUSTER_ONEDNN_ADDON: ${file} not found`
+      : status && !status.built
+        ? status.reason
+        : "run scripts/build-native.sh";
     loaded = { reason: `onednn addon not built (${why})` };
     return loaded;
   }

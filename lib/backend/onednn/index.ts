@@ -27,7 +27,8 @@ class OnednnBackend extends tf.MathBackendCPU {
     // Its first write warns that tfjs-node would be faster: not true of this backend.
     (this as unknown as { firstUse: boolean }).firstUse = false;
     const data = this.data;
-    const set = data.set.bind(data), remove = data.delete.bind(data);
+    const set = data.set.bind(data),
+      remove = data.delete.bind(data);
     data.set = (dataId, value) => {
       this.pool.held(value.values);
       set(dataId, value);
@@ -41,7 +42,9 @@ class OnednnBackend extends tf.MathBackendCPU {
   }
   override readSync(dataId: object): tf.backend_util.BackendValues {
     const values = super.readSync(dataId);
-    return values instanceof Float32Array || values instanceof Int32Array || values instanceof Uint8Array ? values.slice() : values;
+    return values instanceof Float32Array || values instanceof Int32Array || values instanceof Uint8Array
+      ? values.slice()
+      : values;
   }
   override async read(dataId: object): Promise<tf.backend_util.BackendValues> {
     return this.readSync(dataId);
@@ -65,14 +68,23 @@ export function registerOnednnBackend(threads: number): { nativeKernels: string[
     if (MULTI_OUTPUT_KERNELS[config.kernelName]) continue; // registered below
     const impl = NATIVE_KERNELS[config.kernelName];
     const kernelFunc = impl
-      ? ((args: Parameters<tf.KernelFunc>[0]) => impl(addon, args, () => config.kernelFunc(args) as tf.TensorInfo)) as tf.KernelFunc
+      ? (((args: Parameters<tf.KernelFunc>[0]) =>
+          impl(addon, args, () => config.kernelFunc(args) as tf.TensorInfo)) as tf.KernelFunc)
       : config.kernelFunc;
     tf.registerKernel({ ...config, backendName: ONEDNN_BACKEND, kernelFunc });
   }
   for (const [kernelName, impl] of Object.entries({ ...MULTI_OUTPUT_KERNELS, ...CUSTOM_KERNELS })) {
-    tf.registerKernel({ kernelName, backendName: ONEDNN_BACKEND, kernelFunc: ((args: Parameters<tf.KernelFunc>[0]) => impl(addon, args)) as tf.KernelFunc });
+    tf.registerKernel({
+      kernelName,
+      backendName: ONEDNN_BACKEND,
+      kernelFunc: ((args: Parameters<tf.KernelFunc>[0]) => impl(addon, args)) as tf.KernelFunc,
+    });
   }
-  const nativeKernels = [...Object.keys(NATIVE_KERNELS).filter((name) => tf.getKernel(name, "cpu")), ...Object.keys(MULTI_OUTPUT_KERNELS), ...Object.keys(CUSTOM_KERNELS)].sort();
+  const nativeKernels = [
+    ...Object.keys(NATIVE_KERNELS).filter((name) => tf.getKernel(name, "cpu")),
+    ...Object.keys(MULTI_OUTPUT_KERNELS),
+    ...Object.keys(CUSTOM_KERNELS),
+  ].sort();
   registerReluGradient();
   registered = { nativeKernels, oneDNN: addon.version() };
   return { ...registered, threads: used };

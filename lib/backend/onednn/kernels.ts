@@ -38,23 +38,58 @@ function alloc(backend: unknown, n: number): Float32Array {
 function convShape(info: tf.backend_util.Conv2DInfo): Int32Array {
   const { top, left } = info.padInfo;
   const fit = (inSize: number, out: number, stride: number, extent: number, before: number, after: number) =>
-    Math.floor((inSize + before + after - extent) / stride) + 1 === out ? after : (out - 1) * stride + extent - inSize - before;
-  const bottom = fit(info.inHeight, info.outHeight, info.strideHeight, info.effectiveFilterHeight, top, info.padInfo.bottom);
+    Math.floor((inSize + before + after - extent) / stride) + 1 === out
+      ? after
+      : (out - 1) * stride + extent - inSize - before;
+  const bottom = fit(
+    info.inHeight,
+    info.outHeight,
+    info.strideHeight,
+    info.effectiveFilterHeight,
+    top,
+    info.padInfo.bottom,
+  );
   const right = fit(info.inWidth, info.outWidth, info.strideWidth, info.effectiveFilterWidth, left, info.padInfo.right);
-  return Int32Array.of(info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.filterHeight, info.filterWidth,
-    info.outChannels, info.outHeight, info.outWidth, info.strideHeight, info.strideWidth, info.dilationHeight,
-    info.dilationWidth, top, bottom, left, right);
+  return Int32Array.of(
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.filterHeight,
+    info.filterWidth,
+    info.outChannels,
+    info.outHeight,
+    info.outWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    top,
+    bottom,
+    left,
+    right,
+  );
 }
 
-const channelsLast = (dataFormat: unknown) => backend_util.convertConv2DDataFormat(dataFormat as "NHWC" | "NCHW") === "channelsLast";
+const channelsLast = (dataFormat: unknown) =>
+  backend_util.convertConv2DDataFormat(dataFormat as "NHWC" | "NCHW") === "channelsLast";
 
 const conv2D: Impl = (addon, { inputs, backend, attrs }, fallback) => {
   const { x, filter } = inputs as { x: Info; filter: Info };
   const a = attrs as unknown as tf.Conv2DAttrs;
-  const xv = f32(backend, x), wv = f32(backend, filter);
+  const xv = f32(backend, x),
+    wv = f32(backend, filter);
   if (!xv || !wv || !channelsLast(a.dataFormat)) return fallback();
-  const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
-    a.strides, a.dilations, a.pad, a.dimRoundingMode, false, "channelsLast");
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    a.strides,
+    a.dilations,
+    a.pad,
+    a.dimRoundingMode,
+    false,
+    "channelsLast",
+  );
   const shape = convShape(info);
   if (util.sizeFromShape(info.outShape) === 0) return fallback();
   const y = alloc(backend, util.sizeFromShape(info.outShape));
@@ -65,10 +100,19 @@ const conv2D: Impl = (addon, { inputs, backend, attrs }, fallback) => {
 const conv2DBackpropInput: Impl = (addon, { inputs, backend, attrs }, fallback) => {
   const { dy, filter } = inputs as { dy: Info; filter: Info };
   const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
-  const dyv = f32(backend, dy), wv = f32(backend, filter);
+  const dyv = f32(backend, dy),
+    wv = f32(backend, filter);
   if (!dyv || !wv || !channelsLast(a.dataFormat)) return fallback();
-  const info = backend_util.computeConv2DInfo(a.inputShape, filter.shape as [number, number, number, number], a.strides, 1, a.pad,
-    a.dimRoundingMode, false, "channelsLast");
+  const info = backend_util.computeConv2DInfo(
+    a.inputShape,
+    filter.shape as [number, number, number, number],
+    a.strides,
+    1,
+    a.pad,
+    a.dimRoundingMode,
+    false,
+    "channelsLast",
+  );
   const shape = convShape(info);
   if (util.sizeFromShape(a.inputShape) === 0) return fallback();
   const dx = alloc(backend, util.sizeFromShape(a.inputShape));
@@ -79,10 +123,19 @@ const conv2DBackpropInput: Impl = (addon, { inputs, backend, attrs }, fallback) 
 const conv2DBackpropFilter: Impl = (addon, { inputs, backend, attrs }, fallback) => {
   const { x, dy } = inputs as { x: Info; dy: Info };
   const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-  const xv = f32(backend, x), dyv = f32(backend, dy);
+  const xv = f32(backend, x),
+    dyv = f32(backend, dy);
   if (!xv || !dyv || !channelsLast(a.dataFormat)) return fallback();
-  const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad,
-    a.dimRoundingMode, false, "channelsLast");
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    a.filterShape,
+    a.strides,
+    1,
+    a.pad,
+    a.dimRoundingMode,
+    false,
+    "channelsLast",
+  );
   const shape = convShape(info);
   if (util.sizeFromShape(x.shape) === 0) return fallback();
   const dw = alloc(backend, util.sizeFromShape(a.filterShape));
@@ -94,26 +147,49 @@ const conv2DBackpropFilter: Impl = (addon, { inputs, backend, attrs }, fallback)
 const batchMatMul: Impl = (addon, { inputs, backend, attrs }, fallback) => {
   const { a, b } = inputs as { a: Info; b: Info };
   const { transposeA, transposeB } = attrs as unknown as tf.BatchMatMulAttrs;
-  const av = f32(backend, a), bv = f32(backend, b);
+  const av = f32(backend, a),
+    bv = f32(backend, b);
   if (!av || !bv || a.shape.length < 2 || b.shape.length < 2) return fallback();
-  const ra = a.shape.length, rb = b.shape.length;
-  const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2], k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
-  const kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2], n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+  const ra = a.shape.length,
+    rb = b.shape.length;
+  const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2],
+    k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2],
+    n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
   if (k !== kb) return fallback(); // the cpu kernel words the error
-  const batchA = util.sizeFromShape(a.shape.slice(0, -2)), batchB = util.sizeFromShape(b.shape.slice(0, -2));
+  const batchA = util.sizeFromShape(a.shape.slice(0, -2)),
+    batchB = util.sizeFromShape(b.shape.slice(0, -2));
   if (batchA !== batchB && batchA !== 1 && batchB !== 1) return fallback();
   const batchShape = backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
   const batch = util.sizeFromShape(batchShape);
   if (batch * m * n === 0 || k === 0) return fallback();
   const c = alloc(backend, batch * m * n);
-  addon.matMul(av, bv, c, Int32Array.of(batch, m, n, k, transposeA ? 1 : 0, transposeB ? 1 : 0, batchA > 1 ? 1 : 0, batchB > 1 ? 1 : 0));
+  addon.matMul(
+    av,
+    bv,
+    c,
+    Int32Array.of(batch, m, n, k, transposeA ? 1 : 0, transposeB ? 1 : 0, batchA > 1 ? 1 : 0, batchB > 1 ? 1 : 0),
+  );
   return output(backend, [...batchShape, m, n], c);
 };
 
 function poolShape(info: tf.backend_util.Conv2DInfo): Int32Array {
-  return Int32Array.of(info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.filterHeight, info.filterWidth,
-    info.outHeight, info.outWidth, info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth,
-    info.padInfo.top, info.padInfo.left);
+  return Int32Array.of(
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.filterHeight,
+    info.filterWidth,
+    info.outHeight,
+    info.outWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  );
 }
 
 const maxPool: Impl = (addon, { inputs, backend, attrs }, fallback) => {
@@ -121,7 +197,14 @@ const maxPool: Impl = (addon, { inputs, backend, attrs }, fallback) => {
   const a = attrs as unknown as tf.MaxPoolAttrs;
   const xv = f32(backend, x);
   if (!xv || x.shape.length !== 4) return fallback();
-  const info = backend_util.computePool2DInfo(x.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
+  const info = backend_util.computePool2DInfo(
+    x.shape as [number, number, number, number],
+    a.filterSize,
+    a.strides,
+    1,
+    a.pad,
+    a.dimRoundingMode,
+  );
   if (util.sizeFromShape(info.outShape) === 0) return fallback();
   const y = alloc(backend, util.sizeFromShape(info.outShape));
   addon.maxPool(xv, y, poolShape(info));
@@ -131,9 +214,17 @@ const maxPool: Impl = (addon, { inputs, backend, attrs }, fallback) => {
 const maxPoolGrad: Impl = (addon, { inputs, backend, attrs }, fallback) => {
   const { dy, input } = inputs as { dy: Info; input: Info };
   const a = attrs as unknown as tf.MaxPoolGradAttrs;
-  const dyv = f32(backend, dy), xv = f32(backend, input);
+  const dyv = f32(backend, dy),
+    xv = f32(backend, input);
   if (!dyv || !xv || input.shape.length !== 4) return fallback();
-  const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
+  const info = backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    a.filterSize,
+    a.strides,
+    1,
+    a.pad,
+    a.dimRoundingMode,
+  );
   if (util.sizeFromShape(input.shape) === 0) return fallback();
   const dx = alloc(backend, util.sizeFromShape(input.shape));
   addon.maxPoolGrad(dyv, xv, dx, poolShape(info));
@@ -148,7 +239,11 @@ const MAX_DIMS = 6;
  * Strides of each operand over the broadcast output shape (0 along broadcast axes), with neighbouring axes merged
  * wherever both operands are contiguous across them, so that e.g. NHWC + [C] becomes [N*H*W, C].
  */
-export function broadcastStrides(aShape: number[], bShape: number[], outShape: number[]): { shape: number[]; a: number[]; b: number[] } {
+export function broadcastStrides(
+  aShape: number[],
+  bShape: number[],
+  outShape: number[],
+): { shape: number[]; a: number[]; b: number[] } {
   const strides = (shape: number[]) => {
     const s = new Array<number>(outShape.length).fill(0);
     let step = 1;
@@ -178,7 +273,8 @@ export function broadcastStrides(aShape: number[], bShape: number[], outShape: n
 function binaryKernel(op: number): Impl {
   return (addon, { inputs, backend }, fallback) => {
     const { a, b } = inputs as { a: Info; b: Info };
-    const av = f32(backend, a), bv = f32(backend, b);
+    const av = f32(backend, a),
+      bv = f32(backend, b);
     if (!av || !bv) return fallback();
     const outShape = backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
     const size = util.sizeFromShape(outShape);
@@ -212,14 +308,20 @@ function reduceKernel(op: number): Impl {
   return (addon, { inputs, backend, attrs }, fallback) => {
     const { x } = inputs as { x: Info };
     // Sum and Mean name their axes `axis`, Max `reductionIndices`.
-    const { axis, reductionIndices, keepDims } = attrs as unknown as { axis?: number | number[]; reductionIndices?: number | number[]; keepDims: boolean };
+    const { axis, reductionIndices, keepDims } = attrs as unknown as {
+      axis?: number | number[];
+      reductionIndices?: number | number[];
+      keepDims: boolean;
+    };
     const xv = f32(backend, x);
     if (!xv) return fallback();
     const axes = util.parseAxisParam((axis ?? reductionIndices) as number | number[], x.shape).sort((p, q) => p - q);
     const consecutive = axes.every((v, i) => i === 0 || v === axes[i - 1] + 1);
     if (axes.length === 0 || !consecutive || xv.length === 0) return fallback();
-    const lo = axes[0], hi = axes[axes.length - 1];
-    const outer = util.sizeFromShape(x.shape.slice(0, lo)), len = util.sizeFromShape(x.shape.slice(lo, hi + 1));
+    const lo = axes[0],
+      hi = axes[axes.length - 1];
+    const outer = util.sizeFromShape(x.shape.slice(0, lo)),
+      len = util.sizeFromShape(x.shape.slice(lo, hi + 1));
     const inner = util.sizeFromShape(x.shape.slice(hi + 1));
     const out = alloc(backend, outer * inner);
     addon.reduce(op, xv, out, Int32Array.of(outer, len, inner));
@@ -236,9 +338,19 @@ function denseStrides(shape: number[]): number[] {
 }
 
 /** Copies the region `shape` between two strided layouts, merging axes where both are contiguous across them. */
-function stridedCopy(addon: OnednnAddon, src: Float32Array, srcOffset: number, srcStrides: number[], dst: Float32Array, dstOffset: number,
-  dstStrides: number[], regionShape: number[]): void {
-  const shape = [...regionShape], ss = [...srcStrides], ds = [...dstStrides];
+function stridedCopy(
+  addon: OnednnAddon,
+  src: Float32Array,
+  srcOffset: number,
+  srcStrides: number[],
+  dst: Float32Array,
+  dstOffset: number,
+  dstStrides: number[],
+  regionShape: number[],
+): void {
+  const shape = [...regionShape],
+    ss = [...srcStrides],
+    ds = [...dstStrides];
   for (let d = shape.length - 2; d >= 0; d--) {
     if (ss[d] === ss[d + 1] * shape[d + 1] && ds[d] === ds[d + 1] * shape[d + 1]) {
       shape[d] *= shape[d + 1];
@@ -257,10 +369,20 @@ const slice: Impl = (addon, { inputs, backend, attrs }, fallback) => {
   const xv = f32(backend, x);
   if (!xv || x.shape.length === 0 || x.shape.length > MAX_DIMS) return fallback();
   const [start, extent] = backend_util.slice_util.parseSliceParams(x as tf.Tensor, begin, size);
-  if (backend_util.slice_util.isSliceContinous(x.shape, start, extent) || util.sizeFromShape(extent) === 0) return fallback();
+  if (backend_util.slice_util.isSliceContinous(x.shape, start, extent) || util.sizeFromShape(extent) === 0)
+    return fallback();
   const strides = denseStrides(x.shape);
   const out = alloc(backend, util.sizeFromShape(extent));
-  stridedCopy(addon, xv, start.reduce((o, b, i) => o + b * strides[i], 0), strides, out, 0, denseStrides(extent), extent);
+  stridedCopy(
+    addon,
+    xv,
+    start.reduce((o, b, i) => o + b * strides[i], 0),
+    strides,
+    out,
+    0,
+    denseStrides(extent),
+    extent,
+  );
   return output(backend, extent, out);
 };
 
@@ -294,7 +416,16 @@ const padV2: Impl = (addon, { inputs, backend, attrs }, fallback) => {
   const out = alloc(backend, util.sizeFromShape(outShape));
   out.fill(constantValue); // pooled arrays hold old values
   const strides = denseStrides(outShape);
-  stridedCopy(addon, xv, 0, denseStrides(x.shape), out, paddings.reduce((o, p, i) => o + p[0] * strides[i], 0), strides, x.shape);
+  stridedCopy(
+    addon,
+    xv,
+    0,
+    denseStrides(x.shape),
+    out,
+    paddings.reduce((o, p, i) => o + p[0] * strides[i], 0),
+    strides,
+    x.shape,
+  );
   return output(backend, outShape, out);
 };
 
@@ -306,7 +437,16 @@ const transpose: Impl = (addon, { inputs, backend, attrs }, fallback) => {
   const outShape = perm.map((p) => x.shape[p]);
   const xStrides = denseStrides(x.shape);
   const out = alloc(backend, xv.length);
-  stridedCopy(addon, xv, 0, perm.map((p) => xStrides[p]), out, 0, denseStrides(outShape), outShape);
+  stridedCopy(
+    addon,
+    xv,
+    0,
+    perm.map((p) => xStrides[p]),
+    out,
+    0,
+    denseStrides(outShape),
+    outShape,
+  );
   return output(backend, outShape, out);
 };
 
@@ -315,15 +455,24 @@ const transpose: Impl = (addon, { inputs, backend, attrs }, fallback) => {
  * a = scale / sqrt(variance + eps) and b = offset - mean * a computed per channel in double, in one native pass.
  */
 const fusedBatchNorm: Impl = (addon, { inputs, backend, attrs }, fallback) => {
-  const { x, mean, variance, scale, offset } = inputs as { x: Info; mean: Info; variance: Info; scale?: Info; offset?: Info };
+  const { x, mean, variance, scale, offset } = inputs as {
+    x: Info;
+    mean: Info;
+    variance: Info;
+    scale?: Info;
+    offset?: Info;
+  };
   const c = x.shape[x.shape.length - 1];
   const perChannel = (t?: Info) => !t || (t.shape.length === 1 && t.shape[0] === c && f32(backend, t) !== undefined);
   const xv = f32(backend, x);
   if (!xv || xv.length === 0 || ![mean, variance, scale, offset].every(perChannel)) return fallback();
   const eps = (attrs as { varianceEpsilon?: number }).varianceEpsilon ?? 0.001;
-  const m = f32(backend, mean)!, v = f32(backend, variance)!;
-  const s = scale ? f32(backend, scale)! : undefined, o = offset ? f32(backend, offset)! : undefined;
-  const a = new Float32Array(c), b = new Float32Array(c);
+  const m = f32(backend, mean)!,
+    v = f32(backend, variance)!;
+  const s = scale ? f32(backend, scale)! : undefined,
+    o = offset ? f32(backend, offset)! : undefined;
+  const a = new Float32Array(c),
+    b = new Float32Array(c);
   for (let j = 0; j < c; j++) {
     a[j] = (s ? s[j] : 1) / Math.sqrt(v[j] + eps);
     b[j] = (o ? o[j] : 0) - m[j] * a[j];
@@ -371,7 +520,12 @@ const adamUpdate: CustomImpl = (addon, { inputs, backend, attrs }) => {
   // other tensors: not in place.
   const own = (t: Info) => {
     const v = values(cpu, t);
-    return cpu.refCount(t.dataId) === 1 && v.byteOffset === 0 && v.byteLength === v.buffer.byteLength && !(backend as { pool: ArrayPool }).pool.shared(v);
+    return (
+      cpu.refCount(t.dataId) === 1 &&
+      v.byteOffset === 0 &&
+      v.byteLength === v.buffer.byteLength &&
+      !(backend as { pool: ArrayPool }).pool.shared(v)
+    );
   };
   const target = (t: Info): Float32Array => (own(t) ? values(cpu, t) : alloc(backend, util.sizeFromShape(t.shape)));
   const out = [target(p), target(m), target(v)];
@@ -387,18 +541,41 @@ const adamUpdate: CustomImpl = (addon, { inputs, backend, attrs }) => {
 
 const batchNormTrain: CustomImpl = (addon, { inputs, backend, attrs }) => {
   const { x, weight, bias } = inputs as { x: Info; weight: Info; bias: Info };
-  const c = x.shape[x.shape.length - 1], size = util.sizeFromShape(x.shape);
+  const c = x.shape[x.shape.length - 1],
+    size = util.sizeFromShape(x.shape);
   const [y, xhat] = [alloc(backend, size), alloc(backend, size)];
   const [mean, variance, invStd] = [alloc(backend, c), alloc(backend, c), alloc(backend, c)];
-  addon.batchNormForward(values(backend, x), values(backend, weight), values(backend, bias), y, xhat, mean, variance, invStd, (attrs as { eps: number }).eps);
-  return [output(backend, [...x.shape], y), output(backend, [...x.shape], xhat), ...[mean, variance, invStd].map((t) => output(backend, [c], t))];
+  addon.batchNormForward(
+    values(backend, x),
+    values(backend, weight),
+    values(backend, bias),
+    y,
+    xhat,
+    mean,
+    variance,
+    invStd,
+    (attrs as { eps: number }).eps,
+  );
+  return [
+    output(backend, [...x.shape], y),
+    output(backend, [...x.shape], xhat),
+    ...[mean, variance, invStd].map((t) => output(backend, [c], t)),
+  ];
 };
 
 const batchNormTrainGrad: CustomImpl = (addon, { inputs, backend }) => {
   const { dy, xhat, weight, invStd } = inputs as { dy: Info; xhat: Info; weight: Info; invStd: Info };
   const c = dy.shape[dy.shape.length - 1];
   const [dx, dw, db] = [alloc(backend, util.sizeFromShape(dy.shape)), alloc(backend, c), alloc(backend, c)];
-  addon.batchNormBackward(values(backend, dy), values(backend, xhat), values(backend, weight), values(backend, invStd), dx, dw, db);
+  addon.batchNormBackward(
+    values(backend, dy),
+    values(backend, xhat),
+    values(backend, weight),
+    values(backend, invStd),
+    dx,
+    dw,
+    db,
+  );
   return [output(backend, [...dy.shape], dx), output(backend, [c], dw), output(backend, [c], db)];
 };
 
@@ -412,7 +589,8 @@ const reluGrad: CustomImpl = (addon, { inputs, backend }) => {
   const { dy, x } = inputs as { dy: Info; x: Info };
   const n = util.sizeFromShape(x.shape);
   const out = alloc(backend, n);
-  const flat = Int32Array.of(n), contiguous = Int32Array.of(1);
+  const flat = Int32Array.of(n),
+    contiguous = Int32Array.of(1);
   if (n > 0) addon.binary(RELU_GRAD_OP, values(backend, x), contiguous, values(backend, dy), contiguous, out, flat);
   return output(backend, [...x.shape], out);
 };

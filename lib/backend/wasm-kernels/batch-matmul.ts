@@ -8,7 +8,11 @@ import { runWasmKernel } from "./run";
 type Info = tf.TensorInfo;
 
 export function plainBatchMatMulConfig(original: tf.KernelConfig): tf.KernelConfig {
-  const kernelFunc = (args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap }): Info => {
+  const kernelFunc = (args: {
+    inputs: tf.NamedTensorInfoMap;
+    backend: tf.KernelBackend;
+    attrs?: tf.NamedAttrMap;
+  }): Info => {
     const backend = args.backend as BackendWasm;
     const { a, b } = args.inputs as { a: Info; b: Info };
     const { transposeA, transposeB } = args.attrs as unknown as tf.BatchMatMulAttrs;

@@ -9,7 +9,11 @@ import { runWasmKernel } from "./run";
 
 type Info = tf.TensorInfo;
 
-function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap }): Info {
+function conv2DBackpropFilter(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: tf.KernelBackend;
+  attrs?: tf.NamedAttrMap;
+}): Info {
   const backend = args.backend as BackendWasm;
   const { x, dy } = args.inputs as { x: Info; dy: Info };
   const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
@@ -28,8 +32,15 @@ function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: tf
     dataFormat,
   );
   const [n, h, w, ci] = x.shape;
-  if (dy.shape[0] !== n || dy.shape[1] !== info.outHeight || dy.shape[2] !== info.outWidth || dy.shape[3] !== info.outChannels) {
-    throw new Error(`wasm Conv2DBackpropFilter: dy shape [${dy.shape}] does not match the convolution's output [${info.outShape}]`);
+  if (
+    dy.shape[0] !== n ||
+    dy.shape[1] !== info.outHeight ||
+    dy.shape[2] !== info.outWidth ||
+    dy.shape[3] !== info.outChannels
+  ) {
+    throw new Error(
+      `wasm Conv2DBackpropFilter: dy shape [${dy.shape}] does not match the convolution's output [${info.outShape}]`,
+    );
   }
   const { top, left } = info.padInfo;
   // Padding after the last row/column so that the output has exactly filterHeight x filterWidth positions;
@@ -42,11 +53,23 @@ function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: tf
   try {
     let xs = x;
     if (bottom < 0 || right < 0) {
-      xs = keep(runWasmKernel("Slice", backend, { x }, { begin: [0, 0, 0, 0], size: [n, h + Math.min(bottom, 0), w + Math.min(right, 0), ci] }));
+      xs = keep(
+        runWasmKernel(
+          "Slice",
+          backend,
+          { x },
+          { begin: [0, 0, 0, 0], size: [n, h + Math.min(bottom, 0), w + Math.min(right, 0), ci] },
+        ),
+      );
     }
     const xT = keep(runWasmKernel("Transpose", backend, { x: xs }, { perm: [3, 1, 2, 0] })); // [Ci, H, W, N]
     const dyT = keep(runWasmKernel("Transpose", backend, { x: dy }, { perm: [1, 2, 0, 3] })); // [Ho, Wo, N, Co]
-    const pad = [[0, 0], [top, Math.max(bottom, 0)], [left, Math.max(right, 0)], [0, 0]];
+    const pad = [
+      [0, 0],
+      [top, Math.max(bottom, 0)],
+      [left, Math.max(right, 0)],
+      [0, 0],
+    ];
     const g = keep(
       runWasmKernel("Conv2D", backend, { x: xT, filter: dyT }, {
         strides: [1, 1],

@@ -14,10 +14,15 @@ export const catalogSummaryCommand = defineCommand({
     format: { type: "string", choices: CATALOG_FORMATS, help: "catalog format (default: from the file)" },
     field: { type: "string", help: "field name (default: from the file name or a field column)" },
     "class-column": {
-      type: "integer", min: 34, help: "LEGUS: 1-based column of the visual class, 34 or later (default: per field, else from its content)",
+      type: "integer",
+      min: 34,
+      help: "LEGUS: 1-based column of the visual class, 34 or later (default: per field, else from its content)",
     },
     pixels: { type: "string", choices: ["fits", "zero"], help: "plain CSV: x, y are 1-based (fits) or 0-based (zero)" },
-    sky: { type: "string", help: "read positions as RA/Dec from these columns (RA_COL,DEC_COL; LEGUS: 1-based numbers)" },
+    sky: {
+      type: "string",
+      help: "read positions as RA/Dec from these columns (RA_COL,DEC_COL; LEGUS: 1-based numbers)",
+    },
   },
   async run({ options, positionals }) {
     const records: CatalogRecord[] = [];
@@ -33,8 +38,13 @@ export const catalogSummaryCommand = defineCommand({
       records.push(...cat.records);
       badRows.push(...cat.badRows);
       if (cat.badRows.length) {
-        const shown = cat.badRows.slice(0, 10).map((b) => `  ${describeBadRow(b)}`).join("\n");
-        process.stderr.write(`${file}: ${cat.badRows.length} bad row(s) not counted:\n${shown}${cat.badRows.length > 10 ? "\n  ..." : ""}\n`);
+        const shown = cat.badRows
+          .slice(0, 10)
+          .map((b) => `  ${describeBadRow(b)}`)
+          .join("\n");
+        process.stderr.write(
+          `${file}: ${cat.badRows.length} bad row(s) not counted:\n${shown}${cat.badRows.length > 10 ? "\n  ..." : ""}\n`,
+        );
       }
     }
     const summary = summarizeCatalog(records);

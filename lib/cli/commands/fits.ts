@@ -16,14 +16,17 @@ export const fitsInfoCommand = defineCommand({
   async run({ positionals: [file], options }) {
     withFits(file, (fits) => {
       for (const warning of fits.warnings) process.stderr.write(`warning: ${warning}\n`);
-      process.stdout.write(options.json ? fits.hdus.map((h) => JSON.stringify(summarize(h))).join("\n") + "\n" : formatInfo(fits));
+      process.stdout.write(
+        options.json ? fits.hdus.map((h) => JSON.stringify(summarize(h))).join("\n") + "\n" : formatInfo(fits),
+      );
     });
   },
 });
 
 export const fitsCutoutCommand = defineCommand({
   name: "fits cutout",
-  summary: "Cut a square around (x, y) (1-based FITS pixels) out of every 2-D image HDU and write it as FITS (one extension per HDU).",
+  summary:
+    "Cut a square around (x, y) (1-based FITS pixels) out of every 2-D image HDU and write it as FITS (one extension per HDU).",
   args: "FILE",
   positionals: [1, 1],
   options: {
@@ -31,7 +34,10 @@ export const fitsCutoutCommand = defineCommand({
     y: { type: "number", required: true, help: "centre y (1-based, along NAXIS2)" },
     size: { type: "integer", min: 1, default: 50, help: "side of the square in pixels" },
     out: { type: "string", required: true, help: "output FITS file (written atomically)" },
-    hdu: { type: "string", help: "only this HDU: index, EXTNAME (every HDU of that name) or EXTNAME,EXTVER (e.g. SCI,2)" },
+    hdu: {
+      type: "string",
+      help: "only this HDU: index, EXTNAME (every HDU of that name) or EXTNAME,EXTVER (e.g. SCI,2)",
+    },
   },
   async run({ positionals: [file], options }) {
     const hdu = options.hdu === undefined ? undefined : /^\d+$/.test(options.hdu) ? Number(options.hdu) : options.hdu;
@@ -62,7 +68,8 @@ function wcsHdu(hdus: Hdu[], file: string, which: string | undefined): Hdu {
 
 export const fitsWcsCommand = defineCommand({
   name: "fits wcs",
-  summary: "Convert a 1-based FITS pixel to RA, Dec (degrees) or back through an HDU's celestial WCS (TAN/SIN/ZEA/ARC/CAR/..., SIP).",
+  summary:
+    "Convert a 1-based FITS pixel to RA, Dec (degrees) or back through an HDU's celestial WCS (TAN/SIN/ZEA/ARC/CAR/..., SIP).",
   args: "FILE",
   positionals: [1, 1],
   options: {

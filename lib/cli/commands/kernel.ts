@@ -5,7 +5,10 @@ import { DEFAULT_KERNEL_NAME, installKernel, KernelLocation, listKernels, remove
 
 const locationOptions = {
   user: { type: "boolean", help: "the per-user kernels folder, ~/.local/share/jupyter/kernels (the default)" },
-  "sys-prefix": { type: "boolean", help: "sys.prefix/share/jupyter/kernels of the Python that runs Jupyter (STARCLUSTER_PYTHON)" },
+  "sys-prefix": {
+    type: "boolean",
+    help: "sys.prefix/share/jupyter/kernels of the Python that runs Jupyter (STARCLUSTER_PYTHON)",
+  },
   prefix: { type: "string", help: "DIR/share/jupyter/kernels" },
   name: { type: "string", default: DEFAULT_KERNEL_NAME, help: "kernel name; the notebooks ask for 'tslab'" },
   force: { type: "boolean", help: "replace or remove a kernel spec of that name that starcluster did not write" },
@@ -21,10 +24,14 @@ function location(options: { user: boolean; "sys-prefix": boolean; prefix?: stri
 
 export const kernelInstallCommand = defineCommand({
   name: "kernel install",
-  summary: "Register this checkout's tslab kernel in a Jupyter kernels folder (argv with absolute node and tslab paths).",
+  summary:
+    "Register this checkout's tslab kernel in a Jupyter kernels folder (argv with absolute node and tslab paths).",
   options: { ...locationOptions, "display-name": { type: "string", help: "name shown in Jupyter's kernel menu" } },
   async run({ options }) {
-    const r = installKernel(location(options), options.name, { displayName: options["display-name"], force: options.force });
+    const r = installKernel(location(options), options.name, {
+      displayName: options["display-name"],
+      force: options.force,
+    });
     const old = r.replaced?.metadata?.starcluster?.checkout;
     const was = r.replaced ? ` (replaced ${old ? "the spec of " + old : "another spec"})` : "";
     console.log(`installed kernel '${options.name}' ("${r.spec.display_name}") in ${r.dir}${was}`);
@@ -62,7 +69,9 @@ export const kernelRemoveCommand = defineCommand({
   async run({ options }) {
     const dir = removeKernel(location(options), options.name, { force: options.force });
     if (!dir) {
-      console.error(`starcluster kernel remove: no kernel '${options.name}' there; 'starcluster kernel list' shows where kernels are`);
+      console.error(
+        `starcluster kernel remove: no kernel '${options.name}' there; 'starcluster kernel list' shows where kernels are`,
+      );
       return 1;
     }
     console.log(`removed ${dir}`);

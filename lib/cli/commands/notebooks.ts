@@ -6,15 +6,21 @@ import { defineCommand } from "../command";
 
 export const notebooksCommand = defineCommand({
   name: "notebooks",
-  summary: "Execute the tslab notebooks headless; executed copies and HTML go to results/notebooks/ " +
+  summary:
+    "Execute the tslab notebooks headless; executed copies and HTML go to results/notebooks/ " +
     "(results/<profile>/notebooks/ with --in-place, which also rewrites notebooks/*.ipynb with their outputs as committed).",
   args: "[NAME...]",
   positionals: [0, Infinity],
   options: {
     timeout: { type: "integer", min: 1, help: "per-cell timeout in seconds (default: none)" },
-    "in-place": { type: "boolean", help: "refresh the committed notebooks' outputs (figures as Plotly JSON and a static image)" },
+    "in-place": {
+      type: "boolean",
+      help: "refresh the committed notebooks' outputs (figures as Plotly JSON and a static image)",
+    },
     profile: {
-      type: "string", choices: REPRODUCE_PROFILES, help: "the results the notebooks show (default STARCLUSTER_PROFILE, else quick)",
+      type: "string",
+      choices: REPRODUCE_PROFILES,
+      help: "the results the notebooks show (default STARCLUSTER_PROFILE, else quick)",
     },
   },
   async run({ options, positionals }) {

@@ -8,7 +8,8 @@ import * as fs from "node:fs";
 
 export const weightsImportCommand = defineCommand({
   name: "weights import",
-  summary: "Convert a torchvision or timm state dict (e.g. timm's resnet18.tv_in1k model.safetensors) into DIR/<arch>.safetensors (tfjs layout).",
+  summary:
+    "Convert a torchvision or timm state dict (e.g. timm's resnet18.tv_in1k model.safetensors) into DIR/<arch>.safetensors (tfjs layout).",
   args: "FILE.safetensors",
   positionals: [1, 1],
   options: {
@@ -20,6 +21,8 @@ export const weightsImportCommand = defineCommand({
     if (!fs.existsSync(file)) throw new UsageError(`no such file: ${file}`);
     const weights = importTorchStateDict(file, options.arch);
     const out = saveWeights(options.out, weights);
-    console.log(`${out}: ${weights.arch}, ${weights.tensors.size} tensors, init ${describeProvenance(weights.provenance)}`);
+    console.log(
+      `${out}: ${weights.arch}, ${weights.tensors.size} tensors, init ${describeProvenance(weights.provenance)}`,
+    );
   },
 });

@@ -39,7 +39,9 @@ function selectHdus(fits: FitsFile, which: number | string): Hdu[] {
   const found = fits.hdus.filter((h) => h.name === name && (!m || h.ver === Number(m[2])));
   if (found.length === 0) {
     const have = fits.hdus.map(label).join(", ");
-    throw new Error(`${fits.path}: no HDU ${m ? `with EXTNAME '${name}' and EXTVER ${m[2]}` : `named '${name}'`} (the file has ${have})`);
+    throw new Error(
+      `${fits.path}: no HDU ${m ? `with EXTNAME '${name}' and EXTVER ${m[2]}` : `named '${name}'`} (the file has ${have})`,
+    );
   }
   return found;
 }
@@ -59,18 +61,36 @@ function whyNot(hdu: Hdu, req: CutoutRequest): string | undefined {
   return undefined;
 }
 
-const DROP = new Set(["SIMPLE", "XTENSION", "BITPIX", "NAXIS", "NAXIS1", "NAXIS2", "EXTEND", "PCOUNT", "GCOUNT", "EXTNAME", "CHECKSUM", "DATASUM"]);
+const DROP = new Set([
+  "SIMPLE",
+  "XTENSION",
+  "BITPIX",
+  "NAXIS",
+  "NAXIS1",
+  "NAXIS2",
+  "EXTEND",
+  "PCOUNT",
+  "GCOUNT",
+  "EXTNAME",
+  "CHECKSUM",
+  "DATASUM",
+]);
 
 /** The source HDU's cards minus structure, with CRPIXn and LTVn moved to the cutout's pixel grid. */
 function cutoutCards(hdu: Hdu, x0: number, y0: number): FitsCard[] {
   const shift: Record<string, number> = { CRPIX1: -x0, CRPIX2: -y0, LTV1: -x0, LTV2: -y0 };
-  return hdu.header.cards.filter((c) => !DROP.has(c.key)).map((c) => (c.key in shift && typeof c.value === "number" ? { ...c, value: c.value + shift[c.key] } : c));
+  return hdu.header.cards
+    .filter((c) => !DROP.has(c.key))
+    .map((c) => (c.key in shift && typeof c.value === "number" ? { ...c, value: c.value + shift[c.key] } : c));
 }
 
 /** Largest cutout side: 2 x the image's longer side (a square centred anywhere on it, with room to spare). */
 function checkSize(hdu: Hdu, size: number): void {
   const [w, h] = hdu.shape;
-  if (size > 2 * Math.max(w, h)) throw new Error(`${hdu.where}: a ${size} x ${size} cutout is far larger than the ${w} x ${h} image; a side of at most ${2 * Math.max(w, h)}`);
+  if (size > 2 * Math.max(w, h))
+    throw new Error(
+      `${hdu.where}: a ${size} x ${size} cutout is far larger than the ${w} x ${h} image; a side of at most ${2 * Math.max(w, h)}`,
+    );
 }
 
 function cutOne(hdu: Hdu, req: CutoutRequest, source: string): ImageHdu {
@@ -83,10 +103,13 @@ function cutOne(hdu: Hdu, req: CutoutRequest, source: string): ImageHdu {
     // Integer pixels outside the image must be marked with the BLANK value; without one they cannot be.
     const blank = hdu.header.get("BLANK");
     if (typeof blank !== "number" && typeof blank !== "bigint") {
-      throw new Error(`${hdu.where}: the cutout crosses the image edge and this integer image has no BLANK value to mark pixels outside it`);
+      throw new Error(
+        `${hdu.where}: the cutout crosses the image edge and this integer image has no BLANK value to mark pixels outside it`,
+      );
     }
     const data = section.data as ImageData;
-    for (let i = 0; i < section.outside.length; i++) if (section.outside[i]) data[i] = (typeof data[0] === "bigint" ? BigInt(blank) : Number(blank)) as never;
+    for (let i = 0; i < section.outside.length; i++)
+      if (section.outside[i]) data[i] = (typeof data[0] === "bigint" ? BigInt(blank) : Number(blank)) as never;
   }
   cards.push(
     { key: "CUTFILE", value: path.basename(source), comment: "cutout source file" },
@@ -94,7 +117,14 @@ function cutOne(hdu: Hdu, req: CutoutRequest, source: string): ImageHdu {
     { key: "CUTX0", value: x0 + 1, comment: "source pixel x of cutout pixel 1" },
     { key: "CUTY0", value: y0 + 1, comment: "source pixel y of cutout pixel 1" },
   );
-  return { bitpix: hdu.bitpix, width: req.size, height: req.size, data: section.data as ImageData, cards, extname: hdu.name || undefined };
+  return {
+    bitpix: hdu.bitpix,
+    width: req.size,
+    height: req.size,
+    data: section.data as ImageData,
+    cards,
+    extname: hdu.name || undefined,
+  };
 }
 
 /**
@@ -114,7 +144,8 @@ export function writeCutout(source: string, req: CutoutRequest, out: string): Cu
       if (why !== undefined) {
         if (single) throw new Error(`${hdu.file.path} HDU ${hdu.index} (${label(hdu)}): cannot cut: ${why}`);
         // Headers without data (an HST primary) are expected, not worth a note unless named.
-        if (req.hdu !== undefined || why !== "no data") notes.push(`${hdu.file.path} HDU ${hdu.index} (${label(hdu)}): skipped, ${why}`);
+        if (req.hdu !== undefined || why !== "no data")
+          notes.push(`${hdu.file.path} HDU ${hdu.index} (${label(hdu)}): skipped, ${why}`);
         continue;
       }
       try {
@@ -126,7 +157,9 @@ export function writeCutout(source: string, req: CutoutRequest, out: string): Cu
       }
     }
     if (images.length === 0) {
-      throw new Error(`${source}: no 2-D image HDU to cut at (${req.x}, ${req.y})${notes.length ? `:\n  ${notes.join("\n  ")}` : ""}`);
+      throw new Error(
+        `${source}: no 2-D image HDU to cut at (${req.x}, ${req.y})${notes.length ? `:\n  ${notes.join("\n  ")}` : ""}`,
+      );
     }
     const date = { key: "DATE", value: new Date().toISOString().slice(0, 19), comment: "cutout written (UTC)" };
     const origin = { key: "ORIGIN", value: "starcluster fits cutout" };
@@ -136,7 +169,10 @@ export function writeCutout(source: string, req: CutoutRequest, out: string): Cu
       writeFits(out, hdus);
     } else {
       hdus.forEach((h, i) => (h.extname = h.extname === "PRIMARY" || !h.extname ? `HDU${images[i].index}` : h.extname));
-      const primary = fits.hdus[0].shape.length === 0 ? cutoutCards(fits.hdus[0], 0, 0).filter((c) => c.key !== "DATE" && c.key !== "ORIGIN") : [];
+      const primary =
+        fits.hdus[0].shape.length === 0
+          ? cutoutCards(fits.hdus[0], 0, 0).filter((c) => c.key !== "DATE" && c.key !== "ORIGIN")
+          : [];
       writeFits(out, hdus, [...primary, origin, date, { key: "CUTFILE", value: path.basename(source) }]);
     }
     return { hdus: images.map(label), notes };

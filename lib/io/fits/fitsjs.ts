@@ -23,7 +23,10 @@ interface FitsjsImage {
 }
 
 interface FitsjsModule {
-  FITS: (new (blob: Blob, callback: (this: { getHDU(i: number): { header: { get(k: string): unknown }; data: FitsjsImage } }) => void) => unknown) & {
+  FITS: (new (
+    blob: Blob,
+    callback: (this: { getHDU(i: number): { header: { get(k: string): unknown }; data: FitsjsImage } }) => void,
+  ) => unknown) & {
     Image: { prototype: FitsjsImage & { _getFrameAsync: unknown } };
   };
 }
@@ -48,7 +51,12 @@ function load(): FitsjsModule {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   astro = (require("fitsjs") as { astro: FitsjsModule }).astro;
   g.astro = astro;
-  astro.FITS.Image.prototype._getFrameAsync = function (this: FitsjsImage, buffers: ArrayBuffer[], callback: unknown, opts: unknown) {
+  astro.FITS.Image.prototype._getFrameAsync = function (
+    this: FitsjsImage,
+    buffers: ArrayBuffer[],
+    callback: unknown,
+    opts: unknown,
+  ) {
     const parts = buffers.map((b) => this._getFrame(b.slice(0), this.bitpix, this.bzero, this.bscale));
     const pixels = new (parts[0].constructor as new (n: number) => Pixels)(parts.reduce((n, p) => n + p.length, 0));
     let at = 0;
@@ -62,7 +70,11 @@ function load(): FitsjsModule {
 }
 
 /** Frame `frame` of the image in HDU `index`, as fitsjs decodes it (BZERO/BSCALE applied by fitsjs). */
-export function readImageWithFitsjs(file: string, index: number, frame = 0): Promise<{ width: number; height: number; data: Pixels }> {
+export function readImageWithFitsjs(
+  file: string,
+  index: number,
+  frame = 0,
+): Promise<{ width: number; height: number; data: Pixels }> {
   const lib = load();
   const blob = new Blob([fs.readFileSync(file)]);
   return new Promise((resolve, reject) => {

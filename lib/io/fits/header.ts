@@ -38,7 +38,9 @@ export class Header {
     if (v === undefined && fallback !== undefined) return fallback;
     if (typeof v !== "number" || !Number.isInteger(v)) {
       const shown = typeof v === "string" ? `'${v}'` : String(v); // a quoted '100' is a string, not the number 100
-      throw new Error(`${where}: ${v === undefined ? `missing card ${key}` : `card ${key} = ${shown} is not an integer`}`);
+      throw new Error(
+        `${where}: ${v === undefined ? `missing card ${key}` : `card ${key} = ${shown} is not an integer`}`,
+      );
     }
     return v;
   }
@@ -69,7 +71,8 @@ function parseValue(text: string, where: string): { value?: CardValue; comment?:
     }
     const rest = t.slice(i);
     const slash = rest.indexOf("/");
-    if (rest.slice(0, slash < 0 ? undefined : slash).trim() !== "") throw new Error(`${where}: unexpected text after the string value`);
+    if (rest.slice(0, slash < 0 ? undefined : slash).trim() !== "")
+      throw new Error(`${where}: unexpected text after the string value`);
     return { value: s.trimEnd(), comment: slash < 0 ? undefined : rest.slice(slash + 1).trim() };
   }
   const slash = t.indexOf("/");
@@ -87,15 +90,22 @@ function parseValue(text: string, where: string): { value?: CardValue; comment?:
 }
 
 // Cards that define the data's layout: a bad value there makes the data unreadable, so it stays an error.
-const STRUCTURAL = new RegExp("^(SIMPLE|XTENSION|BITPIX|NAXIS\\d*|PCOUNT|GCOUNT|GROUPS|EXTEND|TFIELDS|TFORM\\d+|TBCOL\\d+|THEAP" +
-  "|ZIMAGE|ZBITPIX|ZNAXIS\\d*|ZTILE\\d+|ZCMPTYPE)$");
+const STRUCTURAL = new RegExp(
+  "^(SIMPLE|XTENSION|BITPIX|NAXIS\\d*|PCOUNT|GCOUNT|GROUPS|EXTEND|TFIELDS|TFORM\\d+|TBCOL\\d+|THEAP" +
+    "|ZIMAGE|ZBITPIX|ZNAXIS\\d*|ZTILE\\d+|ZCMPTYPE)$",
+);
 
 /**
  * A keyed card's value and comment. A value that cannot be parsed on a non-structural card is kept as the
  * string of its text with a warning, as astropy does: it opens the file and its verify('fix') turns such a value
  * into a string (e.g. `SKEW = -1.38E+00, -1.69E+00` in astropy's wcs/tests/data/dss.14.29.56-62.41.05.fits.gz).
  */
-function parseKeyed(key: string, text: string, where: string, warnings?: string[]): { value?: CardValue; comment?: string } {
+function parseKeyed(
+  key: string,
+  text: string,
+  where: string,
+  warnings?: string[],
+): { value?: CardValue; comment?: string } {
   try {
     return parseValue(text, where);
   } catch (e) {
@@ -106,7 +116,9 @@ function parseKeyed(key: string, text: string, where: string, warnings?: string[
     const value = (slash < 0 ? t : t.slice(0, slash)).trim().replace(/^'/, "").trimEnd();
     const comment = slash < 0 ? undefined : t.slice(slash + 1).trim();
     const message = (e as Error).message;
-    warnings.push(`${message}: card ${key} is not FITS standard; read on with its value as the string '${value}' (as astropy)`);
+    warnings.push(
+      `${message}: card ${key} is not FITS standard; read on with its value as the string '${value}' (as astropy)`,
+    );
     return { value, comment };
   }
 }
@@ -156,7 +168,8 @@ function formatValue(key: string, v: CardValue): string {
   if (typeof v === "boolean") return (v ? "T" : "F").padStart(20);
   if (typeof v === "bigint") return String(v).padStart(20);
   if (typeof v === "number") {
-    if (!Number.isFinite(v)) throw new Error(`FITS card ${key}: value ${v} is not finite (FITS headers cannot hold NaN or Inf)`);
+    if (!Number.isFinite(v))
+      throw new Error(`FITS card ${key}: value ${v} is not finite (FITS headers cannot hold NaN or Inf)`);
     // Integers stay integers; other numbers use FITS's upper-case exponent.
     const text = Number.isInteger(v) && Math.abs(v) < 1e16 ? String(v) : String(v).toUpperCase();
     return text.padStart(20);
@@ -183,11 +196,13 @@ function formatLongString(key: string, v: string, comment: string | undefined): 
   pieces.push(piece);
   // As astropy: a comment goes on a final CONTINUE card of its own, so it is never cut short.
   if (comment) pieces.push("");
-  return pieces.map((p, i) => {
-    const last = i === pieces.length - 1;
-    const text = `${i === 0 ? `${key.padEnd(8)}= ` : "CONTINUE  "}'${p}${last ? "" : "&"}'`;
-    return (last && comment ? `${text} / ${comment}`.slice(0, 80) : text).padEnd(80);
-  }).join("");
+  return pieces
+    .map((p, i) => {
+      const last = i === pieces.length - 1;
+      const text = `${i === 0 ? `${key.padEnd(8)}= ` : "CONTINUE  "}'${p}${last ? "" : "&"}'`;
+      return (last && comment ? `${text} / ${comment}`.slice(0, 80) : text).padEnd(80);
+    })
+    .join("");
 }
 
 /**
@@ -203,13 +218,15 @@ export function formatCard(card: FitsCard): string {
   }
   if (key.startsWith("HIERARCH ")) return formatCard({ ...card, key: key.slice(9).trim() });
   const hierarch = !KEY.test(key);
-  if (hierarch && !HIERARCH_KEY.test(key)) throw new Error(`FITS card key '${card.key}' is not 1-8 characters of A-Z, 0-9, '_' or '-' (nor a HIERARCH key)`);
+  if (hierarch && !HIERARCH_KEY.test(key))
+    throw new Error(`FITS card key '${card.key}' is not 1-8 characters of A-Z, 0-9, '_' or '-' (nor a HIERARCH key)`);
   if (card.value === undefined) {
     if (hierarch) throw new Error(`FITS card key '${card.key}': a HIERARCH card needs a value`);
     return key.padEnd(80);
   }
   const value = formatValue(key, card.value);
-  if (!hierarch && typeof card.value === "string" && value.length > 70) return formatLongString(key, card.value, card.comment);
+  if (!hierarch && typeof card.value === "string" && value.length > 70)
+    return formatLongString(key, card.value, card.comment);
   let text = hierarch ? `HIERARCH ${key} = ${value.trim()}` : `${key.padEnd(8)}= ${value}`;
   if (text.length > 80) throw new Error(`FITS card ${key}: value too long for one card`);
   if (card.comment) text = `${text} / ${card.comment}`.slice(0, 80);

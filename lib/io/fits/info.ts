@@ -27,11 +27,23 @@ export function isRandomGroups(hdu: Hdu): boolean {
   return hdu.index === 0 && hdu.header.get("GROUPS") === true;
 }
 
-const CLASS: Record<string, string> = { PRIMARY: "PrimaryHDU", IMAGE: "ImageHDU", BINTABLE: "BinTableHDU", TABLE: "TableHDU" };
-const STORED: Record<number, string> = { 8: "uint8", 16: "int16", 32: "int32", 64: "int64", [-32]: "float32", [-64]: "float64" };
+const CLASS: Record<string, string> = {
+  PRIMARY: "PrimaryHDU",
+  IMAGE: "ImageHDU",
+  BINTABLE: "BinTableHDU",
+  TABLE: "TableHDU",
+};
+const STORED: Record<number, string> = {
+  8: "uint8",
+  16: "int16",
+  32: "int32",
+  64: "int64",
+  [-32]: "float32",
+  [-64]: "float64",
+};
 
 export function summarize(hdu: Hdu): HduSummary {
-  const type = hdu.tableHeader ? "CompImageHDU" : CLASS[hdu.type] ?? hdu.type;
+  const type = hdu.tableHeader ? "CompImageHDU" : (CLASS[hdu.type] ?? hdu.type);
   // astropy lists EXTNAME as written ('Photometric', 'ccd00'); look-ups by name ignore case in both.
   const extname = hdu.header.get("EXTNAME");
   const name = typeof extname === "string" ? extname : hdu.name;
@@ -65,12 +77,15 @@ export function formatInfo(file: FitsFile): string {
   const lines = [`Filename: ${file.path}`, "No.    Name      Ver    Type      Cards   Dimensions   Format"];
   for (const hdu of file.hdus) {
     const s = summarize(hdu);
-    const dims = s.type === "BinTableHDU" || s.type === "TableHDU"
-      ? `${s.dimensions[0]}R x ${s.dimensions[1]}C`
-      : `(${s.dimensions.join(", ")}${s.dimensions.length === 1 ? "," : ""})`;
+    const dims =
+      s.type === "BinTableHDU" || s.type === "TableHDU"
+        ? `${s.dimensions[0]}R x ${s.dimensions[1]}C`
+        : `(${s.dimensions.join(", ")}${s.dimensions.length === 1 ? "," : ""})`;
     const groups = s.groups ? `${s.groups.count} Groups  ${s.groups.parameters} Parameters` : "";
-    lines.push(`${String(s.index).padStart(3)}  ${s.name.padEnd(10)}  ${String(s.ver).padStart(3)} ${s.type.padEnd(11)}  ` +
-      `${String(s.cards).padStart(5)}   ${dims}   ${s.format}   ${groups}`);
+    lines.push(
+      `${String(s.index).padStart(3)}  ${s.name.padEnd(10)}  ${String(s.ver).padStart(3)} ${s.type.padEnd(11)}  ` +
+        `${String(s.cards).padStart(5)}   ${dims}   ${s.format}   ${groups}`,
+    );
   }
   return lines.join("\n") + "\n";
 }

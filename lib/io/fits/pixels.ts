@@ -3,8 +3,16 @@
 import * as os from "node:os";
 
 export type PixelArray =
-  | Uint8Array | Int8Array | Int16Array | Uint16Array | Int32Array | Uint32Array
-  | BigInt64Array | BigUint64Array | Float32Array | Float64Array;
+  | Uint8Array
+  | Int8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | BigInt64Array
+  | BigUint64Array
+  | Float32Array
+  | Float64Array;
 
 export type Bitpix = 8 | 16 | 32 | 64 | -32 | -64;
 export const BITPIXES: readonly Bitpix[] = [8, 16, 32, 64, -32, -64];
@@ -40,12 +48,18 @@ export function decodeStored(bytes: Uint8Array, bitpix: Bitpix): PixelArray {
   }
   const { buffer, byteOffset } = bytes;
   switch (bitpix) {
-    case 8: return bytes;
-    case 16: return new Int16Array(buffer, byteOffset, n);
-    case 32: return new Int32Array(buffer, byteOffset, n);
-    case 64: return new BigInt64Array(buffer, byteOffset, n);
-    case -32: return new Float32Array(buffer, byteOffset, n);
-    case -64: return new Float64Array(buffer, byteOffset, n);
+    case 8:
+      return bytes;
+    case 16:
+      return new Int16Array(buffer, byteOffset, n);
+    case 32:
+      return new Int32Array(buffer, byteOffset, n);
+    case 64:
+      return new BigInt64Array(buffer, byteOffset, n);
+    case -32:
+      return new Float32Array(buffer, byteOffset, n);
+    case -64:
+      return new Float64Array(buffer, byteOffset, n);
   }
 }
 
@@ -87,8 +101,7 @@ export function toPhysical(stored: PixelArray, s: Scaling): PixelArray {
       return stored;
     case "int8":
       return Int8Array.from(stored as Uint8Array, (v) => v - 128);
-    case "uint16":
-    {
+    case "uint16": {
       const flipped = (stored as Int16Array).map((v) => v ^ -0x8000);
       return new Uint16Array(flipped.buffer, flipped.byteOffset, n);
     }

@@ -91,11 +91,14 @@ export class Hdu {
   /** BSCALE, BZERO and BLANK, checked: a card of the wrong type would silently change every pixel. */
   get scaling(): Scaling {
     const h = this.header;
-    const bad = (key: string, want: string) => new Error(`${this.where}: card ${key} = ${describeCard(h.get(key))} is not ${want}`);
+    const bad = (key: string, want: string) =>
+      new Error(`${this.where}: card ${key} = ${describeCard(h.get(key))} is not ${want}`);
     const bscale = h.get("BSCALE") ?? 1;
-    if (typeof bscale !== "number" || !Number.isFinite(bscale) || bscale === 0) throw bad("BSCALE", "a non-zero finite number");
+    if (typeof bscale !== "number" || !Number.isFinite(bscale) || bscale === 0)
+      throw bad("BSCALE", "a non-zero finite number");
     const bzero = h.get("BZERO") ?? 0;
-    if (typeof bzero !== "bigint" && (typeof bzero !== "number" || !Number.isFinite(bzero))) throw bad("BZERO", "a finite number");
+    if (typeof bzero !== "bigint" && (typeof bzero !== "number" || !Number.isFinite(bzero)))
+      throw bad("BZERO", "a finite number");
     const blank = h.get("BLANK");
     const integerData = this.bitpix > 0;
     const blankIsInteger = typeof blank === "bigint" || (typeof blank === "number" && Number.isInteger(blank));
@@ -106,7 +109,8 @@ export class Hdu {
 
   /** Throws unless this HDU holds an image (primary array or IMAGE extension) with data. */
   assertImage(): void {
-    if (this.type !== "PRIMARY" && this.type !== "IMAGE") throw new Error(`${this.where}: is a ${this.type} extension, not an image`);
+    if (this.type !== "PRIMARY" && this.type !== "IMAGE")
+      throw new Error(`${this.where}: is a ${this.type} extension, not an image`);
     if (this.header.get("GROUPS") === true) throw new Error(`${this.where}: random-groups data are not supported`);
   }
 
@@ -148,7 +152,10 @@ export class FitsFile {
   /** Problems read past, as astropy warns and reads on (e.g. a malformed non-structural card), each naming file, HDU and card. */
   readonly warnings: string[] = [];
 
-  constructor(readonly path: string, source: ByteSource) {
+  constructor(
+    readonly path: string,
+    source: ByteSource,
+  ) {
     this.source = source;
     this.size = source.size;
     this.compression = source.compression;
@@ -157,7 +164,10 @@ export class FitsFile {
   /** An HDU by index or by EXTNAME (case-insensitive, first match). */
   hdu(key: number | string): Hdu {
     const hdu = typeof key === "number" ? this.hdus[key] : this.hdus.find((h) => h.name === key.toUpperCase());
-    if (!hdu) throw new Error(`${this.path}: no HDU ${typeof key === "number" ? key : `named '${key}'`} (the file has ${this.hdus.length})`);
+    if (!hdu)
+      throw new Error(
+        `${this.path}: no HDU ${typeof key === "number" ? key : `named '${key}'`} (the file has ${this.hdus.length})`,
+      );
     return hdu;
   }
 
@@ -167,7 +177,8 @@ export class FitsFile {
     let done = 0;
     while (done < target.length) {
       const n = this.source.read(target, done, target.length - done, position + done);
-      if (n === 0) throw new Error(`${where}: file ends at byte ${position + done}, expected ${target.length - done} more bytes`);
+      if (n === 0)
+        throw new Error(`${where}: file ends at byte ${position + done}, expected ${target.length - done} more bytes`);
       done += n;
     }
   }
@@ -183,7 +194,8 @@ export class FitsFile {
  * (.fits.gz) is decompressed first, into memory or a temporary file (source.ts says what that costs).
  */
 export function openFits(path: string): FitsFile {
-  if (fs.existsSync(path) && fs.statSync(path).isDirectory()) throw new Error(`${path}: is a folder; a FITS file was expected`);
+  if (fs.existsSync(path) && fs.statSync(path).isDirectory())
+    throw new Error(`${path}: is a folder; a FITS file was expected`);
   const source = openSource(path);
   const file = new FitsFile(path, source);
   try {
@@ -215,30 +227,41 @@ function scan(file: FitsFile): void {
   };
   const gunzipped = file.compression === "gzip" ? "gunzipped: " : "";
   if (file.size < BLOCK) {
-    throw new Error(`${file.path}: not a FITS file (${gunzipped}${file.size} bytes, less than one 2880-byte header block)`);
+    throw new Error(
+      `${file.path}: not a FITS file (${gunzipped}${file.size} bytes, less than one 2880-byte header block)`,
+    );
   }
   let offset = 0;
   for (let index = 0; offset < file.size; index++) {
     const first = readBlock(offset)!;
     if (index === 0 && /^SIMPLE {2}=\s+F/.test(first)) {
       // astropy opens such a file as a _NonstandardHDU: a header and the rest of the file as raw bytes, no layout.
-      throw new Error(`${file.path}: SIMPLE = F: the file says it does not conform to the FITS standard; non-standard files ` +
-        `are not supported (astropy lists one as a NonstandardHDU whose data are raw bytes)`);
+      throw new Error(
+        `${file.path}: SIMPLE = F: the file says it does not conform to the FITS standard; non-standard files ` +
+          `are not supported (astropy lists one as a NonstandardHDU whose data are raw bytes)`,
+      );
     }
     if (index === 0 && !/^SIMPLE {2}=\s+T/.test(first)) {
-      throw new Error(`${file.path}: not a FITS file (${gunzipped}it does not start with 'SIMPLE  =                    T')`);
+      throw new Error(
+        `${file.path}: not a FITS file (${gunzipped}it does not start with 'SIMPLE  =                    T')`,
+      );
     }
     if (index > 0 && !first.startsWith("XTENSION")) {
       if (/^\0*$/.test(first)) break; // zero padding after the last HDU (astropy tolerates it too)
-      throw new Error(`${file.path}: unexpected bytes at byte ${offset} after HDU ${index - 1}: expected an XTENSION card ` +
-        `(NAXISn of HDU ${index - 1} may be wrong, or the file has trailing garbage)`);
+      throw new Error(
+        `${file.path}: unexpected bytes at byte ${offset} after HDU ${index - 1}: expected an XTENSION card ` +
+          `(NAXISn of HDU ${index - 1} may be wrong, or the file has trailing garbage)`,
+      );
     }
     const where = `${file.path} HDU ${index}`;
     // Collect header blocks until the END card.
     let text = "";
     let end = -1;
     for (let at = offset, blockText = first; end < 0; ) {
-      if (blockText.length < BLOCK) throw new Error(`${where}: header starting at byte ${offset} is truncated (file ends at byte ${file.size} inside a header block)`);
+      if (blockText.length < BLOCK)
+        throw new Error(
+          `${where}: header starting at byte ${offset} is truncated (file ends at byte ${file.size} inside a header block)`,
+        );
       for (let c = 0; c < BLOCK; c += 80) {
         if (blockText.startsWith("END     ", c) || blockText.slice(c, c + 80) === "END".padEnd(80)) {
           end = text.length + c;
@@ -249,7 +272,10 @@ function scan(file: FitsFile): void {
       at += BLOCK;
       if (end < 0) {
         const next = readBlock(at);
-        if (next === undefined) throw new Error(`${where}: header starting at byte ${offset} has no END card (file ends at byte ${file.size})`);
+        if (next === undefined)
+          throw new Error(
+            `${where}: header starting at byte ${offset} has no END card (file ends at byte ${file.size})`,
+          );
         blockText = next;
       }
     }
@@ -257,12 +283,16 @@ function scan(file: FitsFile): void {
     const dataOffset = offset + Math.ceil((end + 80) / BLOCK) * BLOCK;
     const dataBytes = dataSize(header, where, index);
     // A BINTABLE with ZIMAGE = T holds a tile-compressed image: the HDU shows the image (astropy's CompImageHDU).
-    const compressed = index > 0 && String(header.get("XTENSION")).trim() === "BINTABLE" && header.get("ZIMAGE") === true;
+    const compressed =
+      index > 0 && String(header.get("XTENSION")).trim() === "BINTABLE" && header.get("ZIMAGE") === true;
     if (dataOffset + dataBytes > file.size) {
-      throw new Error(`${where}: data need ${dataBytes} bytes from byte ${dataOffset} (${describeSize(header)}) but the file ends at byte ${file.size}: ` +
-        `the file is truncated or NAXISn is wrong`);
+      throw new Error(
+        `${where}: data need ${dataBytes} bytes from byte ${dataOffset} (${describeSize(header)}) but the file ends at byte ${file.size}: ` +
+          `the file is truncated or NAXISn is wrong`,
+      );
     }
-    if (compressed) file.hdus.push(new Hdu(file, index, compressedImageHeader(header), offset, dataOffset, dataBytes, header));
+    if (compressed)
+      file.hdus.push(new Hdu(file, index, compressedImageHeader(header), offset, dataOffset, dataBytes, header));
     else file.hdus.push(new Hdu(file, index, header, offset, dataOffset, dataBytes));
     offset = dataOffset + Math.ceil(dataBytes / BLOCK) * BLOCK;
   }
@@ -271,9 +301,13 @@ function scan(file: FitsFile): void {
 /** Checks the structural cards and returns the data size in bytes (FITS Standard eq. 2). */
 function dataSize(h: Header, where: string, index: number): number {
   const first = h.cards[0]?.key;
-  if (index === 0 ? first !== "SIMPLE" : first !== "XTENSION") throw new Error(`${where}: first card is ${first}, expected ${index === 0 ? "SIMPLE" : "XTENSION"}`);
+  if (index === 0 ? first !== "SIMPLE" : first !== "XTENSION")
+    throw new Error(`${where}: first card is ${first}, expected ${index === 0 ? "SIMPLE" : "XTENSION"}`);
   const bitpix = h.get("BITPIX");
-  if (!isBitpix(bitpix)) throw new Error(`${where}: invalid BITPIX ${bitpix === undefined ? "(missing)" : String(bitpix)} (must be one of ${BITPIXES.join(", ")})`);
+  if (!isBitpix(bitpix))
+    throw new Error(
+      `${where}: invalid BITPIX ${bitpix === undefined ? "(missing)" : String(bitpix)} (must be one of ${BITPIXES.join(", ")})`,
+    );
   const naxis = h.integer("NAXIS", where);
   if (naxis < 0 || naxis > 999) throw new Error(`${where}: invalid NAXIS ${naxis}`);
   let count = naxis === 0 ? 0 : 1;

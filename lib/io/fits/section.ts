@@ -30,7 +30,8 @@ export function readSection(hdu: Hdu, box: SectionBox, options: SectionOptions =
   hdu.assertImage();
   const { x0, y0, width, height } = box;
   const shape = hdu.shape;
-  if (shape.length !== 2) throw new Error(`${hdu.where}: sections need a 2-D image, this one has NAXIS = ${shape.length}`);
+  if (shape.length !== 2)
+    throw new Error(`${hdu.where}: sections need a 2-D image, this one has NAXIS = ${shape.length}`);
   if (![x0, y0, width, height].every(Number.isInteger) || width <= 0 || height <= 0) {
     throw new Error(`${hdu.where}: section box must be integers with positive size, got ${JSON.stringify(box)}`);
   }
@@ -40,7 +41,9 @@ export function readSection(hdu: Hdu, box: SectionBox, options: SectionOptions =
   const ya = Math.max(y0, 0);
   const yb = Math.min(y0 + height, ny);
   if (xa >= xb || ya >= yb) {
-    throw new Error(`${hdu.where}: section x ${x0}..${x0 + width - 1}, y ${y0}..${y0 + height - 1} (0-based) lies outside the ${nx} x ${ny} image`);
+    throw new Error(
+      `${hdu.where}: section x ${x0}..${x0 + width - 1}, y ${y0}..${y0 + height - 1} (0-based) lies outside the ${nx} x ${ny} image`,
+    );
   }
   const inside = xa === x0 && ya === y0 && xb === x0 + width && yb === y0 + height;
   const compressed = hdu.compressed;
@@ -50,7 +53,8 @@ export function readSection(hdu: Hdu, box: SectionBox, options: SectionOptions =
   if (inside) return { box, data, outside: null };
   const outside = new Uint8Array(width * height).fill(1);
   for (let y = ya; y < yb; y++) outside.fill(0, (y - y0) * width + (xa - x0), (y - y0) * width + (xb - x0));
-  const fill = data instanceof Float32Array || data instanceof Float64Array ? NaN : typeof data[0] === "bigint" ? 0n : 0;
+  const fill =
+    data instanceof Float32Array || data instanceof Float64Array ? NaN : typeof data[0] === "bigint" ? 0n : 0;
   for (let i = 0; i < outside.length; i++) if (outside[i]) (data as { [i: number]: number | bigint })[i] = fill;
   return { box, data, outside };
 }
@@ -63,7 +67,7 @@ function storedFromDisk(hdu: Hdu, box: SectionBox, [xa, ya, xb, yb]: number[]): 
   const bytes = new Uint8Array(new ArrayBuffer(width * height * bpe));
   const rowBytes = (xb - xa) * bpe;
   const firstByte = hdu.dataOffset + (ya * nx + xa) * bpe;
-  const span = ((yb - 1 - ya) * nx) * bpe + rowBytes;
+  const span = (yb - 1 - ya) * nx * bpe + rowBytes;
   const outRow = (y: number) => ((y - y0) * width + (xa - x0)) * bpe;
   if (x0 === 0 && width === nx) {
     // Whole rows: contiguous on disk and in the output.
@@ -71,7 +75,8 @@ function storedFromDisk(hdu: Hdu, box: SectionBox, [xa, ya, xb, yb]: number[]): 
   } else if (span <= COALESCE_BYTES) {
     const all = new Uint8Array(span);
     hdu.file.readAt(all, firstByte, hdu.where);
-    for (let y = ya; y < yb; y++) bytes.set(all.subarray((y - ya) * nx * bpe, (y - ya) * nx * bpe + rowBytes), outRow(y));
+    for (let y = ya; y < yb; y++)
+      bytes.set(all.subarray((y - ya) * nx * bpe, (y - ya) * nx * bpe + rowBytes), outRow(y));
   } else {
     for (let y = ya; y < yb; y++) {
       hdu.file.readAt(bytes.subarray(outRow(y), outRow(y) + rowBytes), hdu.dataOffset + (y * nx + xa) * bpe, hdu.where);

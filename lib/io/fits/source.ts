@@ -25,7 +25,12 @@ export interface ByteSource {
 export const GUNZIP_MEMORY_MAX = 512 * 1024 * 1024;
 
 class FileSource implements ByteSource {
-  constructor(private fd: number, readonly size: number, private readonly cleanup?: () => void, readonly compression?: "gzip") {}
+  constructor(
+    private fd: number,
+    readonly size: number,
+    private readonly cleanup?: () => void,
+    readonly compression?: "gzip",
+  ) {}
 
   read(target: Uint8Array, offset: number, length: number, position: number): number {
     return fs.readSync(this.fd, target, offset, length, position);
@@ -89,7 +94,9 @@ function gunzipToTempFile(file: string): FileSource {
   const r = spawnSync(process.execPath, ["-e", STREAM_GUNZIP, file, tmp], { encoding: "utf8" });
   if (r.status !== 0) {
     remove();
-    throw new Error(`${file}: gzip data are corrupt or truncated (${(r.stderr || r.error?.message || "gunzip failed").trim()})`);
+    throw new Error(
+      `${file}: gzip data are corrupt or truncated (${(r.stderr || r.error?.message || "gunzip failed").trim()})`,
+    );
   }
   process.once("exit", remove); // in case the caller never closes it
   const fd = fs.openSync(tmp, "r");
@@ -118,14 +125,18 @@ export function openSource(file: string): ByteSource {
     const head = magic(fd);
     const size = fs.fstatSync(fd).size;
     if (head[0] === 0x1f && head[1] === 0x8b) {
-      const source = gzipSizeHint(fd, size) > memoryLimit() || size > memoryLimit() ? gunzipToTempFile(file) : gunzipToMemory(file, fd);
+      const source =
+        gzipSizeHint(fd, size) > memoryLimit() || size > memoryLimit()
+          ? gunzipToTempFile(file)
+          : gunzipToMemory(file, fd);
       fs.closeSync(fd);
       return source;
     }
     if (head.toString("latin1", 0, 3) === "BZh") {
       throw new Error(`${file}: bzip2-compressed files are not supported; decompress it first (bunzip2)`);
     }
-    if (head.toString("latin1", 0, 4) === "PK\x03\x04") throw new Error(`${file}: zip archives are not supported; unzip it first`);
+    if (head.toString("latin1", 0, 4) === "PK\x03\x04")
+      throw new Error(`${file}: zip archives are not supported; unzip it first`);
     return new FileSource(fd, size);
   } catch (e) {
     try {

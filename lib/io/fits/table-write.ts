@@ -24,7 +24,10 @@ export interface TableWriteOptions {
 }
 
 const CODES: Record<string, { code: string; bytes: number }> = {
-  Int16Array: { code: "I", bytes: 2 }, Int32Array: { code: "J", bytes: 4 }, Float32Array: { code: "E", bytes: 4 }, Float64Array: { code: "D", bytes: 8 },
+  Int16Array: { code: "I", bytes: 2 },
+  Int32Array: { code: "J", bytes: 4 },
+  Float32Array: { code: "E", bytes: 4 },
+  Float64Array: { code: "D", bytes: 8 },
 };
 
 interface Layout {
@@ -40,12 +43,16 @@ function layoutOf(file: string, columns: TableColumnToWrite[], rows: number): La
   let offset = 0;
   return columns.map((column) => {
     const where = `${file}: column '${column.name}'`;
-    if (column.values.length !== rows) throw new Error(`${where}: ${column.values.length} values, the table has ${rows} rows`);
+    if (column.values.length !== rows)
+      throw new Error(`${where}: ${column.values.length} values, the table has ${rows} rows`);
     let layout: Layout;
     if (Array.isArray(column.values)) {
       const text = column.values.map((s, r) => {
         // FITS character data is ASCII 0x20-0x7E; anything else would read back differently.
-        if (!/^[\x20-\x7e]*$/.test(s)) throw new Error(`${where}: row ${r + 1} holds characters outside printable ASCII (${JSON.stringify(s)}); FITS tables hold ASCII text`);
+        if (!/^[\x20-\x7e]*$/.test(s))
+          throw new Error(
+            `${where}: row ${r + 1} holds characters outside printable ASCII (${JSON.stringify(s)}); FITS tables hold ASCII text`,
+          );
         return Buffer.from(s, "latin1");
       });
       const width = Math.max(1, ...text.map((t) => t.length));
@@ -54,7 +61,8 @@ function layoutOf(file: string, columns: TableColumnToWrite[], rows: number): La
     } else {
       const kind = CODES[column.values.constructor.name];
       if (!kind) throw new Error(`${where}: unsupported array type ${column.values.constructor.name}`);
-      if (column.nullValue !== undefined && (kind.code === "E" || kind.code === "D")) throw new Error(`${where}: float columns use NaN for undefined values, not TNULL`);
+      if (column.nullValue !== undefined && (kind.code === "E" || kind.code === "D"))
+        throw new Error(`${where}: float columns use NaN for undefined values, not TNULL`);
       layout = { column, tform: `1${kind.code}`, bytes: kind.bytes, offset };
     }
     offset += layout.bytes;
@@ -76,13 +84,21 @@ export function writeTableFits(file: string, columns: TableColumnToWrite[], opti
   const layout = layoutOf(file, columns, rows);
   const rowBytes = layout.reduce((a, l) => a + l.bytes, 0);
   const primary = formatHeader([
-    { key: "SIMPLE", value: true, comment: "conforms to FITS standard" }, { key: "BITPIX", value: 8 }, { key: "NAXIS", value: 0 },
-    { key: "EXTEND", value: true }, ...(options.primaryCards ?? []),
+    { key: "SIMPLE", value: true, comment: "conforms to FITS standard" },
+    { key: "BITPIX", value: 8 },
+    { key: "NAXIS", value: 0 },
+    { key: "EXTEND", value: true },
+    ...(options.primaryCards ?? []),
   ]);
   const cards: FitsCard[] = [
-    { key: "XTENSION", value: "BINTABLE", comment: "binary table extension" }, { key: "BITPIX", value: 8 }, { key: "NAXIS", value: 2 },
-    { key: "NAXIS1", value: rowBytes, comment: "bytes per row" }, { key: "NAXIS2", value: rows, comment: "rows" },
-    { key: "PCOUNT", value: 0 }, { key: "GCOUNT", value: 1 }, { key: "TFIELDS", value: columns.length },
+    { key: "XTENSION", value: "BINTABLE", comment: "binary table extension" },
+    { key: "BITPIX", value: 8 },
+    { key: "NAXIS", value: 2 },
+    { key: "NAXIS1", value: rowBytes, comment: "bytes per row" },
+    { key: "NAXIS2", value: rows, comment: "rows" },
+    { key: "PCOUNT", value: 0 },
+    { key: "GCOUNT", value: 1 },
+    { key: "TFIELDS", value: columns.length },
   ];
   layout.forEach((l, i) => {
     cards.push({ key: `TTYPE${i + 1}`, value: l.column.name }, { key: `TFORM${i + 1}`, value: l.tform });

@@ -27,19 +27,44 @@ export interface WriteOptions {
   checksum?: boolean;
 }
 
-const STRUCTURAL = new Set(["SIMPLE", "XTENSION", "BITPIX", "NAXIS", "NAXIS1", "NAXIS2", "EXTEND", "PCOUNT", "GCOUNT", "EXTNAME", "END", "CHECKSUM", "DATASUM"]);
-const ARRAY_FOR: Record<number, string> = { 8: "Uint8Array", 16: "Int16Array", 32: "Int32Array", 64: "BigInt64Array", [-32]: "Float32Array", [-64]: "Float64Array" };
+const STRUCTURAL = new Set([
+  "SIMPLE",
+  "XTENSION",
+  "BITPIX",
+  "NAXIS",
+  "NAXIS1",
+  "NAXIS2",
+  "EXTEND",
+  "PCOUNT",
+  "GCOUNT",
+  "EXTNAME",
+  "END",
+  "CHECKSUM",
+  "DATASUM",
+]);
+const ARRAY_FOR: Record<number, string> = {
+  8: "Uint8Array",
+  16: "Int16Array",
+  32: "Int32Array",
+  64: "BigInt64Array",
+  [-32]: "Float32Array",
+  [-64]: "Float64Array",
+};
 const CHUNK_BYTES = 4 << 20;
 const LITTLE_ENDIAN = os.endianness() === "LE";
 
 function check(hdu: ImageHdu, where: string): void {
   if (hdu.data.constructor.name !== ARRAY_FOR[hdu.bitpix]) {
-    throw new Error(`${where}: BITPIX ${hdu.bitpix} needs a ${ARRAY_FOR[hdu.bitpix]}, got a ${hdu.data.constructor.name}`);
+    throw new Error(
+      `${where}: BITPIX ${hdu.bitpix} needs a ${ARRAY_FOR[hdu.bitpix]}, got a ${hdu.data.constructor.name}`,
+    );
   }
   if (hdu.data.length !== hdu.width * hdu.height) {
     throw new Error(`${where}: ${hdu.data.length} values for a ${hdu.width} x ${hdu.height} image`);
   }
-  for (const c of hdu.cards ?? []) if (STRUCTURAL.has(c.key.toUpperCase())) throw new Error(`${where}: card ${c.key} is written by the writer, not the caller`);
+  for (const c of hdu.cards ?? [])
+    if (STRUCTURAL.has(c.key.toUpperCase()))
+      throw new Error(`${where}: card ${c.key} is written by the writer, not the caller`);
 }
 
 function headerCards(hdu: ImageHdu | undefined, primary: boolean, extend: boolean): FitsCard[] {
@@ -70,15 +95,17 @@ function encode(data: ImageData, start: number, n: number, buf: Buffer): Buffer 
 function forEachChunk(data: ImageData, fn: (chunk: Buffer) => void): void {
   const per = CHUNK_BYTES / data.BYTES_PER_ELEMENT;
   const buf = Buffer.alloc(Math.min(CHUNK_BYTES, data.length * data.BYTES_PER_ELEMENT));
-  for (let start = 0; start < data.length; start += per) fn(encode(data, start, Math.min(per, data.length - start), buf));
+  for (let start = 0; start < data.length; start += per)
+    fn(encode(data, start, Math.min(per, data.length - start), buf));
 }
 
 function dataSum(data: ImageData | undefined): number {
   let sum = 0;
-  if (data) forEachChunk(data, (chunk) => {
-    const tail = chunk.length % 4;
-    sum = onesSum(tail ? Buffer.concat([chunk, Buffer.alloc(4 - tail)]) : chunk, sum);
-  });
+  if (data)
+    forEachChunk(data, (chunk) => {
+      const tail = chunk.length % 4;
+      sum = onesSum(tail ? Buffer.concat([chunk, Buffer.alloc(4 - tail)]) : chunk, sum);
+    });
   return sum;
 }
 
@@ -86,9 +113,12 @@ function dataSum(data: ImageData | undefined): number {
 function headerBytes(cards: FitsCard[], data: ImageData | undefined, options: WriteOptions): Buffer {
   if (!options.checksum) return formatHeader(cards);
   const dsum = dataSum(data);
-  const withSums = (checksum: string) => formatHeader([...cards,
-    { key: "CHECKSUM", value: checksum, comment: "HDU checksum" },
-    { key: "DATASUM", value: String(dsum), comment: "data unit checksum" }]);
+  const withSums = (checksum: string) =>
+    formatHeader([
+      ...cards,
+      { key: "CHECKSUM", value: checksum, comment: "HDU checksum" },
+      { key: "DATASUM", value: String(dsum), comment: "data unit checksum" },
+    ]);
   return withSums(encodeChecksum(onesSum(withSums("0000000000000000"), dsum)));
 }
 
@@ -102,7 +132,12 @@ function writeData(fd: number, data: ImageData): void {
  * Writes a FITS file atomically. One HDU without an EXTNAME goes in the primary HDU; otherwise the primary HDU
  * is empty (carrying `primaryCards`) and each HDU becomes an IMAGE extension.
  */
-export function writeFits(file: string, hdus: ImageHdu[], primaryCards: FitsCard[] = [], options: WriteOptions = {}): void {
+export function writeFits(
+  file: string,
+  hdus: ImageHdu[],
+  primaryCards: FitsCard[] = [],
+  options: WriteOptions = {},
+): void {
   if (hdus.length === 0) throw new Error(`${file}: nothing to write`);
   hdus.forEach((h, i) => check(h, `${file} HDU ${i}`));
   const single = hdus.length === 1 && !hdus[0].extname;

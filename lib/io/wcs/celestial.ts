@@ -48,13 +48,16 @@ function nativePoleLatitude(req: PoleRequest, phip: number, where: string): numb
     const y = sthe0;
     const z = Math.sqrt(x * x + y * y);
     if (z === 0) {
-      if (slat0 !== 0) throw new Error(`${where}: invalid celestial WCS: CRVAL of the latitude must be 0 for |LONPOLE - phi0| = 90`);
+      if (slat0 !== 0)
+        throw new Error(`${where}: invalid celestial WCS: CRVAL of the latitude must be 0 for |LONPOLE - phi0| = 90`);
       return Math.max(-90, Math.min(90, latp)); // LATPOLE alone decides
     }
     let slz = slat0 / z;
     if (Math.abs(slz) > 1) {
       if (Math.abs(slz) - 1 >= TOL) {
-        throw new Error(`${where}: invalid celestial WCS: |CRVAL2| <= ${asind(z).toFixed(3)} is required for this LONPOLE`);
+        throw new Error(
+          `${where}: invalid celestial WCS: |CRVAL2| <= ${asind(z).toFixed(3)} is required for this LONPOLE`,
+        );
       }
       slz = slz > 0 ? 1 : -1;
     }
@@ -78,8 +81,10 @@ function nativePoleCelestialLongitude(req: PoleRequest, phip: number, latp: numb
   let lngp: number;
   const z = cosd(latp) * clat0;
   if (Math.abs(z) < TOL) {
-    if (Math.abs(clat0) < TOL) lngp = lng0; // celestial pole at the fiducial point
-    else if (latp > 0) lngp = lng0 + phip - phi0 - 180; // celestial north pole at the native pole
+    if (Math.abs(clat0) < TOL)
+      lngp = lng0; // celestial pole at the fiducial point
+    else if (latp > 0)
+      lngp = lng0 + phip - phi0 - 180; // celestial north pole at the native pole
     else lngp = lng0 - phip + phi0; // celestial south pole at the native pole
   } else {
     const x = (sthe0 - sind(latp) * slat0) / z;

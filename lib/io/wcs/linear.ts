@@ -55,7 +55,8 @@ export function invert2(mat: Matrix2, where: string): Matrix2 {
   const inv = [0, 0, 0, 0];
   for (let k = 0; k < n; k++) {
     inv[lxm[k] * n + k] = 1;
-    for (let i = lxm[k] + 1; i < n; i++) for (let j = lxm[k]; j < i; j++) inv[i * n + k] -= lu[i * n + j] * inv[j * n + k];
+    for (let i = lxm[k] + 1; i < n; i++)
+      for (let j = lxm[k]; j < i; j++) inv[i * n + k] -= lu[i * n + j] * inv[j * n + k];
     for (let i = n - 1; i >= 0; i--) {
       for (let j = i + 1; j < n; j++) inv[i * n + k] -= lu[i * n + j] * inv[j * n + k];
       if (lu[i * n + i] === 0) throw new Error(`${where}: singular WCS matrix (CD or PC has no inverse)`);
@@ -68,7 +69,8 @@ export function invert2(mat: Matrix2, where: string): Matrix2 {
 /** Precomputes the matrices of a linear transform (WCSLIB linset). */
 export function linearSetup(t: LinearTransform, where: string): LinearSetup {
   const unity = t.pc[0] === 1 && t.pc[1] === 0 && t.pc[2] === 0 && t.pc[3] === 1;
-  if (unity && (t.cdelt[0] === 0 || t.cdelt[1] === 0)) throw new Error(`${where}: singular WCS: CDELT1 or CDELT2 is zero`);
+  if (unity && (t.cdelt[0] === 0 || t.cdelt[1] === 0))
+    throw new Error(`${where}: singular WCS: CDELT1 or CDELT2 is zero`);
   const piximg: Matrix2 = [t.cdelt[0] * t.pc[0], t.cdelt[0] * t.pc[1], t.cdelt[1] * t.pc[2], t.cdelt[1] * t.pc[3]];
   return { ...t, unity, piximg, imgpix: unity ? [1 / t.cdelt[0], 0, 0, 1 / t.cdelt[1]] : invert2(piximg, where) };
 }

@@ -40,7 +40,11 @@ const REFUSED_DISTORTIONS: [string, string][] = [
 
 /** A header look-up that knows the alternate-WCS letter and names the card in every complaint. */
 class Cards {
-  constructor(readonly header: Header, readonly key: string, readonly where: string) {}
+  constructor(
+    readonly header: Header,
+    readonly key: string,
+    readonly where: string,
+  ) {}
 
   raw(name: string): CardValue | undefined {
     return this.header.get(name + this.key);
@@ -63,7 +67,12 @@ class Cards {
 }
 
 /** Celestial systems other than RA/Dec, named in refusals. */
-const SYSTEMS: Record<string, string> = { GLON: "galactic", ELON: "ecliptic", SLON: "supergalactic", HLON: "helioecliptic" };
+const SYSTEMS: Record<string, string> = {
+  GLON: "galactic",
+  ELON: "ecliptic",
+  SLON: "supergalactic",
+  HLON: "helioecliptic",
+};
 
 /** One CTYPE split as WCSLIB reads it: 4-character type, '-', 3-letter projection code, then an optional suffix. */
 function splitCtype(t: string): { type: string; code: string; suffix: string } | undefined {
@@ -76,7 +85,8 @@ function readCtypes(c: Cards): { ctype: [string, string]; code: string } {
   const ctype = [c.string("CTYPE1") ?? "", c.string("CTYPE2") ?? ""] as [string, string];
   const what = `CTYPE1${c.key} = '${ctype[0]}', CTYPE2${c.key} = '${ctype[1]}'`;
   const [a1, a2] = ctype.map((t) => splitCtype(t.toUpperCase()));
-  if (!a1 || !a2) throw new Error(`${c.where}: no celestial WCS on axes 1 and 2 (${what}); an RA---xxx / DEC--xxx pair is needed`);
+  if (!a1 || !a2)
+    throw new Error(`${c.where}: no celestial WCS on axes 1 and 2 (${what}); an RA---xxx / DEC--xxx pair is needed`);
   if (a1.type === "DEC" && a2.type === "RA") {
     throw new Error(`${c.where}: ${what}: declination on axis 1 is not supported (RA must be axis 1)`);
   }
@@ -87,7 +97,9 @@ function readCtypes(c: Cards): { ctype: [string, string]; code: string } {
   if (a1.code !== a2.code) throw new Error(`${c.where}: ${what}: the two axes name different projections`);
   for (const { suffix } of [a1, a2]) {
     if (suffix && suffix !== "-SIP") {
-      throw new Error(`${c.where}: ${what}: the '${suffix.replace(/^-/, "")}' distortion convention is not supported (SIP is)`);
+      throw new Error(
+        `${c.where}: ${what}: the '${suffix.replace(/^-/, "")}' distortion convention is not supported (SIP is)`,
+      );
     }
   }
   return { ctype, code: a1.code };
@@ -98,11 +110,14 @@ function readFrame(c: Cards): { frame: CelestialFrame; equinox?: number } {
   const given = c.string("RADESYS") ?? c.string("RADECSYS");
   const equinox = c.number("EQUINOX") ?? c.number("EPOCH");
   const frame = given?.toUpperCase() ?? (equinox === undefined ? "ICRS" : equinox < 1984 ? "FK4" : "FK5");
-  if (frame === "ICRS" || frame === "FK5") return { frame, equinox: frame === "FK5" ? equinox ?? 2000 : undefined };
-  const why = given !== undefined
-    ? `RADESYS${c.key} = '${given}'`
-    : `no RADESYS${c.key} and EQUINOX${c.key} = ${equinox} (< 1984 means FK4, B1950)`;
-  throw new Error(`${c.where}: celestial frame ${frame} (${why}) is not supported; ICRS and FK5 are (convert the image's WCS first)`);
+  if (frame === "ICRS" || frame === "FK5") return { frame, equinox: frame === "FK5" ? (equinox ?? 2000) : undefined };
+  const why =
+    given !== undefined
+      ? `RADESYS${c.key} = '${given}'`
+      : `no RADESYS${c.key} and EQUINOX${c.key} = ${equinox} (< 1984 means FK4, B1950)`;
+  throw new Error(
+    `${c.where}: celestial frame ${frame} (${why}) is not supported; ICRS and FK5 are (convert the image's WCS first)`,
+  );
 }
 
 /** CUNIT1/2 must be degrees when given (WCSLIB's unitfix accepts 'DEG', 'degree' and 'degrees' too). */
@@ -110,7 +125,9 @@ function checkUnits(c: Cards): void {
   for (const name of ["CUNIT1", "CUNIT2"]) {
     const u = c.string(name);
     if (u !== undefined && u !== "" && !/^(deg|degree|degrees)$/i.test(u)) {
-      throw new Error(`${c.where}: ${name + c.key} = '${u}': celestial axes in units other than degrees are not supported`);
+      throw new Error(
+        `${c.where}: ${name + c.key} = '${u}': celestial axes in units other than degrees are not supported`,
+      );
     }
   }
 }
@@ -139,11 +156,18 @@ function readLinear(c: Cards): LinearTransform {
 function checkExtraAxes(c: Cards): void {
   const n = Math.max(c.number("WCSAXES") ?? 0, c.header.number("NAXIS", 0)!);
   for (let k = 3; k <= n; k++) {
-    for (const [i, j] of [[1, k], [2, k], [k, 1], [k, 2]]) {
+    for (const [i, j] of [
+      [1, k],
+      [2, k],
+      [k, 1],
+      [k, 2],
+    ]) {
       for (const prefix of ["PC", "CD"]) {
         const v = c.number(`${prefix}${i}_${j}`);
         if (v !== undefined && v !== 0) {
-          throw new Error(`${c.where}: ${prefix}${i}_${j}${c.key} = ${v} couples axis ${k} with the celestial axes; not supported`);
+          throw new Error(
+            `${c.where}: ${prefix}${i}_${j}${c.key} = ${v} couples axis ${k} with the celestial axes; not supported`,
+          );
         }
       }
     }
@@ -155,13 +179,17 @@ function refuseDistortions(c: Cards): void {
   for (const [card, what] of REFUSED_DISTORTIONS) {
     const v = c.header.get(card);
     if (v !== undefined) {
-      throw new Error(`${c.where}: ${card} = '${String(v).trim()}': ${what} is not supported; ` +
-        "astropy.wcs applies it, this reader would be off by up to a few pixels");
+      throw new Error(
+        `${c.where}: ${card} = '${String(v).trim()}': ${what} is not supported; ` +
+          "astropy.wcs applies it, this reader would be off by up to a few pixels",
+      );
     }
   }
   const d2im = c.header.get("D2IMFILE");
   if (d2im !== undefined && !/^(N\/A|)$/i.test(String(d2im).trim())) {
-    throw new Error(`${c.where}: D2IMFILE = '${String(d2im).trim()}': a detector-to-image lookup-table correction is not supported`);
+    throw new Error(
+      `${c.where}: D2IMFILE = '${String(d2im).trim()}': a detector-to-image lookup-table correction is not supported`,
+    );
   }
 }
 
@@ -197,13 +225,16 @@ function readProjectionParameters(c: Cards, code: string, theta0: number, sip: b
   const uses = code === "SIN" ? [1, 2] : code === "CEA" ? [1] : [];
   for (const [m, v] of lat) {
     if (!uses.includes(m) && v !== 0) {
-      throw new Error(`${c.where}: PV2_${m}${c.key} = ${v}: ${code} takes no such parameter ` +
-        "(TPV/SCAMP distortion terms are not supported)");
+      throw new Error(
+        `${c.where}: PV2_${m}${c.key} = ${v}: ${code} takes no such parameter ` +
+          "(TPV/SCAMP distortion terms are not supported)",
+      );
     }
   }
   const defaults: Record<number, number> = { 0: 0, 1: 0, 2: theta0 };
   for (const [m, v] of lng) {
-    if (m <= 2 && v !== defaults[m]) throw new Error(`${c.where}: PV1_${m}${c.key} = ${v}: a fiducial-point offset is not supported`);
+    if (m <= 2 && v !== defaults[m])
+      throw new Error(`${c.where}: PV1_${m}${c.key} = ${v}: a fiducial-point offset is not supported`);
     if (m > 4) throw new Error(`${c.where}: PV1_${m}${c.key} = ${v}: TPV/SCAMP distortion terms are not supported`);
   }
   const parameters: ProjectionParameters = [];
@@ -228,12 +259,17 @@ export function parseWcs(header: Header, where: string, key = ""): WcsDefinition
   const theta0 = projection(code, [], where).theta0;
   const pv = readProjectionParameters(c, code, theta0, sip !== undefined);
   return {
-    where, key: c.key, ctype,
+    where,
+    key: c.key,
+    ctype,
     projection: projection(code, pv.parameters, where),
     linear,
     crval: [c.number("CRVAL1") ?? 0, c.number("CRVAL2") ?? 0], // the standard's (and WCSLIB's) default
     lonpole: pv.lonpole ?? c.number("LONPOLE"),
     latpole: pv.latpole ?? c.number("LATPOLE") ?? 90,
-    frame, equinox, sip, notes: pv.notes,
+    frame,
+    equinox,
+    sip,
+    notes: pv.notes,
   };
 }

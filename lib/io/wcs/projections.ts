@@ -47,9 +47,16 @@ function boundsChecked(phi: number, theta: number, tol = 1e-13): Point {
 const azimuth = (x: number, y: number, r: number): number => (r === 0 ? 0 : atan2d(x, -y));
 
 /** A zenithal projection with radius function R(theta), given as its two directions. */
-function zenithal(code: string, name: string, theta: (r: number) => number, radius: (theta: number) => number): Projection {
+function zenithal(
+  code: string,
+  name: string,
+  theta: (r: number) => number,
+  radius: (theta: number) => number,
+): Projection {
   return {
-    code, name, theta0: 90,
+    code,
+    name,
+    theta0: 90,
     x2s(x, y) {
       const r = Math.sqrt(x * x + y * y);
       const t = theta(r);
@@ -65,30 +72,53 @@ function zenithal(code: string, name: string, theta: (r: number) => number, radi
 }
 
 /** TAN, gnomonic: the usual projection of optical images. */
-const tan = (): Projection => zenithal("TAN", "gnomonic", (r) => atan2d(R2D, r), (theta) => {
-  const s = sind(theta);
-  if (s <= 0) return NaN; // the horizon and the far hemisphere have no image (WCSLIB: s == 0 always, s < 0 by bounds)
-  return (R2D * cosd(theta)) / s;
-});
+const tan = (): Projection =>
+  zenithal(
+    "TAN",
+    "gnomonic",
+    (r) => atan2d(R2D, r),
+    (theta) => {
+      const s = sind(theta);
+      if (s <= 0) return NaN; // the horizon and the far hemisphere have no image (WCSLIB: s == 0 always, s < 0 by bounds)
+      return (R2D * cosd(theta)) / s;
+    },
+  );
 
 /** STG, stereographic. */
-const stg = (): Projection => zenithal("STG", "stereographic", (r) => 90 - 2 * atand(r * (Math.PI / 360)), (theta) => {
-  const s = 1 + sind(theta);
-  return s === 0 ? NaN : ((360 / Math.PI) * cosd(theta)) / s;
-});
+const stg = (): Projection =>
+  zenithal(
+    "STG",
+    "stereographic",
+    (r) => 90 - 2 * atand(r * (Math.PI / 360)),
+    (theta) => {
+      const s = 1 + sind(theta);
+      return s === 0 ? NaN : ((360 / Math.PI) * cosd(theta)) / s;
+    },
+  );
 
 /** ARC, zenithal equidistant. */
-const arc = (): Projection => zenithal("ARC", "zenithal equidistant", (r) => (r === 0 ? 90 : 90 - r), (theta) => 90 - theta);
+const arc = (): Projection =>
+  zenithal(
+    "ARC",
+    "zenithal equidistant",
+    (r) => (r === 0 ? 90 : 90 - r),
+    (theta) => 90 - theta,
+  );
 
 /** ZEA, zenithal equal area. */
 const zea = (): Projection => {
   const w0 = 360 / Math.PI;
   const w1 = Math.PI / 360;
-  return zenithal("ZEA", "zenithal equal area", (r) => {
-    const s = r * w1;
-    if (Math.abs(s) > 1) return Math.abs(r - w0) < 1e-12 ? -90 : NaN;
-    return 90 - 2 * asind(s);
-  }, (theta) => w0 * sind((90 - theta) / 2));
+  return zenithal(
+    "ZEA",
+    "zenithal equal area",
+    (r) => {
+      const s = r * w1;
+      if (Math.abs(s) > 1) return Math.abs(r - w0) < 1e-12 ? -90 : NaN;
+      return 90 - 2 * asind(s);
+    },
+    (theta) => w0 * sind((90 - theta) / 2),
+  );
 };
 
 /** SIN, orthographic, with the "synthesis" generalisation of PV2_1 = xi, PV2_2 = eta (WCSLIB's sinx2s/sins2x). */
@@ -99,7 +129,9 @@ function sin(pv: ProjectionParameters): Projection {
   const w2 = w1 + 1;
   const w3 = w1 - 1;
   return {
-    code: "SIN", name: "orthographic/synthesis", theta0: 90,
+    code: "SIN",
+    name: "orthographic/synthesis",
+    theta0: 90,
     x2s(x, y) {
       const x0 = x * (1 / R2D);
       const y0 = y * (1 / R2D);
@@ -165,14 +197,18 @@ function sin(pv: ProjectionParameters): Projection {
 
 /** CAR, plate carree: phi = x, theta = y. */
 const car = (): Projection => ({
-  code: "CAR", name: "plate carree", theta0: 0,
+  code: "CAR",
+  name: "plate carree",
+  theta0: 0,
   x2s: (x, y) => boundsChecked(x, y),
   s2x: (phi, theta) => [phi, theta],
 });
 
 /** MER, Mercator. */
 const mer = (): Projection => ({
-  code: "MER", name: "Mercator", theta0: 0,
+  code: "MER",
+  name: "Mercator",
+  theta0: 0,
   x2s: (x, y) => boundsChecked(x, 2 * atand(Math.exp(y / R2D)) - 90),
   s2x: (phi, theta) => (theta <= -90 || theta >= 90 ? BAD : [phi, R2D * Math.log(tand((theta + 90) / 2))]),
 });
@@ -184,7 +220,9 @@ function cea(pv: ProjectionParameters, where: string): Projection {
   const w2 = R2D / lambda;
   const w3 = lambda / R2D;
   return {
-    code: "CEA", name: "cylindrical equal area", theta0: 0,
+    code: "CEA",
+    name: "cylindrical equal area",
+    theta0: 0,
     x2s(x, y) {
       const s = w3 * y;
       if (Math.abs(s) > 1) return Math.abs(s) > 1 + 1e-13 ? BAD : boundsChecked(x, Math.sign(s) * 90);
@@ -196,7 +234,9 @@ function cea(pv: ProjectionParameters, where: string): Projection {
 
 /** SFL, Sanson-Flamsteed (GLS is its old name). */
 const sfl = (): Projection => ({
-  code: "SFL", name: "Sanson-Flamsteed", theta0: 0,
+  code: "SFL",
+  name: "Sanson-Flamsteed",
+  theta0: 0,
   x2s(x, y) {
     const s = Math.cos(y / R2D);
     if (s === 0) return BAD;
@@ -212,7 +252,9 @@ const ait = (): Projection => {
   const w2 = w1 / 4;
   const w3 = 1 / (2 * R2D);
   return {
-    code: "AIT", name: "Hammer-Aitoff", theta0: 0,
+    code: "AIT",
+    name: "Hammer-Aitoff",
+    theta0: 0,
     x2s(x, y) {
       let s = 1 - x * x * w2 - y * y * w1;
       if (s < 0.5) {
@@ -243,12 +285,45 @@ const ait = (): Projection => {
 
 /** The projections supported, by CTYPE code; configuration as data, each a factory taking PV2_m. */
 const PROJECTIONS: Record<string, (pv: ProjectionParameters, where: string) => Projection> = {
-  TAN: tan, SIN: sin, STG: stg, ARC: arc, ZEA: zea, CAR: car, MER: mer, CEA: cea, SFL: sfl, AIT: ait,
+  TAN: tan,
+  SIN: sin,
+  STG: stg,
+  ARC: arc,
+  ZEA: zea,
+  CAR: car,
+  MER: mer,
+  CEA: cea,
+  SFL: sfl,
+  AIT: ait,
 };
 
 /** Projections astropy (WCSLIB) knows that we do not, so a refusal can say so rather than "unknown". */
-const KNOWN_ELSEWHERE = ["AZP", "SZP", "ZPN", "AIR", "CYP", "PAR", "MOL", "COP", "COE", "COD", "COO", "BON", "PCO", "TSC",
-  "CSC", "QSC", "HPX", "XPH", "NCP", "GLS", "TPV", "TPD", "TNX", "ZPX"];
+const KNOWN_ELSEWHERE = [
+  "AZP",
+  "SZP",
+  "ZPN",
+  "AIR",
+  "CYP",
+  "PAR",
+  "MOL",
+  "COP",
+  "COE",
+  "COD",
+  "COO",
+  "BON",
+  "PCO",
+  "TSC",
+  "CSC",
+  "QSC",
+  "HPX",
+  "XPH",
+  "NCP",
+  "GLS",
+  "TPV",
+  "TPD",
+  "TNX",
+  "ZPX",
+];
 
 export const SUPPORTED_PROJECTIONS = Object.keys(PROJECTIONS);
 

@@ -52,7 +52,8 @@ function readPair(h: Header, x: string, y: string, where: string): [SipPolynomia
     if (my <= 1) return undefined;
     return [readPolynomial(h, x, mx, where), readPolynomial(h, y, my, where)];
   }
-  if (my !== undefined && my > 1) throw new Error(`${where}: ${y}_ORDER given without ${x}_ORDER for the SIP distortion`);
+  if (my !== undefined && my > 1)
+    throw new Error(`${where}: ${y}_ORDER given without ${x}_ORDER for the SIP distortion`);
   return undefined;
 }
 

@@ -29,7 +29,14 @@ export function sincosd(angle: number): [number, number] {
   if (angle % 90 === 0) {
     const i = Math.abs(Math.floor(angle / 90 + 0.5)) % 4;
     const sign = angle > 0 ? 1 : -1;
-    return ([[0, 1], [sign, 0], [0, -1], [-sign, 0]] as [number, number][])[i];
+    return (
+      [
+        [0, 1],
+        [sign, 0],
+        [0, -1],
+        [-sign, 0],
+      ] as [number, number][]
+    )[i];
   }
   return [Math.sin(angle * D2R), Math.cos(angle * D2R)];
 }

@@ -23,9 +23,17 @@ export class Wcs {
   constructor(readonly definition: WcsDefinition) {
     const d = definition;
     this.lin = linearSetup(d.linear, d.where);
-    this.euler = eulerAngles({
-      lng0: d.crval[0], lat0: d.crval[1], lonpole: d.lonpole, latpole: d.latpole, phi0: 0, theta0: d.projection.theta0,
-    }, d.where);
+    this.euler = eulerAngles(
+      {
+        lng0: d.crval[0],
+        lat0: d.crval[1],
+        lonpole: d.lonpole,
+        latpole: d.latpole,
+        phi0: 0,
+        theta0: d.projection.theta0,
+      },
+      d.where,
+    );
   }
 
   get where(): string {

@@ -38,7 +38,9 @@ function bigEndian(bytes: Uint8Array, npix: number, floats: boolean, what: strin
   if (width === 2) return new Int16Array(copy(2));
   if (width === 4) return floats ? new Float32Array(copy(4)) : new Int32Array(copy(4));
   if (width === 8) return floats ? new Float64Array(copy(8)) : new BigInt64Array(copy(8));
-  throw new Error(`${what} tile decompresses to ${bytes.length} bytes, not 1, 2, 4 or 8 per pixel for its ${npix} pixels`);
+  throw new Error(
+    `${what} tile decompresses to ${bytes.length} bytes, not 1, 2, 4 or 8 per pixel for its ${npix} pixels`,
+  );
 }
 
 /** GZIP_2's byte shuffle undone: the stream holds every value's first byte, then every second byte, ... */
@@ -88,7 +90,12 @@ const hcompress1: Codec = (t) => {
 };
 
 export const CODECS: Record<string, Codec> = {
-  GZIP_1: gzip1, GZIP_2: gzip2, RICE_1: rice1, RICE_ONE: rice1, PLIO_1: plio1, HCOMPRESS_1: hcompress1,
+  GZIP_1: gzip1,
+  GZIP_2: gzip2,
+  RICE_1: rice1,
+  RICE_ONE: rice1,
+  PLIO_1: plio1,
+  HCOMPRESS_1: hcompress1,
 };
 
 /** Compression types cfitsio knows (not in the standard) that we do not decode, for a refusal that names them. */

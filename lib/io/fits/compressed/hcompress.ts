@@ -74,7 +74,15 @@ function log2Ceil(n: number): number {
 }
 
 /** Writes the 2x2 bits of each 4-bit value of `a` ((nx+1)/2 x (ny+1)/2) into plane `plane` of b (row length n). */
-function bitInsert(a: Uint8Array, nx: number, ny: number, b: Float64Array, base: number, n: number, plane: number): void {
+function bitInsert(
+  a: Uint8Array,
+  nx: number,
+  ny: number,
+  b: Float64Array,
+  base: number,
+  n: number,
+  plane: number,
+): void {
   // Bits 3, 2, 1, 0 of a value go to b[i][j], b[i][j+1], b[i+1][j], b[i+1][j+1]; set once, so += is |=.
   let k = 0;
   const set = (at: number, v: number, bit: number) => {
@@ -145,7 +153,15 @@ function quadCopy(a: Uint8Array, nx: number, ny: number): void {
 }
 
 /** cfitsio's qtree_decode: `planes` bit planes of one quadrant (nqx x nqy at `base`, row length n). */
-function quadtreeDecode(r: BitReader, a: Float64Array, base: number, n: number, nqx: number, nqy: number, planes: number): void {
+function quadtreeDecode(
+  r: BitReader,
+  a: Float64Array,
+  base: number,
+  n: number,
+  nqx: number,
+  nqy: number,
+  planes: number,
+): void {
   const nqmax = Math.max(nqx, nqy);
   if (nqmax === 0) return;
   const log2n = log2Ceil(nqmax);
@@ -239,7 +255,7 @@ function inverseTransform(a: Float64Array, nx: number, ny: number): void {
         const lowbit0 = bitOf(hc, bit0);
         hx = hx >= 0 ? hx - lowbit0 : hx + lowbit0;
         hy = hy >= 0 ? hy - lowbit0 : hy + lowbit0;
-        const lowbit1 = ((bitOf(hc, bit1) + bitOf(hx, bit1) + bitOf(hy, bit1)) / bit1) % 2 * bit1;
+        const lowbit1 = (((bitOf(hc, bit1) + bitOf(hx, bit1) + bitOf(hy, bit1)) / bit1) % 2) * bit1;
         h0 = h0 >= 0 ? h0 + lowbit0 - lowbit1 : h0 + (lowbit0 === 0 ? lowbit1 : lowbit0 - lowbit1);
         a[s10 + 1] = shiftDown(h0 + hx + hy + hc, shift);
         a[s10] = shiftDown(h0 + hx - hy - hc, shift);
@@ -284,7 +300,8 @@ function inverseTransform(a: Float64Array, nx: number, ny: number): void {
 export function hdecompress(bytes: Uint8Array, npix: number, smooth: number): Float64Array {
   if (smooth !== 0) throw new Error("HCOMPRESS_1 with SMOOTH != 0 (smoothing during decompression) is not supported");
   const r = new BitReader(bytes);
-  if (r.byte() !== 0xdd || r.byte() !== 0x99) throw new Error("HCOMPRESS_1 tile does not start with the magic code DD 99");
+  if (r.byte() !== 0xdd || r.byte() !== 0x99)
+    throw new Error("HCOMPRESS_1 tile does not start with the magic code DD 99");
   const nx = r.int(4);
   const ny = r.int(4);
   const scale = r.int(4);

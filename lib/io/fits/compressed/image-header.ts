@@ -5,11 +5,41 @@
 import { CardValue, FitsCard, Header } from "../header";
 
 /** The table-column keywords (astropy's column.KEYWORD_NAMES) reserved as TXXXXn. */
-const TABLE_KEYWORDS = new Set(["TTYPE", "TFORM", "TUNIT", "TNULL", "TSCAL", "TZERO", "TDISP", "TBCOL", "TDIM", "TCTYP", "TCUNI",
-  "TCRPX", "TCRVL", "TCDLT", "TRPOS"]);
+const TABLE_KEYWORDS = new Set([
+  "TTYPE",
+  "TFORM",
+  "TUNIT",
+  "TNULL",
+  "TSCAL",
+  "TZERO",
+  "TDISP",
+  "TBCOL",
+  "TDIM",
+  "TCTYP",
+  "TCUNI",
+  "TCRPX",
+  "TCRVL",
+  "TCDLT",
+  "TRPOS",
+]);
 /** Z keywords reserved without an index, and those reserved with one (astropy's CompImageHeader). */
-const Z_KEYWORDS = new Set(["ZSIMPLE", "ZTENSION", "ZBITPIX", "ZNAXIS", "ZEXTEND", "ZBLOCKED", "ZPCOUNT", "ZGCOUNT", "ZHECKSUM", "ZDATASUM",
-  "ZIMAGE", "ZCMPTYPE", "ZMASKCMP", "ZQUANTIZ", "ZDITHER0"]);
+const Z_KEYWORDS = new Set([
+  "ZSIMPLE",
+  "ZTENSION",
+  "ZBITPIX",
+  "ZNAXIS",
+  "ZEXTEND",
+  "ZBLOCKED",
+  "ZPCOUNT",
+  "ZGCOUNT",
+  "ZHECKSUM",
+  "ZDATASUM",
+  "ZIMAGE",
+  "ZCMPTYPE",
+  "ZMASKCMP",
+  "ZQUANTIZ",
+  "ZDITHER0",
+]);
 const Z_INDEXED = new Set(["ZNAXIS", "ZTILE", "ZNAME", "ZVAL"]);
 const COMMENTARY = new Set(["COMMENT", "HISTORY", ""]);
 export const DEFAULT_COMPRESSED_NAME = "COMPRESSED_IMAGE";
@@ -37,7 +67,12 @@ class CardList {
   }
 
   /** Sets `key`; an existing card keeps its comment unless one is given; `at` moves or places the card. */
-  set(key: string, value: CardValue | undefined, comment: string | undefined, at?: { before: number } | { after: string }): void {
+  set(
+    key: string,
+    value: CardValue | undefined,
+    comment: string | undefined,
+    at?: { before: number } | { after: string },
+  ): void {
     const i = this.index(key);
     let card: FitsCard;
     if (i >= 0) {
@@ -80,8 +115,12 @@ function dropDefaultExtnames(cards: FitsCard[]): FitsCard[] {
 export function compressedImageHeader(table: Header): Header {
   const t = (key: string) => table.cards.find((c) => c.key === key);
   // A card that exists passes its comment, "" when it has none (astropy's comments[key]); a missing one keeps the old.
-  const comment = (key: string) => (t(key) ? t(key)!.comment ?? "" : undefined);
-  const h = new CardList(dropDefaultExtnames(table.cards).filter((c) => !isReservedKeyword(c.key)).map((c) => ({ ...c })));
+  const comment = (key: string) => (t(key) ? (t(key)!.comment ?? "") : undefined);
+  const h = new CardList(
+    dropDefaultExtnames(table.cards)
+      .filter((c) => !isReservedKeyword(c.key))
+      .map((c) => ({ ...c })),
+  );
   if (t("ZSIMPLE")) {
     h.set("SIMPLE", t("ZSIMPLE")!.value, comment("ZSIMPLE"), { before: 0 });
     h.remove("XTENSION");
@@ -102,7 +141,12 @@ export function compressedImageHeader(table: Header): Header {
   }
   h.set("PCOUNT", t("ZPCOUNT")?.value ?? 0, comment("ZPCOUNT"), { after: last });
   h.set("GCOUNT", t("ZGCOUNT")?.value ?? 1, comment("ZGCOUNT"), { after: "PCOUNT" });
-  for (const [from, to] of [["ZEXTEND", "EXTEND"], ["ZBLOCKED", "BLOCKED"], ["ZHECKSUM", "CHECKSUM"], ["ZDATASUM", "DATASUM"]]) {
+  for (const [from, to] of [
+    ["ZEXTEND", "EXTEND"],
+    ["ZBLOCKED", "BLOCKED"],
+    ["ZHECKSUM", "CHECKSUM"],
+    ["ZDATASUM", "DATASUM"],
+  ]) {
     const card = t(from);
     if (card) h.set(to, card.value, comment(from));
   }

@@ -38,7 +38,14 @@ interface Layout {
   rowBytes: number;
   /** File offset of the heap (data start + THEAP). */
   heap: number;
-  columns: { compressed: ColumnRef; gzip?: ColumnRef; uncompressed?: ColumnRef; zscale?: ColumnRef; zzero?: ColumnRef; zblank?: ColumnRef };
+  columns: {
+    compressed: ColumnRef;
+    gzip?: ColumnRef;
+    uncompressed?: ColumnRef;
+    zscale?: ColumnRef;
+    zzero?: ColumnRef;
+    zblank?: ColumnRef;
+  };
   /** Floats stored as quantised integers (else raw, lossless). */
   quantised: boolean;
   dither: DitherMethod;
@@ -61,16 +68,25 @@ function readLayout(table: Header, where: string, dataOffset: number): Layout {
   const shape = Array.from({ length: naxis }, (_, i) => int(`ZNAXIS${i + 1}`));
   const tile = shape.map((n, i) => int(`ZTILE${i + 1}`, i === 0 ? n : 1));
   if (tile.some((t) => t <= 0)) throw new Error(`${where}: ZTILEn must be positive, got ${tile.join(", ")}`);
-  const cmptype = String(table.get("ZCMPTYPE") ?? "").trim().toUpperCase();
+  const cmptype = String(table.get("ZCMPTYPE") ?? "")
+    .trim()
+    .toUpperCase();
   const codec = CODECS[cmptype];
   if (!codec) {
     const known = KNOWN_UNSUPPORTED.includes(cmptype) ? "is not supported" : "is not a known compression type";
     const supported = Object.keys(CODECS).join(", ");
-    throw new Error(`${where}: ZCMPTYPE = '${cmptype}' ${known}; supported: ${supported} (astropy or funpack can decompress it)`);
+    throw new Error(
+      `${where}: ZCMPTYPE = '${cmptype}' ${known}; supported: ${supported} (astropy or funpack can decompress it)`,
+    );
   }
   const params = new Map<string, number>();
   for (let i = 1; table.get(`ZNAME${i}`) !== undefined; i++) {
-    params.set(String(table.get(`ZNAME${i}`)).trim().toUpperCase(), Number(table.get(`ZVAL${i}`)));
+    params.set(
+      String(table.get(`ZNAME${i}`))
+        .trim()
+        .toUpperCase(),
+      Number(table.get(`ZVAL${i}`)),
+    );
   }
   const cols = columnLayout(table, where);
   const find = (name: string): ColumnRef | undefined => {
@@ -81,10 +97,18 @@ function readLayout(table: Header, where: string, dataOffset: number): Layout {
   };
   const compressed = find("COMPRESSED_DATA");
   if (!compressed) throw new Error(`${where}: compressed image without a COMPRESSED_DATA column`);
-  const columns = { compressed, gzip: find("GZIP_COMPRESSED_DATA"), uncompressed: find("UNCOMPRESSED_DATA"), zscale: find("ZSCALE"),
-    zzero: find("ZZERO"), zblank: find("ZBLANK") };
+  const columns = {
+    compressed,
+    gzip: find("GZIP_COMPRESSED_DATA"),
+    uncompressed: find("UNCOMPRESSED_DATA"),
+    zscale: find("ZSCALE"),
+    zzero: find("ZZERO"),
+    zblank: find("ZBLANK"),
+  };
   const num = (key: string) => table.number(key);
-  const zquantiz = String(table.get("ZQUANTIZ") ?? "NO_DITHER").trim().toUpperCase();
+  const zquantiz = String(table.get("ZQUANTIZ") ?? "NO_DITHER")
+    .trim()
+    .toUpperCase();
   // Floats are quantised unless ZQUANTIZ = 'NONE' or NOISEBIT = 0 (astropy's lossless cases), and need a ZSCALE.
   const hasScale = columns.zscale !== undefined || num("ZSCALE") !== undefined;
   const quantised = zbitpix < 0 && zquantiz !== "NONE" && params.get("NOISEBIT") !== 0 && hasScale;
@@ -100,19 +124,38 @@ function readLayout(table: Header, where: string, dataOffset: number): Layout {
   const ntiles = shape.map((n, i) => Math.ceil(n / tile[i]));
   const expected = ntiles.reduce((a, b) => a * b, 1);
   if (rows !== expected) {
-    throw new Error(`${where}: ${rows} table rows for ${expected} tiles of ${tile.join(" x ")} in a ${shape.join(" x ")} image`);
+    throw new Error(
+      `${where}: ${rows} table rows for ${expected} tiles of ${tile.join(" x ")} in a ${shape.join(" x ")} image`,
+    );
   }
   return {
-    zbitpix, shape, tile, ntiles, cmptype, codec, params, rows, rowBytes,
+    zbitpix,
+    shape,
+    tile,
+    ntiles,
+    cmptype,
+    codec,
+    params,
+    rows,
+    rowBytes,
     heap: dataOffset + int("THEAP", rowBytes * rows),
-    columns, quantised, dither: zquantiz as DitherMethod, ditherSeed,
-    zscale: num("ZSCALE"), zzero: num("ZZERO"),
-    zblank: columns.zblank ? undefined : num("ZBLANK") ?? num("BLANK"),
+    columns,
+    quantised,
+    dither: zquantiz as DitherMethod,
+    ditherSeed,
+    zscale: num("ZSCALE"),
+    zzero: num("ZZERO"),
+    zblank: columns.zblank ? undefined : (num("ZBLANK") ?? num("BLANK")),
   };
 }
 
 const STORED_ARRAY: Record<number, new (n: number) => PixelArray> = {
-  8: Uint8Array, 16: Int16Array, 32: Int32Array, 64: BigInt64Array, [-32]: Float32Array, [-64]: Float64Array,
+  8: Uint8Array,
+  16: Int16Array,
+  32: Int32Array,
+  64: BigInt64Array,
+  [-32]: Float32Array,
+  [-64]: Float64Array,
 };
 
 /** The image part of a compressed HDU: geometry, tile decoding, region reads, astropy's scaling. */
@@ -124,7 +167,10 @@ export class CompressedImage {
   /** Tiles decoded so far (for tests and benchmarks: a section decodes only the tiles it touches). */
   tilesDecoded = 0;
 
-  constructor(private readonly hdu: Hdu, readonly tableHeader: Header) {
+  constructor(
+    private readonly hdu: Hdu,
+    readonly tableHeader: Header,
+  ) {
     this.layout = readLayout(tableHeader, hdu.where, hdu.dataOffset);
   }
 
@@ -170,7 +216,15 @@ export class CompressedImage {
       }
       const run = b[0] - a[0];
       (out as Float64Array).set((pixels as Float64Array).subarray(src, src + run), dst);
-      if (!step(idx, a, b.map((x) => x - 1), 1)) break;
+      if (
+        !step(
+          idx,
+          a,
+          b.map((x) => x - 1),
+          1,
+        )
+      )
+        break;
     }
   }
 
@@ -234,12 +288,18 @@ export class CompressedImage {
     const view = this.rowBytes(row);
     const at = col.layout.offset;
     switch (col.element) {
-      case "D": return view.getFloat64(at);
-      case "E": return view.getFloat32(at);
-      case "J": return view.getInt32(at);
-      case "I": return view.getInt16(at);
-      case "K": return Number(view.getBigInt64(at));
-      default: throw new Error(`column ${col.layout.name} has unsupported format ${col.layout.format}`);
+      case "D":
+        return view.getFloat64(at);
+      case "E":
+        return view.getFloat32(at);
+      case "J":
+        return view.getInt32(at);
+      case "I":
+        return view.getInt16(at);
+      case "K":
+        return Number(view.getBigInt64(at));
+      default:
+        throw new Error(`column ${col.layout.name} has unsupported format ${col.layout.format}`);
     }
   }
 
@@ -252,10 +312,14 @@ export class CompressedImage {
     const ints = L.codec({ bytes, npix, zbitpix: L.zbitpix, params: L.params, floats: L.zbitpix < 0 && !L.quantised });
     if (ints.length < npix) throw new Error(`decodes to ${ints.length} pixels, the tile has ${npix}`);
     if (!L.quantised) return copyInto(ints, out, npix);
-    const scale = L.columns.zscale ? this.cell(row, L.columns.zscale) : L.zscale ?? 1;
-    const zero = L.columns.zzero ? this.cell(row, L.columns.zzero) : L.zzero ?? 0;
+    const scale = L.columns.zscale ? this.cell(row, L.columns.zscale) : (L.zscale ?? 1);
+    const zero = L.columns.zzero ? this.cell(row, L.columns.zzero) : (L.zzero ?? 0);
     const q = ints.length === npix ? ints : ints.subarray(0, npix);
-    unquantize(q as ArrayLike<number>, { method: L.dither, scale, zero, seedRow: row + 1 + L.ditherSeed - 1 }, out as Float32Array);
+    unquantize(
+      q as ArrayLike<number>,
+      { method: L.dither, scale, zero, seedRow: row + 1 + L.ditherSeed - 1 },
+      out as Float32Array,
+    );
     const zblank = L.columns.zblank ? this.cell(row, L.columns.zblank) : this.tableHeader.number("ZBLANK");
     if (zblank !== undefined) for (let i = 0; i < npix; i++) if (q[i] === zblank) out[i] = NaN;
     return out;
@@ -274,7 +338,10 @@ export class CompressedImage {
       const bytes = this.heapBytes(row, col);
       const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
       const get: Record<string, (i: number) => number> = {
-        B: (i) => view.getUint8(i), I: (i) => view.getInt16(2 * i), J: (i) => view.getInt32(4 * i), E: (i) => view.getFloat32(4 * i),
+        B: (i) => view.getUint8(i),
+        I: (i) => view.getInt16(2 * i),
+        J: (i) => view.getInt32(4 * i),
+        E: (i) => view.getFloat32(4 * i),
         D: (i) => view.getFloat64(8 * i),
       };
       if (!get[col.element]) throw new Error(`UNCOMPRESSED_DATA of format ${col.layout.format} is not supported`);
@@ -300,7 +367,8 @@ export class CompressedImage {
     const s = this.scaling();
     if (options.raw || (s.bscale === 1 && Number(s.bzero) === 0)) return floatOption(stored, options);
     const kind = physicalKind({ ...s, blank: undefined });
-    if (kind === "float32" || kind === "float64") return floatOption(toPhysical(stored, { ...s, blank: s.zblank }), options);
+    if (kind === "float32" || kind === "float64")
+      return floatOption(toPhysical(stored, { ...s, blank: s.zblank }), options);
     const data = toPhysical(stored, { ...s, blank: undefined });
     if (s.zblank === undefined) return data;
     // astropy compares the converted (unsigned) values with the blank and returns float64 with NaN there.
@@ -310,7 +378,13 @@ export class CompressedImage {
   }
 
   readImage(options: ReadOptions): PixelArray {
-    return this.finish(this.region(this.layout.shape.map(() => 0), this.layout.shape), options);
+    return this.finish(
+      this.region(
+        this.layout.shape.map(() => 0),
+        this.layout.shape,
+      ),
+      options,
+    );
   }
 }
 

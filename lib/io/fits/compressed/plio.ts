@@ -38,7 +38,8 @@ export function plioDecode(words: Int16Array, npix: number): Int32Array {
     switch (opcode) {
       case 0: // run of zeros
       case 4: // run of the current value
-      case 5: { // run of zeros ending with the current value
+      case 5: {
+        // run of zeros ending with the current value
         const x2 = x1 + data - 1;
         const i1 = Math.max(x1, xs);
         const i2 = Math.min(x2, xe);

@@ -24,7 +24,8 @@ export function ditherTable(): Float32Array {
     table[i] = seed / m;
   }
   // cfitsio's own check of the implementation: the 10000th seed.
-  if (seed !== 1043618065) throw new Error("dither random-number table is wrong (cfitsio's check value 1043618065 not reached)");
+  if (seed !== 1043618065)
+    throw new Error("dither random-number table is wrong (cfitsio's check value 1043618065 not reached)");
   randoms = table;
   return table;
 }

@@ -13,12 +13,18 @@ const CODES: Record<RiceBytepix, { fsbits: number; fsmax: number }> = {
 };
 
 /** Unsigned pixel values of one tile (Uint8Array, Uint16Array or Uint32Array as `bytepix`); throws on a short stream. */
-export function riceDecode(c: Uint8Array, npix: number, blocksize: number, bytepix: RiceBytepix): Uint8Array | Uint16Array | Uint32Array {
+export function riceDecode(
+  c: Uint8Array,
+  npix: number,
+  blocksize: number,
+  bytepix: RiceBytepix,
+): Uint8Array | Uint16Array | Uint32Array {
   const { fsbits, fsmax } = CODES[bytepix];
   const bbits = 8 * bytepix;
   const out = bytepix === 1 ? new Uint8Array(npix) : bytepix === 2 ? new Uint16Array(npix) : new Uint32Array(npix);
   const mask = bytepix === 4 ? 0xffffffff : (1 << bbits) - 1;
-  if (c.length < bytepix) throw new Error(`RICE_1 tile of ${c.length} bytes is shorter than its first ${bytepix}-byte value`);
+  if (c.length < bytepix)
+    throw new Error(`RICE_1 tile of ${c.length} bytes is shorter than its first ${bytepix}-byte value`);
   // The first pixel is stored as it is, big-endian.
   let lastpix = 0;
   for (let i = 0; i < bytepix; i++) lastpix = (lastpix * 256 + c[i]) >>> 0;
