@@ -102,16 +102,6 @@ export function vggForward(
   });
 }
 
-/** Side of the last feature map for an input of `inputSize` px: five 2x2 max pools, each rounding down. */
-export function vggFeatureSide(inputSize: number): number {
-  let side = inputSize;
-  for (let i = 0; i < 5; i++) side = Math.floor(side / 2);
-  return side;
-}
-
-/** How many of classifier.0's weights see each feature when the map is 1x1 (the 49 cells adaptive pooling fills). */
-export const VGG_REPLICATED_COPIES = POOLED * POOLED;
-
 /** classifier.0 on the adaptively pooled 7x7 map, flattened in torch's CHW order. */
 function classifier0(p: Params, h: tf.Tensor4D): tf.Tensor2D {
   const pooled = adaptiveAvgPool2d(h, POOLED, POOLED);

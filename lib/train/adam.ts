@@ -11,8 +11,6 @@ export interface AdamOptions {
   beta1?: number;
   beta2?: number;
   eps?: number;
-  /** Per-parameter multipliers of the step (torch's parameter groups with their own lr); 1 for the rest. */
-  stepScale?: ReadonlyMap<string, number>;
 }
 
 export class Adam {
@@ -21,7 +19,6 @@ export class Adam {
   readonly beta1: number;
   readonly beta2: number;
   readonly eps: number;
-  readonly stepScale: ReadonlyMap<string, number>;
   /** Steps taken (torch's per-parameter `step`; all parameters step together here). */
   t = 0;
   private readonly m = new Map<string, tf.Variable>();
@@ -32,7 +29,6 @@ export class Adam {
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
     this.eps = options.eps ?? 1e-8;
-    this.stepScale = options.stepScale ?? new Map();
   }
 
   /** One update of every parameter that has a gradient in `grads` (same names as `params`). */
@@ -40,7 +36,7 @@ export class Adam {
     this.t += 1;
     const bc1 = 1 - this.beta1 ** this.t;
     const bc2Sqrt = Math.sqrt(1 - this.beta2 ** this.t);
-    const baseStep = this.lr / bc1;
+    const stepSize = this.lr / bc1;
     // One pass per parameter where the backend has the fused kernel (same float32 arithmetic, same order).
     const fused = hasFusedKernel(FUSED.adam);
     for (const [name, g] of grads) {
@@ -58,7 +54,6 @@ export class Adam {
       }
       const m = this.m.get(name)!,
         v = this.v.get(name)!;
-      const stepSize = baseStep * (this.stepScale.get(name) ?? 1);
       if (fused) {
         tf.tidy(() => {
           const attrs = { beta1: this.beta1, beta2: this.beta2, eps: this.eps, bc2Sqrt, stepSize };

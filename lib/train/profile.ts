@@ -11,8 +11,6 @@ export const PROFILES = ["paper", "cpu", "quick", "smoke"] as const;
 export const SAMPLING = ["shuffle", "balanced"] as const;
 export const CLASS_WEIGHTS = ["none", "inverse-frequency"] as const;
 export const SCHEDULES = ["constant", "cosine"] as const;
-export const VGG_HEAD_STEPS = ["per-weight", "per-channel"] as const;
-export type VggHeadStep = (typeof VGG_HEAD_STEPS)[number];
 export type Schedule = (typeof SCHEDULES)[number];
 
 export interface Profile {
@@ -23,12 +21,6 @@ export interface Profile {
   learningRate: number;
   /** VGG19-BN's classifier dropout: torchvision's 0.5 (the paper; the default), or less for training from scratch. */
   vggDropout?: number;
-  /**
-   * VGG19-BN's classifier.0 step when its 7x7 input is one feature copied 49 times (inputs of 32-63 px): "per-weight"
-   * (torch's Adam; the default) moves each of the 49 copies by ~lr, so their sum, the weight the network uses, moves
-   * 49 times as fast as any other weight; "per-channel" divides that layer's step by 49 (models/vgg.ts).
-   */
-  vggHeadStep?: VggHeadStep;
   /** Convolutions in "fp32" (the default) or "bf16" (onednn on a CPU with AVX512_BF16 or AMX; backend/select.ts). */
   precision?: Precision;
   /** "constant" (the paper; the default) or "cosine": decays to 0 over the run, so its last weights settle. */
@@ -88,8 +80,6 @@ export function loadProfile(nameOrFile: string): Profile {
     bad(`vggDropout must be in [0, 1) (got ${p.vggDropout})`);
   if (p.precision !== undefined && !PRECISIONS.includes(p.precision))
     bad(`precision must be one of ${PRECISIONS.join(", ")}`);
-  if (p.vggHeadStep !== undefined && !VGG_HEAD_STEPS.includes(p.vggHeadStep))
-    bad(`vggHeadStep must be one of ${VGG_HEAD_STEPS.join(", ")}`);
   for (const k of ["evalBatchSize", "checkpointEvery", "logEvery"] as const) positiveInt(p[k], k);
   // A resumed run starts a metrics window at its checkpoint, so checkpoints must fall on window ends.
   if (p.checkpointEvery % p.logEvery !== 0)

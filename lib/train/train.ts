@@ -18,7 +18,6 @@ import { createDualModel, disposeDualModel, DualModel, dualStateDict } from "../
 import { describeProvenance } from "../models/init";
 import { SafetensorsFile, writeSafetensors } from "../models/safetensors";
 import { assignVariables, InputSpec, modelMetadata, saveDualModel, variableTensors } from "../models/saved";
-import { VGG_REPLICATED_COPIES, vggFeatureSide } from "../models/vgg";
 import { loadWeights } from "../models/weights";
 import { writeFileAtomic } from "../util/atomic";
 import { parseJson } from "../util/json";
@@ -176,8 +175,8 @@ function settingsChange(was: RunConfig, now: RunConfig): string {
  * ResNet) do not, so editing them does not strand runs in progress.
  */
 function identity(c: RunConfig): string {
-  const { about: _about, vggDropout, vggHeadStep, batchSize, batches, ...shared } = c.profile;
-  const own = c.arch === "vgg19_bn" ? { vggDropout, vggHeadStep } : {};
+  const { about: _about, vggDropout, batchSize, batches, ...shared } = c.profile;
+  const own = c.arch === "vgg19_bn" ? { vggDropout } : {};
   const profile: Record<string, unknown> = {
     ...shared,
     ...own,
@@ -209,7 +208,7 @@ async function trainUnlocked(options: TrainOptions): Promise<RunResult> {
   let classWeights: tf.Tensor1D | undefined;
   try {
     startRun(run, data, model);
-    adam = new Adam({ lr: profile.learningRate, stepScale: headStepScale(model, profile) });
+    adam = new Adam({ lr: profile.learningRate });
     const from = resume(run, model, adam);
     const sampler = new BatchSampler(data.labels, run.batchSize, seed, profile.sampling);
     if (profile.classWeights === "inverse-frequency") classWeights = tf.tensor1d(inverseFrequencyWeights(data.counts));
@@ -506,21 +505,4 @@ function finishRun(
   fs.rmSync(file("checkpoint"), { force: true });
   bar.finish(`${out}: ${batches} batches of ${batchSize} (${arch}, seed ${seed}, ${profile.name} profile)`);
   return { out, status: "complete", batches, seconds };
-}
-
-/**
- * Adam's per-parameter step multipliers the profile asks for: with `vggHeadStep: "per-channel"`, each backbone's
- * classifier.0 weight steps at 1/49, so the sum of a feature's 49 copies moves as one weight would (profile.ts).
- */
-function headStepScale(model: DualModel, profile: Profile): Map<string, number> {
-  if ((profile.vggHeadStep ?? "per-weight") === "per-weight" || model.config.arch !== "vgg19_bn") return new Map();
-  const side = vggFeatureSide(profile.inputSize);
-  if (side !== 1) {
-    throw new Error(
-      `profile ${profile.name}: vggHeadStep "per-channel" needs a 1x1 feature map (inputs of 32-63 px); ` +
-        `inputSize ${profile.inputSize} gives ${side}x${side}`,
-    );
-  }
-  const names = [...dualStateDict(model).keys()].filter((name) => /^backbones\.\d+\.classifier\.0\.weight$/.test(name));
-  return new Map(names.map((name) => [name, 1 / VGG_REPLICATED_COPIES]));
 }
