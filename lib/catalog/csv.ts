@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import { BadRow, Catalog, CatalogRecord, parseClass } from "./record";
 import { detectSkyColumns, findSkyColumns, parseSky, SKY_COLUMN_NAMES, SkyColumns } from "./sky";
 import { SettingNeeded } from "../util/errors";
-import { shorten } from "../util/escape";
+import { printable, shorten } from "../util/escape";
 
 export type PixelConvention = "fits" | "zero";
 
@@ -66,7 +66,7 @@ type CsvPosition =
  * first RA/Dec pair of common names (sky.ts). Throws naming the file and what is missing.
  */
 function positionColumns(file: string, header: string[], options: CsvOptions): CsvPosition {
-  const have = `have: ${header.join(", ")}`;
+  const have = `have: ${headerList(header)}`;
   if (options.sky) {
     const at = findSkyColumns(header, options.sky);
     if ("missing" in at)
@@ -123,13 +123,32 @@ function rowPosition(
   return { x: x + at.offset, y: y + at.offset };
 }
 
+/** A header's names for a message: each cut short, unprintable characters escaped. */
+function headerList(header: string[]): string {
+  return header.map((h) => shorten(printable(h))).join(", ");
+}
+
+/** Whether the header names a position the reader can use (pixels, or sky columns). */
+function hasPosition(file: string, header: string[], options: CsvOptions): boolean {
+  try {
+    positionColumns(file, header, options);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function readCsvCatalog(file: string, options: CsvOptions): Catalog {
   const { header, rows } = readCsvTable(file);
   const col = (name: string) => header.findIndex((h) => h.toLowerCase() === name);
   const idx = { id: col("id"), class: col("class"), field: col("field") };
   const missing = (["id", "class"] as const).filter((k) => idx[k] < 0);
-  if (missing.length)
-    throw new Error(`${file}: CSV header lacks column(s) ${missing.join(", ")} (have: ${header.join(", ")})`);
+  if (missing.length) {
+    const position = hasPosition(file, header, options) ? "" : ", and a position (x, y, or RA/Dec with --sky)";
+    throw new Error(
+      `${file}: CSV header lacks column(s) ${missing.join(", ")}${position} (have: ${headerList(header)})`,
+    );
+  }
   if (idx.field < 0 && !options.field) throw new Error(`${file}: no 'field' column; pass the field name`);
   const at = positionColumns(file, header, options);
   const named = new Set([...Object.values(idx), ...(at.kind === "sky" ? [at.ra, at.dec] : [at.x, at.y])]);

@@ -379,7 +379,13 @@ const catalogCases: Case[] = [
     name: "curate, a binary file as a CSV catalog",
     args: (w) => curateArgs(w, { catalog: c.catalogs["binary.csv"] }),
     exit: 1,
-    says: () => [new RegExp(`${esc(c.catalogs["binary.csv"])}: CSV header lacks column\\(s\\) id, x, y, class`)],
+    says: () => [
+      new RegExp(
+        `${esc(c.catalogs["binary.csv"])}: CSV header lacks column\\(s\\) id, class, and a position \\(x, y, or RA/Dec`,
+      ),
+      // The binary header's bytes are escaped, not echoed raw.
+      /\(have: [\x20-\x7e]*\)\n/,
+    ],
     gone: () => ["out"],
   },
   {
