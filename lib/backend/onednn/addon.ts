@@ -3,6 +3,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { projectRoot } from "../../util/paths";
+import { SETTINGS_VARIABLES, settings } from "../../util/settings";
 import { AddonContract, contractMismatch } from "./contract";
 
 /** The calling thread's convolution primitive cache (native/onednn/conv.cc): size, bound, lookups so far. */
@@ -94,7 +95,7 @@ export interface OnednnAddon extends AddonContract {
 
 export const ADDON_DIR = path.join(projectRoot, "build", "native");
 /** STARCLUSTER_ONEDNN_ADDON points elsewhere (another build; or a missing file, to check the fallback). */
-const addonPath = () => process.env.STARCLUSTER_ONEDNN_ADDON || path.join(ADDON_DIR, "starcluster_onednn.node");
+const addonPath = () => settings().onednnAddon || path.join(ADDON_DIR, "starcluster_onednn.node");
 
 export interface BuildStatus {
   built: boolean;
@@ -124,8 +125,8 @@ export function loadOnednnAddon(): { addon?: OnednnAddon; reason?: string } {
   const file = addonPath();
   if (!fs.existsSync(file)) {
     const status = buildStatus();
-    const why = process.env.STARCLUSTER_ONEDNN_ADDON
-      ? `STARCLUSTER_ONEDNN_ADDON: ${file} not found`
+    const why = settings().onednnAddon
+      ? `${SETTINGS_VARIABLES.onednnAddon}: ${file} not found`
       : status && !status.built
         ? status.reason
         : "run scripts/build-native.sh";
