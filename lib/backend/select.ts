@@ -48,6 +48,7 @@ const NATIVE_PACKAGES: [string, string][] = [
   ["tfjs-node-native", "tfjs-node"],
 ];
 
+// The backend initialised in this process (one value; tfjs has one active backend). Replaced by a forced other one.
 let current: BackendInfo | undefined;
 
 export function parseBackendChoice(value: string | undefined, source: string): BackendChoice {
