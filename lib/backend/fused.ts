@@ -18,6 +18,7 @@ export function hasFusedKernel(name: string): boolean {
   return tf.getKernel(name, tf.getBackend()) !== undefined;
 }
 
+// Whether Relu's gradient is registered with tfjs (once per process).
 let reluGradient = false;
 
 /**

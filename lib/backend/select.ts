@@ -6,6 +6,7 @@
 // backend: danfojs-node's npm override maps that name to pure-JS @tensorflow/tfjs.
 import * as os from "node:os";
 import * as tf from "@tensorflow/tfjs";
+import { SETTINGS_VARIABLES, settings } from "../util/settings";
 
 export const BACKENDS = ["tensorflow", "onednn", "wasm", "cpu"] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -47,6 +48,7 @@ const NATIVE_PACKAGES: [string, string][] = [
   ["tfjs-node-native", "tfjs-node"],
 ];
 
+// The backend initialised in this process (one value; tfjs has one active backend). Replaced by a forced other one.
 let current: BackendInfo | undefined;
 
 export function parseBackendChoice(value: string | undefined, source: string): BackendChoice {
@@ -56,11 +58,11 @@ export function parseBackendChoice(value: string | undefined, source: string): B
 }
 
 function defaultThreads(): number {
-  const env = process.env.STARCLUSTER_THREADS;
-  if (env !== undefined && env !== "") {
+  const env = settings().threads;
+  if (env !== undefined) {
     const n = Number(env);
     if (!Number.isInteger(n) || n < 1)
-      throw new Error(`STARCLUSTER_THREADS: expected a positive integer, got '${env}'`);
+      throw new Error(`${SETTINGS_VARIABLES.threads}: expected a positive integer, got '${env}'`);
     return n;
   }
   return os.availableParallelism();
@@ -131,7 +133,7 @@ async function applyPrecision(info: BackendInfo, asked: Precision, log: (line: s
 }
 
 async function initBackendFp32(options: BackendOptions): Promise<BackendInfo> {
-  const choice = options.backend ?? parseBackendChoice(process.env.STARCLUSTER_BACKEND, "STARCLUSTER_BACKEND");
+  const choice = options.backend ?? parseBackendChoice(settings().backend, SETTINGS_VARIABLES.backend);
   if (current && (choice === "auto" || choice === current.backend)) return current;
   const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
   const threads = options.threads ?? defaultThreads();

@@ -15,6 +15,7 @@ const WASM_PACKAGE = "@tensorflow/tfjs-backend-wasm";
 /** The wasm backend's registration priority in tfjs-backend-wasm 4.x (WASM_PRIORITY there). */
 const WASM_PRIORITY = 2;
 
+// The thread count the wasm backend was set up with (once per process: its module is instantiated once).
 let enabledThreads: number | undefined;
 
 /**

@@ -9,6 +9,7 @@ export interface FieldInfo {
   class_column?: number;
 }
 
+// data/fields.json, read once per process (one value; a shipped file).
 let cache: Record<string, FieldInfo> | undefined;
 
 export function paperFields(): Record<string, FieldInfo> {

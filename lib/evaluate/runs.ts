@@ -13,6 +13,7 @@ import { disposeDualModel, DualModel } from "../models/dual";
 import { loadDualModel } from "../models/saved";
 import { RunConfig, RUN_FILES } from "../train/rundir";
 import { writeFileAtomic } from "../util/atomic";
+import { LruCache } from "../util/lru";
 import { sha256File } from "../util/provenance";
 import { accuracy, argmax, ClassScores, classScores, confusionMatrix, meanStd, rowPercent } from "./metrics";
 import { predictProbabilities } from "./predict";
@@ -90,40 +91,35 @@ function readCached(csv: string, sidecar: string, modelSha: string): Map<string,
   return new Map(readCsvTable(csv).rows.map((r) => [r.cells[0], Float32Array.from(r.cells.slice(3, 7).map(Number))]));
 }
 
-// Evaluating many test sets (ablation: six per run) reloads nothing: the last run's model and the last four
-// stamp sets stay in memory until releaseEvaluationCache().
-let loaded: { file: string; sha: string; model: DualModel } | undefined;
-const stampSets = new Map<string, { set: CuratedSet; pixels: Float32Array[] }>();
+// Evaluating many test sets (ablation: six per run) reloads nothing: the last run's model (one; its tensors are
+// disposed of when another run's replaces it) and the last STAMP_SETS stamp sets with their pixels stay in memory
+// until releaseEvaluationCache(), which evaluateRuns and the experiments call when they are done.
+const STAMP_SETS = 4;
+const models = new LruCache<string, DualModel>(1, disposeDualModel);
+const stampSets = new LruCache<string, { set: CuratedSet; pixels: Float32Array[] }>(STAMP_SETS);
 
 function modelOf(file: string, sha: string): DualModel {
-  if (loaded?.file !== file || loaded.sha !== sha) {
-    releaseModel();
-    loaded = { file, sha, model: loadDualModel(file).model };
-  }
-  return loaded.model;
-}
-
-function releaseModel(): void {
-  if (loaded) disposeDualModel(loaded.model);
-  loaded = undefined;
+  const key = JSON.stringify([file, sha]);
+  if (!models.has(key)) models.clear(); // the old model goes before the new one loads: one in memory at a time
+  return models.getOrCreate(key, () => loadDualModel(file).model);
 }
 
 function stampsOf(data: string[], fields: string[] | undefined, labels: LabelSource, minDetectedBands: number) {
-  const key = JSON.stringify([data, fields, labels, minDetectedBands]);
-  let entry = stampSets.get(key);
-  if (!entry) {
+  return stampSets.getOrCreate(JSON.stringify([data, fields, labels, minDetectedBands]), () => {
     const set = loadCurated(data, { fields, labels, minDetectedBands });
-    entry = { set, pixels: loadPixels(set) };
-    if (stampSets.size >= 4) stampSets.delete(stampSets.keys().next().value as string);
-  }
-  stampSets.delete(key);
-  stampSets.set(key, entry);
-  return entry;
+    return { set, pixels: loadPixels(set) };
+  });
 }
 
+/** Frees the evaluation cache: the model's tensors and the stamp sets' pixels. */
 export function releaseEvaluationCache(): void {
-  releaseModel();
+  models.clear();
   stampSets.clear();
+}
+
+/** What the evaluation cache holds now (models: at most 1; stamp sets: at most STAMP_SETS). */
+export function evaluationCacheSize(): { models: number; stampSets: number } {
+  return { models: models.size, stampSets: stampSets.size };
 }
 
 /** One run's predictions on the evaluation set (cached in the run directory). */

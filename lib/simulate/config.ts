@@ -124,6 +124,7 @@ export function cropSide(scale: ScaleSpec, field: string): number | undefined {
   return typeof scale.crop_px === "number" ? scale.crop_px : scale.crop_px?.[field];
 }
 
+// data/simulation.json, parsed and checked once per process (a config from another file is read on every call).
 let cached: SimulationConfig | undefined;
 
 export function loadSimulationConfig(file = dataPath("simulation.json")): SimulationConfig {
@@ -160,14 +161,17 @@ export function filterName(filter: string): string {
   return filter.split("/")[1];
 }
 
-const psfCache = new Map<string, RadialMixture>();
+// PSF mixtures by the PSF setting they were built from (so a config from another file gets its own): as many as the
+// filters of the configs still in use; dropped with them.
+const psfCache = new WeakMap<PsfSpec, RadialMixture>();
 
 /** The PSF mixture of a filter (cached). */
 export function filterPsf(config: SimulationConfig, filter: string): RadialMixture {
-  let psf = psfCache.get(filter);
+  const spec = config.filters[filter].psf;
+  let psf = psfCache.get(spec);
   if (!psf) {
-    psf = buildPsf(config.filters[filter].psf);
-    psfCache.set(filter, psf);
+    psf = buildPsf(spec);
+    psfCache.set(spec, psf);
   }
   return psf;
 }

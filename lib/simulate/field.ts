@@ -74,6 +74,7 @@ interface RealCatalogs {
   box: Map<string, [number, number, number, number]>;
 }
 
+// The shipped LEGUS catalogs' sources by field, read once per process (one value; data/catalogs does not change).
 let realCache: RealCatalogs | undefined;
 
 export function realCatalogs(): RealCatalogs {

@@ -12,6 +12,7 @@ export interface GitState {
   dirty: boolean;
 }
 
+// The checkout's commit and dirty state, asked of git once per process (one value: what the process started from).
 let cached: GitState | undefined;
 
 export function gitState(): GitState {

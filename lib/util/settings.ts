@@ -1,7 +1,8 @@
 // The library's settings from the environment: every STARCLUSTER_* variable is read here, at the moment it is
 // needed (tests and notebooks change them between calls), and handed to the code that uses it as a value.
-// The backend's own variables (STARCLUSTER_BACKEND, STARCLUSTER_THREADS, STARCLUSTER_ONEDNN_ADDON) are read by
-// lib/backend/select.ts and lib/backend/onednn/addon.ts, and STARCLUSTER_DEBUG by the CLI's error handler.
+// Values that can be wrong are returned as given and checked where they are used, so that a bad one fails the
+// command that needs it and names its variable (the backend's: lib/backend/select.ts). STARCLUSTER_DEBUG is read by
+// the CLI's error handler.
 
 export interface Settings {
   /** STARCLUSTER_RESULTS: the results folder (default results/ of the checkout). */
@@ -24,6 +25,12 @@ export interface Settings {
   labRoot?: string;
   /** STARCLUSTER_GUNZIP_MEMORY_MAX: bytes of a .fits.gz decompressed in memory before a temporary file is used. */
   gunzipMemoryMax?: number;
+  /** STARCLUSTER_BACKEND: auto or a backend name, as given (lib/backend/select.ts parses it). */
+  backend?: string;
+  /** STARCLUSTER_THREADS: onednn and wasm threads, as given (lib/backend/select.ts parses it). */
+  threads?: string;
+  /** STARCLUSTER_ONEDNN_ADDON: the oneDNN addon to load instead of build/native's. */
+  onednnAddon?: string;
 }
 
 /** The names of the variables, for help texts and for child processes that should see the same settings. */
@@ -38,6 +45,9 @@ export const SETTINGS_VARIABLES = {
   chromium: "STARCLUSTER_CHROMIUM",
   labRoot: "STARCLUSTER_LAB_ROOT",
   gunzipMemoryMax: "STARCLUSTER_GUNZIP_MEMORY_MAX",
+  backend: "STARCLUSTER_BACKEND",
+  threads: "STARCLUSTER_THREADS",
+  onednnAddon: "STARCLUSTER_ONEDNN_ADDON",
 } as const satisfies Record<keyof Settings, string>;
 
 /** The settings now (from `env`, default this process's environment). */
@@ -56,5 +66,8 @@ export function settings(env: NodeJS.ProcessEnv = process.env): Settings {
     chromium: env[v.chromium],
     labRoot: env[v.labRoot],
     gunzipMemoryMax: Number.isFinite(gunzipBytes) && gunzipBytes >= 0 ? gunzipBytes : undefined,
+    backend: env[v.backend] || undefined,
+    threads: env[v.threads] || undefined,
+    onednnAddon: env[v.onednnAddon] || undefined,
   };
 }

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { projectRoot } from "./paths";
 
+// package.json's name and version, read once per process (one value).
 let cached: string | undefined;
 
 /** e.g. "starcluster 0.1.0". */

@@ -1,6 +1,8 @@
-// N-API glue: each export takes the tensors' Float32Arrays (inputs and a preallocated output) and an Int32Array of
-// sizes, checks that the arrays are as large as the sizes say (a mismatch would read or write out of bounds), and
-// runs the kernel synchronously on the arrays' own memory. oneDNN errors become JS exceptions.
+// N-API glue: each export takes the tensors' Float32Arrays (inputs and a preallocated output) and a typed array of
+// sizes laid out as a struct of contract.h, checks that the arrays are as large as the sizes say (a mismatch would
+// read or write out of bounds), and runs the kernel synchronously on the arrays' own memory. oneDNN errors become JS
+// exceptions. The addon also exports its contract: `layouts` (each struct's field names in order) and `ops` (each
+// enum's name -> number), which lib/backend/onednn/contract.ts checks when it loads the addon.
 #include <malloc.h>
 #include <node_api.h>
 
@@ -8,6 +10,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <oneapi/dnnl/dnnl.hpp>
@@ -22,6 +25,42 @@ struct JsError : std::runtime_error {
 
 void check(napi_status status, const char* what) {
   if (status != napi_ok) throw JsError(what);
+}
+
+// Each struct of contract.h with the element type of its typed array, its field names and its unpacking, all from
+// its list (contract.h asserts that the struct is exactly that list).
+template <typename S>
+struct Layout;
+#define SC_NAME(f) #f,
+#define SC_UNPACK(f) s.f = p[i++];
+#define SC_LAYOUT(Struct, Element, LIST)                             \
+  template <>                                                        \
+  struct Layout<Struct> {                                            \
+    using element = Element;                                         \
+    static constexpr const char* names[] = {LIST(SC_NAME)};          \
+    static constexpr size_t size = sizeof(names) / sizeof(names[0]); \
+    static Struct unpack(const Element* p) {                         \
+      Struct s;                                                      \
+      size_t i = 0;                                                  \
+      LIST(SC_UNPACK)                                                \
+      return s;                                                      \
+    }                                                                \
+  };
+SC_LAYOUT(sc::ConvShape, int32_t, SC_CONV_SHAPE)
+SC_LAYOUT(sc::PoolShape, int32_t, SC_POOL_SHAPE)
+SC_LAYOUT(sc::MatMulShape, int32_t, SC_MATMUL_SHAPE)
+SC_LAYOUT(sc::ReduceShape, int32_t, SC_REDUCE_SHAPE)
+SC_LAYOUT(sc::AdamScalars, float, SC_ADAM_SCALARS)
+
+constexpr const char* BINARY_NAMES[] = {SC_BINARY_OPS(SC_NAME)};
+constexpr const char* UNARY_NAMES[] = {SC_UNARY_OPS(SC_NAME)};
+constexpr const char* REDUCE_NAMES[] = {SC_REDUCE_OPS(SC_NAME)};
+
+template <typename S>
+std::string field_list() {
+  std::string out;
+  for (const char* f : Layout<S>::names) out += (out.empty() ? "" : ", ") + std::string(f);
+  return out;
 }
 
 struct Args {
@@ -54,6 +93,21 @@ struct Args {
     for (size_t k = 0; k < n; k++)
       if (p[k] < 0) throw JsError(std::string(name) + ": negative size");
     return std::vector<int>(p, p + n);
+  }
+  // The struct S from argument i, a typed array of exactly S's fields (negative sizes refused). Another length
+  // means the caller packed another list than this addon's: said with the addon's fields.
+  template <typename S>
+  S unpack(size_t i, const char* name) {
+    using E = typename Layout<S>::element;
+    constexpr auto type = std::is_same<E, float>::value ? napi_float32_array : napi_int32_array;
+    const E* p = typed<E>(i, type, 0, name);
+    if (length(i) != Layout<S>::size)
+      throw JsError(std::string(name) + ": " + std::to_string(length(i)) + " values, but this addon's layout has " +
+                    std::to_string(Layout<S>::size) + " (" + field_list<S>() + ")");
+    if (std::is_integral<E>::value)
+      for (size_t k = 0; k < Layout<S>::size; k++)
+        if (p[k] < 0) throw JsError(std::string(name) + ": negative " + Layout<S>::names[k]);
+    return Layout<S>::unpack(p);
   }
   size_t length(size_t i) {
     size_t n;
@@ -90,9 +144,6 @@ napi_value undefined(napi_env env) {
   return u;
 }
 
-sc::ConvShape conv_shape(const std::vector<int>& p) {
-  return {p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15], p[16]};
-}
 int64_t x_size(const sc::ConvShape& s) { return int64_t(s.n) * s.h * s.w * s.ci; }
 int64_t y_size(const sc::ConvShape& s) { return int64_t(s.n) * s.oh * s.ow * s.co; }
 int64_t w_size(const sc::ConvShape& s) { return int64_t(s.kh) * s.kw * s.ci * s.co; }
@@ -101,7 +152,7 @@ int64_t w_size(const sc::ConvShape& s) { return int64_t(s.kh) * s.kw * s.ci * s.
 napi_value Conv2D(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     Args a(env, info, 4);
-    auto s = conv_shape(a.ints(3, 17, "shape"));
+    auto s = a.unpack<sc::ConvShape>(3, "shape");
     sc::conv2d_forward(s, a.f32(0, x_size(s), "x"), a.f32(1, w_size(s), "filter"), a.f32(2, y_size(s), "y"));
     return undefined(env);
   });
@@ -111,7 +162,7 @@ napi_value Conv2D(napi_env env, napi_callback_info info) {
 napi_value Conv2DBackpropInput(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     Args a(env, info, 4);
-    auto s = conv_shape(a.ints(3, 17, "shape"));
+    auto s = a.unpack<sc::ConvShape>(3, "shape");
     sc::conv2d_backward_data(s, a.f32(0, y_size(s), "dy"), a.f32(1, w_size(s), "filter"), a.f32(2, x_size(s), "dx"));
     return undefined(env);
   });
@@ -121,34 +172,31 @@ napi_value Conv2DBackpropInput(napi_env env, napi_callback_info info) {
 napi_value Conv2DBackpropFilter(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     Args a(env, info, 4);
-    auto s = conv_shape(a.ints(3, 17, "shape"));
+    auto s = a.unpack<sc::ConvShape>(3, "shape");
     sc::conv2d_backward_weights(s, a.f32(0, x_size(s), "x"), a.f32(1, y_size(s), "dy"), a.f32(2, w_size(s), "dw"));
     return undefined(env);
   });
 }
 
-// (a, b, c, [batch, m, n, k, transA, transB, aBatched, bBatched])
+// (a, b, c, MatMulShape)
 napi_value MatMul(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     Args a(env, info, 4);
-    auto p = a.ints(3, 8, "shape");
-    const int64_t batch = p[0], m = p[1], n = p[2], k = p[3];
-    const int64_t as = p[6] ? m * k : 0, bs = p[7] ? k * n : 0;
-    sc::matmul(int(batch), int(m), int(n), int(k), p[4] != 0, p[5] != 0, a.f32(0, (p[6] ? batch : 1) * m * k, "a"), as,
-               a.f32(1, (p[7] ? batch : 1) * k * n, "b"), bs, a.f32(2, batch * m * n, "c"));
+    auto s = a.unpack<sc::MatMulShape>(3, "shape");
+    const int64_t batch = s.batch, m = s.m, n = s.n, k = s.k;
+    const int64_t as = s.a_batched ? m * k : 0, bs = s.b_batched ? k * n : 0;
+    sc::matmul(int(batch), int(m), int(n), int(k), s.trans_a != 0, s.trans_b != 0,
+               a.f32(0, (s.a_batched ? batch : 1) * m * k, "a"), as, a.f32(1, (s.b_batched ? batch : 1) * k * n, "b"),
+               bs, a.f32(2, batch * m * n, "c"));
     return undefined(env);
   });
-}
-
-sc::PoolShape pool_shape(const std::vector<int>& p) {
-  return {p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13]};
 }
 
 // (x, y, shape)
 napi_value MaxPool(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     Args a(env, info, 3);
-    auto s = pool_shape(a.ints(2, 14, "shape"));
+    auto s = a.unpack<sc::PoolShape>(2, "shape");
     sc::max_pool(s, a.f32(0, int64_t(s.n) * s.h * s.w * s.c, "x"), a.f32(1, int64_t(s.n) * s.oh * s.ow * s.c, "y"));
     return undefined(env);
   });
@@ -158,7 +206,7 @@ napi_value MaxPool(napi_env env, napi_callback_info info) {
 napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     Args a(env, info, 4);
-    auto s = pool_shape(a.ints(3, 14, "shape"));
+    auto s = a.unpack<sc::PoolShape>(3, "shape");
     const int64_t in = int64_t(s.n) * s.h * s.w * s.c;
     sc::max_pool_grad(s, a.f32(0, int64_t(s.n) * s.oh * s.ow * s.c, "dy"), a.f32(1, in, "x"), a.f32(2, in, "dx"));
     return undefined(env);
@@ -180,7 +228,7 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     Args a(env, info, 7);
     const int64_t op = a.i64(0);
-    if (op < 0 || op > int64_t(sc::Binary::ReluGrad)) throw JsError("unknown binary op");
+    if (op < 0 || op >= sc::BINARY_OPS) throw JsError("unknown binary op " + std::to_string(op));
     const size_t rank = a.length(6);
     if (rank < 1 || rank > size_t(sc::MAX_DIMS))
       throw JsError("binary: rank must be 1.." + std::to_string(sc::MAX_DIMS));
@@ -222,7 +270,7 @@ napi_value Unary(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     Args a(env, info, 4);
     const int64_t op = a.i64(0);
-    if (op < 0 || op > int64_t(sc::Unary::Reciprocal)) throw JsError("unknown unary op");
+    if (op < 0 || op >= sc::UNARY_OPS) throw JsError("unknown unary op " + std::to_string(op));
     const int64_t n = int64_t(a.length(1));
     sc::unary(sc::Unary(op), n, a.f32(1, n, "x"), a.f32(2, n, "out"), float(a.f64(3)));
     return undefined(env);
@@ -241,27 +289,26 @@ napi_value ScaleShift(napi_env env, napi_callback_info info) {
   });
 }
 
-// (op, x, out, [outer, reduce, inner])
+// (op, x, out, ReduceShape)
 napi_value Reduce(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     Args a(env, info, 4);
     const int64_t op = a.i64(0);
-    if (op < 0 || op > int64_t(sc::Reduce::Max)) throw JsError("unknown reduce op");
-    auto p = a.ints(3, 3, "shape");
-    if (p[1] == 0) throw JsError("reduce: empty reduction");
-    const int64_t outer = p[0], len = p[1], inner = p[2];
+    if (op < 0 || op >= sc::REDUCE_OPS) throw JsError("unknown reduce op " + std::to_string(op));
+    auto s = a.unpack<sc::ReduceShape>(3, "shape");
+    if (s.length == 0) throw JsError("reduce: empty reduction");
+    const int64_t outer = s.outer, len = s.length, inner = s.inner;
     sc::reduce(sc::Reduce(op), outer, len, inner, a.f32(1, outer * len * inner, "x"), a.f32(2, outer * inner, "out"));
     return undefined(env);
   });
 }
 
-// (p, m, v, g, pOut, mOut, vOut, [beta1, 1 - beta1, beta2, 1 - beta2, sqrt(1 - beta2^t), eps, lr / (1 - beta1^t)])
+// (p, m, v, g, pOut, mOut, vOut, AdamScalars)
 napi_value AdamUpdate(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     Args a(env, info, 8);
     const int64_t n = int64_t(a.length(0));
-    const float* k = a.f32(7, 7, "scalars");
-    const sc::AdamScalars s{k[0], k[1], k[2], k[3], k[4], k[5], k[6]};
+    const auto s = a.unpack<sc::AdamScalars>(7, "scalars");
     sc::adam_update(n, s, a.f32(0, n, "p"), a.f32(1, n, "m"), a.f32(2, n, "v"), a.f32(3, n, "g"), a.f32(4, n, "pOut"),
                     a.f32(5, n, "mOut"), a.f32(6, n, "vOut"));
     return undefined(env);
@@ -343,6 +390,39 @@ napi_value RetainFreedMemory(napi_env env, napi_callback_info) {
   });
 }
 
+napi_value number_property(napi_env env, napi_value object, const char* name, double value) {
+  napi_value v;
+  check(napi_create_double(env, value, &v), name);
+  check(napi_set_named_property(env, object, name, v), name);
+  return object;
+}
+
+napi_value cache_stats(napi_env env) {
+  const sc::CacheStats c = sc::conv_cache_stats();
+  napi_value out;
+  check(napi_create_object(env, &out), "convCache");
+  number_property(env, out, "entries", double(c.entries));
+  number_property(env, out, "capacity", double(c.capacity));
+  number_property(env, out, "hits", double(c.hits));
+  number_property(env, out, "misses", double(c.misses));
+  number_property(env, out, "evictions", double(c.evictions));
+  return out;
+}
+
+// () -> {entries, capacity, hits, misses, evictions} of the calling thread's convolution primitive cache.
+napi_value ConvCache(napi_env env, napi_callback_info) {
+  return guarded(env, [&] { return cache_stats(env); });
+}
+
+// (capacity): the calling thread's cache bound (>= 1; entries beyond it are dropped); returns the stats after.
+napi_value SetConvCacheCapacity(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a(env, info, 1);
+    sc::set_conv_cache_capacity(a.i64(0));
+    return cache_stats(env);
+  });
+}
+
 // () -> "major.minor.patch" of the oneDNN library loaded at run time.
 napi_value Version(napi_env env, napi_callback_info) {
   return guarded(env, [&] {
@@ -353,6 +433,61 @@ napi_value Version(napi_env env, napi_callback_info) {
     return out;
   });
 }
+
+napi_value frozen(napi_env env, napi_value v) {
+  check(napi_object_freeze(env, v), "freeze");
+  return v;
+}
+
+napi_value string_array(napi_env env, const char* const* names, size_t n) {
+  napi_value out;
+  check(napi_create_array_with_length(env, n, &out), "layouts");
+  for (size_t i = 0; i < n; i++) {
+    napi_value s;
+    check(napi_create_string_utf8(env, names[i], NAPI_AUTO_LENGTH, &s), "layouts");
+    check(napi_set_element(env, out, uint32_t(i), s), "layouts");
+  }
+  return frozen(env, out);
+}
+
+template <typename S>
+napi_value field_names(napi_env env) {
+  return string_array(env, Layout<S>::names, Layout<S>::size);
+}
+
+// {Name: number} of one enum: its enumerators are numbered in list order.
+napi_value enum_table(napi_env env, const char* const* names, size_t n) {
+  napi_value out;
+  check(napi_create_object(env, &out), "ops");
+  for (size_t i = 0; i < n; i++) number_property(env, out, names[i], double(i));
+  return frozen(env, out);
+}
+
+napi_value set(napi_env env, napi_value object, const char* name, napi_value value) {
+  check(napi_set_named_property(env, object, name, value), name);
+  return object;
+}
+
+// exports.layouts and exports.ops (frozen): the contract lib/backend/onednn/contract.ts checks at load.
+void export_contract(napi_env env, napi_value exports) {
+  napi_value layouts, ops;
+  check(napi_create_object(env, &layouts), "layouts");
+  set(env, layouts, "conv", field_names<sc::ConvShape>(env));
+  set(env, layouts, "pool", field_names<sc::PoolShape>(env));
+  set(env, layouts, "matMul", field_names<sc::MatMulShape>(env));
+  set(env, layouts, "reduce", field_names<sc::ReduceShape>(env));
+  set(env, layouts, "adam", field_names<sc::AdamScalars>(env));
+  check(napi_create_object(env, &ops), "ops");
+  set(env, ops, "binary", enum_table(env, BINARY_NAMES, sc::BINARY_OPS));
+  set(env, ops, "unary", enum_table(env, UNARY_NAMES, sc::UNARY_OPS));
+  set(env, ops, "reduce", enum_table(env, REDUCE_NAMES, sc::REDUCE_OPS));
+  set(env, exports, "layouts", frozen(env, layouts));
+  set(env, exports, "ops", frozen(env, ops));
+}
+
+static_assert(sizeof(BINARY_NAMES) / sizeof(*BINARY_NAMES) == size_t(sc::BINARY_OPS), "binary names");
+static_assert(sizeof(UNARY_NAMES) / sizeof(*UNARY_NAMES) == size_t(sc::UNARY_OPS), "unary names");
+static_assert(sizeof(REDUCE_NAMES) / sizeof(*REDUCE_NAMES) == size_t(sc::REDUCE_OPS), "reduce names");
 
 napi_value Init(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
@@ -374,9 +509,17 @@ napi_value Init(napi_env env, napi_value exports) {
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setPrecision", nullptr, SetPrecision, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"bf16Supported", nullptr, Bf16Supported, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"convCache", nullptr, ConvCache, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"setConvCacheCapacity", nullptr, SetConvCacheCapacity, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"version", nullptr, Version, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  try {
+    export_contract(env, exports);
+  } catch (const std::exception& e) {
+    napi_throw_error(env, nullptr, e.what());
+    return nullptr;
+  }
   return exports;
 }
 

@@ -1,13 +1,18 @@
 // Convolutions on oneDNN. Activations stay NHWC (the tensors' own memory); filters are reordered each call from
 // tfjs's HWIO into the layout the chosen implementation wants (the weights change every training step, so there
-// is nothing to cache but the reorder primitive). Primitives are created once per shape and kept. Outputs of very
-// few positions go to im2col + sgemm instead (conv_gemm.cc).
+// is nothing to cache but the reorder primitive). Primitives are created once per shape, pass and precision and
+// kept in a cache per thread (its entries hold reorder buffers, so two threads never share one), bounded: the least
+// recently used entry goes when a new one would exceed PRIMITIVE_CACHE_ENTRIES. Outputs of very few positions go to
+// im2col + sgemm instead (conv_gemm.cc).
 // In bf16 precision the operands a convolution reads (x, filter, dy) are rounded to bfloat16 on the way in and
 // every result it writes (y, dx, dw) stays float32, as PyTorch's CPU autocast does; accumulation is float32.
 #include <algorithm>
+#include <list>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <oneapi/dnnl/dnnl.hpp>
@@ -25,8 +30,9 @@ dnnl::engine& cpu_engine() {
   return engine;
 }
 
+// One stream per thread: a oneDNN stream is not to be used by two threads at once. The engine is shared.
 dnnl::stream& cpu_stream() {
-  static dnnl::stream stream(cpu_engine());
+  thread_local dnnl::stream stream(cpu_engine());
   return stream;
 }
 
@@ -34,7 +40,14 @@ namespace {
 
 constexpr auto f32 = memory::data_type::f32;
 constexpr auto bf16 = memory::data_type::bf16;
-Precision current_precision = Precision::F32;
+thread_local Precision current_precision = Precision::F32;
+
+// The default bound of each thread's primitive cache. A run meets each convolution shape in three passes (forward,
+// backward data, backward weights) at its training batch size and again at the last partial batch, and forward at
+// its evaluation batch sizes: the dual ResNet18 at 50 px, trained and evaluated so, made 61 entries, VGG19-BN 61, so
+// 256 holds both networks at two input sizes. An entry holds a JIT-compiled kernel and a filter-sized reorder buffer
+// (up to 9 MB for 3x3x512x512 in fp32).
+constexpr int64_t PRIMITIVE_CACHE_ENTRIES = 256;
 
 struct Descs {
   memory::desc src, weights, dst;
@@ -137,14 +150,66 @@ dnnl::convolution_forward::primitive_desc training_hint(const ConvShape& s, Prec
   return forward_pd(d, dnnl::prop_kind::forward_training);
 }
 
+// Pass, precision and every field of the shape.
 using Key = std::vector<int>;
 
+#define SC_KEY_FIELD(f) s.f,
+Key key_of(Kind kind, Precision precision, const ConvShape& s) {
+  return {kind, int(precision), SC_CONV_SHAPE(SC_KEY_FIELD)};
+}
+#undef SC_KEY_FIELD
+
+// Primitives by key, most recently used first; at most `capacity` of them.
+class PrimitiveCache {
+ public:
+  Entry* find(const Key& key) {
+    auto at = index_.find(key);
+    if (at == index_.end()) {
+      misses_++;
+      return nullptr;
+    }
+    hits_++;
+    order_.splice(order_.begin(), order_, at->second);
+    return order_.front().second.get();
+  }
+
+  Entry& insert(const Key& key, std::unique_ptr<Entry> e) {
+    order_.emplace_front(key, std::move(e));
+    index_[key] = order_.begin();
+    trim();
+    return *order_.front().second;
+  }
+
+  void set_capacity(int64_t capacity) {
+    if (capacity < 1) throw std::invalid_argument("the primitive cache needs room for at least one entry");
+    capacity_ = capacity;
+    trim();
+  }
+
+  CacheStats stats() const { return {int64_t(order_.size()), capacity_, hits_, misses_, evictions_}; }
+
+ private:
+  void trim() {
+    while (int64_t(order_.size()) > capacity_) {
+      index_.erase(order_.back().first);
+      order_.pop_back();
+      evictions_++;
+    }
+  }
+
+  std::list<std::pair<Key, std::unique_ptr<Entry>>> order_;
+  std::map<Key, std::list<std::pair<Key, std::unique_ptr<Entry>>>::iterator> index_;
+  int64_t capacity_ = PRIMITIVE_CACHE_ENTRIES, hits_ = 0, misses_ = 0, evictions_ = 0;
+};
+
+thread_local PrimitiveCache primitive_cache;
+
+// The cached primitive for this pass, shape and the thread's precision, created on a miss. The reference is valid
+// until the thread's next call of entry().
 Entry& entry(Kind kind, const ConvShape& s) {
-  static std::map<Key, std::unique_ptr<Entry>> cache;
   const Precision precision = current_precision;
-  auto& slot = cache[{kind, int(precision), s.n, s.h, s.w, s.ci, s.kh, s.kw, s.co, s.oh, s.ow, s.sh, s.sw, s.dh, s.dw,
-                      s.pt, s.pb, s.pl, s.pr}];
-  if (slot) return *slot;
+  const Key key = key_of(kind, precision, s);
+  if (Entry* hit = primitive_cache.find(key)) return *hit;
   auto e = std::make_unique<Entry>();
   const Descs u = user_descs(s), d = primitive_descs(s, kind, precision);
   if (kind == FORWARD) {
@@ -172,8 +237,7 @@ Entry& entry(Kind kind, const ConvShape& s) {
                 {DNNL_ARG_DIFF_DST, false, u.dst, pd.diff_dst_desc()},
                 {DNNL_ARG_DIFF_WEIGHTS, true, u.weights, pd.diff_weights_desc()}};
   }
-  slot = std::move(e);
-  return *slot;
+  return primitive_cache.insert(key, std::move(e));
 }
 
 }  // namespace
@@ -190,6 +254,10 @@ void set_precision(Precision p) {
 
 Precision precision() { return current_precision; }
 
+CacheStats conv_cache_stats() { return primitive_cache.stats(); }
+
+void set_conv_cache_capacity(int64_t capacity) { primitive_cache.set_capacity(capacity); }
+
 void conv2d_forward(const ConvShape& s, const float* x, const float* w, float* y) {
   if (gemm_preferred(s)) return gemm_conv2d_forward(s, x, w, y);
   run(entry(FORWARD, s), {x, w, y});
@@ -202,7 +270,8 @@ void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, f
 
 // oneDNN 2.6's backward-weights kernels give wrong results when trailing input rows are unused (1x1 stride 2 on an
 // even size, as in ResNet's downsample branches; both with exact and with negative padding after), so x is first
-// cropped to the rows it uses, into a buffer kept per shape.
+// cropped to the rows it uses, into a buffer of this call's own (from the heap, which keeps freed memory: see
+// RetainFreedMemory in addon.cc; left uninitialised, as every element is written).
 void conv2d_backward_weights(const ConvShape& s, const float* x, const float* dy, float* dw) {
   if (gemm_preferred(s)) return gemm_conv2d_backward_weights(s, x, dy, dw);
   const int h = used(s.h, s.oh, s.sh, s.kh, s.dh, s.pt), w = used(s.w, s.ow, s.sw, s.kw, s.dw, s.pl);
@@ -212,13 +281,12 @@ void conv2d_backward_weights(const ConvShape& s, const float* x, const float* dy
     cropped.w = w;
     cropped.pb = std::max(0, s.pb);
     cropped.pr = std::max(0, s.pr);
-    static std::vector<float> buffer;
-    buffer.resize(size_t(s.n) * h * w * s.ci);
+    std::unique_ptr<float[]> buffer(new float[size_t(s.n) * h * w * s.ci]);
     for (int b = 0; b < s.n; b++)
       for (int y = 0; y < h; y++)
         std::copy_n(x + ((int64_t(b) * s.h + y) * s.w) * s.ci, int64_t(w) * s.ci,
-                    buffer.data() + ((int64_t(b) * h + y) * w) * s.ci);
-    return conv2d_backward_weights(cropped, buffer.data(), dy, dw);
+                    buffer.get() + ((int64_t(b) * h + y) * w) * s.ci);
+    return conv2d_backward_weights(cropped, buffer.get(), dy, dw);
   }
   run(entry(BACKWARD_WEIGHTS, s), {x, dy, dw});
 }

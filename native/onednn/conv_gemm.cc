@@ -6,7 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
-#include <vector>
+#include <memory>
 
 #include "conv_gemm.h"
 #include "parallel.h"
@@ -58,10 +58,11 @@ void col2im(const ConvShape& s, const float* col, float* dx) {
   }
 }
 
-std::vector<float>& scratch(size_t n) {
-  static std::vector<float> buffer;
-  if (buffer.size() < n) buffer.resize(n);
-  return buffer;
+// The column matrix of one call, uninitialised (im2col and the gemm write every element). Per call, so that calls
+// from two threads never share it; the heap keeps freed memory (RetainFreedMemory in addon.cc), so taking it again
+// each call costs no page faults.
+std::unique_ptr<float[]> columns(const ConvShape& s) {
+  return std::unique_ptr<float[]>(new float[size_t(s.n) * s.oh * s.ow * s.kh * s.kw * s.ci]);
 }
 
 }  // namespace
@@ -70,23 +71,23 @@ bool gemm_preferred(const ConvShape& s) { return s.oh * s.ow <= 4 && (s.kh > 1 |
 
 void gemm_conv2d_forward(const ConvShape& s, const float* x, const float* w, float* y) {
   const int positions = s.n * s.oh * s.ow, taps = s.kh * s.kw * s.ci;
-  float* col = scratch(size_t(positions) * taps).data();
-  im2col(s, x, col);
-  matmul(1, positions, s.co, taps, false, false, col, 0, w, 0, y);
+  auto col = columns(s);
+  im2col(s, x, col.get());
+  matmul(1, positions, s.co, taps, false, false, col.get(), 0, w, 0, y);
 }
 
 void gemm_conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, float* dx) {
   const int positions = s.n * s.oh * s.ow, taps = s.kh * s.kw * s.ci;
-  float* col = scratch(size_t(positions) * taps).data();
-  matmul(1, positions, taps, s.co, false, true, dy, 0, w, 0, col);
-  col2im(s, col, dx);
+  auto col = columns(s);
+  matmul(1, positions, taps, s.co, false, true, dy, 0, w, 0, col.get());
+  col2im(s, col.get(), dx);
 }
 
 void gemm_conv2d_backward_weights(const ConvShape& s, const float* x, const float* dy, float* dw) {
   const int positions = s.n * s.oh * s.ow, taps = s.kh * s.kw * s.ci;
-  float* col = scratch(size_t(positions) * taps).data();
-  im2col(s, x, col);
-  matmul(1, taps, s.co, positions, true, false, col, 0, dy, 0, dw);
+  auto col = columns(s);
+  im2col(s, x, col.get());
+  matmul(1, taps, s.co, positions, true, false, col.get(), 0, dy, 0, dw);
 }
 
 }  // namespace sc

@@ -1,18 +1,27 @@
 // The native kernels behind the "onednn" tfjs backend. All tensors are float32, dense, row-major, in tfjs's layouts
 // (activations NHWC, conv filters HWIO, matrices row-major); they are the typed arrays of the JS tensors, never copied.
+// The structs and enums that cross N-API (ConvShape, PoolShape, AdamScalars; Binary, Unary, Reduce) are declared in
+// contract.h, from the lists the addon exports.
 #pragma once
 #include <cstdint>
 
+#include "contract.h"
+
 namespace sc {
 
-// One 2-D convolution as tfjs's computeConv2DInfo describes it. Dilations are tfjs's (1 = none).
-struct ConvShape {
-  int n, h, w, ci, kh, kw, co, oh, ow, sh, sw, dh, dw, pt, pb, pl, pr;
-};
-
+// 2-D convolutions on oneDNN (conv.cc). Their primitives are kept per thread in a cache of at most
+// conv_cache_stats().capacity entries (least recently used dropped first).
 void conv2d_forward(const ConvShape& s, const float* x, const float* w, float* y);
 void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, float* dx);
 void conv2d_backward_weights(const ConvShape& s, const float* x, const float* dy, float* dw);
+
+// The calling thread's primitive cache: entries now, its bound, and lookups since the thread started.
+struct CacheStats {
+  int64_t entries, capacity, hits, misses, evictions;
+};
+CacheStats conv_cache_stats();
+// Sets the calling thread's bound (>= 1), dropping the least recently used entries beyond it.
+void set_conv_cache_capacity(int64_t capacity);
 
 // C[b] = op(A[b]) * op(B[b]) for b < batch; a batch stride of 0 broadcasts that operand.
 void matmul(int batch, int m, int n, int k, bool trans_a, bool trans_b, const float* a, int64_t a_stride,
@@ -20,16 +29,11 @@ void matmul(int batch, int m, int n, int k, bool trans_a, bool trans_b, const fl
 
 // Max pooling, NHWC, windows clipped at the borders (implicit padding never wins), first maximum in row-major window
 // order wins, as tfjs's cpu backend decides.
-struct PoolShape {
-  int n, h, w, c, kh, kw, oh, ow, sh, sw, dh, dw, pt, pl;
-};
 void max_pool(const PoolShape& s, const float* x, float* y);
 void max_pool_grad(const PoolShape& s, const float* dy, const float* x, float* dx);
 
 // Elementwise. A binary op broadcasts by the strides of each operand over the output shape (stride 0 = broadcast).
 // ReluGrad: a = x, b = dy; dy where x > 0, else dy * 0 (NaN where x is NaN), as tfjs's mul(dy, step(x)).
-enum class Binary { Add, Sub, Mul, Div, SquaredDifference, Maximum, ReluGrad };
-enum class Unary { Relu, Step, Neg, Square, Sqrt, Rsqrt, Exp, Log, Abs, Reciprocal };
 constexpr int MAX_DIMS = 6;
 void binary(Binary op, int rank, const int* out_shape, const float* a, const int64_t* a_strides, const float* b,
             const int64_t* b_strides, float* out);
@@ -43,13 +47,9 @@ void copy(int rank, const int* shape, const float* src, const int64_t* src_strid
           const int64_t* dst_strides);
 
 // Reduction of the middle axis of a tensor viewed as [outer, reduce, inner].
-enum class Reduce { Sum, Mean, Max };
 void reduce(Reduce op, int64_t outer, int64_t reduce, int64_t inner, const float* x, float* out);
 
 // Adam (torch.optim.Adam) on one parameter of n values: new p, m, v into the *_out arrays.
-struct AdamScalars {
-  float beta1, one_minus_beta1, beta2, one_minus_beta2, bc2_sqrt, eps, step_size;
-};
 void adam_update(int64_t n, const AdamScalars& s, const float* p, const float* m, const float* v, const float* g,
                  float* p_out, float* m_out, float* v_out);
 
@@ -64,6 +64,7 @@ void batch_norm_backward(int64_t rows, int64_t c, const float* g, const float* x
 // float32 results and accumulation; needs AVX512_BF16, which oneDNN uses, or AMX). Matrix products stay float32.
 enum class Precision { F32 = 0, BF16 = 1 };
 bool bf16_supported();
+// The precision is the calling thread's (as the primitive cache is): each JS thread sets its own.
 void set_precision(Precision p);  // throws when the CPU cannot run bf16
 Precision precision();
 

@@ -11,7 +11,15 @@ import { loadCurated, loadPixels } from "../../lib/dataset/curated";
 import { loadSplit } from "../../lib/dataset/split";
 import { dualPredict } from "../../lib/models/dual";
 import { loadDualModel } from "../../lib/models/saved";
-import { evaluateRuns, formatTable, runPredictions, tableCsv } from "../../lib/evaluate/runs";
+import {
+  evaluateRuns,
+  EvalOptions,
+  evaluationCacheSize,
+  formatTable,
+  releaseEvaluationCache,
+  runPredictions,
+  tableCsv,
+} from "../../lib/evaluate/runs";
 import { loadProfile, Profile } from "../../lib/train/profile";
 import { train } from "../../lib/train/train";
 import { repoRoot, tempDir } from "../helpers";
@@ -132,4 +140,16 @@ test("starcluster evaluate prints the table and writes table.csv and evaluation.
   );
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--zero-band must be one of F275W/);
+});
+
+test("the evaluation cache holds the last model and the last stamp sets until released; evaluateRuns releases it", () => {
+  releaseEvaluationCache();
+  const options: EvalOptions = { data: [data], split: "test", zeroBand: "F814W" };
+  for (const run of runs) fs.rmSync(path.join(run, "predictions"), { recursive: true, force: true }); // predicted anew
+  runPredictions(runs[0], { ...options, labels: "class" });
+  assert.deepEqual(evaluationCacheSize(), { models: 1, stampSets: 1 });
+  runPredictions(runs[1], { ...options, labels: "truth" });
+  assert.deepEqual(evaluationCacheSize(), { models: 1, stampSets: 2 }, "run 1's model replaced run 0's");
+  evaluateRuns(runs, options);
+  assert.deepEqual(evaluationCacheSize(), { models: 0, stampSets: 0 });
 });

@@ -3,9 +3,23 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { projectRoot } from "../../util/paths";
+import { SETTINGS_VARIABLES, settings } from "../../util/settings";
+import { AddonContract, contractMismatch } from "./contract";
 
-/** The addon's exports (native/onednn/addon.cc). Outputs are preallocated Float32Arrays; sizes go in Int32Arrays. */
-export interface OnednnAddon {
+/** The calling thread's convolution primitive cache (native/onednn/conv.cc): size, bound, lookups so far. */
+export interface ConvCacheStats {
+  entries: number;
+  capacity: number;
+  hits: number;
+  misses: number;
+  evictions: number;
+}
+
+/**
+ * The addon's exports (native/onednn/addon.cc). Outputs are preallocated Float32Arrays; sizes go in typed arrays
+ * that contract.ts packs by field name, and op numbers come from the addon's own `ops` tables.
+ */
+export interface OnednnAddon extends AddonContract {
   conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, shape: Int32Array): void;
   conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, shape: Int32Array): void;
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, shape: Int32Array): void;
@@ -66,16 +80,22 @@ export interface OnednnAddon {
   /** Keeps freed memory in the heap (glibc mallopt): no page faults for each step's fresh outputs. */
   retainFreedMemory(): boolean;
   setThreads(n: number): number;
-  /** The arithmetic of convolutions: "fp32" (default) or "bf16" (bf16 operands, fp32 results); throws without bf16. */
+  /**
+   * The arithmetic of this thread's convolutions: "fp32" (default) or "bf16" (bf16 operands, fp32 results); throws
+   * without bf16.
+   */
   setPrecision(precision: "fp32" | "bf16"): void;
   /** Whether the CPU runs bf16 convolutions natively (AVX512_BF16 or AMX). */
   bf16Supported(): boolean;
+  convCache(): ConvCacheStats;
+  /** Bounds the calling thread's primitive cache (>= 1 entries; the least recently used beyond it are dropped). */
+  setConvCacheCapacity(entries: number): ConvCacheStats;
   version(): string;
 }
 
 export const ADDON_DIR = path.join(projectRoot, "build", "native");
 /** STARCLUSTER_ONEDNN_ADDON points elsewhere (another build; or a missing file, to check the fallback). */
-const addonPath = () => process.env.STARCLUSTER_ONEDNN_ADDON || path.join(ADDON_DIR, "starcluster_onednn.node");
+const addonPath = () => settings().onednnAddon || path.join(ADDON_DIR, "starcluster_onednn.node");
 
 export interface BuildStatus {
   built: boolean;
@@ -93,16 +113,20 @@ export function buildStatus(): BuildStatus | undefined {
   }
 }
 
+/** The addon once loaded, or why it cannot be: loaded once per process (Node keeps a loaded addon anyway). */
 let loaded: { addon?: OnednnAddon; reason?: string } | undefined;
 
-/** The addon, or the reason it cannot be used (one short phrase). Loaded once. */
+/**
+ * The addon, or the reason it cannot be used (one short phrase): not built, failed to load, or built from another
+ * contract than this build's (contract.ts). Loaded once.
+ */
 export function loadOnednnAddon(): { addon?: OnednnAddon; reason?: string } {
   if (loaded) return loaded;
   const file = addonPath();
   if (!fs.existsSync(file)) {
     const status = buildStatus();
-    const why = process.env.STARCLUSTER_ONEDNN_ADDON
-      ? `STARCLUSTER_ONEDNN_ADDON: ${file} not found`
+    const why = settings().onednnAddon
+      ? `${SETTINGS_VARIABLES.onednnAddon}: ${file} not found`
       : status && !status.built
         ? status.reason
         : "run scripts/build-native.sh";
@@ -117,7 +141,9 @@ export function loadOnednnAddon(): { addon?: OnednnAddon; reason?: string } {
     const ours = process.env.OMP_WAIT_POLICY === undefined;
     if (ours) process.env.OMP_WAIT_POLICY = "passive";
     try {
-      loaded = { addon: require(file) as OnednnAddon };
+      const addon = require(file) as OnednnAddon;
+      const mismatch = contractMismatch(addon);
+      loaded = mismatch ? { reason: mismatch } : { addon };
     } finally {
       if (ours) delete process.env.OMP_WAIT_POLICY;
     }

@@ -51,6 +51,7 @@ class OnednnBackend extends tf.MathBackendCPU {
   }
 }
 
+// Set once the backend and its kernels are registered with tfjs (tfjs keeps them for the process; one value).
 let registered: { nativeKernels: string[]; oneDNN: string } | undefined;
 
 /**

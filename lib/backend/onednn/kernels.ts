@@ -4,6 +4,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { FUSED } from "../fused";
 import type { OnednnAddon } from "./addon";
+import { BinaryOp, pack, ReduceOp, UnaryOp } from "./contract";
 import type { ArrayPool } from "./pool";
 
 type Info = tf.TensorInfo;
@@ -31,7 +32,7 @@ function alloc(backend: unknown, n: number): Float32Array {
 }
 
 /**
- * The addon's 17 convolution sizes. oneDNN wants out = (in + padBefore + padAfter - kernelExtent) / stride + 1 (floor)
+ * The addon's convolution shape (contract.ts's conv layout). oneDNN wants out = (in + padBefore + padAfter - kernelExtent) / stride + 1 (floor)
  * exactly; tfjs's 'same' and 'valid' pads satisfy it, and a ceil-rounded output gets the extra padding after it
  * needs (zeros, as tfjs computes it).
  */
@@ -50,25 +51,25 @@ function convShape(info: tf.backend_util.Conv2DInfo): Int32Array {
     info.padInfo.bottom,
   );
   const right = fit(info.inWidth, info.outWidth, info.strideWidth, info.effectiveFilterWidth, left, info.padInfo.right);
-  return Int32Array.of(
-    info.batchSize,
-    info.inHeight,
-    info.inWidth,
-    info.inChannels,
-    info.filterHeight,
-    info.filterWidth,
-    info.outChannels,
-    info.outHeight,
-    info.outWidth,
-    info.strideHeight,
-    info.strideWidth,
-    info.dilationHeight,
-    info.dilationWidth,
-    top,
-    bottom,
-    left,
-    right,
-  );
+  return pack("conv", {
+    n: info.batchSize,
+    h: info.inHeight,
+    w: info.inWidth,
+    ci: info.inChannels,
+    kh: info.filterHeight,
+    kw: info.filterWidth,
+    co: info.outChannels,
+    oh: info.outHeight,
+    ow: info.outWidth,
+    sh: info.strideHeight,
+    sw: info.strideWidth,
+    dh: info.dilationHeight,
+    dw: info.dilationWidth,
+    pt: top,
+    pb: bottom,
+    pl: left,
+    pr: right,
+  });
 }
 
 const channelsLast = (dataFormat: unknown) =>
@@ -164,32 +165,37 @@ const batchMatMul: Impl = (addon, { inputs, backend, attrs }, fallback) => {
   const batch = util.sizeFromShape(batchShape);
   if (batch * m * n === 0 || k === 0) return fallback();
   const c = alloc(backend, batch * m * n);
-  addon.matMul(
-    av,
-    bv,
-    c,
-    Int32Array.of(batch, m, n, k, transposeA ? 1 : 0, transposeB ? 1 : 0, batchA > 1 ? 1 : 0, batchB > 1 ? 1 : 0),
-  );
+  const shape = pack("matMul", {
+    batch,
+    m,
+    n,
+    k,
+    trans_a: transposeA ? 1 : 0,
+    trans_b: transposeB ? 1 : 0,
+    a_batched: batchA > 1 ? 1 : 0,
+    b_batched: batchB > 1 ? 1 : 0,
+  });
+  addon.matMul(av, bv, c, shape);
   return output(backend, [...batchShape, m, n], c);
 };
 
 function poolShape(info: tf.backend_util.Conv2DInfo): Int32Array {
-  return Int32Array.of(
-    info.batchSize,
-    info.inHeight,
-    info.inWidth,
-    info.inChannels,
-    info.filterHeight,
-    info.filterWidth,
-    info.outHeight,
-    info.outWidth,
-    info.strideHeight,
-    info.strideWidth,
-    info.dilationHeight,
-    info.dilationWidth,
-    info.padInfo.top,
-    info.padInfo.left,
-  );
+  return pack("pool", {
+    n: info.batchSize,
+    h: info.inHeight,
+    w: info.inWidth,
+    c: info.inChannels,
+    kh: info.filterHeight,
+    kw: info.filterWidth,
+    oh: info.outHeight,
+    ow: info.outWidth,
+    sh: info.strideHeight,
+    sw: info.strideWidth,
+    dh: info.dilationHeight,
+    dw: info.dilationWidth,
+    pt: info.padInfo.top,
+    pl: info.padInfo.left,
+  });
 }
 
 const maxPool: Impl = (addon, { inputs, backend, attrs }, fallback) => {
@@ -231,8 +237,16 @@ const maxPoolGrad: Impl = (addon, { inputs, backend, attrs }, fallback) => {
   return output(backend, [...input.shape], dx);
 };
 
-/** Order of sc::Binary in native/onednn/kernels.h (ReluGrad, not a tfjs kernel, follows). */
-const BINARY_OPS = ["Add", "Sub", "Multiply", "RealDiv", "SquaredDifference", "Maximum"] as const;
+/** The native binary op of each tfjs kernel (the addon numbers the ops: its `ops.binary`). */
+const BINARY_KERNELS: Record<string, BinaryOp> = {
+  Add: "Add",
+  Sub: "Sub",
+  Multiply: "Mul",
+  RealDiv: "Div",
+  SquaredDifference: "SquaredDifference",
+  Maximum: "Maximum",
+};
+/** sc::MAX_DIMS (native/onednn/kernels.h): the most axes a strided op takes after merging (the addon checks). */
 const MAX_DIMS = 6;
 
 /**
@@ -270,7 +284,7 @@ export function broadcastStrides(
   return { shape, a, b };
 }
 
-function binaryKernel(op: number): Impl {
+function binaryKernel(op: BinaryOp): Impl {
   return (addon, { inputs, backend }, fallback) => {
     const { a, b } = inputs as { a: Info; b: Info };
     const av = f32(backend, a),
@@ -281,30 +295,39 @@ function binaryKernel(op: number): Impl {
     const layout = broadcastStrides(a.shape, b.shape, outShape);
     if (size === 0 || layout.shape.length > MAX_DIMS) return fallback();
     const out = alloc(backend, size);
-    addon.binary(op, av, Int32Array.from(layout.a), bv, Int32Array.from(layout.b), out, Int32Array.from(layout.shape));
+    const code = addon.ops.binary[op];
+    addon.binary(
+      code,
+      av,
+      Int32Array.from(layout.a),
+      bv,
+      Int32Array.from(layout.b),
+      out,
+      Int32Array.from(layout.shape),
+    );
     return output(backend, outShape, out);
   };
 }
 
-/** Order of sc::Unary in native/onednn/kernels.h. */
-const UNARY_OPS = ["Relu", "Step", "Neg", "Square", "Sqrt", "Rsqrt", "Exp", "Log", "Abs", "Reciprocal"] as const;
+/** The tfjs kernels that are native unary ops of the same name. */
+const UNARY_KERNELS: UnaryOp[] = ["Relu", "Step", "Neg", "Square", "Sqrt", "Rsqrt", "Exp", "Log", "Abs", "Reciprocal"];
 
-function unaryKernel(op: number): Impl {
+function unaryKernel(op: UnaryOp): Impl {
   return (addon, { inputs, backend, attrs }, fallback) => {
     const { x } = inputs as { x: Info };
     const xv = f32(backend, x);
     if (!xv) return fallback();
     const out = alloc(backend, xv.length);
-    addon.unary(op, xv, out, (attrs as { alpha?: number } | undefined)?.alpha ?? 0);
+    addon.unary(addon.ops.unary[op], xv, out, (attrs as { alpha?: number } | undefined)?.alpha ?? 0);
     return output(backend, [...x.shape], out);
   };
 }
 
-/** Order of sc::Reduce in native/onednn/kernels.h. */
-const REDUCE_OPS = ["Sum", "Mean", "Max"] as const;
+/** The tfjs kernels that are native reductions of the same name. */
+const REDUCE_KERNELS: ReduceOp[] = ["Sum", "Mean", "Max"];
 
 /** Reductions over one run of consecutive axes (e.g. [0, 1, 2] of NHWC: batch-norm statistics). */
-function reduceKernel(op: number): Impl {
+function reduceKernel(op: ReduceOp): Impl {
   return (addon, { inputs, backend, attrs }, fallback) => {
     const { x } = inputs as { x: Info };
     // Sum and Mean name their axes `axis`, Max `reductionIndices`.
@@ -324,7 +347,7 @@ function reduceKernel(op: number): Impl {
       len = util.sizeFromShape(x.shape.slice(lo, hi + 1));
     const inner = util.sizeFromShape(x.shape.slice(hi + 1));
     const out = alloc(backend, outer * inner);
-    addon.reduce(op, xv, out, Int32Array.of(outer, len, inner));
+    addon.reduce(addon.ops.reduce[op], xv, out, pack("reduce", { outer, length: len, inner }));
     const [outShape] = backend_util.computeOutAndReduceShapes(x.shape, axes);
     return output(backend, keepDims ? backend_util.expandShapeToKeepDim(outShape, axes) : outShape, out);
   };
@@ -494,9 +517,9 @@ export const NATIVE_KERNELS: Record<string, Impl> = {
   PadV2: padV2,
   Transpose: transpose,
   FusedBatchNorm: fusedBatchNorm,
-  ...Object.fromEntries(BINARY_OPS.map((name, i) => [name, binaryKernel(i)])),
-  ...Object.fromEntries(UNARY_OPS.map((name, i) => [name, unaryKernel(i)])),
-  ...Object.fromEntries(REDUCE_OPS.map((name, i) => [name, reduceKernel(i)])),
+  ...Object.fromEntries(Object.entries(BINARY_KERNELS).map(([name, op]) => [name, binaryKernel(op)])),
+  ...Object.fromEntries(UNARY_KERNELS.map((name) => [name, unaryKernel(name)])),
+  ...Object.fromEntries(REDUCE_KERNELS.map((name) => [name, reduceKernel(name)])),
 };
 
 /** The fused kernels of lib/backend/fused.ts (all inputs float32, as the callers guarantee). */
@@ -530,7 +553,15 @@ const adamUpdate: CustomImpl = (addon, { inputs, backend, attrs }) => {
   const target = (t: Info): Float32Array => (own(t) ? values(cpu, t) : alloc(backend, util.sizeFromShape(t.shape)));
   const out = [target(p), target(m), target(v)];
   // Float32Array rounds each scalar to float32, as tfjs does when an op is given a JS number.
-  const scalars = Float32Array.of(a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.bc2Sqrt, a.eps, a.stepSize);
+  const scalars = pack("adam", {
+    beta1: a.beta1,
+    one_minus_beta1: 1 - a.beta1,
+    beta2: a.beta2,
+    one_minus_beta2: 1 - a.beta2,
+    bc2_sqrt: a.bc2Sqrt,
+    eps: a.eps,
+    step_size: a.stepSize,
+  });
   addon.adamUpdate(values(cpu, p), values(cpu, m), values(cpu, v), values(cpu, g), out[0], out[1], out[2], scalars);
   return [p, m, v].map((t, i) => {
     if (out[i] !== values(cpu, t)) return output(cpu, [...t.shape], out[i]);
@@ -582,16 +613,14 @@ const batchNormTrainGrad: CustomImpl = (addon, { inputs, backend }) => {
 /** Native kernels with several outputs, registered under their tfjs names in place of the cpu ones. */
 export const MULTI_OUTPUT_KERNELS: Record<string, CustomImpl> = { SplitV: splitV };
 
-/** Index of sc::Binary::ReluGrad (after the tfjs-named binary ops). */
-const RELU_GRAD_OP = BINARY_OPS.length;
-
 const reluGrad: CustomImpl = (addon, { inputs, backend }) => {
   const { dy, x } = inputs as { dy: Info; x: Info };
   const n = util.sizeFromShape(x.shape);
   const out = alloc(backend, n);
   const flat = Int32Array.of(n),
     contiguous = Int32Array.of(1);
-  if (n > 0) addon.binary(RELU_GRAD_OP, values(backend, x), contiguous, values(backend, dy), contiguous, out, flat);
+  if (n > 0)
+    addon.binary(addon.ops.binary.ReluGrad, values(backend, x), contiguous, values(backend, dy), contiguous, out, flat);
   return output(backend, [...x.shape], out);
 };
 

@@ -8,6 +8,7 @@ import { plainBatchMatMulConfig } from "./batch-matmul";
 import { smallOutputConv2DConfig } from "./conv2d";
 import { fastConv2DBackpropInputConfig } from "./conv2d-backprop-input";
 
+// Whether the training kernels are registered with tfjs (once per process).
 let registered = false;
 
 /** Registers the wasm training kernels; safe to call more than once. Call after importing the wasm backend. */

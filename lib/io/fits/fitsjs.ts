@@ -42,6 +42,7 @@ class NodeFileReader {
   }
 }
 
+// The fitsjs module, loaded and patched once per process on first use.
 let astro: FitsjsModule | undefined;
 
 function load(): FitsjsModule {

@@ -9,6 +9,7 @@ const N_RANDOM = 10000;
 /** SUBTRACTIVE_DITHER_2 stores exact zeros as this value. */
 const ZERO_VALUE = -2147483646;
 
+// cfitsio's dither table (N_RANDOM floats), computed once per process on first use.
 let randoms: Float32Array | undefined;
 
 /** cfitsio's fits_init_randoms: Park & Miller's minimal standard generator, each value rounded to float32. */
