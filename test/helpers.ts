@@ -60,3 +60,22 @@ export async function killWhen(child: ChildProcess, ready: () => boolean, what: 
   });
   await exited;
 }
+
+/** numpy's dtype name of each typed array our pixel arrays can be (as astropy's reference scripts report it). */
+export const NUMPY_DTYPES: Record<string, string> = {
+  Uint8Array: "uint8",
+  Int8Array: "int8",
+  Int16Array: "int16",
+  Uint16Array: "uint16",
+  Int32Array: "int32",
+  Uint32Array: "uint32",
+  BigInt64Array: "int64",
+  BigUint64Array: "uint64",
+  Float32Array: "float32",
+  Float64Array: "float64",
+};
+
+/** numpy's name for the dtype of one of our pixel arrays. */
+export function numpyDtype(a: ArrayBufferView): string {
+  return NUMPY_DTYPES[a.constructor.name];
+}

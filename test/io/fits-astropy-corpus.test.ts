@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 import { FitsFile, formatInfo, openFits, PixelArray, TableColumn } from "../../lib/io/fits";
-import { repoRoot, runReference } from "../helpers";
+import { NUMPY_DTYPES, numpyDtype, repoRoot, runReference } from "../helpers";
 
 interface RefColumn {
   dtype: string;
@@ -65,19 +65,6 @@ const FEATURES: { feature: string; says: RegExp }[] = [
   { feature: "HCOMPRESS_1 smoothing (SMOOTH != 0)", says: /HCOMPRESS_1 with SMOOTH != 0 .* is not supported/ },
 ];
 
-const DTYPE: Record<string, string> = {
-  Uint8Array: "uint8",
-  Int8Array: "int8",
-  Int16Array: "int16",
-  Uint16Array: "uint16",
-  Int32Array: "int32",
-  Uint32Array: "uint32",
-  BigInt64Array: "int64",
-  BigUint64Array: "uint64",
-  Float32Array: "float32",
-  Float64Array: "float64",
-};
-const dtype = (a: PixelArray) => DTYPE[a.constructor.name];
 const sha256 = (a: PixelArray) =>
   createHash("sha256")
     .update(Buffer.from(a.buffer, a.byteOffset, a.byteLength))
@@ -120,7 +107,8 @@ function compareImage(fits: FitsFile, r: RefHdu, outcome: Outcome): void {
   } else if (r.sha256 === undefined) {
     if (image.data.length !== 0) outcome.problems.push(`${what}: ${image.data.length} values, astropy has no data`);
   } else {
-    if (dtype(image.data) !== r.dtype) outcome.problems.push(`${what}: dtype ${dtype(image.data)}, astropy ${r.dtype}`);
+    if (numpyDtype(image.data) !== r.dtype)
+      outcome.problems.push(`${what}: dtype ${numpyDtype(image.data)}, astropy ${r.dtype}`);
     if (JSON.stringify([...image.shape].reverse()) !== JSON.stringify(r.shape)) {
       outcome.problems.push(`${what}: shape ${image.shape.join(" x ")}, astropy (numpy order) ${r.shape!.join(", ")}`);
     }
@@ -157,7 +145,7 @@ function compareColumn(c: TableColumn, r: RefColumn, what: string): string[] {
   if (r.values)
     return JSON.stringify(c.values) === JSON.stringify(r.values) ? [] : [`${what}: values differ from astropy's`];
   const values = c.values as PixelArray;
-  if (!ArrayBuffer.isView(values) || dtype(values) !== r.dtype) return [`${what}: not astropy's dtype ${r.dtype}`];
+  if (!ArrayBuffer.isView(values) || numpyDtype(values) !== r.dtype) return [`${what}: not astropy's dtype ${r.dtype}`];
   return sha256(values) === r.sha256 ? [] : [`${what}: values differ from astropy's`];
 }
 
@@ -259,7 +247,7 @@ const jobs = JSON.parse(require("node:fs").readFileSync(0, "utf8"));
 })();
 `;
 
-const ARRAY_OF: Record<string, string> = Object.fromEntries(Object.entries(DTYPE).map(([k, v]) => [v, k]));
+const ARRAY_OF: Record<string, string> = Object.fromEntries(Object.entries(NUMPY_DTYPES).map(([k, v]) => [v, k]));
 
 test("fitsjs on the same images (a record for environment.md; fitsjs is not the reader)", (t) => {
   const gzip = (file: string) =>

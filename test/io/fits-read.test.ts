@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import * as path from "node:path";
 import { test } from "node:test";
 import { CardValue, formatInfo, openFits, PixelArray, withFits, writeFits } from "../../lib/io/fits";
-import { runReference, tempDir } from "../helpers";
+import { numpyDtype, runReference, tempDir } from "../helpers";
 
 const dir = tempDir();
 const files: string[] = JSON.parse(runReference("fits_fixtures.py", [dir]));
@@ -26,19 +26,6 @@ interface AstropyView {
 const astropy = (file: string, sections: number[][] = []): AstropyView =>
   JSON.parse(runReference("fits_exact.py", [file, JSON.stringify(sections)]));
 
-const DTYPE: Record<string, string> = {
-  Uint8Array: "uint8",
-  Int8Array: "int8",
-  Int16Array: "int16",
-  Uint16Array: "uint16",
-  Int32Array: "int32",
-  Uint32Array: "uint32",
-  BigInt64Array: "int64",
-  BigUint64Array: "uint64",
-  Float32Array: "float32",
-  Float64Array: "float64",
-};
-const dtype = (a: PixelArray) => DTYPE[a.constructor.name];
 const hex = (a: PixelArray) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("hex");
 const tagged = (v: CardValue | undefined) => (typeof v === "bigint" ? { bigint: String(v) } : (v ?? null));
 
@@ -63,7 +50,7 @@ for (const name of files) {
         );
         if (r.hex !== undefined) {
           const img = hdu.readImage();
-          assert.equal(dtype(img.data), r.dtype, `${name} HDU ${i} dtype`);
+          assert.equal(numpyDtype(img.data), r.dtype, `${name} HDU ${i} dtype`);
           assert.deepEqual([...img.shape].reverse(), r.shape);
           assert.equal(hex(img.data), r.hex, `${name} HDU ${i}: values differ from astropy's`);
         }
@@ -92,7 +79,7 @@ test("sections equal astropy's section[] for every BITPIX and scaling, wherever 
       boxes.forEach(([x0, y0, width, height], k) => {
         const s = fits.hdus[0].section({ x0, y0, width, height });
         assert.equal(s.outside, null);
-        assert.equal(dtype(s.data), ref.sections[k].dtype, `${name} box ${k}`);
+        assert.equal(numpyDtype(s.data), ref.sections[k].dtype, `${name} box ${k}`);
         assert.equal(hex(s.data), ref.sections[k].hex, `${name} box ${k}`);
       }),
     );
@@ -127,13 +114,13 @@ test("raw and float32 options: stored values without scaling; float64 rounded to
   withFits(path.join(dir, "uint16.fits"), (fits) => {
     const raw = fits.hdus[0].readImage({ raw: true }).data;
     const phys = fits.hdus[0].readImage().data;
-    assert.equal(dtype(raw), "int16");
+    assert.equal(numpyDtype(raw), "int16");
     assert.ok(Array.from(raw as Int16Array).every((v, i) => Number(v) + 32768 === Number(phys[i])));
   });
   withFits(path.join(dir, "bitpix-64.fits"), (fits) => {
     const d64 = fits.hdus[0].readImage().data as Float64Array;
     const d32 = fits.hdus[0].readImage({ float32: true }).data;
-    assert.equal(dtype(d32), "float32");
+    assert.equal(numpyDtype(d32), "float32");
     assert.deepEqual(Array.from(d32 as Float32Array), Array.from(Float32Array.from(d64)));
   });
 });
@@ -152,7 +139,7 @@ test("BINTABLE columns equal astropy's: numeric (incl. unsigned and scaled), log
       const r = ref[c.name];
       if (r.values) assert.deepEqual(c.values, r.values, c.name);
       else {
-        assert.equal(dtype(c.values as PixelArray), r.dtype, c.name);
+        assert.equal(numpyDtype(c.values as PixelArray), r.dtype, c.name);
         assert.equal(hex(c.values as PixelArray), r.hex, c.name);
       }
     }
@@ -219,7 +206,7 @@ test("round trip with our writer: every BITPIX, a scaled and a uint16 image, a M
         const raw = hdu.readImage({ raw: true }).data;
         assert.equal(hex(raw), hex(c.hdus[i].data), `${c.name} HDU ${hdu.index}: stored values`);
         const img = hdu.readImage();
-        assert.equal(dtype(img.data), ref[i].dtype, `${c.name} HDU ${hdu.index} dtype`);
+        assert.equal(numpyDtype(img.data), ref[i].dtype, `${c.name} HDU ${hdu.index} dtype`);
         assert.equal(hex(img.data), ref[i].hex, `${c.name} HDU ${hdu.index}: physical values differ from astropy's`);
         // A section crossing the left and bottom edges holds the image's own values where it overlaps it.
         const s = hdu.section({ x0: -2, y0: 3, width: 5, height: 4 }, { raw: true });
