@@ -26,7 +26,7 @@ import {
   releaseEvaluationCache,
   RunPredictions,
   runPredictions,
-  summarize,
+  evaluatePredictions,
 } from "../evaluate/runs";
 import { ArchName } from "../models/arch";
 import { readMetrics, trainingSeconds } from "../train/rundir";
@@ -39,7 +39,7 @@ import { writeResult } from "./results";
 import { EnsembleUncertainty, ensembleUncertainty, EntropyByClass, entropyByClass } from "./uncertainty";
 import { MAX_ENTROPY } from "../evaluate/metrics";
 
-export type DatasetRow = ReturnType<typeof datasetTables>[number];
+export type DatasetRow = ReturnType<typeof datasetRows>[number];
 export interface DatasetResult {
   fields: DatasetRow[];
   paper: { table1: PaperResults["table1"]; table2: PaperResults["table2"] };
@@ -112,7 +112,8 @@ export function fieldsByTable(stamps: string): { table1: string[]; table2: strin
   return { table1: of(1), table2: of(2) };
 }
 
-export function datasetTables(stamps: string) {
+/** One row per curated field: its catalog, kept and usable stamps per class, what curation dropped, the paper's counts. */
+export function datasetRows(stamps: string) {
   const rows = readManifest(stamps);
   const paper = paperResults();
   const fields = [...new Set(rows.map((r) => r.field))];
@@ -209,7 +210,7 @@ function evaluateArch(
     for (const [k, o] of Object.entries(variants)) preds[k].push(runPredictions(run, o));
   });
   releaseEvaluationCache();
-  const summary = (k: string) => summarize(preds[k], { ...variants[k], labels: variants[k].labels! });
+  const summary = (k: string) => evaluatePredictions(preds[k], { ...variants[k], labels: variants[k].labels! });
   writeResult(ctx.results, `ten-seed-${arch}`, {
     arch,
     evaluation: summary("test"),
@@ -279,7 +280,7 @@ export function computeResults(ctx: ComputeContext): void {
   const fields = fieldsByTable(ctx.stamps);
   if (fields.table1.length === 0) throw new Error(`${ctx.stamps}: no Table 1 field in the curated data`);
   writeResult(ctx.results, "dataset", {
-    fields: datasetTables(ctx.stamps),
+    fields: datasetRows(ctx.stamps),
     paper: { table1: paperResults().table1, table2: paperResults().table2 },
   } satisfies DatasetResult);
   writeResult(ctx.results, "human-agreement", agreementResult(ctx.stamps));

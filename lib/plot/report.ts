@@ -121,7 +121,8 @@ export function comparisonTable(
   return { frame, table: frameHtml(frame, caption) };
 }
 
-export function datasetTables(profile = shownProfile()) {
+/** Tables 1-2 (dataset.json): usable / catalog stamps per class and field beside the paper's counts. */
+export function datasetReport(profile = shownProfile()) {
   const r = readResult<DatasetResult>("dataset", profile);
   const frameOf = (table: number) => {
     const rows = r.fields
