@@ -1,6 +1,7 @@
 // What the experiment notebooks display: tables and Plotly figures built from a reproduction's results, ours beside
 // the paper's with the difference. Each table comes as a danfo DataFrame (`frame`, to slice and sort in a notebook)
-// beside its HTML (`table`), and each report also returns the result it was made from (`result`).
+// beside its HTML (`table`), and each report also returns the result it was made from (`result`). The paper's numbers
+// come from the results (copied there from data/paper-results.json) or from that file itself (lib/experiments/paper).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DataFrame } from "danfojs-node";
@@ -20,7 +21,7 @@ import type {
   UncertaintyResult,
 } from "../experiments/compute";
 import type { CeilingResult } from "../experiments/ceiling";
-import { PaperTable } from "../experiments/paper";
+import { PaperTable, paperResults } from "../experiments/paper";
 import { Misclassified } from "../experiments/predictions";
 import { objectStamps, StampSource } from "../experiments/stamps";
 import { galleryFigure } from "./stamps";
@@ -154,6 +155,7 @@ export function humanAgreementReport(profile = shownProfile()) {
   const a = r.NGC4656 ?? r.all;
   if (!a) throw new Error("no object has a second label in this data set");
   const which = r.NGC4656 ? "NGC 4656" : "all fields";
+  const paper = paperResults().human_agreement_match_percent;
   const rows = a.diagonal.map((d, i) => [
     `class ${i + 1}`,
     d,
@@ -172,7 +174,7 @@ export function humanAgreementReport(profile = shownProfile()) {
     table: frameHtml(frame, `Agreement per class, ${which}`),
     frame,
     result: r,
-    summary: `${which}: total match over classes 1+2+3 ${a.match123.toFixed(0)}% (paper 76%), over classes 1+2 ${a.match12.toFixed(0)}% (paper 67%).`,
+    summary: `${which}: total match over classes 1+2+3 ${a.match123.toFixed(0)}% (paper ${paper.classes_1_2_3}%), over classes 1+2 ${a.match12.toFixed(0)}% (paper ${paper.classes_1_2}%).`,
   };
 }
 
@@ -180,6 +182,7 @@ export function tenSeedReport(arch: ArchName, profile = shownProfile()) {
   const r = readResult<TenSeedResult>(`ten-seed-${arch}`, profile);
   const curves = readResult<CurvesResult>(`curves-${arch}`, profile);
   const e = r.evaluation;
+  const humans = paperResults().human_agreement_diagonal_percent.join(" : ");
   return {
     figure: figures.confusionFigure(
       [
@@ -197,7 +200,7 @@ export function tenSeedReport(arch: ArchName, profile = shownProfile()) {
     curves: figures.curvesFigure(curves.runs, `${ARCH_TITLE[arch]}: training curves of every seed`),
     result: r,
     curvesResult: curves,
-    summary: `${ARCH_TITLE[arch]}: accuracy ${pm(100 * e.accuracy.mean, 100 * e.accuracy.std)}% against the human class, ${pm(100 * r.againstTruth.accuracy.mean, 100 * r.againstTruth.accuracy.std)}% against the simulator's truth; diagonal ${e.mean.map((row, i) => row[i].toFixed(0)).join(" : ")} (paper ${r.paper.mean_percent.map((row, i) => row[i].toFixed(0)).join(" : ")}; human agreement 66 : 37 : 40 : 61).`,
+    summary: `${ARCH_TITLE[arch]}: accuracy ${pm(100 * e.accuracy.mean, 100 * e.accuracy.std)}% against the human class, ${pm(100 * r.againstTruth.accuracy.mean, 100 * r.againstTruth.accuracy.std)}% against the simulator's truth; diagonal ${e.mean.map((row, i) => row[i].toFixed(0)).join(" : ")} (paper ${r.paper.mean_percent.map((row, i) => row[i].toFixed(0)).join(" : ")}; human agreement ${humans}).`,
     trainingMinutes: curves.runs.map((c) => c.seconds / 60),
   };
 }
@@ -219,7 +222,7 @@ export function generalizationReport(archs: ArchName[], profile = shownProfile()
             totals: r.paper.true_class_totals,
           },
         ],
-        `${ARCH_TITLE[r.arch]} on NGC 1559 (19 Mpc)`,
+        `${ARCH_TITLE[r.arch]} on NGC 1559 (${paperResults().table2.fields.NGC1559[0]} Mpc)`,
       ),
       ...comparisonTable(
         r.evaluation,
