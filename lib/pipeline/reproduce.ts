@@ -24,7 +24,16 @@ import { train } from "../train/train";
 import { progressBar } from "../util/progress";
 import { gitState, machineInfo } from "../util/provenance";
 import { computeResults, fieldsByTable } from "../experiments/compute";
-import { loadReproduceSpec, reproducePaths, ReproduceProfile, writeResult } from "../experiments/results";
+import {
+  loadReproduceSpec,
+  ReproducePaths,
+  reproducePaths,
+  ReproduceProfile,
+  ReproduceSpec,
+  ReproductionProvenance,
+  StageTiming,
+  writeResult,
+} from "../experiments/results";
 import { withOutputLock } from "../util/lock";
 
 export interface ReproduceOptions {
@@ -42,15 +51,10 @@ export interface ReproduceOptions {
   log?: (line: string) => void;
 }
 
-interface Stage {
-  seconds: number;
-  done: "now" | "before";
-  /** Training stages: each complete seed's own training time (run.json), also when it was trained before. */
-  seedSeconds?: number[];
-}
-
 /** Runs a reproduction, refusing a second one on the same runs folder. */
-export function reproduce(options: ReproduceOptions): Promise<{ results: string; stages: Record<string, Stage> }> {
+export function reproduce(
+  options: ReproduceOptions,
+): Promise<{ results: string; stages: Record<string, StageTiming> }> {
   const runs = reproducePaths(loadReproduceSpec(options.profile), options.dataRoot).runs;
   return withOutputLock(runs, "folder", "reproduce", () => reproduceUnlocked(options));
 }
@@ -58,16 +62,16 @@ export function reproduce(options: ReproduceOptions): Promise<{ results: string;
 /** What the stages share: the profile's spec and paths, where to log, and the stage timings collected so far. */
 interface Reproduction {
   options: ReproduceOptions;
-  spec: ReturnType<typeof loadReproduceSpec>;
-  paths: ReturnType<typeof reproducePaths>;
+  spec: ReproduceSpec;
+  paths: ReproducePaths;
   profile: Profile;
   log: (line: string) => void;
-  stages: Record<string, Stage>;
+  stages: Record<string, StageTiming>;
 }
 
 async function reproduceUnlocked(
   options: ReproduceOptions,
-): Promise<{ results: string; stages: Record<string, Stage> }> {
+): Promise<{ results: string; stages: Record<string, StageTiming> }> {
   const spec = loadReproduceSpec(options.profile);
   const r: Reproduction = {
     options,
@@ -109,7 +113,7 @@ async function reproduceUnlocked(
     computeResults({ stamps: paths.stamps, synth: paths.synth, runs, truthRuns, results: paths.results, log }),
   );
   const seedsUsed = Object.fromEntries(Object.entries(runs).map(([a, dirs]) => [a, dirs!.length]));
-  const provenance = () => ({
+  const provenance = (): ReproductionProvenance => ({
     profile: spec.name,
     command: options.command,
     seeds: seedsUsed,
