@@ -1,11 +1,10 @@
 // `starcluster classify`: a field's candidates (catalog + mosaics, curated on the fly, or a curated folder) through
 // an ensemble of trained models, into a table of classes with their uncertainty (lib/classify/).
 import { BACKENDS, BackendChoice, initBackend, Precision, PRECISIONS } from "../../backend/select";
-import { CATALOG_FORMATS, CatalogFormat } from "../../catalog/read";
-import { classify, ClassifyResult, ClassifySource } from "../../classify/classify";
+import { CATALOG_FORMATS } from "../../catalog/read";
+import { classify, ClassifySource } from "../../classify/classify";
 import { DEFAULT_MODEL_MEMORY } from "../../classify/ensemble";
 import { OUTPUT_FORMATS, OutputFormat } from "../../classify/table";
-import { SettingNeeded } from "../../util/errors";
 import { progressBar } from "../../util/progress";
 import { UsageError } from "../args";
 import { defineCommand } from "../command";
@@ -87,7 +86,7 @@ export const classifyCommand = defineCommand({
         catalog: {
           catalog: options.catalog!,
           field: options.field!,
-          format: options["catalog-format"] as CatalogFormat | undefined,
+          format: options["catalog-format"],
           classColumn: options["class-column"],
           pixels: options.pixels as "fits" | "zero" | undefined,
           sky: parseSkyColumns(options.sky),
@@ -102,22 +101,15 @@ export const classifyCommand = defineCommand({
       backend: options.backend as BackendChoice | undefined,
       precision: options.precision as Precision,
     });
-    let r: ClassifyResult;
-    try {
-      r = classify({
-        models: options.models,
-        source,
-        out: options.out,
-        format,
-        batchSize: options.batch,
-        modelMemory: options["model-memory"] * 1024 ** 2,
-        progress: (n) => progressBar(n),
-      });
-    } catch (e) {
-      // Here the catalog's format is --catalog-format (--format is the table's).
-      if (e instanceof SettingNeeded && e.option === "format") throw new SettingNeeded("catalog-format", e.message);
-      throw e;
-    }
+    const r = classify({
+      models: options.models,
+      source,
+      out: options.out,
+      format,
+      batchSize: options.batch,
+      modelMemory: options["model-memory"] * 1024 ** 2,
+      progress: (n) => progressBar(n),
+    });
     const dropped = r.rows.filter((row) => row.status === "dropped");
     const reasons = new Map<string, number>();
     for (const row of dropped) reasons.set(row.reason, (reasons.get(row.reason) ?? 0) + 1);

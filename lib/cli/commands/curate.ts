@@ -1,6 +1,6 @@
 // `starcluster curate`: catalog objects into five-band MEF stamps with a manifest (lib/curate/README.md), for one
 // field from a catalog and its mosaics, or for every field of a `starcluster synth` output.
-import { CATALOG_FORMATS, CatalogFormat } from "../../catalog/read";
+import { CATALOG_FORMATS } from "../../catalog/read";
 import { BANDS } from "../../catalog/record";
 import { curate, FIELD_NAME_RULE, FieldJob, isFieldName } from "../../curate/curate";
 import { bandOf, MosaicSpec } from "../../curate/mosaics";
@@ -71,6 +71,7 @@ export const curateCommand = defineCommand({
   name: "curate",
   summary:
     "Cut five-band MEF stamps around catalog objects from the mosaics; write OUT/manifest.csv (every object, kept or dropped with the reason) and OUT/curation.json. Reruns resume.",
+  renamed: { format: "catalog-format" },
   options: {
     catalog: { type: "string", help: "catalog file (LEGUS .tab, PHANGS FITS/CSV, plain CSV)" },
     mosaic: { type: "string", multiple: true, help: "BAND=PATH, once per band (F275W, F336W, F438W, F555W, F814W)" },
@@ -91,7 +92,7 @@ export const curateCommand = defineCommand({
       min: 34,
       help: "LEGUS: 1-based column of the visual class, 34 or later (default: per field, else from its content)",
     },
-    format: { type: "string", choices: CATALOG_FORMATS, help: "catalog format (default: from the file)" },
+    "catalog-format": { type: "string", choices: CATALOG_FORMATS, help: "catalog format (default: from the file)" },
     pixels: { type: "string", choices: ["fits", "zero"], help: "plain CSV: x, y are 1-based (fits) or 0-based (zero)" },
     ...SKY_OPTIONS,
   },
@@ -99,7 +100,7 @@ export const curateCommand = defineCommand({
     let jobs: FieldJob[];
     const argv = ["starcluster", "curate"];
     if (options.synth !== undefined) {
-      const clash = (["catalog", "field", "class-column", "format", "pixels", "sky"] as const).filter(
+      const clash = (["catalog", "field", "class-column", "catalog-format", "pixels", "sky"] as const).filter(
         (k) => options[k] !== undefined,
       );
       if (options.mosaic.length) clash.push("mosaic" as never);
@@ -123,7 +124,7 @@ export const curateCommand = defineCommand({
         {
           field: options.field!,
           catalog: options.catalog!,
-          format: options.format as CatalogFormat | undefined,
+          format: options["catalog-format"],
           classColumn: options["class-column"],
           pixels: options.pixels as "fits" | "zero" | undefined,
           sky: parseSkyColumns(options.sky),
@@ -137,7 +138,7 @@ export const curateCommand = defineCommand({
         "--field",
         options.field!,
       );
-      for (const k of ["class-column", "format", "pixels", "sky"] as const)
+      for (const k of ["class-column", "catalog-format", "pixels", "sky"] as const)
         if (options[k] !== undefined) argv.push(`--${k}`, String(options[k]));
     }
     argv.push("--out", options.out, "--size", String(options.size), ...(options.pad ? ["--pad"] : []));
