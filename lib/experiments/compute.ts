@@ -139,6 +139,12 @@ export interface BaselineResult {
   generalization?: ScoredSet;
 }
 
+/** The Table 1 fields of the curated data (training and testing) and the Table 2 ones (generalisation). */
+export interface TableFields {
+  table1: string[];
+  table2: string[];
+}
+
 export interface ComputeContext {
   stamps: string;
   /** The simulated fields the stamps come from (magnitudes and kinds for ceiling.json); absent for real data. */
@@ -152,7 +158,7 @@ export interface ComputeContext {
 }
 
 /** The fields of the curated data that belong to Table 1 (training/testing) and Table 2 (generalisation). */
-export function fieldsByTable(stamps: string): { table1: string[]; table2: string[] } {
+export function fieldsByTable(stamps: string): TableFields {
   const present = new Set(readManifest(stamps).map((r) => r.field));
   const all = paperFields();
   const of = (t: 1 | 2) => Object.keys(all).filter((f) => all[f].table === t && present.has(f));
@@ -234,16 +240,21 @@ function accuracyByField(predictions: RunPredictions[]): FieldAccuracy[] {
   });
 }
 
-function evaluateArch(
-  arch: ArchName,
-  runs: string[],
-  ctx: ComputeContext,
-  fields: { table1: string[]; table2: string[] },
-) {
+/** Predictions of every run on every test set of a network, and the options each set was evaluated with. */
+interface ArchPredictions {
+  variants: Record<string, EvalOptions>;
+  preds: Record<string, RunPredictions[]>;
+}
+
+/**
+ * Every test set of a network, evaluated run by run so that each model is loaded once: the test split against the
+ * labels ("test") and the truth ("testTruth"); with a Table 2 field, that field with all bands ("gen") and with
+ * each band zeroed (keyed by the band).
+ */
+function predictTestSets(arch: ArchName, runs: string[], ctx: ComputeContext, fields: TableFields): ArchPredictions {
   const data = [ctx.stamps];
   const test: EvalOptions = { data, fields: fields.table1, split: "test", labels: "class" };
   const gen: EvalOptions = { data, fields: fields.table2, split: "all", labels: "class" };
-  // Every test set of this network, evaluated run by run so that each model is loaded once.
   const variants: Record<string, EvalOptions> = { test, testTruth: { ...test, labels: "truth" } };
   if (fields.table2.length) {
     variants.gen = gen;
@@ -257,6 +268,12 @@ function evaluateArch(
     for (const [k, o] of Object.entries(variants)) preds[k].push(runPredictions(run, o));
   });
   releaseEvaluationCache();
+  return { variants, preds };
+}
+
+/** Writes a network's results: ten-seed, curves and predictions, then those of the Table 2 field if there is one. */
+function evaluateArch(arch: ArchName, runs: string[], ctx: ComputeContext, fields: TableFields): void {
+  const { variants, preds } = predictTestSets(arch, runs, ctx, fields);
   const summary = (k: string) => evaluatePredictions(preds[k], { ...variants[k], labels: variants[k].labels! });
   writeResult(ctx.results, `ten-seed-${arch}`, {
     arch,
@@ -267,7 +284,17 @@ function evaluateArch(
   } satisfies TenSeedResult);
   writeResult(ctx.results, `curves-${arch}`, { arch, runs: readCurves(runs) } satisfies CurvesResult);
   writeResult(ctx.results, `predictions-${arch}`, predictionsResult(arch, preds, fields), 0);
-  if (!fields.table2.length) return;
+  if (fields.table2.length) writeTable2Results(arch, ctx, fields, preds, summary);
+}
+
+/** generalization-, ablation- and uncertainty-<arch>.json: the Table 2 field with all bands and each band zeroed. */
+function writeTable2Results(
+  arch: ArchName,
+  ctx: ComputeContext,
+  fields: TableFields,
+  preds: Record<string, RunPredictions[]>,
+  summary: (set: string) => Evaluation,
+): void {
   const generalization = summary("gen");
   writeResult(ctx.results, `generalization-${arch}`, {
     arch,
@@ -306,7 +333,7 @@ function evaluateArch(
   } satisfies UncertaintyResult);
 }
 
-function baselineResult(ctx: ComputeContext, fields: { table1: string[]; table2: string[] }, splitFile: string) {
+function baselineResult(ctx: ComputeContext, fields: TableFields, splitFile: string) {
   const set = loadCurated([ctx.stamps], { fields: fields.table1 });
   const split = loadSplit(splitFile);
   const inTrain = new Set(split.train),

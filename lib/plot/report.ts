@@ -170,6 +170,39 @@ export interface BaselineReport extends ReportTable {
   result: BaselineResult;
 }
 
+/** ceiling.json's table: recall per class and accuracy of the truth, and of networks and the baseline against it. */
+function ceilingFrame(c: CeilingResult): DataFrame {
+  const diag = (m: number[][]) => m.map((r, i) => r[i]);
+  const rows: (string | number)[][] = [
+    [
+      "truth as the prediction, against the labels (test split)",
+      ...diag(c.oracle.test.percent),
+      100 * c.oracle.test.accuracy,
+    ],
+  ];
+  if (c.oracle.generalization)
+    rows.push([
+      "the same on NGC 1559",
+      ...diag(c.oracle.generalization.percent),
+      100 * c.oracle.generalization.accuracy,
+    ]);
+  for (const l of c.learnability)
+    rows.push([
+      `${ARCH_TITLE[l.arch]} trained on the truth, against the truth (${l.runs.length} run(s))`,
+      ...diag(l.evaluation.mean),
+      100 * l.evaluation.accuracy.mean,
+    ]);
+  if (c.baselineTruth)
+    rows.push([
+      "baseline trained on the truth, against the truth",
+      ...diag(c.baselineTruth.percent),
+      100 * c.baselineTruth.accuracy,
+    ]);
+  return new DataFrame(rows, {
+    columns: ["what", "class 1 [%]", "class 2 [%]", "class 3 [%]", "class 4 [%]", "accuracy [%]"],
+  });
+}
+
 /** What the simulated data allow (ceiling.json); a figure is null when the result has nothing to draw. */
 export interface CeilingReport extends ReportTable {
   byMagnitude: Figure | null;
@@ -353,6 +386,27 @@ export function ablationReport(archs: ArchName[], profile = shownProfile()): Abl
   };
 }
 
+/** Per network: calibration error of the ensemble and of one model, mean entropy and mean mutual information. */
+function uncertaintyFrame(results: UncertaintyResult[]): DataFrame {
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  const rows = results.map(({ arch, ensemble }) => [
+    ARCH_TITLE[arch],
+    100 * ensemble.ensembleCalibration.ece,
+    100 * ensemble.singleCalibration.ece,
+    mean(ensemble.entropy),
+    mean(ensemble.mutualInformation),
+  ]);
+  return new DataFrame(rows, {
+    columns: [
+      "network",
+      "ECE ensemble [%]",
+      "ECE one model [%]",
+      "mean entropy [nats]",
+      "mean mutual information [nats]",
+    ],
+  });
+}
+
 export function uncertaintyReport(
   archs: ArchName[],
   singleArch: ArchName,
@@ -364,23 +418,7 @@ export function uncertaintyReport(
   if (!results.length) throw new Error(`no uncertainty result of ${archs.join(", ")} in profile '${profile}'`);
   const single = results.find((r) => r.arch === singleArch) ?? results[0];
   const ens = (r: UncertaintyResult) => r.ensemble;
-  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
-  const rows = results.map((r) => [
-    ARCH_TITLE[r.arch],
-    100 * ens(r).ensembleCalibration.ece,
-    100 * ens(r).singleCalibration.ece,
-    mean(ens(r).entropy),
-    mean(ens(r).mutualInformation),
-  ]);
-  const frame = new DataFrame(rows, {
-    columns: [
-      "network",
-      "ECE ensemble [%]",
-      "ECE one model [%]",
-      "mean entropy [nats]",
-      "mean mutual information [nats]",
-    ],
-  });
+  const frame = uncertaintyFrame(results);
   return {
     entropy: figures.entropyFigure(
       single.entropy,
@@ -468,36 +506,8 @@ export function baselineReport(archs: ArchName[], profile = shownProfile()): Bas
  *  truth (overall and by magnitude, field and kind), the labelled networks and the baseline against the truth. */
 export function ceilingReport(profile = shownProfile()): CeilingReport {
   const c = readResult<CeilingResult>("ceiling", profile);
-  const diag = (m: number[][]) => m.map((r, i) => r[i]);
-  const rows: (string | number)[][] = [
-    [
-      "truth as the prediction, against the labels (test split)",
-      ...diag(c.oracle.test.percent),
-      100 * c.oracle.test.accuracy,
-    ],
-  ];
-  if (c.oracle.generalization)
-    rows.push([
-      "the same on NGC 1559",
-      ...diag(c.oracle.generalization.percent),
-      100 * c.oracle.generalization.accuracy,
-    ]);
-  for (const l of c.learnability)
-    rows.push([
-      `${ARCH_TITLE[l.arch]} trained on the truth, against the truth (${l.runs.length} run(s))`,
-      ...diag(l.evaluation.mean),
-      100 * l.evaluation.accuracy.mean,
-    ]);
-  if (c.baselineTruth)
-    rows.push([
-      "baseline trained on the truth, against the truth",
-      ...diag(c.baselineTruth.percent),
-      100 * c.baselineTruth.accuracy,
-    ]);
   const learn = c.learnability[0];
-  const frame = new DataFrame(rows, {
-    columns: ["what", "class 1 [%]", "class 2 [%]", "class 3 [%]", "class 4 [%]", "accuracy [%]"],
-  });
+  const frame = ceilingFrame(c);
   return {
     table: frameHtml(frame, "What the simulated data allow"),
     frame,
