@@ -201,7 +201,7 @@ function classifyInChunks(
   return { classified, inferenceMs, began };
 }
 
-/** Finds the models, opens the input, resumes, classifies in chunks, then writes the table and drops the partial file. */
+/** Finds the models, opens the input, resumes, classifies in chunks, writes the table and drops the partial file. */
 function classifyUnlocked(options: ClassifyOptions): ClassifyResult {
   const start = Date.now();
   const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));

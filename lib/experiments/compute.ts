@@ -165,7 +165,7 @@ export function fieldsByTable(stamps: string): TableFields {
   return { table1: of(1), table2: of(2) };
 }
 
-/** One row per curated field: its catalog, kept and usable stamps per class, what curation dropped, the paper's counts. */
+/** One row per curated field: catalog, kept and usable stamps per class, what curation dropped, the paper's counts. */
 export function datasetRows(stamps: string): DatasetRow[] {
   const rows = readManifest(stamps);
   const paper = paperResults();

@@ -69,6 +69,35 @@ interface Reproduction {
   stages: Record<string, StageTiming>;
 }
 
+/** Stage 3: each network's seeds on the labels (the paper), then the learnability runs on the truth (ceiling.ts). */
+async function trainAll(
+  r: Reproduction,
+  table1: string[],
+): Promise<{ runs: Partial<Record<ArchName, string[]>>; truthRuns: Partial<Record<ArchName, string[]>> }> {
+  const { spec } = r;
+  const runs: Partial<Record<ArchName, string[]>> = {};
+  for (const arch of spec.archs)
+    runs[arch] = await trainSeeds(r, table1, {
+      arch,
+      count: spec.seeds,
+      labels: "class",
+      root: r.paths.runs,
+      stage: `train ${arch}`,
+    });
+  const truthRuns: Partial<Record<ArchName, string[]>> = {};
+  for (const [arch, count] of Object.entries(spec.truthSeeds ?? {}) as [ArchName, number][]) {
+    truthRuns[arch] = await trainSeeds(r, table1, {
+      arch,
+      count,
+      labels: "truth",
+      root: path.join(r.paths.runs, "truth"),
+      stage: `train ${arch} on the truth`,
+    });
+  }
+  return { runs, truthRuns };
+}
+
+/** The stages in order (data, training, results, notebooks); provenance.json after the results and again at the end. */
 async function reproduceUnlocked(
   options: ReproduceOptions,
 ): Promise<{ results: string; stages: Record<string, StageTiming> }> {
@@ -87,26 +116,7 @@ async function reproduceUnlocked(
   r.log(
     `reproduce ${spec.name}: training and testing on ${fields.table1.join(", ")}; generalisation to ${fields.table2.join(", ") || "(none)"}`,
   );
-  // Each network and seed on the labels (the paper), then the learnability runs on the truth (ceiling.ts).
-  const runs: Partial<Record<ArchName, string[]>> = {};
-  for (const arch of spec.archs)
-    runs[arch] = await trainSeeds(r, fields.table1, {
-      arch,
-      count: spec.seeds,
-      labels: "class",
-      root: r.paths.runs,
-      stage: `train ${arch}`,
-    });
-  const truthRuns: Partial<Record<ArchName, string[]>> = {};
-  for (const [arch, count] of Object.entries(spec.truthSeeds ?? {}) as [ArchName, number][]) {
-    truthRuns[arch] = await trainSeeds(r, fields.table1, {
-      arch,
-      count,
-      labels: "truth",
-      root: path.join(r.paths.runs, "truth"),
-      stage: `train ${arch} on the truth`,
-    });
-  }
+  const { runs, truthRuns } = await trainAll(r, fields.table1);
   const { paths, log } = r;
   await initBackend({ backend: options.backend.backend, precision: "fp32", log });
   await stage(r, "results", false, () =>

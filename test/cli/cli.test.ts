@@ -111,7 +111,7 @@ test("usage mistakes exit 2 with a message naming the mistake", () => {
   }
 });
 
-test("--catalog-format names a catalog's format in every command that reads one; curate's and catalog summary's old --format still works", () => {
+test("--catalog-format names a catalog's format in every command reading one; curate's old --format still works", () => {
   const legus = path.join(
     repoRoot,
     "data",
