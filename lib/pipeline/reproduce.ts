@@ -189,14 +189,19 @@ async function prepareData(r: Reproduction): Promise<void> {
   });
 }
 
+/** One network's seeds 0..count-1 on the labels or the truth, under root/<arch>/seed-N, timed as `stage`. */
+interface SeedSet {
+  arch: ArchName;
+  count: number;
+  labels: LabelSource;
+  root: string;
+  stage: string;
+}
+
 /** Stage 3 for one network: its seeds' runs on the Table 1 fields (the missing ones trained, unless told not to). */
-async function trainSeeds(
-  r: Reproduction,
-  fields: string[],
-  set: { arch: ArchName; count: number; labels: LabelSource; root: string; stage: string },
-): Promise<string[]> {
-  const { spec, paths, options, profile, log } = r;
-  const { arch, count, labels, root } = set;
+async function trainSeeds(r: Reproduction, fields: string[], set: SeedSet): Promise<string[]> {
+  const { spec, options, log } = r;
+  const { arch, count, root } = set;
   const seeds = Array.from({ length: count }, (_, i) => i);
   const dirs = seeds.map((s) => runDir(root, arch, s));
   if (options.train === false) {
@@ -205,52 +210,60 @@ async function trainSeeds(
     return done;
   }
   const todo = seeds.filter((s) => !isComplete(dirs[s]));
-  await stage(r, set.stage, todo.length === 0, async () => {
-    const parallel = options.parallel ?? 1;
-    if (parallel > 1) {
-      const shared = [
-        "--data",
-        paths.stamps,
-        "--fields",
-        fields.join(","),
-        "--arch",
-        arch,
-        "--profile",
-        spec.trainingProfile,
-        "--labels",
-        labels,
-        "--backend",
-        options.backend.backend,
-      ];
-      const failed = await runSeedsInProcesses(shared, todo, root, arch, parallel, options.backend.threads, log);
-      if (failed.length) throw new Error(`${set.stage}: seed(s) ${failed.join(", ")} failed; see their train.log`);
-      return;
-    }
-    // In-process training in the profile's precision; results are then computed in fp32.
-    const backend = await initBackend({
-      backend: options.backend.backend,
-      precision: profile.precision ?? "fp32",
-      log,
-    });
-    const ran = withPrecision(profile, backend.precision);
-    for (const seed of todo) {
-      log(
-        `reproduce ${spec.name}: ${set.stage} seed ${seed} (${count} seeds, ${profile.batches[arch]} batches of ${profile.batchSize[arch]})`,
-      );
-      await train({
-        data: [paths.stamps],
-        fields,
-        arch,
-        seed,
-        profile: ran,
-        labels,
-        out: dirs[seed],
-        backend,
-        log,
-        progress: (n) => progressBar(n),
-      });
-    }
-  });
+  await stage(r, set.stage, todo.length === 0, () =>
+    (options.parallel ?? 1) > 1 ? trainInProcesses(r, fields, set, todo) : trainHere(r, fields, set, todo, dirs),
+  );
   r.stages[set.stage].seedSeconds = dirs.filter(isComplete).map(trainingSeconds);
   return dirs;
+}
+
+/** The seeds `todo`, --parallel at a time in child processes (`starcluster train`, each logging to its train.log). */
+async function trainInProcesses(r: Reproduction, fields: string[], set: SeedSet, todo: number[]): Promise<void> {
+  const { spec, paths, options, log } = r;
+  const shared = [
+    "--data",
+    paths.stamps,
+    "--fields",
+    fields.join(","),
+    "--arch",
+    set.arch,
+    "--profile",
+    spec.trainingProfile,
+    "--labels",
+    set.labels,
+    "--backend",
+    options.backend.backend,
+  ];
+  const parallel = options.parallel ?? 1;
+  const failed = await runSeedsInProcesses(shared, todo, set.root, set.arch, parallel, options.backend.threads, log);
+  if (failed.length) throw new Error(`${set.stage}: seed(s) ${failed.join(", ")} failed; see their train.log`);
+}
+
+/** The seeds `todo`, one after the other in this process, in the profile's precision (results are then in fp32). */
+async function trainHere(r: Reproduction, fields: string[], set: SeedSet, todo: number[], dirs: string[]) {
+  const { spec, paths, options, profile, log } = r;
+  const { arch, labels } = set;
+  const backend = await initBackend({
+    backend: options.backend.backend,
+    precision: profile.precision ?? "fp32",
+    log,
+  });
+  const ran = withPrecision(profile, backend.precision);
+  for (const seed of todo) {
+    log(
+      `reproduce ${spec.name}: ${set.stage} seed ${seed} (${set.count} seeds, ${profile.batches[arch]} batches of ${profile.batchSize[arch]})`,
+    );
+    await train({
+      data: [paths.stamps],
+      fields,
+      arch,
+      seed,
+      profile: ran,
+      labels,
+      out: dirs[seed],
+      backend,
+      log,
+      progress: (n) => progressBar(n),
+    });
+  }
 }
