@@ -1,22 +1,19 @@
-// The library's public surface, for notebooks (`import * as sc from "../dist/lib"`) and for other programs.
-export * as backend from "./backend/select";
-export * as selfcheck from "./backend/selfcheck";
-export * as plot from "./plot/plotly";
-export * as notebooks from "./notebooks/run";
-export * as paths from "./util/paths";
-export * as stamps from "./plot/stamps";
-export * as tables from "./plot/tables";
-export * as catalog from "./catalog/read";
-export * as summary from "./catalog/summary";
-export * as fields from "./catalog/fields";
-export * as simulate from "./simulate/gallery";
-export * as metrics from "./evaluate/metrics";
-export * as figures from "./plot/experiments";
-export * as experiments from "./experiments/results";
-export * as paper from "./experiments/paper";
-export * as report from "./plot/report";
-export * as human from "./experiments/human";
-export * as classify from "./pipeline/classify-demo";
-export * as classifyPlots from "./plot/classify";
-export * as colours from "./plot/colours";
-export * as predictions from "./experiments/predictions";
+// The library's public surface, for notebooks (`import * as sc from "../dist/lib"`) and for other programs: one
+// namespace per folder of lib/, in pipeline order, each its folder's index.ts (code inside lib imports the files).
+export * as util from "./util"; // paths, settings, version
+export * as fits from "./io/fits"; // FITS files, as astropy.io.fits
+export * as wcs from "./io/wcs"; // celestial WCS, as astropy.wcs
+export * as catalog from "./catalog"; // cluster catalogs (LEGUS, PHANGS, CSV), the paper's fields
+export * as simulate from "./simulate"; // simulated fields and mosaics
+export * as curate from "./curate"; // catalog + mosaics -> stamps
+export * as dataset from "./dataset"; // stamps -> training data
+export * as backend from "./backend/select"; // the TensorFlow.js backend
+export * as selfcheck from "./backend/selfcheck"; // a tiny network trained to check the backend
+export * as models from "./models"; // ResNet18, VGG19-BN, the dual model, model files
+export * as train from "./train"; // training runs
+export * as evaluate from "./evaluate"; // metrics, predictions, the paper's tables
+export * as experiments from "./experiments"; // the paper's experiments and their results
+export * as classify from "./classify"; // catalogs classified by a trained ensemble
+export * as plot from "./plot"; // figures, tables, and what the notebooks show (reports)
+export * as notebooks from "./notebooks/run"; // running the notebooks
+export * as pipeline from "./pipeline"; // reproduce, and the classification demo of notebook 08

@@ -70,9 +70,18 @@ function phangsPosition(file: string, names: string[], options: PhangsOptions): 
 /** A cell as RA/Dec parsing takes it: numbers as they are, anything else as text. */
 const skyCell = (v: string | number | boolean | null) => (typeof v === "number" ? v : String(v ?? ""));
 
-export function phangsFromTable(file: string, table: ColumnTable, options: PhangsOptions): Catalog {
-  const sentinel = options.noCoverage ?? PHANGS_NO_COVERAGE;
-  const names = table.names.map((n) => n.trim().toUpperCase());
+/** Where the columns PHANGS names are, -1 when absent. */
+interface PhangsColumns {
+  id: number;
+  x: number;
+  y: number;
+  ra: number;
+  dec: number;
+  cls: number;
+}
+
+/** The PHANGS columns of a table; one without an id or class column is refused. */
+function phangsColumns(file: string, names: string[]): PhangsColumns {
   const col = (n: string) => names.indexOf(n);
   const idx = {
     id: col("ID_PHANGS_CLUSTER"),
@@ -89,6 +98,47 @@ export function phangsFromTable(file: string, table: ColumnTable, options: Phang
       `${file}: not a PHANGS-HST cluster catalog: no column(s) ${missing.map((k) => wanted[k]).join(", ")}`,
     );
   }
+  return idx;
+}
+
+type RowPosition = { x: number; y: number; ra?: number; dec?: number } | { ra: number; dec: number };
+
+/** Row r's position: RA/Dec, or PHANGS_X/Y made 1-based (with PHANGS_RA/DEC when present); a string says why not. */
+function rowPosition(table: ColumnTable, r: number, at: PhangsPosition, idx: PhangsColumns): RowPosition | string {
+  const num = (c: number) => (c < 0 ? NaN : Number(table.cell(r, c)));
+  if (at.kind === "sky") return parseSky(skyCell(table.cell(r, at.ra)), skyCell(table.cell(r, at.dec)));
+  const x = num(idx.x),
+    y = num(idx.y);
+  if (!Number.isFinite(x) || !Number.isFinite(y))
+    return `position (${table.cell(r, idx.x)}, ${table.cell(r, idx.y)}) is not finite`;
+  return {
+    x: x + 1,
+    y: y + 1,
+    ra: idx.ra >= 0 ? num(idx.ra) : undefined,
+    dec: idx.dec >= 0 ? num(idx.dec) : undefined,
+  };
+}
+
+/** Magnitudes, errors and coverage per band from the [magnitude, error] columns (-1: absent) of each band. */
+function bandMagnitudes(num: (column: number) => number, bands: [number, number][], sentinel: number) {
+  const mag: (number | null)[] = [],
+    magErr: (number | null)[] = [],
+    coverage: Coverage[] = [];
+  for (const [m, e] of bands) {
+    const v = num(m);
+    const covered = m >= 0 && Number.isFinite(v) && v !== sentinel;
+    coverage.push(m < 0 ? "unknown" : covered ? "detected" : "outside");
+    mag.push(covered ? v : null);
+    magErr.push(covered && e >= 0 ? num(e) : null);
+  }
+  return { mag, magErr, coverage };
+}
+
+/** The records of a PHANGS table, whichever file it came from; a row without a position or id is a bad row. */
+export function phangsFromTable(file: string, table: ColumnTable, options: PhangsOptions): Catalog {
+  const sentinel = options.noCoverage ?? PHANGS_NO_COVERAGE;
+  const names = table.names.map((n) => n.trim().toUpperCase());
+  const idx = phangsColumns(file, names);
   const at = phangsPosition(file, names, options);
   const bands = BANDS.map((b) => bandColumns(names, b));
   const skyColumns = at.kind === "sky" ? [at.ra, at.dec] : [];
@@ -99,48 +149,17 @@ export function phangsFromTable(file: string, table: ColumnTable, options: Phang
   for (let r = 0; r < table.rowCount; r++) {
     const line = table.rowLabel(r);
     const num = (c: number) => (c < 0 ? NaN : Number(table.cell(r, c)));
-    let position: { x: number; y: number; ra?: number; dec?: number } | { ra: number; dec: number };
-    if (at.kind === "sky") {
-      const sky = parseSky(skyCell(table.cell(r, at.ra)), skyCell(table.cell(r, at.dec)));
-      if (typeof sky === "string") {
-        badRows.push({ file, line, ...unit, reason: sky });
-        continue;
-      }
-      position = sky;
-    } else {
-      const x = num(idx.x),
-        y = num(idx.y);
-      if (!Number.isFinite(x) || !Number.isFinite(y)) {
-        badRows.push({
-          file,
-          line,
-          ...unit,
-          reason: `position (${table.cell(r, idx.x)}, ${table.cell(r, idx.y)}) is not finite`,
-        });
-        continue;
-      }
-      position = {
-        x: x + 1,
-        y: y + 1,
-        ra: idx.ra >= 0 ? num(idx.ra) : undefined,
-        dec: idx.dec >= 0 ? num(idx.dec) : undefined,
-      };
+    const position = rowPosition(table, r, at, idx);
+    if (typeof position === "string") {
+      badRows.push({ file, line, ...unit, reason: position });
+      continue;
     }
     const id = String(table.cell(r, idx.id) ?? "").trim();
     if (id === "") {
       badRows.push({ file, line, ...unit, reason: "empty id" });
       continue;
     }
-    const mag: (number | null)[] = [],
-      magErr: (number | null)[] = [],
-      coverage: Coverage[] = [];
-    for (const [m, e] of bands) {
-      const v = num(m);
-      const covered = m >= 0 && Number.isFinite(v) && v !== sentinel;
-      coverage.push(m < 0 ? "unknown" : covered ? "detected" : "outside");
-      mag.push(covered ? v : null);
-      magErr.push(covered && e >= 0 ? num(e) : null);
-    }
+    const { mag, magErr, coverage } = bandMagnitudes(num, bands, sentinel);
     const extra: Record<string, string> = {};
     names.forEach((n, c) => {
       if (!named.has(c)) extra[n] = String(table.cell(r, c));

@@ -32,7 +32,7 @@ export function detectFormat(file: string): CatalogFormat {
     return readCsvTable(file).header.some((h) => phangs.includes(h.trim().toUpperCase())) ? "phangs" : "csv";
   }
   throw new SettingNeeded(
-    "format",
+    "catalog-format",
     `${file}: cannot tell the catalog format from the extension '${ext}' (${CATALOG_FORMATS.join(", ")})`,
   );
 }

@@ -110,6 +110,98 @@ export function classify(options: ClassifyOptions): ClassifyResult {
   return withOutputLock(options.out, "file", "classify", () => classifyUnlocked(options));
 }
 
+/**
+ * The rows an interrupted run with the same models and input finished (OUT.partial.jsonl, opened for appending),
+ * checked against the input's objects in order.
+ */
+function resumeRows(
+  options: ClassifyOptions,
+  members: EnsembleMember[],
+  source: ObjectSource,
+  log: (line: string) => void,
+): { partial: PartialRun; rows: ClassifiedRow[] } {
+  fs.mkdirSync(path.dirname(path.resolve(options.out)), { recursive: true });
+  const { partial, done: rows } = PartialRun.open(options.out, [...modelFingerprint(members), ...source.fingerprint]);
+  const { objects } = source;
+  const stale = rows.findIndex((r, i) => objects[i]?.field !== r.field || objects[i]?.id !== r.id);
+  if (stale >= 0) {
+    partial.close();
+    throw new Error(
+      `${partial.file}: its row ${stale + 1} (${rows[stale].field} ${rows[stale].id}) is not object ${stale + 1} of the input; delete it to start afresh`,
+    );
+  }
+  if (rows.length) log(`classify: resuming after ${rows.length} of ${objects.length} objects (${partial.file})`);
+  return { partial, rows };
+}
+
+/** A chunk's rows: dropped objects with their reason, kept ones with the ensemble's verdict (`probs[model][kept]`). */
+function chunkRows(chunk: SourceItem[], probs: Float32Array[][]): ClassifiedRow[] {
+  let k = 0;
+  return chunk.map((it) => {
+    if (it.status === "dropped")
+      return { ...it.object, status: "dropped", reason: it.reason, missingBand: null, verdict: null };
+    const i = k++;
+    return {
+      ...it.object,
+      status: "classified",
+      reason: it.note,
+      missingBand: it.missingBand,
+      verdict: ensembleVerdict(probs.map((p) => p[i])),
+    };
+  });
+}
+
+/**
+ * Streams the objects after the `rows` already done through the ensemble, in chunks of so many kept stamps; each
+ * chunk's rows are appended to the partial file, then to `rows`. Returns the objects classified and the time spent.
+ */
+function classifyInChunks(
+  options: ClassifyOptions,
+  source: ObjectSource,
+  ensemble: Ensemble,
+  partial: PartialRun,
+  rows: ClassifiedRow[],
+  progress: Progress | undefined,
+): { classified: number; inferenceMs: number; began: number } {
+  const chunkSize = ensemble.resident ? options.batchSize : Math.max(options.batchSize, ROTATING_CHUNK);
+  const total = source.objects.length;
+  const resumed = rows.length;
+  const began = Date.now();
+  let classified = 0,
+    inferenceMs = 0;
+  const report = (done: number) => {
+    const rate = (done - resumed) / Math.max(1e-3, (Date.now() - began) / 1000);
+    progress?.update(done - resumed, `${Math.floor(done)}/${total} objects, ${rate.toFixed(1)} objects/s`);
+  };
+  let chunk: SourceItem[] = [];
+  let keptInChunk = 0;
+  const flush = () => {
+    const kept = chunk.filter((it): it is Extract<SourceItem, { status: "kept" }> => it.status === "kept");
+    const t = Date.now();
+    const first = rows.length;
+    const probs = ensemble.predict(
+      kept.map((it) => it.stamp),
+      options.batchSize,
+      (f) => report(first + f * chunk.length),
+    );
+    const done = chunkRows(chunk, probs);
+    inferenceMs += Date.now() - t;
+    classified += kept.length;
+    partial.append(done);
+    rows.push(...done);
+    report(rows.length);
+    chunk = [];
+    keptInChunk = 0;
+  };
+  for (const item of source.items(resumed)) {
+    chunk.push(item);
+    if (item.status === "kept" && ++keptInChunk === chunkSize) flush();
+  }
+  if (chunk.length) flush();
+  return { classified, inferenceMs, began };
+}
+
+/** Finds the models, opens the input, resumes, classifies in chunks, writes the table and drops the partial file. */
 function classifyUnlocked(options: ClassifyOptions): ClassifyResult {
   const start = Date.now();
   const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
@@ -122,68 +214,13 @@ function classifyUnlocked(options: ClassifyOptions): ClassifyResult {
   let partial: PartialRun | undefined;
   let ensemble: Ensemble | undefined;
   try {
-    fs.mkdirSync(path.dirname(path.resolve(options.out)), { recursive: true });
-    const opened = PartialRun.open(options.out, [...modelFingerprint(members), ...source.fingerprint]);
-    partial = opened.partial;
-    const rows = opened.done;
-    const { objects } = source;
-    const stale = rows.findIndex((r, i) => objects[i]?.field !== r.field || objects[i]?.id !== r.id);
-    if (stale >= 0)
-      throw new Error(
-        `${partial.file}: its row ${stale + 1} (${rows[stale].field} ${rows[stale].id}) is not object ${stale + 1} of the input; delete it to start afresh`,
-      );
+    const resume = resumeRows(options, members, source, log);
+    partial = resume.partial;
+    const { rows } = resume;
     const resumed = rows.length;
-    if (resumed) log(`classify: resuming after ${resumed} of ${objects.length} objects (${partial.file})`);
-
     ensemble = new Ensemble(members, input, options.modelMemory ?? DEFAULT_MODEL_MEMORY);
-    const chunkSize = ensemble.resident ? options.batchSize : Math.max(options.batchSize, ROTATING_CHUNK);
-    const progress = options.progress?.(objects.length - resumed);
-    const began = Date.now();
-    let classified = 0,
-      inferenceMs = 0;
-    const report = (done: number) => {
-      const rate = (done - resumed) / Math.max(1e-3, (Date.now() - began) / 1000);
-      progress?.update(done - resumed, `${Math.floor(done)}/${objects.length} objects, ${rate.toFixed(1)} objects/s`);
-    };
-
-    let chunk: SourceItem[] = [];
-    let keptInChunk = 0;
-    const flush = () => {
-      const kept = chunk.filter((it): it is Extract<SourceItem, { status: "kept" }> => it.status === "kept");
-      const t = Date.now();
-      const first = rows.length;
-      const probs = ensemble!.predict(
-        kept.map((it) => it.stamp),
-        options.batchSize,
-        (f) => report(first + f * chunk.length),
-      );
-      let k = 0;
-      const done: ClassifiedRow[] = chunk.map((it) => {
-        if (it.status === "dropped")
-          return { ...it.object, status: "dropped", reason: it.reason, missingBand: null, verdict: null };
-        const i = k++;
-        return {
-          ...it.object,
-          status: "classified",
-          reason: it.note,
-          missingBand: it.missingBand,
-          verdict: ensembleVerdict(probs.map((p) => p[i])),
-        };
-      });
-      inferenceMs += Date.now() - t;
-      classified += kept.length;
-      partial!.append(done);
-      rows.push(...done);
-      report(rows.length);
-      chunk = [];
-      keptInChunk = 0;
-    };
-    for (const item of source.items(resumed)) {
-      chunk.push(item);
-      if (item.status === "kept" && ++keptInChunk === chunkSize) flush();
-    }
-    if (chunk.length) flush();
-
+    const progress = options.progress?.(source.objects.length - resumed);
+    const { classified, inferenceMs, began } = classifyInChunks(options, source, ensemble, partial, rows, progress);
     writeTable(options.out, options.format, rows, members.length, provenanceCards(options, members, input));
     partial.remove();
     partial = undefined;

@@ -73,6 +73,10 @@ export function formatTableCsv(rows: ClassifiedRow[], models: number): string {
   ]);
 }
 
+/**
+ * The BINTABLE's columns, one entry each in OUTPUT_COLUMNS' order: a list rather than steps, long only because the
+ * formatter gives each entry its own lines.
+ */
 function fitsColumns(rows: ClassifiedRow[], models: number): TableColumnToWrite[] {
   const floats = (f: (v: EnsembleVerdict) => number): Float32Array =>
     Float32Array.from(rows, (r) => (r.verdict ? f(r.verdict) : NaN));

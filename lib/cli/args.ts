@@ -50,16 +50,9 @@ export interface ParsedArgs<S extends OptionSpecs> {
   positionals: string[];
 }
 
-/** Parses argv against the specs; unknown options, bad numbers, bad choices and missing options throw UsageError. */
-export function parseOptions<S extends OptionSpecs>(argv: string[], specs: S): ParsedArgs<S> {
-  const config: Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }> = {};
-  for (const [name, spec] of Object.entries(specs)) {
-    config[name] = { type: spec.type === "boolean" ? "boolean" : "string" };
-    if (spec.short) config[name].short = spec.short;
-    if (spec.type === "string" && spec.multiple) config[name].multiple = true;
-  }
-  // util.parseArgs takes "-1" after "--seed" for an option; glue negative numbers to their option instead.
-  const args = argv.flatMap((arg, i) => {
+/** util.parseArgs takes "-1" after "--seed" for an option: glue negative numbers to their option instead. */
+function glueNegativeNumbers(argv: string[], specs: OptionSpecs): string[] {
+  return argv.flatMap((arg, i) => {
     const name = arg.startsWith("--") ? arg.slice(2) : undefined;
     const next = argv[i + 1];
     if (name && specs[name] && specs[name].type !== "boolean" && next !== undefined && /^-\d|^-\.\d/.test(next))
@@ -73,6 +66,17 @@ export function parseOptions<S extends OptionSpecs>(argv: string[], specs: S): P
       return [];
     return [arg];
   });
+}
+
+/** Parses argv against the specs; unknown options, bad numbers, bad choices and missing options throw UsageError. */
+export function parseOptions<S extends OptionSpecs>(argv: string[], specs: S): ParsedArgs<S> {
+  const config: Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }> = {};
+  for (const [name, spec] of Object.entries(specs)) {
+    config[name] = { type: spec.type === "boolean" ? "boolean" : "string" };
+    if (spec.short) config[name].short = spec.short;
+    if (spec.type === "string" && spec.multiple) config[name].multiple = true;
+  }
+  const args = glueNegativeNumbers(argv, specs);
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args, options: config, allowPositionals: true, strict: true });

@@ -334,33 +334,124 @@ export function curate(options: CurateOptions): CurationResult {
   return withOutputLock(options.out, "folder", "curate", () => curateUnlocked(options));
 }
 
-function curateUnlocked(options: CurateOptions): CurationResult {
-  const start = Date.now();
-  const warn = options.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
-  const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
-  const { out, size, jobs } = options;
+/** At least one field, each named by the rule and given once. */
+function checkJobs(jobs: FieldJob[]): void {
   if (jobs.length === 0) throw new Error("nothing to curate: no field");
   for (const job of jobs) {
     if (!isFieldName(job.field)) throw new Error(`field name '${job.field}' ${FIELD_NAME_RULE}`);
     if (jobs.filter((j) => j.field === job.field).length > 1) throw new Error(`field ${job.field} given twice`);
   }
-  const settings = settingsOf(options);
-  const resumed = checkOutput(out, settings);
-  // Every input is read or opened before anything is written, so that bad input leaves OUT untouched.
+}
+
+/**
+ * Every input read or opened before anything is written, so that bad input leaves OUT untouched. Positions too are
+ * settled here: an RA/Dec catalog needs every band's WCS, and mosaics that disagree on where the objects lie are
+ * refused. Each mosaic set goes into `opened` as it opens, for the caller to close whatever happens.
+ */
+function openInputs(
+  options: CurateOptions,
+  skyTolerance: number,
+  log: (line: string) => void,
+  warn: (message: string) => void,
+  opened: MosaicSet[],
+): FieldInput[] {
+  const { jobs } = options;
   const catalogs = jobs.map((job) => readFieldCatalog(job, warn));
   const truths = jobs.map((job) => (job.truth ? readTruth(job.truth) : undefined));
+  for (const job of jobs) opened.push(openMosaics(job.mosaics, warn));
+  const placed = jobs.map((job, j) => placeCatalog(catalogs[j], job.catalog, opened[j], skyTolerance));
+  jobs.forEach((job, j) => {
+    const line = describePlacement(job.catalog, catalogs[j], placed[j]);
+    if (line) log(line);
+  });
+  return jobs.map((job, j) => ({ job, catalog: catalogs[j], truth: truths[j], mosaics: opened[j], placed: placed[j] }));
+}
+
+/** curation.json's fields once complete: each field's settings, with what its catalog and mosaics turned out to be. */
+function completedFields(settings: Settings, inputs: FieldInput[], results: FieldOutput[]): object[] {
+  return settings.fields.map((f, j) => {
+    const { catalog, placed, mosaics } = inputs[j];
+    return {
+      ...f,
+      catalog: { ...f.catalog, records: catalog.records.length, bad_rows: catalog.badRows },
+      positions: {
+        ...catalog.position,
+        ...(placed.sky ? { wcs: placed.sky.wcs, max_band_offset_px: placed.sky.maxBandOffset } : {}),
+      },
+      mosaics: Object.fromEntries(
+        mosaics.bands.flatMap((m) =>
+          m
+            ? [
+                [
+                  m.band,
+                  {
+                    ...f.mosaics[m.band],
+                    hdu: m.hdu.index,
+                    width: mosaics.width,
+                    height: mosaics.height,
+                    bitpix: m.hdu.bitpix,
+                  },
+                ],
+              ]
+            : [],
+        ),
+      ),
+      counts: results[j].counts,
+    };
+  });
+}
+
+const warnOf = (options: CurateOptions) => options.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
+
+/** Writes the manifest, then curation.json marked complete, unless nothing was kept (an error saying why). */
+function finishCuration(
+  options: CurateOptions,
+  head: object,
+  settings: Settings,
+  inputs: FieldInput[],
+  results: FieldOutput[],
+  total: CurationCounts,
+  start: number,
+): { rows: ManifestRow[]; written: number; skipped: number; seconds: number } {
+  const { out, jobs } = options;
+  const rows = results.flatMap((r) => r.rows);
+  const [written, skipped] = [results.reduce((a, r) => a + r.written, 0), results.reduce((a, r) => a + r.skipped, 0)];
+  writeFileAtomic(path.join(out, MANIFEST_FILE), formatManifest(rows));
+  const repaired = results.flatMap((r) => r.repaired);
+  if (repaired.length)
+    warnOf(options)(
+      `${out}: ${repaired.length} damaged stamp(s) (truncated, empty or of another size) written again, e.g. ${repaired[0]}`,
+    );
+  if (total.kept.all === 0)
+    throw nothingKept(
+      out,
+      rows.length,
+      total,
+      jobs.map((job) => job.catalog),
+    );
+  const seconds = (Date.now() - start) / 1000;
+  writeCurationJson(out, {
+    ...head,
+    complete: true,
+    fields: completedFields(settings, inputs, results),
+    counts: total,
+    stamps: { written, already_there: skipped },
+    wall_seconds: seconds,
+  });
+  return { rows, written, skipped, seconds };
+}
+
+/** Checks the jobs and OUT, opens every input, curates field by field, then writes the manifest and curation.json. */
+function curateUnlocked(options: CurateOptions): CurationResult {
+  const start = Date.now();
+  const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const { out, size, jobs } = options;
+  checkJobs(jobs);
+  const settings = settingsOf(options);
+  const resumed = checkOutput(out, settings);
   const mosaicSets: MosaicSet[] = [];
   try {
-    for (const job of jobs) mosaicSets.push(openMosaics(job.mosaics, warn));
-    // Positions too are settled before anything is written: an RA/Dec catalog needs every band's WCS, and
-    // mosaics that disagree on where the objects lie are refused here.
-    const placed = jobs.map((job, j) =>
-      placeCatalog(catalogs[j], job.catalog, mosaicSets[j], settings.sky_tolerance_px),
-    );
-    jobs.forEach((job, j) => {
-      const line = describePlacement(job.catalog, catalogs[j], placed[j]);
-      if (line) log(line);
-    });
+    const inputs = openInputs(options, settings.sky_tolerance_px, log, warnOf(options), mosaicSets);
     fs.mkdirSync(out, { recursive: true });
     removeStaleTemps(out);
     const date = stampDate(resumed);
@@ -373,71 +464,21 @@ function curateUnlocked(options: CurateOptions): CurationResult {
       centre_pixel: `0-based stamp index ${Math.floor(size / 2)} in x and y holds the mosaic pixel containing the catalog position`,
     };
     writeCurationJson(out, head);
-    const progress = options.progress?.(catalogs.reduce((a, c) => a + c.records.length, 0));
+    const progress = options.progress?.(inputs.reduce((a, input) => a + input.catalog.records.length, 0));
     let done = 0;
     const total = emptyCounts();
-    const results = jobs.map((job, j) => {
-      const input = { job, catalog: catalogs[j], truth: truths[j], mosaics: mosaicSets[j], placed: placed[j] };
+    const results = inputs.map((input) => {
       const r = curateField(input, options, date, total, (label) => progress?.update(++done, label));
-      mosaicSets[j].close();
+      input.mosaics.close();
       return r;
     });
-    const rows = results.flatMap((r) => r.rows);
-    const [written, skipped] = [results.reduce((a, r) => a + r.written, 0), results.reduce((a, r) => a + r.skipped, 0)];
-    writeFileAtomic(path.join(out, MANIFEST_FILE), formatManifest(rows));
-    const repaired = results.flatMap((r) => r.repaired);
-    if (repaired.length)
-      warn(
-        `${out}: ${repaired.length} damaged stamp(s) (truncated, empty or of another size) written again, e.g. ${repaired[0]}`,
-      );
-    if (total.kept.all === 0)
-      throw nothingKept(
-        out,
-        rows.length,
-        total,
-        jobs.map((job) => job.catalog),
-      );
-    const seconds = (Date.now() - start) / 1000;
-    const fieldsOut = settings.fields.map((f, j) => ({
-      ...f,
-      catalog: { ...f.catalog, records: catalogs[j].records.length, bad_rows: catalogs[j].badRows },
-      positions: {
-        ...catalogs[j].position,
-        ...(placed[j].sky ? { wcs: placed[j].sky!.wcs, max_band_offset_px: placed[j].sky!.maxBandOffset } : {}),
-      },
-      mosaics: Object.fromEntries(
-        mosaicSets[j].bands.flatMap((m) =>
-          m
-            ? [
-                [
-                  m.band,
-                  {
-                    ...f.mosaics[m.band],
-                    hdu: m.hdu.index,
-                    width: mosaicSets[j].width,
-                    height: mosaicSets[j].height,
-                    bitpix: m.hdu.bitpix,
-                  },
-                ],
-              ]
-            : [],
-        ),
-      ),
-      counts: results[j].counts,
-    }));
-    writeCurationJson(out, {
-      ...head,
-      complete: true,
-      fields: fieldsOut,
-      counts: total,
-      stamps: { written, already_there: skipped },
-      wall_seconds: seconds,
-    });
+    const { rows, written, skipped, seconds } = finishCuration(options, head, settings, inputs, results, total, start);
     progress?.finish(
       `curated ${rows.length} object(s): ${total.kept.all} kept (${written} written, ${skipped} already there), ${total.dropped.all} dropped`,
     );
     const fields = Object.fromEntries(jobs.map((job, j) => [job.field, results[j].counts]));
-    return { rows, fields, total, written, skipped, badRows: catalogs.flatMap((c) => c.badRows), seconds };
+    const badRows = inputs.flatMap((input) => input.catalog.badRows);
+    return { rows, fields, total, written, skipped, badRows, seconds };
   } finally {
     mosaicSets.forEach((m) => m.close());
   }

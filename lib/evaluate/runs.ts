@@ -182,7 +182,10 @@ export function runPredictions(run: string, options: EvalOptions): RunPrediction
 }
 
 /** Aggregates per-run predictions (same objects in every run) into the paper's mean +/- std table. */
-export function summarize(predictions: RunPredictions[], options: EvalOptions & { labels: LabelSource }): Evaluation {
+export function evaluatePredictions(
+  predictions: RunPredictions[],
+  options: EvalOptions & { labels: LabelSource },
+): Evaluation {
   if (predictions.length === 0) throw new Error("no runs to evaluate");
   const keys = predictions[0].keys.join("\n");
   for (const p of predictions)
@@ -221,7 +224,7 @@ export function evaluateRuns(runs: string[], options: EvalOptions): Evaluation {
     return runPredictions(run, { ...options, labels });
   });
   releaseEvaluationCache();
-  return summarize(predictions, { ...options, labels });
+  return evaluatePredictions(predictions, { ...options, labels });
 }
 
 /** The table as the paper prints it: rows true classes 1-4, "mean ± std" percent per predicted class, then the total. */

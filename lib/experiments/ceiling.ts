@@ -14,7 +14,7 @@ import { readCsvTable } from "../catalog/csv";
 import { loadCurated, StampItem } from "../dataset/curated";
 import { loadSplit } from "../dataset/split";
 import { accuracy, ScoredSet, scoreSet } from "../evaluate/metrics";
-import { Evaluation, EvalOptions, RunPredictions, runPredictions, summarize } from "../evaluate/runs";
+import { Evaluation, EvalOptions, RunPredictions, runPredictions, evaluatePredictions } from "../evaluate/runs";
 import { ArchName } from "../models/arch";
 import type { SynthManifest } from "../simulate/synth";
 import { trainBaseline } from "./baseline";
@@ -214,7 +214,7 @@ export function ceilingResult(ctx: CeilingContext): CeilingResult {
       return {
         arch,
         runs,
-        evaluation: summarize(preds, { ...testTruth, labels: "truth" }),
+        evaluation: evaluatePredictions(preds, { ...testTruth, labels: "truth" }),
         breakdown: breakdown(preds, info),
         brighterThan: brighterThan(preds, info),
       };

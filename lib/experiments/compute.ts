@@ -13,7 +13,7 @@
 //                       the truth, recall by magnitude, distance and kind (ceiling.ts)
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { BANDS, CLASSES } from "../catalog/record";
+import { Band, BANDS, CLASSES } from "../catalog/record";
 import { paperFields } from "../catalog/fields";
 import { readManifest } from "../curate/manifest";
 import { classCounts, loadCurated } from "../dataset/curated";
@@ -26,70 +26,123 @@ import {
   releaseEvaluationCache,
   RunPredictions,
   runPredictions,
-  summarize,
+  evaluatePredictions,
 } from "../evaluate/runs";
 import { ArchName } from "../models/arch";
-import { readMetrics, trainingSeconds } from "../train/rundir";
+import { MetricsLine, readMetrics, trainingSeconds } from "../train/rundir";
 import { LogisticModel, trainBaseline } from "./baseline";
 import { ceilingResult } from "./ceiling";
-import { humanAgreement } from "./human";
+import { Agreement, humanAgreement } from "./human";
 import { PaperResults, paperResults, PaperTable, paperTable } from "./paper";
 import { predictionsResult } from "./predictions";
 import { writeResult } from "./results";
 import { EnsembleUncertainty, ensembleUncertainty, EntropyByClass, entropyByClass } from "./uncertainty";
 import { MAX_ENTROPY } from "../evaluate/metrics";
 
-export type DatasetRow = ReturnType<typeof datasetTables>[number];
+/** One field of dataset.json: objects per class (classes 1-4) at each stage of curation, beside the paper's. */
+export interface DatasetRow {
+  field: string;
+  distance_mpc: number | null;
+  /** The paper's table the field belongs to (1: training and testing, 2: generalisation); null if not the paper's. */
+  table: 1 | 2 | null;
+  /** Objects in the catalog, the stamps curation kept, and those detected in at least four bands (usable). */
+  catalog: number[];
+  kept: number[];
+  usable: number[];
+  /** [reason, objects] for each reason curation dropped objects, in order of first occurrence. */
+  dropped: [string, number][];
+  /** The paper's row of Table 1 or 2: distance in Mpc, then objects of classes 1-4. */
+  paper: number[] | null;
+}
+/** dataset.json: Tables 1-2. */
 export interface DatasetResult {
   fields: DatasetRow[];
   paper: { table1: PaperResults["table1"]; table2: PaperResults["table2"] };
 }
-export type AgreementResult = ReturnType<typeof agreementResult>;
-export type FieldAccuracy = ReturnType<typeof accuracyByField>[number];
+/** human-agreement.json: Figure 2, the catalog's class against a second annotator; null where none has both. */
+export interface AgreementResult {
+  /** Which two classifications are compared. */
+  source: string;
+  all: Agreement | null;
+  NGC4656: Agreement | null;
+  /** The paper's per-class agreement in per cent (classes 1-4). */
+  paperDiagonal: number[];
+}
+/** A field's accuracy over the runs (0-1, mean and sample std), with its distance and objects. */
+export interface FieldAccuracy {
+  field: string;
+  distance_mpc: number | null;
+  objects: number;
+  accuracy: number;
+  std: number;
+}
+/** One seed's training curve: its metrics.jsonl and its training time in seconds (run.json). */
+export interface TrainingCurve {
+  run: string;
+  metrics: MetricsLine[];
+  seconds: number;
+}
+/** ten-seed-<arch>.json: Tables 3-4, the test split of the Table 1 fields over the seeds. */
 export interface TenSeedResult {
   arch: ArchName;
   evaluation: Evaluation;
+  /** The same predictions scored against the simulator's truth instead of the human class. */
   againstTruth: Evaluation;
   paper: PaperTable;
   byField: FieldAccuracy[];
 }
+/** curves-<arch>.json: Figure 3, every seed's training curve. */
 export interface CurvesResult {
   arch: ArchName;
-  runs: ReturnType<typeof readCurves>;
+  runs: TrainingCurve[];
 }
+/** generalization-<arch>.json: Tables 5-6, NGC 1559 (the Table 2 field), and accuracy per field. */
 export interface GeneralizationResult {
   arch: ArchName;
   evaluation: Evaluation;
   paper: PaperTable;
   byDistance: FieldAccuracy[];
 }
+/** One band zeroed: recall per class (per cent, mean and std over the seeds), its drop from all bands, accuracy. */
+export interface BandAblation {
+  band: Band;
+  perClass: number[];
+  perClassStd: number[];
+  /** Recall with all bands minus recall with this one zeroed, percentage points per class. */
+  drop: number[];
+  accuracy: { mean: number; std: number };
+}
+/** ablation-<arch>.json: Figure 4, the Table 2 field with one band zeroed at a time. */
 export interface AblationFile {
   arch: ArchName;
   field: string[];
   baseline: { perClass: number[]; accuracy: { mean: number; std: number } };
-  bands: {
-    band: string;
-    perClass: number[];
-    perClassStd: number[];
-    drop: number[];
-    accuracy: { mean: number; std: number };
-  }[];
+  bands: BandAblation[];
   paper: PaperResults["figure4"];
 }
+/** uncertainty-<arch>.json: Figure 5 (one model's entropies) and the seeds as an ensemble, on the Table 2 field. */
 export interface UncertaintyResult {
   arch: ArchName;
   field: string[];
+  /** The run whose entropies `entropy` holds (the first seed). */
   singleRun: string;
   entropy: EntropyByClass;
   ensemble: EnsembleUncertainty;
   maxEntropy: number;
   paper: PaperResults["figure5"];
 }
+/** baseline.json: a logistic regression on concentration, asymmetry and colours, on the networks' split. */
 export interface BaselineResult {
   model: LogisticModel;
   trainCounts: number[];
   test: ScoredSet;
   generalization?: ScoredSet;
+}
+
+/** The Table 1 fields of the curated data (training and testing) and the Table 2 ones (generalisation). */
+export interface TableFields {
+  table1: string[];
+  table2: string[];
 }
 
 export interface ComputeContext {
@@ -105,14 +158,15 @@ export interface ComputeContext {
 }
 
 /** The fields of the curated data that belong to Table 1 (training/testing) and Table 2 (generalisation). */
-export function fieldsByTable(stamps: string): { table1: string[]; table2: string[] } {
+export function fieldsByTable(stamps: string): TableFields {
   const present = new Set(readManifest(stamps).map((r) => r.field));
   const all = paperFields();
   const of = (t: 1 | 2) => Object.keys(all).filter((f) => all[f].table === t && present.has(f));
   return { table1: of(1), table2: of(2) };
 }
 
-export function datasetTables(stamps: string) {
+/** One row per curated field: catalog, kept and usable stamps per class, what curation dropped, the paper's counts. */
+export function datasetRows(stamps: string): DatasetRow[] {
   const rows = readManifest(stamps);
   const paper = paperResults();
   const fields = [...new Set(rows.map((r) => r.field))];
@@ -139,7 +193,7 @@ function countBy(values: string[]): Record<string, number> {
   return counts;
 }
 
-function agreementResult(stamps: string) {
+function agreementResult(stamps: string): AgreementResult {
   const rows = readManifest(stamps).filter((r) => r.status === "kept");
   const of = (rs: typeof rows) =>
     rs.some((r) => r.secondLabel !== null)
@@ -156,7 +210,7 @@ function agreementResult(stamps: string) {
   };
 }
 
-function readCurves(runs: string[]) {
+function readCurves(runs: string[]): TrainingCurve[] {
   return runs.map((run) => ({
     run: path.basename(run),
     metrics: readMetrics(run),
@@ -165,7 +219,7 @@ function readCurves(runs: string[]) {
 }
 
 /** Per-field accuracy of each run (keys are FIELD/id), mean and std over runs. */
-function accuracyByField(predictions: RunPredictions[]) {
+function accuracyByField(predictions: RunPredictions[]): FieldAccuracy[] {
   const fields = [...new Set(predictions[0].keys.map((k) => k.split("/")[0]))];
   return fields.map((field) => {
     const per = predictions.map((p) => {
@@ -186,16 +240,21 @@ function accuracyByField(predictions: RunPredictions[]) {
   });
 }
 
-function evaluateArch(
-  arch: ArchName,
-  runs: string[],
-  ctx: ComputeContext,
-  fields: { table1: string[]; table2: string[] },
-) {
+/** Predictions of every run on every test set of a network, and the options each set was evaluated with. */
+interface ArchPredictions {
+  variants: Record<string, EvalOptions>;
+  preds: Record<string, RunPredictions[]>;
+}
+
+/**
+ * Every test set of a network, evaluated run by run so that each model is loaded once: the test split against the
+ * labels ("test") and the truth ("testTruth"); with a Table 2 field, that field with all bands ("gen") and with
+ * each band zeroed (keyed by the band).
+ */
+function predictTestSets(arch: ArchName, runs: string[], ctx: ComputeContext, fields: TableFields): ArchPredictions {
   const data = [ctx.stamps];
   const test: EvalOptions = { data, fields: fields.table1, split: "test", labels: "class" };
   const gen: EvalOptions = { data, fields: fields.table2, split: "all", labels: "class" };
-  // Every test set of this network, evaluated run by run so that each model is loaded once.
   const variants: Record<string, EvalOptions> = { test, testTruth: { ...test, labels: "truth" } };
   if (fields.table2.length) {
     variants.gen = gen;
@@ -209,7 +268,13 @@ function evaluateArch(
     for (const [k, o] of Object.entries(variants)) preds[k].push(runPredictions(run, o));
   });
   releaseEvaluationCache();
-  const summary = (k: string) => summarize(preds[k], { ...variants[k], labels: variants[k].labels! });
+  return { variants, preds };
+}
+
+/** Writes a network's results: ten-seed, curves and predictions, then those of the Table 2 field if there is one. */
+function evaluateArch(arch: ArchName, runs: string[], ctx: ComputeContext, fields: TableFields): void {
+  const { variants, preds } = predictTestSets(arch, runs, ctx, fields);
+  const summary = (k: string) => evaluatePredictions(preds[k], { ...variants[k], labels: variants[k].labels! });
   writeResult(ctx.results, `ten-seed-${arch}`, {
     arch,
     evaluation: summary("test"),
@@ -219,7 +284,17 @@ function evaluateArch(
   } satisfies TenSeedResult);
   writeResult(ctx.results, `curves-${arch}`, { arch, runs: readCurves(runs) } satisfies CurvesResult);
   writeResult(ctx.results, `predictions-${arch}`, predictionsResult(arch, preds, fields), 0);
-  if (!fields.table2.length) return;
+  if (fields.table2.length) writeTable2Results(arch, ctx, fields, preds, summary);
+}
+
+/** generalization-, ablation- and uncertainty-<arch>.json: the Table 2 field with all bands and each band zeroed. */
+function writeTable2Results(
+  arch: ArchName,
+  ctx: ComputeContext,
+  fields: TableFields,
+  preds: Record<string, RunPredictions[]>,
+  summary: (set: string) => Evaluation,
+): void {
   const generalization = summary("gen");
   writeResult(ctx.results, `generalization-${arch}`, {
     arch,
@@ -229,7 +304,7 @@ function evaluateArch(
   } satisfies GeneralizationResult);
   const diagonal = (e: Evaluation) => e.mean.map((row, i) => row[i]);
   const base = diagonal(generalization);
-  const bands = BANDS.map((band) => {
+  const bands = BANDS.map((band): BandAblation => {
     const e = summary(band);
     const d = diagonal(e);
     return {
@@ -258,7 +333,7 @@ function evaluateArch(
   } satisfies UncertaintyResult);
 }
 
-function baselineResult(ctx: ComputeContext, fields: { table1: string[]; table2: string[] }, splitFile: string) {
+function baselineResult(ctx: ComputeContext, fields: TableFields, splitFile: string) {
   const set = loadCurated([ctx.stamps], { fields: fields.table1 });
   const split = loadSplit(splitFile);
   const inTrain = new Set(split.train),
@@ -279,7 +354,7 @@ export function computeResults(ctx: ComputeContext): void {
   const fields = fieldsByTable(ctx.stamps);
   if (fields.table1.length === 0) throw new Error(`${ctx.stamps}: no Table 1 field in the curated data`);
   writeResult(ctx.results, "dataset", {
-    fields: datasetTables(ctx.stamps),
+    fields: datasetRows(ctx.stamps),
     paper: { table1: paperResults().table1, table2: paperResults().table2 },
   } satisfies DatasetResult);
   writeResult(ctx.results, "human-agreement", agreementResult(ctx.stamps));

@@ -16,6 +16,8 @@ export interface PaperTable {
 export interface PaperResults {
   source: string;
   human_agreement_diagonal_percent: number[];
+  /** Figure 2's total match fractions: over classes 1+2+3 and over classes 1+2 (the associations left out). */
+  human_agreement_match_percent: { note: string; classes_1_2_3: number; classes_1_2: number };
   table1: { fields: Record<string, number[]>; total: number[]; n_filters_at_least_4: number[] };
   table2: { fields: Record<string, number[]> };
   table3: PaperTable;

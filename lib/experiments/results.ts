@@ -9,6 +9,8 @@ import { writeFileAtomic } from "../util/atomic";
 import { dataPath, projectRoot, resultsPath } from "../util/paths";
 import { ARCHITECTURES, ArchName } from "../models/arch";
 import { settings } from "../util/settings";
+import type { BackendInfo } from "../backend/select";
+import type { GitState } from "../util/provenance";
 
 export const REPRODUCE_PROFILES = ["smoke", "quick", "cpu", "paper"] as const;
 export type ReproduceProfile = (typeof REPRODUCE_PROFILES)[number];
@@ -64,6 +66,32 @@ export function shownProfile(): ReproduceProfile {
   if (!(REPRODUCE_PROFILES as readonly string[]).includes(p))
     throw new Error(`STARCLUSTER_PROFILE: unknown profile '${p}'`);
   return p as ReproduceProfile;
+}
+
+/** A stage of a reproduction: its wall time, and whether it ran now or had been done before. */
+export interface StageTiming {
+  seconds: number;
+  done: "now" | "before";
+  /** Training stages: each complete seed's own training time (run.json), also when it was trained before. */
+  seedSeconds?: number[];
+}
+
+/** results/<profile>/provenance.json: what made a reproduction's results (written by `reproduce`). */
+export interface ReproductionProvenance {
+  profile: ReproduceProfile;
+  /** The command line that ran it. */
+  command: string;
+  /** Seeds per network the results were computed from. */
+  seeds: Partial<Record<ArchName, number>>;
+  /** ISO times. */
+  started: string;
+  finished: string;
+  git: GitState;
+  backend: BackendInfo;
+  machine: Record<string, string | number>;
+  stages: Record<string, StageTiming>;
+  /** Where its data are, relative to the checkout when inside it. */
+  data: ReproducePaths;
 }
 
 /** Writes results/<profile>/<name>.json. Paths inside the checkout are recorded relative to it, so committed

@@ -105,6 +105,66 @@ async function waitReady(
   throw new Error(`the Notebook server did not answer on ${LAB_HOST}:${port} within ${ms / 1000} s`);
 }
 
+type ServerExit = { code: number | null; signal: NodeJS.Signals | null };
+
+/**
+ * Starts the server, relaying its output to `log` and keeping the last 20 kB for error messages. stdin is not a
+ * terminal, so the server's own Ctrl-C handling stops at once instead of asking "Shutdown this notebook server
+ * (y/[n])?"; the token travels in the environment, not in `ps`.
+ */
+function startServer(
+  python: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  log: (text: string) => void,
+): { child: ChildProcess; output: () => string; exited: Promise<ServerExit> } {
+  const child = spawn(python, args, { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  const relay = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-20_000);
+    log(chunk.toString());
+  };
+  child.stdout?.on("data", relay);
+  child.stderr?.on("data", relay);
+  const exited = new Promise<ServerExit>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  return { child, output: () => output, exited };
+}
+
+/**
+ * Stops the server on Ctrl-C, SIGTERM or SIGHUP. A terminal's Ctrl-C reaches the server too (same process group):
+ * give it a moment to stop by itself, then ask with SIGTERM, then kill. A second Ctrl-C kills at once. `asked`
+ * says whether a stop was asked; `release` removes the handlers and timers.
+ */
+function stopOnSignals(
+  child: ChildProcess,
+  log: (text: string) => void,
+): { asked: () => boolean; release: () => void } {
+  let stopping = false;
+  const timers: NodeJS.Timeout[] = [];
+  const onSignal = () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    if (stopping) {
+      child.kill("SIGKILL");
+      return;
+    }
+    stopping = true;
+    log(`starcluster lab: stopping the Notebook server (pid ${child.pid}) and its kernels ...\n`);
+    timers.push(
+      setTimeout(() => child.kill("SIGTERM"), 1500),
+      setTimeout(() => child.kill("SIGKILL"), 20_000),
+    );
+  };
+  const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+  for (const s of signals) process.on(s, onSignal);
+  return {
+    asked: () => stopping,
+    release: () => {
+      for (const t of timers) clearTimeout(t);
+      for (const s of signals) process.off(s, onSignal);
+    },
+  };
+}
+
 /**
  * Starts the server and resolves with an exit code when it stops: 0 after Ctrl-C (SIGINT) or SIGTERM, the
  * server's own code if it stops by itself. Rejects when it cannot start.
@@ -129,50 +189,21 @@ export async function runLab(options: LabOptions = {}): Promise<number> {
     STARCLUSTER_LAB_ROOT: projectRoot,
   };
 
-  // Step 3: start it. stdin is not a terminal, so the server's own Ctrl-C handling stops at once instead of
-  // asking "Shutdown this notebook server (y/[n])?"; the token travels in the environment, not in `ps`.
+  // Step 3: start it; step 4: stop it on Ctrl-C, SIGTERM or SIGHUP.
   const args = labArgs({ port, uid: process.getuid?.(), browser: options.browser });
-  const child = spawn(python, args, { cwd: projectRoot, env, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  const relay = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-20_000);
-    log(chunk.toString());
-  };
-  child.stdout?.on("data", relay);
-  child.stderr?.on("data", relay);
-  type Exit = { code: number | null; signal: NodeJS.Signals | null };
-  const exited = new Promise<Exit>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
-
-  // Step 4: stop on Ctrl-C / SIGTERM / SIGHUP. A terminal's Ctrl-C reaches the server too (same process group);
-  // give it a moment to stop by itself, then ask with SIGTERM, then kill. A second Ctrl-C kills at once.
-  let stopping = false;
-  const timers: NodeJS.Timeout[] = [];
-  const onSignal = () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    if (stopping) {
-      child.kill("SIGKILL");
-      return;
-    }
-    stopping = true;
-    log(`starcluster lab: stopping the Notebook server (pid ${child.pid}) and its kernels ...\n`);
-    timers.push(
-      setTimeout(() => child.kill("SIGTERM"), 1500),
-      setTimeout(() => child.kill("SIGKILL"), 20_000),
-    );
-  };
-  const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
-  for (const s of signals) process.on(s, onSignal);
+  const { child, output, exited } = startServer(python, args, env, log);
+  const stop = stopOnSignals(child, log);
 
   try {
     // Step 5: wait until it answers with the token, then print the URL.
-    await waitReady(child, port, token, () => output);
+    await waitReady(child, port, token, output);
     const url = `http://${LAB_HOST}:${port}/tree/notebooks?token=${token}`;
     log(
       `starcluster lab: Jupyter Notebook ${version} serving ${projectRoot} with kernel "tslab" from ${jupyterPath}; Ctrl-C stops it\n`,
     );
     (options.onReady ?? ((u: string) => process.stdout.write(u + "\n")))(url);
     const { code, signal } = await exited;
-    if (stopping) return 0;
+    if (stop.asked()) return 0;
     log(`starcluster lab: the Notebook server stopped by itself (${code ?? signal})\n`);
     return code === 0 ? 0 : 1;
   } catch (e) {
@@ -180,10 +211,9 @@ export async function runLab(options: LabOptions = {}): Promise<number> {
       child.kill("SIGTERM");
       await exited;
     }
-    if (stopping) return 0;
+    if (stop.asked()) return 0;
     throw e;
   } finally {
-    for (const t of timers) clearTimeout(t);
-    for (const s of signals) process.off(s, onSignal);
+    stop.release();
   }
 }

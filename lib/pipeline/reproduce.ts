@@ -24,7 +24,16 @@ import { train } from "../train/train";
 import { progressBar } from "../util/progress";
 import { gitState, machineInfo } from "../util/provenance";
 import { computeResults, fieldsByTable } from "../experiments/compute";
-import { loadReproduceSpec, reproducePaths, ReproduceProfile, writeResult } from "../experiments/results";
+import {
+  loadReproduceSpec,
+  ReproducePaths,
+  reproducePaths,
+  ReproduceProfile,
+  ReproduceSpec,
+  ReproductionProvenance,
+  StageTiming,
+  writeResult,
+} from "../experiments/results";
 import { withOutputLock } from "../util/lock";
 
 export interface ReproduceOptions {
@@ -42,15 +51,10 @@ export interface ReproduceOptions {
   log?: (line: string) => void;
 }
 
-interface Stage {
-  seconds: number;
-  done: "now" | "before";
-  /** Training stages: each complete seed's own training time (run.json), also when it was trained before. */
-  seedSeconds?: number[];
-}
-
 /** Runs a reproduction, refusing a second one on the same runs folder. */
-export function reproduce(options: ReproduceOptions): Promise<{ results: string; stages: Record<string, Stage> }> {
+export function reproduce(
+  options: ReproduceOptions,
+): Promise<{ results: string; stages: Record<string, StageTiming> }> {
   const runs = reproducePaths(loadReproduceSpec(options.profile), options.dataRoot).runs;
   return withOutputLock(runs, "folder", "reproduce", () => reproduceUnlocked(options));
 }
@@ -58,16 +62,45 @@ export function reproduce(options: ReproduceOptions): Promise<{ results: string;
 /** What the stages share: the profile's spec and paths, where to log, and the stage timings collected so far. */
 interface Reproduction {
   options: ReproduceOptions;
-  spec: ReturnType<typeof loadReproduceSpec>;
-  paths: ReturnType<typeof reproducePaths>;
+  spec: ReproduceSpec;
+  paths: ReproducePaths;
   profile: Profile;
   log: (line: string) => void;
-  stages: Record<string, Stage>;
+  stages: Record<string, StageTiming>;
 }
 
+/** Stage 3: each network's seeds on the labels (the paper), then the learnability runs on the truth (ceiling.ts). */
+async function trainAll(
+  r: Reproduction,
+  table1: string[],
+): Promise<{ runs: Partial<Record<ArchName, string[]>>; truthRuns: Partial<Record<ArchName, string[]>> }> {
+  const { spec } = r;
+  const runs: Partial<Record<ArchName, string[]>> = {};
+  for (const arch of spec.archs)
+    runs[arch] = await trainSeeds(r, table1, {
+      arch,
+      count: spec.seeds,
+      labels: "class",
+      root: r.paths.runs,
+      stage: `train ${arch}`,
+    });
+  const truthRuns: Partial<Record<ArchName, string[]>> = {};
+  for (const [arch, count] of Object.entries(spec.truthSeeds ?? {}) as [ArchName, number][]) {
+    truthRuns[arch] = await trainSeeds(r, table1, {
+      arch,
+      count,
+      labels: "truth",
+      root: path.join(r.paths.runs, "truth"),
+      stage: `train ${arch} on the truth`,
+    });
+  }
+  return { runs, truthRuns };
+}
+
+/** The stages in order (data, training, results, notebooks); provenance.json after the results and again at the end. */
 async function reproduceUnlocked(
   options: ReproduceOptions,
-): Promise<{ results: string; stages: Record<string, Stage> }> {
+): Promise<{ results: string; stages: Record<string, StageTiming> }> {
   const spec = loadReproduceSpec(options.profile);
   const r: Reproduction = {
     options,
@@ -83,33 +116,14 @@ async function reproduceUnlocked(
   r.log(
     `reproduce ${spec.name}: training and testing on ${fields.table1.join(", ")}; generalisation to ${fields.table2.join(", ") || "(none)"}`,
   );
-  // Each network and seed on the labels (the paper), then the learnability runs on the truth (ceiling.ts).
-  const runs: Partial<Record<ArchName, string[]>> = {};
-  for (const arch of spec.archs)
-    runs[arch] = await trainSeeds(r, fields.table1, {
-      arch,
-      count: spec.seeds,
-      labels: "class",
-      root: r.paths.runs,
-      stage: `train ${arch}`,
-    });
-  const truthRuns: Partial<Record<ArchName, string[]>> = {};
-  for (const [arch, count] of Object.entries(spec.truthSeeds ?? {}) as [ArchName, number][]) {
-    truthRuns[arch] = await trainSeeds(r, fields.table1, {
-      arch,
-      count,
-      labels: "truth",
-      root: path.join(r.paths.runs, "truth"),
-      stage: `train ${arch} on the truth`,
-    });
-  }
+  const { runs, truthRuns } = await trainAll(r, fields.table1);
   const { paths, log } = r;
   await initBackend({ backend: options.backend.backend, precision: "fp32", log });
   await stage(r, "results", false, () =>
     computeResults({ stamps: paths.stamps, synth: paths.synth, runs, truthRuns, results: paths.results, log }),
   );
   const seedsUsed = Object.fromEntries(Object.entries(runs).map(([a, dirs]) => [a, dirs!.length]));
-  const provenance = () => ({
+  const provenance = (): ReproductionProvenance => ({
     profile: spec.name,
     command: options.command,
     seeds: seedsUsed,
@@ -175,14 +189,19 @@ async function prepareData(r: Reproduction): Promise<void> {
   });
 }
 
+/** One network's seeds 0..count-1 on the labels or the truth, under root/<arch>/seed-N, timed as `stage`. */
+interface SeedSet {
+  arch: ArchName;
+  count: number;
+  labels: LabelSource;
+  root: string;
+  stage: string;
+}
+
 /** Stage 3 for one network: its seeds' runs on the Table 1 fields (the missing ones trained, unless told not to). */
-async function trainSeeds(
-  r: Reproduction,
-  fields: string[],
-  set: { arch: ArchName; count: number; labels: LabelSource; root: string; stage: string },
-): Promise<string[]> {
-  const { spec, paths, options, profile, log } = r;
-  const { arch, count, labels, root } = set;
+async function trainSeeds(r: Reproduction, fields: string[], set: SeedSet): Promise<string[]> {
+  const { spec, options, log } = r;
+  const { arch, count, root } = set;
   const seeds = Array.from({ length: count }, (_, i) => i);
   const dirs = seeds.map((s) => runDir(root, arch, s));
   if (options.train === false) {
@@ -191,52 +210,60 @@ async function trainSeeds(
     return done;
   }
   const todo = seeds.filter((s) => !isComplete(dirs[s]));
-  await stage(r, set.stage, todo.length === 0, async () => {
-    const parallel = options.parallel ?? 1;
-    if (parallel > 1) {
-      const shared = [
-        "--data",
-        paths.stamps,
-        "--fields",
-        fields.join(","),
-        "--arch",
-        arch,
-        "--profile",
-        spec.trainingProfile,
-        "--labels",
-        labels,
-        "--backend",
-        options.backend.backend,
-      ];
-      const failed = await runSeedsInProcesses(shared, todo, root, arch, parallel, options.backend.threads, log);
-      if (failed.length) throw new Error(`${set.stage}: seed(s) ${failed.join(", ")} failed; see their train.log`);
-      return;
-    }
-    // In-process training in the profile's precision; results are then computed in fp32.
-    const backend = await initBackend({
-      backend: options.backend.backend,
-      precision: profile.precision ?? "fp32",
-      log,
-    });
-    const ran = withPrecision(profile, backend.precision);
-    for (const seed of todo) {
-      log(
-        `reproduce ${spec.name}: ${set.stage} seed ${seed} (${count} seeds, ${profile.batches[arch]} batches of ${profile.batchSize[arch]})`,
-      );
-      await train({
-        data: [paths.stamps],
-        fields,
-        arch,
-        seed,
-        profile: ran,
-        labels,
-        out: dirs[seed],
-        backend,
-        log,
-        progress: (n) => progressBar(n),
-      });
-    }
-  });
+  await stage(r, set.stage, todo.length === 0, () =>
+    (options.parallel ?? 1) > 1 ? trainInProcesses(r, fields, set, todo) : trainHere(r, fields, set, todo, dirs),
+  );
   r.stages[set.stage].seedSeconds = dirs.filter(isComplete).map(trainingSeconds);
   return dirs;
+}
+
+/** The seeds `todo`, --parallel at a time in child processes (`starcluster train`, each logging to its train.log). */
+async function trainInProcesses(r: Reproduction, fields: string[], set: SeedSet, todo: number[]): Promise<void> {
+  const { spec, paths, options, log } = r;
+  const shared = [
+    "--data",
+    paths.stamps,
+    "--fields",
+    fields.join(","),
+    "--arch",
+    set.arch,
+    "--profile",
+    spec.trainingProfile,
+    "--labels",
+    set.labels,
+    "--backend",
+    options.backend.backend,
+  ];
+  const parallel = options.parallel ?? 1;
+  const failed = await runSeedsInProcesses(shared, todo, set.root, set.arch, parallel, options.backend.threads, log);
+  if (failed.length) throw new Error(`${set.stage}: seed(s) ${failed.join(", ")} failed; see their train.log`);
+}
+
+/** The seeds `todo`, one after the other in this process, in the profile's precision (results are then in fp32). */
+async function trainHere(r: Reproduction, fields: string[], set: SeedSet, todo: number[], dirs: string[]) {
+  const { spec, paths, options, profile, log } = r;
+  const { arch, labels } = set;
+  const backend = await initBackend({
+    backend: options.backend.backend,
+    precision: profile.precision ?? "fp32",
+    log,
+  });
+  const ran = withPrecision(profile, backend.precision);
+  for (const seed of todo) {
+    log(
+      `reproduce ${spec.name}: ${set.stage} seed ${seed} (${set.count} seeds, ${profile.batches[arch]} batches of ${profile.batchSize[arch]})`,
+    );
+    await train({
+      data: [paths.stamps],
+      fields,
+      arch,
+      seed,
+      profile: ran,
+      labels,
+      out: dirs[seed],
+      backend,
+      log,
+      progress: (n) => progressBar(n),
+    });
+  }
 }

@@ -1,7 +1,7 @@
 // What the experiment notebooks display: tables and Plotly figures built from a reproduction's results, ours beside
 // the paper's with the difference. Each table comes as a danfo DataFrame (`frame`, to slice and sort in a notebook)
-// beside its HTML (`table`), and each report also returns the result it was made from (`result`).
-import * as fs from "node:fs";
+// beside its HTML (`table`), and each report also returns the result it was made from (`result`). The paper's numbers
+// come from the results (copied there from data/paper-results.json) or from that file itself (lib/experiments/paper).
 import * as path from "node:path";
 import { DataFrame } from "danfojs-node";
 import { ArchName } from "../models/arch";
@@ -20,11 +20,18 @@ import type {
   UncertaintyResult,
 } from "../experiments/compute";
 import type { CeilingResult } from "../experiments/ceiling";
-import { PaperTable } from "../experiments/paper";
+import { PaperTable, paperResults } from "../experiments/paper";
 import { Misclassified } from "../experiments/predictions";
 import { objectStamps, StampSource } from "../experiments/stamps";
 import { galleryFigure } from "./stamps";
-import { hasResult, loadReproduceSpec, readResult, ReproduceProfile, shownProfile } from "../experiments/results";
+import {
+  hasResult,
+  loadReproduceSpec,
+  readResult,
+  ReproduceProfile,
+  ReproductionProvenance,
+  shownProfile,
+} from "../experiments/results";
 import { settings } from "../util/settings";
 
 const ARCH_TITLE: Record<ArchName, string> = { resnet18: "ResNet18", vgg19_bn: "VGG19-BN" };
@@ -37,13 +44,12 @@ export function archTitle(arch: ArchName): string {
 /** Which reproduction the notebooks show, and what it is. */
 export function describeProfile(profile: ReproduceProfile = shownProfile()): string {
   const spec = loadReproduceSpec(profile);
-  const file = resultsPath(profile, "provenance.json");
-  const prov = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : undefined;
+  const prov = hasResult("provenance", profile) ? readResult<ReproductionProvenance>("provenance", profile) : undefined;
   const when = prov
     ? ` Computed ${prov.finished} at commit ${String(prov.git?.commit).slice(0, 10)}${prov.git?.dirty ? " (with uncommitted changes)" : ""} on the ${prov.backend?.backend} backend.`
     : "";
   const trained = prov?.seeds
-    ? Object.entries(prov.seeds as Record<string, number>)
+    ? Object.entries(prov.seeds)
         .map(([a, n]) => `${n} ${ARCH_TITLE[a as ArchName] ?? a}`)
         .join(", ")
     : `${spec.seeds} per network`;
@@ -96,6 +102,118 @@ export interface MeanStdTable {
   totals: number[];
 }
 
+/** A table as a danfo DataFrame (to slice and sort in a notebook) and as HTML with its caption (to show). */
+export interface ReportTable {
+  frame: DataFrame;
+  table: string;
+}
+
+/** A figure of one network. */
+export interface ArchFigure {
+  arch: ArchName;
+  figure: Figure;
+}
+
+/** Tables 1-2 (dataset.json). */
+export interface DatasetReport {
+  table1: string;
+  table2: string;
+  frame1: DataFrame;
+  frame2: DataFrame;
+  result: DatasetResult;
+}
+
+/** Figure 2 (human-agreement.json): the agreement matrix, per class beside the paper, the total match fractions. */
+export interface HumanAgreementReport extends ReportTable {
+  figure: Figure;
+  result: AgreementResult;
+  summary: string;
+}
+
+/** Tables 3-4 and Figure 3 for one network (ten-seed-<arch>.json, curves-<arch>.json). */
+export interface TenSeedReport extends ReportTable {
+  /** Ours and the paper's confusion matrices side by side. */
+  figure: Figure;
+  curves: Figure;
+  result: TenSeedResult;
+  curvesResult: CurvesResult;
+  summary: string;
+  trainingMinutes: number[];
+}
+
+/** Tables 5-6 (generalization-<arch>.json) for the networks that have one, and accuracy against distance. */
+export interface GeneralizationReport {
+  perArch: (ReportTable & ArchFigure & { result: GeneralizationResult })[];
+  distance: Figure;
+}
+
+/** Figure 4 (ablation-<arch>.json) for the networks that have one. */
+export interface AblationReport extends ReportTable {
+  figure: Figure;
+  results: AblationFile[];
+  summary: string;
+}
+
+/** Figure 5 and the ensembles (uncertainty-<arch>.json) for the networks that have one. */
+export interface UncertaintyReport extends ReportTable {
+  /** Figure 5: one model's entropies, of the network asked for (another when it has no result: see the title). */
+  entropy: Figure;
+  /** Per network: the seeds' disagreement (mutual information), right and wrong predictions apart. */
+  mutualInformation: ArchFigure[];
+  reliability: Figure;
+  results: UncertaintyResult[];
+}
+
+/** The classical baseline (baseline.json) beside the networks' ten-seed and generalisation accuracy. */
+export interface BaselineReport extends ReportTable {
+  figure: Figure;
+  result: BaselineResult;
+}
+
+/** ceiling.json's table: recall per class and accuracy of the truth, and of networks and the baseline against it. */
+function ceilingFrame(c: CeilingResult): DataFrame {
+  const diag = (m: number[][]) => m.map((r, i) => r[i]);
+  const rows: (string | number)[][] = [
+    [
+      "truth as the prediction, against the labels (test split)",
+      ...diag(c.oracle.test.percent),
+      100 * c.oracle.test.accuracy,
+    ],
+  ];
+  if (c.oracle.generalization)
+    rows.push([
+      "the same on NGC 1559",
+      ...diag(c.oracle.generalization.percent),
+      100 * c.oracle.generalization.accuracy,
+    ]);
+  for (const l of c.learnability)
+    rows.push([
+      `${ARCH_TITLE[l.arch]} trained on the truth, against the truth (${l.runs.length} run(s))`,
+      ...diag(l.evaluation.mean),
+      100 * l.evaluation.accuracy.mean,
+    ]);
+  if (c.baselineTruth)
+    rows.push([
+      "baseline trained on the truth, against the truth",
+      ...diag(c.baselineTruth.percent),
+      100 * c.baselineTruth.accuracy,
+    ]);
+  return new DataFrame(rows, {
+    columns: ["what", "class 1 [%]", "class 2 [%]", "class 3 [%]", "class 4 [%]", "accuracy [%]"],
+  });
+}
+
+/** What the simulated data allow (ceiling.json); a figure is null when the result has nothing to draw. */
+export interface CeilingReport extends ReportTable {
+  byMagnitude: Figure | null;
+  byKind: Figure | null;
+  byField: Figure | null;
+  /** Per network trained on the labels: recall against the truth by V magnitude. */
+  labelRunsByMagnitude: ArchFigure[];
+  brighterThan: CeilingResult["learnability"][number]["brighterThan"];
+  result: CeilingResult;
+}
+
 /** Ours beside the paper's, cell by cell: "ours (paper, difference)". */
 function comparisonFrame(e: MeanStdTable, paper: PaperTable): DataFrame {
   const rows = e.mean.map((row, i) => [
@@ -112,16 +230,13 @@ function comparisonFrame(e: MeanStdTable, paper: PaperTable): DataFrame {
 }
 
 /** Ours (mean ± std over runs) beside the paper's table with the difference, as a DataFrame and as HTML. */
-export function comparisonTable(
-  ours: MeanStdTable,
-  paper: PaperTable,
-  caption: string,
-): { frame: DataFrame; table: string } {
+export function comparisonTable(ours: MeanStdTable, paper: PaperTable, caption: string): ReportTable {
   const frame = comparisonFrame(ours, paper);
   return { frame, table: frameHtml(frame, caption) };
 }
 
-export function datasetTables(profile = shownProfile()) {
+/** Tables 1-2 (dataset.json): usable / catalog stamps per class and field beside the paper's counts. */
+export function datasetReport(profile = shownProfile()): DatasetReport {
   const r = readResult<DatasetResult>("dataset", profile);
   const frameOf = (table: number) => {
     const rows = r.fields
@@ -148,11 +263,12 @@ export function datasetTables(profile = shownProfile()) {
   };
 }
 
-export function humanAgreementReport(profile = shownProfile()) {
+export function humanAgreementReport(profile = shownProfile()): HumanAgreementReport {
   const r = readResult<AgreementResult>("human-agreement", profile);
   const a = r.NGC4656 ?? r.all;
   if (!a) throw new Error("no object has a second label in this data set");
   const which = r.NGC4656 ? "NGC 4656" : "all fields";
+  const paper = paperResults().human_agreement_match_percent;
   const rows = a.diagonal.map((d, i) => [
     `class ${i + 1}`,
     d,
@@ -171,14 +287,15 @@ export function humanAgreementReport(profile = shownProfile()) {
     table: frameHtml(frame, `Agreement per class, ${which}`),
     frame,
     result: r,
-    summary: `${which}: total match over classes 1+2+3 ${a.match123.toFixed(0)}% (paper 76%), over classes 1+2 ${a.match12.toFixed(0)}% (paper 67%).`,
+    summary: `${which}: total match over classes 1+2+3 ${a.match123.toFixed(0)}% (paper ${paper.classes_1_2_3}%), over classes 1+2 ${a.match12.toFixed(0)}% (paper ${paper.classes_1_2}%).`,
   };
 }
 
-export function tenSeedReport(arch: ArchName, profile = shownProfile()) {
+export function tenSeedReport(arch: ArchName, profile = shownProfile()): TenSeedReport {
   const r = readResult<TenSeedResult>(`ten-seed-${arch}`, profile);
   const curves = readResult<CurvesResult>(`curves-${arch}`, profile);
   const e = r.evaluation;
+  const humans = paperResults().human_agreement_diagonal_percent.join(" : ");
   return {
     figure: figures.confusionFigure(
       [
@@ -196,12 +313,12 @@ export function tenSeedReport(arch: ArchName, profile = shownProfile()) {
     curves: figures.curvesFigure(curves.runs, `${ARCH_TITLE[arch]}: training curves of every seed`),
     result: r,
     curvesResult: curves,
-    summary: `${ARCH_TITLE[arch]}: accuracy ${pm(100 * e.accuracy.mean, 100 * e.accuracy.std)}% against the human class, ${pm(100 * r.againstTruth.accuracy.mean, 100 * r.againstTruth.accuracy.std)}% against the simulator's truth; diagonal ${e.mean.map((row, i) => row[i].toFixed(0)).join(" : ")} (paper ${r.paper.mean_percent.map((row, i) => row[i].toFixed(0)).join(" : ")}; human agreement 66 : 37 : 40 : 61).`,
+    summary: `${ARCH_TITLE[arch]}: accuracy ${pm(100 * e.accuracy.mean, 100 * e.accuracy.std)}% against the human class, ${pm(100 * r.againstTruth.accuracy.mean, 100 * r.againstTruth.accuracy.std)}% against the simulator's truth; diagonal ${e.mean.map((row, i) => row[i].toFixed(0)).join(" : ")} (paper ${r.paper.mean_percent.map((row, i) => row[i].toFixed(0)).join(" : ")}; human agreement ${humans}).`,
     trainingMinutes: curves.runs.map((c) => c.seconds / 60),
   };
 }
 
-export function generalizationReport(archs: ArchName[], profile = shownProfile()) {
+export function generalizationReport(archs: ArchName[], profile = shownProfile()): GeneralizationReport {
   const results = archs
     .filter((a) => hasResult(`generalization-${a}`, profile))
     .map((a) => readResult<GeneralizationResult>(`generalization-${a}`, profile));
@@ -218,7 +335,7 @@ export function generalizationReport(archs: ArchName[], profile = shownProfile()
             totals: r.paper.true_class_totals,
           },
         ],
-        `${ARCH_TITLE[r.arch]} on NGC 1559 (19 Mpc)`,
+        `${ARCH_TITLE[r.arch]} on NGC 1559 (${paperResults().table2.fields.NGC1559[0]} Mpc)`,
       ),
       ...comparisonTable(
         r.evaluation,
@@ -234,7 +351,7 @@ export function generalizationReport(archs: ArchName[], profile = shownProfile()
   };
 }
 
-export function ablationReport(archs: ArchName[], profile = shownProfile()) {
+export function ablationReport(archs: ArchName[], profile = shownProfile()): AblationReport {
   const results = archs
     .filter((a) => hasResult(`ablation-${a}`, profile))
     .map((a) => readResult<AblationFile>(`ablation-${a}`, profile));
@@ -269,21 +386,17 @@ export function ablationReport(archs: ArchName[], profile = shownProfile()) {
   };
 }
 
-export function uncertaintyReport(archs: ArchName[], singleArch: ArchName, profile = shownProfile()) {
-  const results = archs
-    .filter((a) => hasResult(`uncertainty-${a}`, profile))
-    .map((a) => readResult<UncertaintyResult>(`uncertainty-${a}`, profile));
-  const single = results.find((r) => r.arch === singleArch) ?? results[0];
-  const ens = (r: UncertaintyResult) => r.ensemble;
+/** Per network: calibration error of the ensemble and of one model, mean entropy and mean mutual information. */
+function uncertaintyFrame(results: UncertaintyResult[]): DataFrame {
   const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
-  const rows = results.map((r) => [
-    ARCH_TITLE[r.arch],
-    100 * ens(r).ensembleCalibration.ece,
-    100 * ens(r).singleCalibration.ece,
-    mean(ens(r).entropy),
-    mean(ens(r).mutualInformation),
+  const rows = results.map(({ arch, ensemble }) => [
+    ARCH_TITLE[arch],
+    100 * ensemble.ensembleCalibration.ece,
+    100 * ensemble.singleCalibration.ece,
+    mean(ensemble.entropy),
+    mean(ensemble.mutualInformation),
   ]);
-  const frame = new DataFrame(rows, {
+  return new DataFrame(rows, {
     columns: [
       "network",
       "ECE ensemble [%]",
@@ -292,18 +405,33 @@ export function uncertaintyReport(archs: ArchName[], singleArch: ArchName, profi
       "mean mutual information [nats]",
     ],
   });
+}
+
+export function uncertaintyReport(
+  archs: ArchName[],
+  singleArch: ArchName,
+  profile = shownProfile(),
+): UncertaintyReport {
+  const results = archs
+    .filter((a) => hasResult(`uncertainty-${a}`, profile))
+    .map((a) => readResult<UncertaintyResult>(`uncertainty-${a}`, profile));
+  if (!results.length) throw new Error(`no uncertainty result of ${archs.join(", ")} in profile '${profile}'`);
+  const single = results.find((r) => r.arch === singleArch) ?? results[0];
+  const ens = (r: UncertaintyResult) => r.ensemble;
+  const frame = uncertaintyFrame(results);
   return {
     entropy: figures.entropyFigure(
       single.entropy,
       `Figure 5: entropy of one ${ARCH_TITLE[single.arch]} model (${single.singleRun}) on NGC 1559`,
     ),
-    mutualInformation: results.map((r) =>
-      figures.mutualInformationFigure(
+    mutualInformation: results.map((r) => ({
+      arch: r.arch,
+      figure: figures.mutualInformationFigure(
         ens(r).mutualInformation,
         ens(r).predicted.map((p, i) => p === ens(r).labels[i]),
         `${ARCH_TITLE[r.arch]}: disagreement between seeds on NGC 1559`,
       ),
-    ),
+    })),
     reliability: figures.reliabilityFigure(
       results.flatMap((r) => [
         {
@@ -326,7 +454,7 @@ export function uncertaintyReport(archs: ArchName[], singleArch: ArchName, profi
   };
 }
 
-export function baselineReport(archs: ArchName[], profile = shownProfile()) {
+export function baselineReport(archs: ArchName[], profile = shownProfile()): BaselineReport {
   const b = readResult<BaselineResult>("baseline", profile);
   const rows: (string | number)[][] = [
     [
@@ -376,38 +504,10 @@ export function baselineReport(archs: ArchName[], profile = shownProfile()) {
 
 /** What the simulated data allow (ceiling.json): the truth scored against the labels, networks trained on the
  *  truth (overall and by magnitude, field and kind), the labelled networks and the baseline against the truth. */
-export function ceilingReport(profile = shownProfile()) {
+export function ceilingReport(profile = shownProfile()): CeilingReport {
   const c = readResult<CeilingResult>("ceiling", profile);
-  const diag = (m: number[][]) => m.map((r, i) => r[i]);
-  const rows: (string | number)[][] = [
-    [
-      "truth as the prediction, against the labels (test split)",
-      ...diag(c.oracle.test.percent),
-      100 * c.oracle.test.accuracy,
-    ],
-  ];
-  if (c.oracle.generalization)
-    rows.push([
-      "the same on NGC 1559",
-      ...diag(c.oracle.generalization.percent),
-      100 * c.oracle.generalization.accuracy,
-    ]);
-  for (const l of c.learnability)
-    rows.push([
-      `${ARCH_TITLE[l.arch]} trained on the truth, against the truth (${l.runs.length} run(s))`,
-      ...diag(l.evaluation.mean),
-      100 * l.evaluation.accuracy.mean,
-    ]);
-  if (c.baselineTruth)
-    rows.push([
-      "baseline trained on the truth, against the truth",
-      ...diag(c.baselineTruth.percent),
-      100 * c.baselineTruth.accuracy,
-    ]);
   const learn = c.learnability[0];
-  const frame = new DataFrame(rows, {
-    columns: ["what", "class 1 [%]", "class 2 [%]", "class 3 [%]", "class 4 [%]", "accuracy [%]"],
-  });
+  const frame = ceilingFrame(c);
   return {
     table: frameHtml(frame, "What the simulated data allow"),
     frame,
@@ -433,13 +533,14 @@ export function ceilingReport(profile = shownProfile()) {
             "field (objects)",
           )
         : null,
-    labelRunsByMagnitude: c.labelRuns.map((l) =>
-      figures.binRecallFigure(
+    labelRunsByMagnitude: c.labelRuns.map((l) => ({
+      arch: l.arch,
+      figure: figures.binRecallFigure(
         l.breakdown.byV,
         `${ARCH_TITLE[l.arch]} trained on the labels, against the truth: recall by V magnitude`,
         "catalog V magnitude (objects)",
       ),
-    ),
+    })),
     brighterThan: learn?.brighterThan ?? [],
     result: c,
   };

@@ -28,6 +28,21 @@ function rows2d(flat: number[], size: number): number[][] {
   return Array.from({ length: size }, (_, r) => flat.slice(r * size, (r + 1) * size).map(round3));
 }
 
+/**
+ * The RGB composite of the stretched bands (R = F814W, G = F438W + F555W, B = F275W + F336W), 0-255 per channel.
+ * FITS row 1 is the bottom, so rows are flipped by the reversed y axis like the bands.
+ */
+function rgbComposite(stretched: number[][], size: number): number[][][] {
+  const [u, uu, b, v, i] = stretched;
+  return Array.from({ length: size }, (_, r) =>
+    Array.from({ length: size }, (_, x) => {
+      const p = r * size + x;
+      return [i[p], Math.min(1, (b[p] + v[p]) / 2), Math.min(1, (u[p] + uu[p]) / 2)].map((c) => Math.round(255 * c));
+    }),
+  );
+}
+
+/** One row per stamp: its five bands (asinh-stretched) and their RGB composite, titled on the left. */
 export function galleryFigure(stamps: GalleryStamp[], options: { title?: string; panelPx?: number } = {}): Figure {
   const cols = GALLERY_BANDS.length + 1;
   const panel = options.panelPx ?? 90;
@@ -66,16 +81,7 @@ export function galleryFigure(stamps: GalleryStamp[], options: { title?: string;
           hoverinfo: "skip",
         });
       } else {
-        // RGB composite; FITS row 1 is the bottom, so rows are flipped by the reversed y axis like the bands.
-        const [u, uu, b, v, i] = stretched;
-        const z = Array.from({ length: s.size }, (_, r) =>
-          Array.from({ length: s.size }, (_, x) => {
-            const p = r * s.size + x;
-            return [i[p], Math.min(1, (b[p] + v[p]) / 2), Math.min(1, (u[p] + uu[p]) / 2)].map((c) =>
-              Math.round(255 * c),
-            );
-          }),
-        );
+        const z = rgbComposite(stretched, s.size);
         data.push({ type: "image", z, xaxis: `x${k}`, yaxis: `y${k}`, hoverinfo: "skip" });
       }
       if (row === 0)

@@ -147,6 +147,53 @@ function placeApart(
   return p;
 }
 
+type Donor = { field: string; r: PixelRecord };
+
+/** The real catalogs' records pooled by class (null: unclassified), in field and catalog order. */
+function donorPools(byField: Map<string, PixelRecord[]>): Map<ClusterClass | null, Donor[]> {
+  const pools = new Map<ClusterClass | null, Donor[]>();
+  for (const [f, records] of byField)
+    for (const r of records) {
+      const list = pools.get(r.class) ?? [];
+      list.push({ field: f, r });
+      pools.set(r.class, list);
+    }
+  return pools;
+}
+
+/**
+ * A donor of class `cls` and its magnitude shift to `distance`. Classified sources must stay bright enough to have
+ * been selected at this distance: faint ones are redrawn (up to 50 times).
+ */
+function drawDonor(rng: Rng, pool: Donor[], cls: ClusterClass | null, distance: number, limitV: number) {
+  const vBand = 3;
+  let donor = pool[rng.int(0, pool.length - 1)];
+  let shift = 5 * Math.log10(distance / paperFields()[donor.field].distance_mpc);
+  for (let tries = 0; cls !== null && tries < 50; tries++) {
+    const v = donor.r.mag[vBand];
+    if (v !== null && v + shift <= limitV) break;
+    donor = pool[rng.int(0, pool.length - 1)];
+    shift = 5 * Math.log10(distance / paperFields()[donor.field].distance_mpc);
+  }
+  return { donor, shift };
+}
+
+/** The donor's record moved to this field: source `index`, class `cls`, magnitudes shifted, errors grown with them. */
+function donatedRecord(donor: Donor, shift: number, field: string, index: number, cls: ClusterClass | null) {
+  return {
+    ...donor.r,
+    field,
+    id: String(index + 1),
+    mag: donor.r.mag.map((m) => (m === null ? null : m + shift)),
+    magErr: donor.r.magErr.map((e) => (e === null ? null : Math.min(1, e * Math.pow(10, 0.4 * shift)))),
+    class: cls,
+    rawClass: cls === null ? "0" : String(cls),
+    // Named columns (CI, SED fit) are the donor's; its catalog-specific columns 34+ are not carried over.
+    extra: Object.fromEntries(Object.entries(donor.r.extra).filter(([k]) => !/^col\d+$/.test(k))),
+    source: { file: "", line: 0 },
+  } satisfies PixelRecord;
+}
+
 /** Draws a synthetic field's sources from the pooled real catalogs (positions in the field's own frame). */
 function syntheticSources(
   field: string,
@@ -165,17 +212,10 @@ function syntheticSources(
   const margin = config.mosaic.margin_px;
   const inner = Math.ceil(Math.sqrt((nClassified / density) * 1e6));
   const side = inner + 2 * margin;
-  const pools = new Map<ClusterClass | null, { field: string; r: PixelRecord }[]>();
-  for (const [f, records] of real.byField)
-    for (const r of records) {
-      const list = pools.get(r.class) ?? [];
-      list.push({ field: f, r });
-      pools.set(r.class, list);
-    }
+  const pools = donorPools(real.byField);
   const wanted: (ClusterClass | null)[] = [];
   counts.forEach((n, k) => wanted.push(...Array<ClusterClass>(n).fill((k + 1) as ClusterClass)));
   wanted.push(...Array<null>(Math.round(nClassified * sf.unclassified_per_classified)).fill(null));
-  const vBand = 3;
   const sources: SimSource[] = [];
   const placed: { x: number; y: number }[] = [];
   // Mean distance between sources: the scatter around a donor's place keeps the galaxy's large-scale layout
@@ -183,16 +223,7 @@ function syntheticSources(
   const spacing = inner / Math.sqrt(wanted.length);
   wanted.forEach((cls, index) => {
     const rng = stream(seed, fieldIndex, STREAM.layout, index);
-    const pool = pools.get(cls)!;
-    let donor = pool[rng.int(0, pool.length - 1)];
-    let shift = 5 * Math.log10(distance / paperFields()[donor.field].distance_mpc);
-    // Classified sources must stay bright enough to have been selected at this distance: redraw faint ones.
-    for (let tries = 0; cls !== null && tries < 50; tries++) {
-      const v = donor.r.mag[vBand];
-      if (v !== null && v + shift <= sf.magnitude_limit_v) break;
-      donor = pool[rng.int(0, pool.length - 1)];
-      shift = 5 * Math.log10(distance / paperFields()[donor.field].distance_mpc);
-    }
+    const { donor, shift } = drawDonor(rng, pools.get(cls)!, cls, distance, sf.magnitude_limit_v);
     const [x0, x1, y0, y1] = real.box.get(donor.field)!;
     const u = Math.min(1, Math.max(0, (donor.r.x - x0) / Math.max(1, x1 - x0)));
     const v = Math.min(1, Math.max(0, (donor.r.y - y0) / Math.max(1, y1 - y0)));
@@ -203,21 +234,9 @@ function syntheticSources(
       minSep: sf.min_separation_px,
     });
     placed.push({ x: origX, y: origY });
-    const record: PixelRecord = {
-      ...donor.r,
-      field,
-      id: String(index + 1),
-      mag: donor.r.mag.map((m) => (m === null ? null : m + shift)),
-      magErr: donor.r.magErr.map((e) => (e === null ? null : Math.min(1, e * Math.pow(10, 0.4 * shift)))),
-      class: cls,
-      rawClass: cls === null ? "0" : String(cls),
-      // Named columns (CI, SED fit) are the donor's; its catalog-specific columns 34+ are not carried over.
-      extra: Object.fromEntries(Object.entries(donor.r.extra).filter(([k]) => !/^col\d+$/.test(k))),
-      source: { file: "", line: 0 },
-    };
     sources.push({
       index,
-      record,
+      record: donatedRecord(donor, shift, field, index, cls),
       origX,
       origY,
       label: cls,

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { parseOptions, UsageError } from "../../lib/cli/args";
+import { defineCommand, parseCommandArgs } from "../../lib/cli/command";
 
 const specs = {
   arch: { type: "string", choices: ["resnet18", "vgg19_bn"], required: true, help: "network" },
@@ -36,4 +37,29 @@ test("each mistake is a UsageError with one clear message", () => {
       argv.join(" "),
     );
   }
+});
+
+test("a renamed option is read under its new name, with one line saying so; the new name says nothing", () => {
+  const command = defineCommand({
+    name: "demo",
+    summary: "demo",
+    renamed: { format: "catalog-format" },
+    options: { "catalog-format": { type: "string", choices: ["legus", "csv"], help: "catalog format" } },
+    run: async () => undefined,
+  });
+  for (const argv of [["--format", "legus"], ["--format=legus"], ["--catalog-format", "legus"]]) {
+    const lines: string[] = [];
+    const { options } = parseCommandArgs(command, argv, (line) => lines.push(line));
+    assert.equal(options["catalog-format"], "legus", argv.join(" "));
+    assert.deepEqual(
+      lines,
+      argv[0].startsWith("--format")
+        ? ["starcluster demo: --format is now --catalog-format; the old name will go\n"]
+        : [],
+    );
+  }
+  assert.throws(
+    () => parseCommandArgs(command, ["--format", "fits"], () => undefined),
+    /--catalog-format must be one of legus, csv \(got 'fits'\)/,
+  );
 });

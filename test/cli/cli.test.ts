@@ -110,3 +110,27 @@ test("usage mistakes exit 2 with a message naming the mistake", () => {
     assert.match(r.stdout + r.stderr, message, args.join(" "));
   }
 });
+
+test("--catalog-format names a catalog's format in every command reading one; curate's old --format still works", () => {
+  const legus = path.join(
+    repoRoot,
+    "data",
+    "catalogs",
+    "legus",
+    "hlsp_legus_hst_wfc3_ngc4656_multiband_v2_padagb-mwext-avgapcor.tab",
+  );
+  const now = starcluster(["catalog", "summary", "--json", "--catalog-format", "legus", legus]);
+  assert.equal(now.code, 0, now.stderr);
+  assert.equal(now.stderr, "");
+  const old = starcluster(["catalog", "summary", "--json", "--format", "legus", legus]);
+  assert.equal(old.code, 0, old.stderr);
+  assert.equal(old.stdout, now.stdout);
+  assert.equal(old.stderr, "starcluster catalog summary: --format is now --catalog-format; the old name will go\n");
+  for (const command of ["curate", "classify", "catalog summary"]) {
+    const help = starcluster([...command.split(" "), "--help"]).stdout;
+    assert.match(help, /--catalog-format legus\|phangs\|csv/, command);
+  }
+  // classify's --format is its output table's format.
+  assert.match(starcluster(["classify", "--help"]).stdout, /--format csv\|fits/);
+  assert.doesNotMatch(starcluster(["curate", "--help"]).stdout, /--format /);
+});

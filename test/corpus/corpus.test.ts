@@ -432,7 +432,7 @@ const catalogCases: Case[] = [
     exit: 2,
     says: () => [
       lit(`${c.catalogs["catalog.xyz"]}: cannot tell the catalog format from the extension '.xyz'`),
-      /; pass --format/,
+      /; pass --catalog-format/,
     ],
     gone: () => ["out"],
   },
@@ -540,7 +540,7 @@ const catalogCases: Case[] = [
     name: "catalog summary, a catalog whose format the extension does not tell",
     args: () => ["catalog", "summary", c.catalogs["catalog.xyz"]],
     exit: 2,
-    says: () => [named(c.catalogs["catalog.xyz"]), /pass --format/],
+    says: () => [named(c.catalogs["catalog.xyz"]), /pass --catalog-format/],
   },
 ];
 

@@ -8,10 +8,11 @@ export const catalogSummaryCommand = defineCommand({
   name: "catalog summary",
   summary: "Count catalog objects per field and class, and those detected in >= 4 filters (the layout of Table 1).",
   args: "FILE...",
+  renamed: { format: "catalog-format" },
   positionals: [1, Infinity],
   options: {
     json: { type: "boolean", help: "print JSON instead of a table" },
-    format: { type: "string", choices: CATALOG_FORMATS, help: "catalog format (default: from the file)" },
+    "catalog-format": { type: "string", choices: CATALOG_FORMATS, help: "catalog format (default: from the file)" },
     field: { type: "string", help: "field name (default: from the file name or a field column)" },
     "class-column": {
       type: "integer",
@@ -29,7 +30,7 @@ export const catalogSummaryCommand = defineCommand({
     const badRows = [];
     for (const file of positionals) {
       const cat = readCatalog(file, {
-        format: options.format,
+        format: options["catalog-format"],
         field: options.field,
         classColumn: options["class-column"],
         pixels: options.pixels as "fits" | "zero" | undefined,

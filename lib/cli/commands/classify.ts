@@ -1,17 +1,37 @@
 // `starcluster classify`: a field's candidates (catalog + mosaics, curated on the fly, or a curated folder) through
 // an ensemble of trained models, into a table of classes with their uncertainty (lib/classify/).
-import { BACKENDS, BackendChoice, initBackend, Precision, PRECISIONS } from "../../backend/select";
-import { CATALOG_FORMATS, CatalogFormat } from "../../catalog/read";
+import { BACKENDS, BackendChoice, BackendInfo, initBackend, Precision, PRECISIONS } from "../../backend/select";
+import { CATALOG_FORMATS } from "../../catalog/read";
 import { classify, ClassifyResult, ClassifySource } from "../../classify/classify";
 import { DEFAULT_MODEL_MEMORY } from "../../classify/ensemble";
 import { OUTPUT_FORMATS, OutputFormat } from "../../classify/table";
-import { SettingNeeded } from "../../util/errors";
 import { progressBar } from "../../util/progress";
 import { UsageError } from "../args";
 import { defineCommand } from "../command";
 import { parseMosaics, parseSkyColumns, SKY_OPTIONS } from "./curate";
 
 const CATALOG_OPTIONS = ["catalog", "field", "class-column", "catalog-format", "pixels", "sky"] as const;
+
+/** What a finished classification says on stdout: the table's objects, why some were not classified, speed, backend. */
+function describeRun(r: ClassifyResult, backend: BackendInfo): string {
+  const dropped = r.rows.filter((row) => row.status === "dropped");
+  const reasons = new Map<string, number>();
+  for (const row of dropped) reasons.set(row.reason, (reasons.get(row.reason) ?? 0) + 1);
+  const top = [...reasons]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([reason, n]) => `${n} ${reason}`)
+    .join("; ");
+  const arch = [...new Set(r.members.map((m) => m.arch))].join(" + ");
+  const rate =
+    r.inferenceSeconds > 0 ? `, ${(r.classified / r.inferenceSeconds).toFixed(1)} objects/s in inference` : "";
+  return (
+    `${r.out}: ${r.rows.length} objects, ${r.rows.length - dropped.length} classified by ${r.members.length} ${arch} model(s)` +
+    `${dropped.length ? `, ${dropped.length} not classified (${top}${reasons.size > 3 ? "; ..." : ""})` : ""}\n` +
+    `${r.classified} classified in this run${r.resumed ? ` (${r.resumed} objects done by an earlier run)` : ""} in ${r.seconds.toFixed(1)} s${rate}; ` +
+    `backend ${backend.backend}, ${backend.threads} thread(s)${r.resident ? "" : "; models loaded in turn per chunk (over --model-memory)"}\n`
+  );
+}
 
 export const classifyCommand = defineCommand({
   name: "classify",
@@ -87,7 +107,7 @@ export const classifyCommand = defineCommand({
         catalog: {
           catalog: options.catalog!,
           field: options.field!,
-          format: options["catalog-format"] as CatalogFormat | undefined,
+          format: options["catalog-format"],
           classColumn: options["class-column"],
           pixels: options.pixels as "fits" | "zero" | undefined,
           sky: parseSkyColumns(options.sky),
@@ -102,40 +122,15 @@ export const classifyCommand = defineCommand({
       backend: options.backend as BackendChoice | undefined,
       precision: options.precision as Precision,
     });
-    let r: ClassifyResult;
-    try {
-      r = classify({
-        models: options.models,
-        source,
-        out: options.out,
-        format,
-        batchSize: options.batch,
-        modelMemory: options["model-memory"] * 1024 ** 2,
-        progress: (n) => progressBar(n),
-      });
-    } catch (e) {
-      // Here the catalog's format is --catalog-format (--format is the table's).
-      if (e instanceof SettingNeeded && e.option === "format") throw new SettingNeeded("catalog-format", e.message);
-      throw e;
-    }
-    const dropped = r.rows.filter((row) => row.status === "dropped");
-    const reasons = new Map<string, number>();
-    for (const row of dropped) reasons.set(row.reason, (reasons.get(row.reason) ?? 0) + 1);
-    const top = [...reasons]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, 3)
-      .map(([reason, n]) => `${n} ${reason}`)
-      .join("; ");
-    const arch = [...new Set(r.members.map((m) => m.arch))].join(" + ");
-    process.stdout.write(
-      `${r.out}: ${r.rows.length} objects, ${r.rows.length - dropped.length} classified by ${r.members.length} ${arch} model(s)` +
-        `${dropped.length ? `, ${dropped.length} not classified (${top}${reasons.size > 3 ? "; ..." : ""})` : ""}\n`,
-    );
-    const rate =
-      r.inferenceSeconds > 0 ? `, ${(r.classified / r.inferenceSeconds).toFixed(1)} objects/s in inference` : "";
-    process.stdout.write(
-      `${r.classified} classified in this run${r.resumed ? ` (${r.resumed} objects done by an earlier run)` : ""} in ${r.seconds.toFixed(1)} s${rate}; ` +
-        `backend ${backend.backend}, ${backend.threads} thread(s)${r.resident ? "" : "; models loaded in turn per chunk (over --model-memory)"}\n`,
-    );
+    const r = classify({
+      models: options.models,
+      source,
+      out: options.out,
+      format,
+      batchSize: options.batch,
+      modelMemory: options["model-memory"] * 1024 ** 2,
+      progress: (n) => progressBar(n),
+    });
+    process.stdout.write(describeRun(r, backend));
   },
 });

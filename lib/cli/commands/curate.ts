@@ -1,6 +1,6 @@
 // `starcluster curate`: catalog objects into five-band MEF stamps with a manifest (lib/curate/README.md), for one
 // field from a catalog and its mosaics, or for every field of a `starcluster synth` output.
-import { CATALOG_FORMATS, CatalogFormat } from "../../catalog/read";
+import { CATALOG_FORMATS } from "../../catalog/read";
 import { BANDS } from "../../catalog/record";
 import { curate, FIELD_NAME_RULE, FieldJob, isFieldName } from "../../curate/curate";
 import { bandOf, MosaicSpec } from "../../curate/mosaics";
@@ -9,7 +9,7 @@ import { DEFAULT_SKY_TOLERANCE } from "../../curate/placement";
 import { synthJobs } from "../../curate/synth";
 import { parseSkyOption, SkyColumns } from "../../catalog/sky";
 import { progressBar } from "../../util/progress";
-import { UsageError } from "../args";
+import { OptionValues, UsageError } from "../args";
 import { defineCommand } from "../command";
 
 /** "F275W=path" -> spec; the band must be one of BANDS or a stand-in filter (F435W, F606W). */
@@ -67,79 +67,90 @@ export const SKY_OPTIONS = {
 
 const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
 
+const CURATE_OPTIONS = {
+  catalog: { type: "string", help: "catalog file (LEGUS .tab, PHANGS FITS/CSV, plain CSV)" },
+  mosaic: { type: "string", multiple: true, help: "BAND=PATH, once per band (F275W, F336W, F438W, F555W, F814W)" },
+  field: { type: "string", help: "field name (names the stamps folder)" },
+  synth: { type: "string", help: "curate every field of this 'starcluster synth' output instead (joins truth.csv)" },
+  out: {
+    type: "string",
+    required: true,
+    help: "output folder (new, empty, or an earlier curation with the same inputs to resume)",
+  },
+  size: { type: "integer", default: 50, min: 1, max: 1024, help: "stamp side in pixels" },
+  pad: {
+    type: "boolean",
+    help: "keep stamps crossing the mosaic edge or holding pixels without data, zero-padded and flagged (default: drop them)",
+  },
+  "class-column": {
+    type: "integer",
+    min: 34,
+    help: "LEGUS: 1-based column of the visual class, 34 or later (default: per field, else from its content)",
+  },
+  "catalog-format": { type: "string", choices: CATALOG_FORMATS, help: "catalog format (default: from the file)" },
+  pixels: { type: "string", choices: ["fits", "zero"], help: "plain CSV: x, y are 1-based (fits) or 0-based (zero)" },
+  ...SKY_OPTIONS,
+} as const;
+
+/**
+ * The fields to curate (every field of --synth, or the one --catalog, --field and --mosaic describe), and the
+ * command line as curation.json records it so far.
+ */
+function curateJobs(options: OptionValues<typeof CURATE_OPTIONS>): { jobs: FieldJob[]; argv: string[] } {
+  let jobs: FieldJob[];
+  const argv = ["starcluster", "curate"];
+  if (options.synth !== undefined) {
+    const clash = (["catalog", "field", "class-column", "catalog-format", "pixels", "sky"] as const).filter(
+      (k) => options[k] !== undefined,
+    );
+    if (options.mosaic.length) clash.push("mosaic" as never);
+    if (clash.length)
+      throw new UsageError(
+        `--synth takes catalogs and mosaics from the synth manifest; drop ${clash.map((k) => `--${k}`).join(", ")}`,
+      );
+    jobs = synthJobs(options.synth);
+    argv.push("--synth", options.synth);
+  } else {
+    const missing = (["catalog", "field"] as const).filter((k) => options[k] === undefined);
+    if (missing.length || options.mosaic.length === 0) {
+      throw new UsageError(
+        `give --synth DIR, or --catalog, --field and one --mosaic BAND=PATH per band (missing: ${[...missing.map((k) => `--${k}`), ...(options.mosaic.length ? [] : ["--mosaic"])].join(", ")})`,
+      );
+    }
+    if (!isFieldName(options.field!)) throw new UsageError(`--field: field name '${options.field}' ${FIELD_NAME_RULE}`);
+    const mosaics = parseMosaics(options.mosaic);
+    jobs = [
+      {
+        field: options.field!,
+        catalog: options.catalog!,
+        format: options["catalog-format"],
+        classColumn: options["class-column"],
+        pixels: options.pixels as "fits" | "zero" | undefined,
+        sky: parseSkyColumns(options.sky),
+        mosaics,
+      },
+    ];
+    argv.push(
+      "--catalog",
+      options.catalog!,
+      ...mosaics.flatMap((m) => ["--mosaic", `${m.filter}=${m.path}`]),
+      "--field",
+      options.field!,
+    );
+    for (const k of ["class-column", "catalog-format", "pixels", "sky"] as const)
+      if (options[k] !== undefined) argv.push(`--${k}`, String(options[k]));
+  }
+  return { jobs, argv };
+}
+
 export const curateCommand = defineCommand({
   name: "curate",
   summary:
     "Cut five-band MEF stamps around catalog objects from the mosaics; write OUT/manifest.csv (every object, kept or dropped with the reason) and OUT/curation.json. Reruns resume.",
-  options: {
-    catalog: { type: "string", help: "catalog file (LEGUS .tab, PHANGS FITS/CSV, plain CSV)" },
-    mosaic: { type: "string", multiple: true, help: "BAND=PATH, once per band (F275W, F336W, F438W, F555W, F814W)" },
-    field: { type: "string", help: "field name (names the stamps folder)" },
-    synth: { type: "string", help: "curate every field of this 'starcluster synth' output instead (joins truth.csv)" },
-    out: {
-      type: "string",
-      required: true,
-      help: "output folder (new, empty, or an earlier curation with the same inputs to resume)",
-    },
-    size: { type: "integer", default: 50, min: 1, max: 1024, help: "stamp side in pixels" },
-    pad: {
-      type: "boolean",
-      help: "keep stamps crossing the mosaic edge or holding pixels without data, zero-padded and flagged (default: drop them)",
-    },
-    "class-column": {
-      type: "integer",
-      min: 34,
-      help: "LEGUS: 1-based column of the visual class, 34 or later (default: per field, else from its content)",
-    },
-    format: { type: "string", choices: CATALOG_FORMATS, help: "catalog format (default: from the file)" },
-    pixels: { type: "string", choices: ["fits", "zero"], help: "plain CSV: x, y are 1-based (fits) or 0-based (zero)" },
-    ...SKY_OPTIONS,
-  },
+  renamed: { format: "catalog-format" },
+  options: CURATE_OPTIONS,
   async run({ options }) {
-    let jobs: FieldJob[];
-    const argv = ["starcluster", "curate"];
-    if (options.synth !== undefined) {
-      const clash = (["catalog", "field", "class-column", "format", "pixels", "sky"] as const).filter(
-        (k) => options[k] !== undefined,
-      );
-      if (options.mosaic.length) clash.push("mosaic" as never);
-      if (clash.length)
-        throw new UsageError(
-          `--synth takes catalogs and mosaics from the synth manifest; drop ${clash.map((k) => `--${k}`).join(", ")}`,
-        );
-      jobs = synthJobs(options.synth);
-      argv.push("--synth", options.synth);
-    } else {
-      const missing = (["catalog", "field"] as const).filter((k) => options[k] === undefined);
-      if (missing.length || options.mosaic.length === 0) {
-        throw new UsageError(
-          `give --synth DIR, or --catalog, --field and one --mosaic BAND=PATH per band (missing: ${[...missing.map((k) => `--${k}`), ...(options.mosaic.length ? [] : ["--mosaic"])].join(", ")})`,
-        );
-      }
-      if (!isFieldName(options.field!))
-        throw new UsageError(`--field: field name '${options.field}' ${FIELD_NAME_RULE}`);
-      const mosaics = parseMosaics(options.mosaic);
-      jobs = [
-        {
-          field: options.field!,
-          catalog: options.catalog!,
-          format: options.format as CatalogFormat | undefined,
-          classColumn: options["class-column"],
-          pixels: options.pixels as "fits" | "zero" | undefined,
-          sky: parseSkyColumns(options.sky),
-          mosaics,
-        },
-      ];
-      argv.push(
-        "--catalog",
-        options.catalog!,
-        ...mosaics.flatMap((m) => ["--mosaic", `${m.filter}=${m.path}`]),
-        "--field",
-        options.field!,
-      );
-      for (const k of ["class-column", "format", "pixels", "sky"] as const)
-        if (options[k] !== undefined) argv.push(`--${k}`, String(options[k]));
-    }
+    const { jobs, argv } = curateJobs(options);
     argv.push("--out", options.out, "--size", String(options.size), ...(options.pad ? ["--pad"] : []));
     if (options["sky-tolerance"] !== DEFAULT_SKY_TOLERANCE)
       argv.push("--sky-tolerance", String(options["sky-tolerance"]));

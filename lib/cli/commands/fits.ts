@@ -1,6 +1,6 @@
 // `starcluster fits info FILE` (astropy's info() table), `starcluster fits cutout FILE --x --y --size --out` and
 // `starcluster fits wcs FILE --pixel X,Y | --sky RA,DEC` (astropy's all_pix2world / all_world2pix, 1-based).
-import { formatInfo, Hdu, summarize, withFits, writeCutout } from "../../io/fits";
+import { formatInfo, Hdu, hduSummary, withFits, writeCutout } from "../../io/fits";
 import { hduWcs } from "../../io/wcs";
 import { UsageError } from "../args";
 import { defineCommand } from "../command";
@@ -17,7 +17,7 @@ export const fitsInfoCommand = defineCommand({
     withFits(file, (fits) => {
       for (const warning of fits.warnings) process.stderr.write(`warning: ${warning}\n`);
       process.stdout.write(
-        options.json ? fits.hdus.map((h) => JSON.stringify(summarize(h))).join("\n") + "\n" : formatInfo(fits),
+        options.json ? fits.hdus.map((h) => JSON.stringify(hduSummary(h))).join("\n") + "\n" : formatInfo(fits),
       );
     });
   },

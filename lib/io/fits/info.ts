@@ -42,7 +42,8 @@ const STORED: Record<number, string> = {
   [-64]: "float64",
 };
 
-export function summarize(hdu: Hdu): HduSummary {
+/** One HDU as astropy's `info()` lists it, as fields (`starcluster fits info --json` prints them). */
+export function hduSummary(hdu: Hdu): HduSummary {
   const type = hdu.tableHeader ? "CompImageHDU" : (CLASS[hdu.type] ?? hdu.type);
   // astropy lists EXTNAME as written ('Photometric', 'ccd00'); look-ups by name ignore case in both.
   const extname = hdu.header.get("EXTNAME");
@@ -76,7 +77,7 @@ export function summarize(hdu: Hdu): HduSummary {
 export function formatInfo(file: FitsFile): string {
   const lines = [`Filename: ${file.path}`, "No.    Name      Ver    Type      Cards   Dimensions   Format"];
   for (const hdu of file.hdus) {
-    const s = summarize(hdu);
+    const s = hduSummary(hdu);
     const dims =
       s.type === "BinTableHDU" || s.type === "TableHDU"
         ? `${s.dimensions[0]}R x ${s.dimensions[1]}C`

@@ -217,6 +217,68 @@ export function withFits<T>(path: string, fn: (file: FitsFile) => T): T {
   }
 }
 
+/**
+ * Whether the block at `offset` starts HDU `index`: SIMPLE = T first, XTENSION after; false for the zero padding
+ * astropy tolerates after the last HDU. Anything else is refused saying what was found.
+ */
+function startsHdu(file: FitsFile, index: number, offset: number, first: string): boolean {
+  const gunzipped = file.compression === "gzip" ? "gunzipped: " : "";
+  if (index === 0 && /^SIMPLE {2}=\s+F/.test(first)) {
+    // astropy opens such a file as a _NonstandardHDU: a header and the rest of the file as raw bytes, no layout.
+    throw new Error(
+      `${file.path}: SIMPLE = F: the file says it does not conform to the FITS standard; non-standard files ` +
+        `are not supported (astropy lists one as a NonstandardHDU whose data are raw bytes)`,
+    );
+  }
+  if (index === 0 && !/^SIMPLE {2}=\s+T/.test(first)) {
+    throw new Error(
+      `${file.path}: not a FITS file (${gunzipped}it does not start with 'SIMPLE  =                    T')`,
+    );
+  }
+  if (index > 0 && !first.startsWith("XTENSION")) {
+    if (/^\0*$/.test(first)) return false;
+    throw new Error(
+      `${file.path}: unexpected bytes at byte ${offset} after HDU ${index - 1}: expected an XTENSION card ` +
+        `(NAXISn of HDU ${index - 1} may be wrong, or the file has trailing garbage)`,
+    );
+  }
+  return true;
+}
+
+/** The header blocks from `offset` (the first already read) up to the END card: their text and END's position. */
+function headerBlocks(
+  file: FitsFile,
+  where: string,
+  offset: number,
+  first: string,
+  readBlock: (at: number) => string | undefined,
+): { text: string; end: number } {
+  let text = "";
+  let end = -1;
+  for (let at = offset, blockText = first; end < 0; ) {
+    if (blockText.length < BLOCK)
+      throw new Error(
+        `${where}: header starting at byte ${offset} is truncated (file ends at byte ${file.size} inside a header block)`,
+      );
+    for (let c = 0; c < BLOCK; c += 80) {
+      if (blockText.startsWith("END     ", c) || blockText.slice(c, c + 80) === "END".padEnd(80)) {
+        end = text.length + c;
+        break;
+      }
+    }
+    text += blockText;
+    at += BLOCK;
+    if (end < 0) {
+      const next = readBlock(at);
+      if (next === undefined)
+        throw new Error(`${where}: header starting at byte ${offset} has no END card (file ends at byte ${file.size})`);
+      blockText = next;
+    }
+  }
+  return { text, end };
+}
+
+/** Finds every HDU: its header parsed, where its data start and how long they are, checked against the file's size. */
 function scan(file: FitsFile): void {
   const block = new Uint8Array(BLOCK);
   const readBlock = (at: number): string | undefined => {
@@ -225,8 +287,8 @@ function scan(file: FitsFile): void {
     file.readAt(block.subarray(0, n), at, file.path);
     return Buffer.from(block.buffer, 0, n).toString("latin1");
   };
-  const gunzipped = file.compression === "gzip" ? "gunzipped: " : "";
   if (file.size < BLOCK) {
+    const gunzipped = file.compression === "gzip" ? "gunzipped: " : "";
     throw new Error(
       `${file.path}: not a FITS file (${gunzipped}${file.size} bytes, less than one 2880-byte header block)`,
     );
@@ -234,51 +296,9 @@ function scan(file: FitsFile): void {
   let offset = 0;
   for (let index = 0; offset < file.size; index++) {
     const first = readBlock(offset)!;
-    if (index === 0 && /^SIMPLE {2}=\s+F/.test(first)) {
-      // astropy opens such a file as a _NonstandardHDU: a header and the rest of the file as raw bytes, no layout.
-      throw new Error(
-        `${file.path}: SIMPLE = F: the file says it does not conform to the FITS standard; non-standard files ` +
-          `are not supported (astropy lists one as a NonstandardHDU whose data are raw bytes)`,
-      );
-    }
-    if (index === 0 && !/^SIMPLE {2}=\s+T/.test(first)) {
-      throw new Error(
-        `${file.path}: not a FITS file (${gunzipped}it does not start with 'SIMPLE  =                    T')`,
-      );
-    }
-    if (index > 0 && !first.startsWith("XTENSION")) {
-      if (/^\0*$/.test(first)) break; // zero padding after the last HDU (astropy tolerates it too)
-      throw new Error(
-        `${file.path}: unexpected bytes at byte ${offset} after HDU ${index - 1}: expected an XTENSION card ` +
-          `(NAXISn of HDU ${index - 1} may be wrong, or the file has trailing garbage)`,
-      );
-    }
+    if (!startsHdu(file, index, offset, first)) break;
     const where = `${file.path} HDU ${index}`;
-    // Collect header blocks until the END card.
-    let text = "";
-    let end = -1;
-    for (let at = offset, blockText = first; end < 0; ) {
-      if (blockText.length < BLOCK)
-        throw new Error(
-          `${where}: header starting at byte ${offset} is truncated (file ends at byte ${file.size} inside a header block)`,
-        );
-      for (let c = 0; c < BLOCK; c += 80) {
-        if (blockText.startsWith("END     ", c) || blockText.slice(c, c + 80) === "END".padEnd(80)) {
-          end = text.length + c;
-          break;
-        }
-      }
-      text += blockText;
-      at += BLOCK;
-      if (end < 0) {
-        const next = readBlock(at);
-        if (next === undefined)
-          throw new Error(
-            `${where}: header starting at byte ${offset} has no END card (file ends at byte ${file.size})`,
-          );
-        blockText = next;
-      }
-    }
+    const { text, end } = headerBlocks(file, where, offset, first, readBlock);
     const header = parseHeader(text.slice(0, end), where, offset, file.warnings);
     const dataOffset = offset + Math.ceil((end + 80) / BLOCK) * BLOCK;
     const dataBytes = dataSize(header, where, index);

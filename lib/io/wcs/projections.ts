@@ -121,7 +121,11 @@ const zea = (): Projection => {
   );
 };
 
-/** SIN, orthographic, with the "synthesis" generalisation of PV2_1 = xi, PV2_2 = eta (WCSLIB's sinx2s/sins2x). */
+/**
+ * SIN, orthographic, with the "synthesis" generalisation of PV2_1 = xi, PV2_2 = eta (WCSLIB's sinx2s/sins2x). Long
+ * only as a whole: the projection object holds both directions and the synthesis helper, each short, side by side
+ * as WCSLIB's sin.c has them, sharing the parameters derived once.
+ */
 function sin(pv: ProjectionParameters): Projection {
   const xi = pv[1] ?? 0;
   const eta = pv[2] ?? 0;

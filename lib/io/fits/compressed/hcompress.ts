@@ -207,7 +207,10 @@ const floorTo = (x: number, unit: number) => Math.floor(x / unit) * unit; // x &
 const bitOf = (x: number, unit: number) => (((Math.floor(x / unit) % 2) + 2) % 2) * unit; // x & unit
 const shiftDown = (x: number, s: number) => Math.floor(x / 2 ** s); // x >> s
 
-/** cfitsio's hinv: the inverse H-transform of an nx x ny array (ny fastest), with its rounding. */
+/**
+ * cfitsio's hinv: the inverse H-transform of an nx x ny array (ny fastest), with its rounding. One function as in
+ * cfitsio, kept statement for statement beside hinv (its rounding is the part that must match bit for bit).
+ */
 function inverseTransform(a: Float64Array, nx: number, ny: number): void {
   const nmax = Math.max(nx, ny);
   const log2n = log2Ceil(nmax);

@@ -59,15 +59,8 @@ interface Layout {
 const ELEMENT_BYTES: Record<string, number> = { B: 1, I: 2, J: 4, K: 8, E: 4, D: 8 };
 const DITHERS: DitherMethod[] = ["NO_DITHER", "SUBTRACTIVE_DITHER_1", "SUBTRACTIVE_DITHER_2"];
 
-/** The tiling and columns of a compressed-image table, checked; unsupported compression is refused by name. */
-function readLayout(table: Header, where: string, dataOffset: number): Layout {
-  const int = (key: string, fallback?: number) => table.integer(key, where, fallback);
-  const zbitpix = table.get("ZBITPIX");
-  if (!isBitpix(zbitpix)) throw new Error(`${where}: compressed image with invalid ZBITPIX ${String(zbitpix)}`);
-  const naxis = int("ZNAXIS");
-  const shape = Array.from({ length: naxis }, (_, i) => int(`ZNAXIS${i + 1}`));
-  const tile = shape.map((n, i) => int(`ZTILE${i + 1}`, i === 0 ? n : 1));
-  if (tile.some((t) => t <= 0)) throw new Error(`${where}: ZTILEn must be positive, got ${tile.join(", ")}`);
+/** ZCMPTYPE's codec, refused by name when unsupported, and its ZNAMEn = ZVALn parameters. */
+function compressionOf(table: Header, where: string): Pick<Layout, "cmptype" | "codec" | "params"> {
   const cmptype = String(table.get("ZCMPTYPE") ?? "")
     .trim()
     .toUpperCase();
@@ -88,6 +81,11 @@ function readLayout(table: Header, where: string, dataOffset: number): Layout {
       Number(table.get(`ZVAL${i}`)),
     );
   }
+  return { cmptype, codec, params };
+}
+
+/** The table's columns by their standard names; COMPRESSED_DATA is required. */
+function compressedColumns(table: Header, where: string): Layout["columns"] {
   const cols = columnLayout(table, where);
   const find = (name: string): ColumnRef | undefined => {
     const layout = cols.find((c) => c.name.trim().toUpperCase() === name);
@@ -97,7 +95,7 @@ function readLayout(table: Header, where: string, dataOffset: number): Layout {
   };
   const compressed = find("COMPRESSED_DATA");
   if (!compressed) throw new Error(`${where}: compressed image without a COMPRESSED_DATA column`);
-  const columns = {
+  return {
     compressed,
     gzip: find("GZIP_COMPRESSED_DATA"),
     uncompressed: find("UNCOMPRESSED_DATA"),
@@ -105,20 +103,46 @@ function readLayout(table: Header, where: string, dataOffset: number): Layout {
     zzero: find("ZZERO"),
     zblank: find("ZBLANK"),
   };
-  const num = (key: string) => table.number(key);
+}
+
+/**
+ * Whether floats are quantised, and how they were dithered. They are unless ZQUANTIZ = 'NONE' or NOISEBIT = 0
+ * (astropy's lossless cases), and need a ZSCALE.
+ */
+function quantisationOf(
+  table: Header,
+  where: string,
+  zbitpix: Bitpix,
+  columns: Layout["columns"],
+  params: Map<string, number>,
+): Pick<Layout, "quantised" | "dither" | "ditherSeed"> {
   const zquantiz = String(table.get("ZQUANTIZ") ?? "NO_DITHER")
     .trim()
     .toUpperCase();
-  // Floats are quantised unless ZQUANTIZ = 'NONE' or NOISEBIT = 0 (astropy's lossless cases), and need a ZSCALE.
-  const hasScale = columns.zscale !== undefined || num("ZSCALE") !== undefined;
+  const hasScale = columns.zscale !== undefined || table.number("ZSCALE") !== undefined;
   const quantised = zbitpix < 0 && zquantiz !== "NONE" && params.get("NOISEBIT") !== 0 && hasScale;
   if (quantised && !DITHERS.includes(zquantiz as DitherMethod)) {
     throw new Error(`${where}: ZQUANTIZ = '${zquantiz}' is not a known quantisation method`);
   }
-  const ditherSeed = int("ZDITHER0", 0);
+  const ditherSeed = table.integer("ZDITHER0", where, 0);
   if (quantised && zquantiz !== "NO_DITHER" && table.get("ZDITHER0") === undefined) {
     throw new Error(`${where}: ZQUANTIZ = '${zquantiz}' without ZDITHER0`);
   }
+  return { quantised, dither: zquantiz as DitherMethod, ditherSeed };
+}
+
+/** The tiling and columns of a compressed-image table, checked; unsupported compression is refused by name. */
+function readLayout(table: Header, where: string, dataOffset: number): Layout {
+  const int = (key: string, fallback?: number) => table.integer(key, where, fallback);
+  const zbitpix = table.get("ZBITPIX");
+  if (!isBitpix(zbitpix)) throw new Error(`${where}: compressed image with invalid ZBITPIX ${String(zbitpix)}`);
+  const naxis = int("ZNAXIS");
+  const shape = Array.from({ length: naxis }, (_, i) => int(`ZNAXIS${i + 1}`));
+  const tile = shape.map((n, i) => int(`ZTILE${i + 1}`, i === 0 ? n : 1));
+  if (tile.some((t) => t <= 0)) throw new Error(`${where}: ZTILEn must be positive, got ${tile.join(", ")}`);
+  const compression = compressionOf(table, where);
+  const columns = compressedColumns(table, where);
+  const quantisation = quantisationOf(table, where, zbitpix, columns, compression.params);
   const rows = int("NAXIS2");
   const rowBytes = int("NAXIS1");
   const ntiles = shape.map((n, i) => Math.ceil(n / tile[i]));
@@ -128,21 +152,18 @@ function readLayout(table: Header, where: string, dataOffset: number): Layout {
       `${where}: ${rows} table rows for ${expected} tiles of ${tile.join(" x ")} in a ${shape.join(" x ")} image`,
     );
   }
+  const num = (key: string) => table.number(key);
   return {
     zbitpix,
     shape,
     tile,
     ntiles,
-    cmptype,
-    codec,
-    params,
+    ...compression,
     rows,
     rowBytes,
     heap: dataOffset + int("THEAP", rowBytes * rows),
     columns,
-    quantised,
-    dither: zquantiz as DitherMethod,
-    ditherSeed,
+    ...quantisation,
     zscale: num("ZSCALE"),
     zzero: num("ZZERO"),
     zblank: columns.zblank ? undefined : (num("ZBLANK") ?? num("BLANK")),

@@ -2,7 +2,10 @@
 // cfitsio's pl_l2pi (pliocomp.c, itself translated from IRAF's SPP). The stream is 16-bit words; each word holds a
 // 3-bit opcode and 12 bits of data: runs of zeros, runs of the current value, value changes and single pixels.
 
-/** Decodes a line list (the COMPRESSED_DATA words of one tile) into `npix` integer pixels. */
+/**
+ * Decodes a line list (the COMPRESSED_DATA words of one tile) into `npix` integer pixels. One function as cfitsio's
+ * pl_l2pi is: a single loop over the opcodes sharing the decoder's state, kept beside it for comparison.
+ */
 export function plioDecode(words: Int16Array, npix: number): Int32Array {
   const out = new Int32Array(npix);
   if (words.length < 7) throw new Error(`PLIO_1 tile of ${words.length} words is shorter than its 7-word header`);

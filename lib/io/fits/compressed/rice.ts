@@ -12,7 +12,11 @@ const CODES: Record<RiceBytepix, { fsbits: number; fsmax: number }> = {
   4: { fsbits: 5, fsmax: 25 },
 };
 
-/** Unsigned pixel values of one tile (Uint8Array, Uint16Array or Uint32Array as `bytepix`); throws on a short stream. */
+/**
+ * Unsigned pixel values of one tile (Uint8Array, Uint16Array or Uint32Array as `bytepix`); throws on a short stream.
+ * One function as long as cfitsio's: a single pass over the bit stream with its state in locals, kept line for line
+ * beside fits_rdecomp so that the two can be compared (splitting it would move the bit buffer into an object).
+ */
 export function riceDecode(
   c: Uint8Array,
   npix: number,
