@@ -9,14 +9,8 @@ import { runWasmKernel } from "./run";
 
 type Info = tf.TensorInfo;
 
-function conv2DBackpropFilter(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: tf.KernelBackend;
-  attrs?: tf.NamedAttrMap;
-}): Info {
-  const backend = args.backend as BackendWasm;
-  const { x, dy } = args.inputs as { x: Info; dy: Info };
-  const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+/** The convolution's geometry from the attributes; dy's shape checked against it. */
+function filterGeometry(x: Info, dy: Info, attrs: tf.Conv2DBackpropFilterAttrs) {
   const dataFormat = tf.backend_util.convertConv2DDataFormat(attrs.dataFormat);
   if (dataFormat !== "channelsLast") {
     throw new Error(`wasm Conv2DBackpropFilter: only NHWC data is supported, got dataFormat '${attrs.dataFormat}'`);
@@ -31,17 +25,24 @@ function conv2DBackpropFilter(args: {
     false,
     dataFormat,
   );
-  const [n, h, w, ci] = x.shape;
-  if (
-    dy.shape[0] !== n ||
-    dy.shape[1] !== info.outHeight ||
-    dy.shape[2] !== info.outWidth ||
-    dy.shape[3] !== info.outChannels
-  ) {
+  const expected = [x.shape[0], info.outHeight, info.outWidth, info.outChannels];
+  if (dy.shape.some((d, k) => d !== expected[k])) {
     throw new Error(
       `wasm Conv2DBackpropFilter: dy shape [${dy.shape}] does not match the convolution's output [${info.outShape}]`,
     );
   }
+  return info;
+}
+
+function conv2DBackpropFilter(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: tf.KernelBackend;
+  attrs?: tf.NamedAttrMap;
+}): Info {
+  const backend = args.backend as BackendWasm;
+  const { x, dy } = args.inputs as { x: Info; dy: Info };
+  const info = filterGeometry(x, dy, args.attrs as unknown as tf.Conv2DBackpropFilterAttrs);
+  const [n, h, w, ci] = x.shape;
   const { top, left } = info.padInfo;
   // Padding after the last row/column so that the output has exactly filterHeight x filterWidth positions;
   // negative when stride > 1 leaves trailing input rows unused (e.g. 1x1 stride 2 on an even size): crop those.
@@ -49,36 +50,25 @@ function conv2DBackpropFilter(args: {
   const right = info.filterWidth + (info.outWidth - 1) * info.strideWidth - w - left;
 
   const temps: Info[] = [];
-  const keep = (t: Info) => (temps.push(t), t);
+  const run = (name: string, inputs: tf.NamedTensorInfoMap, attrs: object) => {
+    const out = runWasmKernel(name, backend, inputs, attrs as tf.NamedAttrMap);
+    temps.push(out);
+    return out;
+  };
   try {
-    let xs = x;
-    if (bottom < 0 || right < 0) {
-      xs = keep(
-        runWasmKernel(
-          "Slice",
-          backend,
-          { x },
-          { begin: [0, 0, 0, 0], size: [n, h + Math.min(bottom, 0), w + Math.min(right, 0), ci] },
-        ),
-      );
-    }
-    const xT = keep(runWasmKernel("Transpose", backend, { x: xs }, { perm: [3, 1, 2, 0] })); // [Ci, H, W, N]
-    const dyT = keep(runWasmKernel("Transpose", backend, { x: dy }, { perm: [1, 2, 0, 3] })); // [Ho, Wo, N, Co]
+    const cropped = [n, h + Math.min(bottom, 0), w + Math.min(right, 0), ci];
+    const xs = bottom < 0 || right < 0 ? run("Slice", { x }, { begin: [0, 0, 0, 0], size: cropped }) : x;
+    const xT = run("Transpose", { x: xs }, { perm: [3, 1, 2, 0] }); // [Ci, H, W, N]
+    const dyT = run("Transpose", { x: dy }, { perm: [1, 2, 0, 3] }); // [Ho, Wo, N, Co]
     const pad = [
       [0, 0],
       [top, Math.max(bottom, 0)],
       [left, Math.max(right, 0)],
       [0, 0],
     ];
-    const g = keep(
-      runWasmKernel("Conv2D", backend, { x: xT, filter: dyT }, {
-        strides: [1, 1],
-        pad,
-        dataFormat: "NHWC",
-        dilations: [info.strideHeight, info.strideWidth],
-        dimRoundingMode: undefined,
-      } as unknown as tf.NamedAttrMap),
-    ); // [Ci, KH, KW, Co]
+    const dilations = [info.strideHeight, info.strideWidth];
+    const attrs = { strides: [1, 1], pad, dataFormat: "NHWC", dilations, dimRoundingMode: undefined };
+    const g = run("Conv2D", { x: xT, filter: dyT }, attrs); // [Ci, KH, KW, Co]
     return runWasmKernel("Transpose", backend, { x: g }, { perm: [1, 2, 0, 3] });
   } finally {
     for (const t of temps) backend.disposeData(t.dataId);
