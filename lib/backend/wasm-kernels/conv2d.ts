@@ -13,91 +13,86 @@ type Info = tf.TensorInfo;
 const MAX_POSITIONS = 4;
 const MIN_FILTER = 1 << 16;
 
-export function smallOutputConv2DConfig(original: tf.KernelConfig): tf.KernelConfig {
-  const kernelFunc = (args: {
-    inputs: tf.NamedTensorInfoMap;
-    backend: tf.KernelBackend;
-    attrs?: tf.NamedAttrMap;
-  }): Info => {
-    const backend = args.backend as BackendWasm;
-    const { x, filter } = args.inputs as { x: Info; filter: Info };
-    const a = args.attrs as unknown as tf.Conv2DAttrs;
-    const dataFormat = tf.backend_util.convertConv2DDataFormat(a.dataFormat);
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      filter.shape as [number, number, number, number],
-      a.strides,
-      a.dilations,
-      a.pad,
-      a.dimRoundingMode,
-      false,
-      dataFormat,
-    );
-    const {
-      outHeight: oh,
-      outWidth: ow,
-      filterHeight: kh,
-      filterWidth: kw,
-      inChannels: ci,
-      outChannels: co,
-      batchSize: n,
-    } = info;
-    const small =
-      dataFormat === "channelsLast" &&
-      info.strideHeight === 1 &&
-      info.strideWidth === 1 &&
-      oh * ow <= MAX_POSITIONS &&
-      kh * kw > 1 &&
-      kh * kw * ci * co >= MIN_FILTER;
-    if (!small) return original.kernelFunc(args as Parameters<tf.KernelFunc>[0]) as Info;
+type Run = (name: string, inputs: tf.NamedTensorInfoMap | Info[], attrs?: object) => Info;
 
-    const temps: Info[] = [];
-    const run = (name: string, inputs: tf.NamedTensorInfoMap | Info[], attrs: object = {}) => {
-      const out = runWasmKernel(name, backend, inputs as tf.NamedTensorInfoMap, attrs as tf.NamedAttrMap);
-      temps.push(out);
-      return out;
-    };
-    try {
-      const { top, bottom, left, right } = info.padInfo;
-      const padded =
-        top || bottom || left || right
-          ? run(
-              "PadV2",
-              { x },
-              {
-                paddings: [
-                  [0, 0],
-                  [top, bottom],
-                  [left, right],
-                  [0, 0],
-                ],
-                constantValue: 0,
-              },
-            )
-          : x;
-      const taps: Info[] = [];
-      for (let i = 0; i < kh; i++) {
-        for (let j = 0; j < kw; j++) {
-          taps.push(
-            run(
-              "Slice",
-              { x: padded },
-              { begin: [0, i * info.dilationHeight, j * info.dilationWidth, 0], size: [n, oh, ow, ci] },
-            ),
-          );
-        }
-      }
-      const k = kh * kw * ci,
-        positions = n * oh * ow;
-      const col = run("Reshape", { x: run("Concat", taps, { axis: 3 }) }, { shape: [positions, k] }); // HWIO order per row
-      const colT = run("Transpose", { x: col }, { perm: [1, 0] });
-      const wT = run("Transpose", { x: run("Reshape", { x: filter }, { shape: [k, co] }) }, { perm: [1, 0] });
-      const outT = run("BatchMatMul", { a: wT, b: colT }, { transposeA: false, transposeB: false }); // [Co, positions]
-      const out = run("Transpose", { x: outT }, { perm: [1, 0] });
-      return runWasmKernel("Reshape", backend, { x: out }, { shape: [n, oh, ow, co] });
-    } finally {
-      for (const t of temps) backend.disposeData(t.dataId);
+/** The convolution's geometry when the matrix-product form pays (NHWC, stride 1, few outputs, big filter), else null. */
+function smallOutputGeometry(x: Info, filter: Info, a: tf.Conv2DAttrs) {
+  const dataFormat = tf.backend_util.convertConv2DDataFormat(a.dataFormat);
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    a.strides,
+    a.dilations,
+    a.pad,
+    a.dimRoundingMode,
+    false,
+    dataFormat,
+  );
+  const taps = info.filterHeight * info.filterWidth;
+  const small =
+    dataFormat === "channelsLast" &&
+    info.strideHeight === 1 &&
+    info.strideWidth === 1 &&
+    info.outHeight * info.outWidth <= MAX_POSITIONS &&
+    taps > 1 &&
+    taps * info.inChannels * info.outChannels >= MIN_FILTER;
+  return small ? info : null;
+}
+
+/** im2col of x: [positions, KH*KW*Ci], each row in the filter's HWIO order. */
+function im2col(run: Run, x: Info, info: tf.backend_util.Conv2DInfo): Info {
+  const { top, bottom, left, right } = info.padInfo;
+  const paddings = [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ];
+  const padded = top || bottom || left || right ? run("PadV2", { x }, { paddings, constantValue: 0 }) : x;
+  const { batchSize: n, outHeight: oh, outWidth: ow, inChannels: ci } = info;
+  const taps: Info[] = [];
+  for (let i = 0; i < info.filterHeight; i++) {
+    for (let j = 0; j < info.filterWidth; j++) {
+      const begin = [0, i * info.dilationHeight, j * info.dilationWidth, 0];
+      taps.push(run("Slice", { x: padded }, { begin, size: [n, oh, ow, ci] }));
     }
+  }
+  const k = info.filterHeight * info.filterWidth * ci;
+  return run("Reshape", { x: run("Concat", taps, { axis: 3 }) }, { shape: [n * oh * ow, k] });
+}
+
+/** out^T = W^T col^T, so that BatchMatMul packs col^T (small) rather than the filter. */
+function matMulConv(backend: BackendWasm, x: Info, filter: Info, info: tf.backend_util.Conv2DInfo): Info {
+  const temps: Info[] = [];
+  const run: Run = (name, inputs, attrs = {}) => {
+    const out = runWasmKernel(name, backend, inputs as tf.NamedTensorInfoMap, attrs as tf.NamedAttrMap);
+    temps.push(out);
+    return out;
+  };
+  try {
+    const col = im2col(run, x, info);
+    const colT = run("Transpose", { x: col }, { perm: [1, 0] });
+    const k = col.shape[1];
+    const wT = run(
+      "Transpose",
+      { x: run("Reshape", { x: filter }, { shape: [k, info.outChannels] }) },
+      { perm: [1, 0] },
+    );
+    const outT = run("BatchMatMul", { a: wT, b: colT }, { transposeA: false, transposeB: false }); // [Co, positions]
+    const out = run("Transpose", { x: outT }, { perm: [1, 0] });
+    const shape = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
+    return runWasmKernel("Reshape", backend, { x: out }, { shape });
+  } finally {
+    for (const t of temps) backend.disposeData(t.dataId);
+  }
+}
+
+export function smallOutputConv2DConfig(original: tf.KernelConfig): tf.KernelConfig {
+  const kernelFunc = (args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap }) => {
+    const { x, filter } = args.inputs as { x: Info; filter: Info };
+    const info = smallOutputGeometry(x, filter, args.attrs as unknown as tf.Conv2DAttrs);
+    if (!info) return original.kernelFunc(args as Parameters<tf.KernelFunc>[0]) as Info;
+    return matMulConv(args.backend as BackendWasm, x, filter, info);
   };
   // setupFunc binds the original's C function when the backend starts: keep it.
   return { ...original, kernelFunc: kernelFunc as unknown as tf.KernelFunc };
