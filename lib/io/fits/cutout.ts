@@ -4,7 +4,7 @@
 import * as path from "node:path";
 import { FitsCard } from "./header";
 import { FitsFile, Hdu, withFits } from "./read";
-import { ImageData, ImageHdu, writeFits } from "./write";
+import { ImageData, ImageHdu, STRUCTURAL, writeFits } from "./write";
 
 export interface CutoutRequest {
   /** Centre in 1-based FITS pixel coordinates (x along NAXIS1). */
@@ -61,26 +61,11 @@ function whyNot(hdu: Hdu, req: CutoutRequest): string | undefined {
   return undefined;
 }
 
-const DROP = new Set([
-  "SIMPLE",
-  "XTENSION",
-  "BITPIX",
-  "NAXIS",
-  "NAXIS1",
-  "NAXIS2",
-  "EXTEND",
-  "PCOUNT",
-  "GCOUNT",
-  "EXTNAME",
-  "CHECKSUM",
-  "DATASUM",
-]);
-
 /** The source HDU's cards minus structure, with CRPIXn and LTVn moved to the cutout's pixel grid. */
 function cutoutCards(hdu: Hdu, x0: number, y0: number): FitsCard[] {
   const shift: Record<string, number> = { CRPIX1: -x0, CRPIX2: -y0, LTV1: -x0, LTV2: -y0 };
   return hdu.header.cards
-    .filter((c) => !DROP.has(c.key))
+    .filter((c) => !STRUCTURAL.has(c.key))
     .map((c) => (c.key in shift && typeof c.value === "number" ? { ...c, value: c.value + shift[c.key] } : c));
 }
 

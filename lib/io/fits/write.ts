@@ -27,7 +27,8 @@ export interface WriteOptions {
   checksum?: boolean;
 }
 
-const STRUCTURAL = new Set([
+/** Cards the writer makes itself (structure, END, checksums): dropped from the cards a caller passes. */
+export const STRUCTURAL = new Set([
   "SIMPLE",
   "XTENSION",
   "BITPIX",
