@@ -106,11 +106,9 @@ async function initWasm(threads: number, log: (line: string) => void): Promise<{
  * Forced choices that cannot load throw; automatic selection falls back and says why in one line.
  */
 export async function initBackend(options: BackendOptions = {}): Promise<BackendInfo> {
-  const info = await initBackendFp32(options);
   const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
-  const bf16 =
-    info.backend === "onednn" ? (await import("./onednn/addon")).loadOnednnAddon().addon!.bf16Supported() : undefined;
-  current = { ...info, bf16, precision: await applyPrecision(info, options.precision ?? "fp32", log) };
+  const info = await selectBackend(options, log);
+  current = { ...info, precision: await applyPrecision(info, options.precision ?? "fp32", log) };
   return current;
 }
 
@@ -121,21 +119,18 @@ async function applyPrecision(info: BackendInfo, asked: Precision, log: (line: s
       log(`starcluster: bf16 runs on the onednn backend only; backend ${info.backend} computes in fp32`);
     return "fp32";
   }
-  const { loadOnednnAddon } = await import("./onednn/addon");
-  const addon = loadOnednnAddon().addon!;
-  if (asked === "bf16" && !addon.bf16Supported()) {
+  const runs = asked === "bf16" && !info.bf16 ? "fp32" : asked;
+  if (runs !== asked)
     log("starcluster: this CPU has neither AVX512_BF16 nor AMX (as oneDNN detects it); computing in fp32");
-    addon.setPrecision("fp32");
-    return "fp32";
-  }
-  addon.setPrecision(asked);
-  return asked;
+  const { loadOnednnAddon } = await import("./onednn/addon");
+  loadOnednnAddon().addon!.setPrecision(runs);
+  return runs;
 }
 
-async function initBackendFp32(options: BackendOptions): Promise<BackendInfo> {
+/** The backend chosen and initialised (its precision set by initBackend). */
+async function selectBackend(options: BackendOptions, log: (line: string) => void): Promise<BackendInfo> {
   const choice = options.backend ?? parseBackendChoice(settings().backend, SETTINGS_VARIABLES.backend);
   if (current && (choice === "auto" || choice === current.backend)) return current;
-  const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
   const threads = options.threads ?? defaultThreads();
 
   let reasons: string[] = [];
@@ -170,6 +165,7 @@ async function initBackendFp32(options: BackendOptions): Promise<BackendInfo> {
         simd: true,
         nativeKernels: o.nativeKernels,
         oneDNN: o.oneDNN,
+        bf16: o.bf16,
         precision: "fp32",
       };
       if (choice === "auto") log(`starcluster: using backend onednn (${reasons.join("; ")})`);

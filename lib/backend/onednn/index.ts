@@ -52,13 +52,18 @@ class OnednnBackend extends tf.MathBackendCPU {
 }
 
 // Set once the backend and its kernels are registered with tfjs (tfjs keeps them for the process; one value).
-let registered: { nativeKernels: string[]; oneDNN: string } | undefined;
+let registered: { nativeKernels: string[]; oneDNN: string; bf16: boolean } | undefined;
 
 /**
- * Registers the backend (once) and sets its thread count. Returns the native kernel names and oneDNN's version,
- * or throws with the reason the addon is unavailable.
+ * Registers the backend (once) and sets its thread count. Returns the native kernel names, oneDNN's version and
+ * whether the CPU runs bf16 convolutions, or throws with the reason the addon is unavailable.
  */
-export function registerOnednnBackend(threads: number): { nativeKernels: string[]; oneDNN: string; threads: number } {
+export function registerOnednnBackend(threads: number): {
+  nativeKernels: string[];
+  oneDNN: string;
+  bf16: boolean;
+  threads: number;
+} {
   const { addon, reason } = loadOnednnAddon();
   if (!addon) throw new Error(reason);
   const used = addon.setThreads(threads);
@@ -87,6 +92,6 @@ export function registerOnednnBackend(threads: number): { nativeKernels: string[
     ...Object.keys(CUSTOM_KERNELS),
   ].sort();
   registerReluGradient();
-  registered = { nativeKernels, oneDNN: addon.version() };
+  registered = { nativeKernels, oneDNN: addon.version(), bf16: addon.bf16Supported() };
   return { ...registered, threads: used };
 }
