@@ -163,14 +163,9 @@ export const envList = (name: string, fallback: string): string[] =>
 
 /** Backends and thread counts to measure: BENCH_BACKENDS (default wasm,onednn) and BENCH_THREADS (default 1,2). */
 export function benchMatrix(): { backends: string[]; threads: number[] } {
-  const list = (v: string | undefined, d: string) =>
-    (v ?? d)
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean);
   return {
-    backends: list(process.env.BENCH_BACKENDS, "wasm,onednn"),
-    threads: list(process.env.BENCH_THREADS, "1,2").map(Number),
+    backends: envList("BENCH_BACKENDS", "wasm,onednn"),
+    threads: envList("BENCH_THREADS", "1,2").map(Number),
   };
 }
 

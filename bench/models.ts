@@ -10,6 +10,7 @@ import { createDualModel, disposeDualModel, dualForward } from "../lib/models/du
 import {
   benchMatrix,
   comparison,
+  envList,
   formatProfile,
   kernelProfile,
   Paired,
@@ -22,7 +23,7 @@ import {
 } from "./measure";
 
 const BATCH = 16;
-const SIZES = (process.env.BENCH_SIZES ?? "64").split(",").map(Number);
+const SIZES = envList("BENCH_SIZES", "64").map(Number);
 /** Dual-ResNet18 at 64 px, 2 threads on onednn: the ratio the last line reports. */
 const HEADLINE = { key: "resnet18:64", backend: "onednn", threads: 2 };
 
