@@ -6,11 +6,18 @@ import { ForwardOptions } from "./layers";
 
 /**
  * torch.nn.CrossEntropyLoss on logits [batch, classes] and int32 labels [batch]: the mean over the batch, or with
- * per-class `weights` the weighted mean sum(w_y * l) / sum(w_y), as torch's `weight=` argument does.
+ * per-class `weights` the weighted mean sum(w_y * l) / sum(w_y), as torch's `weight=` argument does. With
+ * `logitOffsets` the loss is that of logits + offsets (logit adjustment, LossOptions).
  */
-export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, weights?: tf.Tensor1D): tf.Scalar {
+export function crossEntropy(
+  logits: tf.Tensor2D,
+  labels: tf.Tensor1D,
+  weights?: tf.Tensor1D,
+  logitOffsets?: tf.Tensor1D,
+): tf.Scalar {
   return tf.tidy(() => {
-    const perObject = tf.neg(tf.sum(tf.mul(tf.oneHot(labels, logits.shape[1]), tf.logSoftmax(logits)), 1));
+    const scored = logitOffsets ? tf.add(logits, logitOffsets) : logits;
+    const perObject = tf.neg(tf.sum(tf.mul(tf.oneHot(labels, logits.shape[1]), tf.logSoftmax(scored)), 1));
     if (!weights) return tf.mean(perObject);
     const w = tf.gather(weights, labels);
     return tf.div(tf.sum(tf.mul(perObject, w)), tf.sum(w));
@@ -20,6 +27,11 @@ export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, weights?:
 export interface LossOptions {
   /** Per-class loss weights (default: none, as in the paper). */
   classWeights?: tf.Tensor1D;
+  /**
+   * Logit adjustment (Menon et al. 2021, "Long-tail learning via logit adjustment"): log class frequencies added to
+   * the logits inside the loss only, so the network's own logits learn the class-balanced posterior.
+   */
+  logitOffsets?: tf.Tensor1D;
   /** Seed of VGG's dropout masks, so a training step is reproducible. */
   dropoutSeed?: number;
   /** VGG's classifier dropout (default torchvision's 0.5). */
@@ -46,7 +58,7 @@ export function lossAndGradients(
   const { value, grads } = tf.variableGrads(
     () => {
       logits = tf.keep(dualForward(model, x, forward));
-      return crossEntropy(logits, labels, options.classWeights);
+      return crossEntropy(logits, labels, options.classWeights, options.logitOffsets);
     },
     trainable.map(([, v]) => v),
   );

@@ -20,6 +20,7 @@ import type {
   UncertaintyResult,
 } from "../experiments/compute";
 import type { CeilingResult } from "../experiments/ceiling";
+import type { Agreement } from "../experiments/human";
 import { PaperTable, paperResults } from "../experiments/paper";
 import { Misclassified } from "../experiments/predictions";
 import { objectStamps, StampSource } from "../experiments/stamps";
@@ -265,18 +266,27 @@ export function datasetReport(profile = shownProfile()): DatasetReport {
 
 export function humanAgreementReport(profile = shownProfile()): HumanAgreementReport {
   const r = readResult<AgreementResult>("human-agreement", profile);
-  const a = r.NGC4656 ?? r.all;
+  const a = r.table1 ?? r.NGC4656;
   if (!a) throw new Error("no object has a second label in this data set");
-  const which = r.NGC4656 ? "NGC 4656" : "all fields";
+  const which = r.table1 ? "Table 1 fields" : "NGC 4656";
   const paper = paperResults().human_agreement_match_percent;
+  // One standard error of a proportion over each class's objects: how far a draw of this size strays by chance.
+  const stderr = (x: Agreement, i: number) => {
+    const n = x.counts[i].reduce((s, c) => s + c, 0);
+    return n ? 100 * Math.sqrt(((x.diagonal[i] / 100) * (1 - x.diagonal[i] / 100)) / n) : NaN;
+  };
   const rows = a.diagonal.map((d, i) => [
     `class ${i + 1}`,
     d,
+    stderr(a, i),
     r.paperDiagonal[i],
     d - r.paperDiagonal[i],
     a.counts[i].reduce((x, y) => x + y, 0),
+    r.NGC4656 ? r.NGC4656.diagonal[i] : null,
   ]);
-  const frame = new DataFrame(rows, { columns: ["class", "agreement [%]", "paper [%]", "difference", "objects"] });
+  const frame = new DataFrame(rows, {
+    columns: ["class", "agreement [%]", "std. error", "paper [%]", "difference", "objects", "NGC 4656 [%]"],
+  });
   return {
     figure: figures.agreementFigure(
       a.percent,
@@ -284,7 +294,7 @@ export function humanAgreementReport(profile = shownProfile()): HumanAgreementRe
       { a: "catalog", b: "second annotator" },
       `Figure 2: human-vs-human agreement, ${which} (${a.n} objects)`,
     ),
-    table: frameHtml(frame, `Agreement per class, ${which}`),
+    table: frameHtml(frame, `Agreement per class, ${which} (the paper's Figure 2 is NGC 4656 alone)`),
     frame,
     result: r,
     summary: `${which}: total match over classes 1+2+3 ${a.match123.toFixed(0)}% (paper ${paper.classes_1_2_3}%), over classes 1+2 ${a.match12.toFixed(0)}% (paper ${paper.classes_1_2}%).`,

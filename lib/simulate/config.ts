@@ -55,6 +55,8 @@ export interface SimulationConfig {
       halo_flux_fraction: Range;
       halo_r_eff_px: Range;
       halo_offset_px: Range;
+      /** The offset is at least this many halo R_eff: the asymmetry must show at the source's own size. */
+      halo_offset_min_r_eff: number;
       halo_blue_mag: Range;
     };
     "3": {
@@ -84,7 +86,17 @@ export interface SimulationConfig {
     };
     unclassified: { point_fraction: number };
   };
-  annotator: { agreement_diagonal: number[]; off_diagonal_shape: number[][]; class_prior: number[] };
+  annotator: {
+    agreement_diagonal: number[];
+    off_diagonal_shape: number[][];
+    class_prior: number[];
+    /** V magnitude at which the calibrated class errors apply as they are. */
+    reference_v_mag: number;
+    /** Magnitudes over which a classifier's error rate doubles. */
+    error_doubling_mag: number;
+    /** Largest error rate of any class at any magnitude. */
+    max_error: number;
+  };
   undetected: { fainter_than_limit_mag: Range };
   synthetic_fields: {
     reference_density_per_mpx: number;

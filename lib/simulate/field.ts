@@ -118,11 +118,33 @@ function renderMagnitudes(
   return record.mag.map((m, b) => (m === null ? limits[b] + rng.between(lo, hi) : m));
 }
 
+const V_BAND = 3;
+
+// The calibrated annotator, made once per process, configuration, scale and seed.
+let annotatorCache: { key: string; model: AnnotatorModel } | undefined;
+
+/**
+ * The annotator calibrated over the classified sources of the Table 1 fields (the training set, whose labels the
+ * paper's 66/37/40/61 per cent describe) at the V magnitudes they are rendered with.
+ */
+export function calibratedAnnotator(config: SimulationConfig, scale: ScaleSpec, seed: number): AnnotatorModel {
+  const key = JSON.stringify([config, scale, seed]);
+  if (annotatorCache?.key === key) return annotatorCache.model;
+  const table1 = paperFieldNames().filter((f) => paperFields()[f].table === 1);
+  const sources = table1
+    .flatMap((f) => fieldSources(f, config, scale, seed).sources)
+    .flatMap((s) => (s.label === null ? [] : [{ label: s.label, v: s.renderMag[V_BAND] }]));
+  const model = annotatorModel(config.annotator, sources);
+  annotatorCache = { key, model };
+  return model;
+}
+
 function attachLabels(sources: SimSource[], model: AnnotatorModel, seed: number, fieldIndex: number): void {
   for (const s of sources) {
     if (s.label === null) continue;
-    s.truth = drawTruth(model, s.label, stream(seed, fieldIndex, STREAM.truth, s.index)) as ClusterClass;
-    s.second = drawSecondLabel(model, s.truth, stream(seed, fieldIndex, STREAM.annotator, s.index)) as ClusterClass;
+    const v = s.renderMag[V_BAND];
+    s.truth = drawTruth(model, s.label, v, stream(seed, fieldIndex, STREAM.truth, s.index)) as ClusterClass;
+    s.second = drawSecondLabel(model, s.truth, v, stream(seed, fieldIndex, STREAM.annotator, s.index)) as ClusterClass;
   }
 }
 
@@ -166,11 +188,10 @@ function donorPools(byField: Map<string, PixelRecord[]>): Map<ClusterClass | nul
  * been selected at this distance: faint ones are redrawn (up to 50 times).
  */
 function drawDonor(rng: Rng, pool: Donor[], cls: ClusterClass | null, distance: number, limitV: number) {
-  const vBand = 3;
   let donor = pool[rng.int(0, pool.length - 1)];
   let shift = 5 * Math.log10(distance / paperFields()[donor.field].distance_mpc);
   for (let tries = 0; cls !== null && tries < 50; tries++) {
-    const v = donor.r.mag[vBand];
+    const v = donor.r.mag[V_BAND];
     if (v !== null && v + shift <= limitV) break;
     donor = pool[rng.int(0, pool.length - 1)];
     shift = 5 * Math.log10(distance / paperFields()[donor.field].distance_mpc);
@@ -267,8 +288,8 @@ function densestWindow(sources: SimSource[], size: number): [number, number] {
   return best;
 }
 
-/** Plans one field: its sources, their labels and truths, and the mosaic layout for a scale. */
-export function planField(field: string, config: SimulationConfig, scale: ScaleSpec, seed: number): FieldPlan {
+/** A field's sources with their rendered magnitudes, before labels: real positions, or drawn for a synthetic field. */
+function fieldSources(field: string, config: SimulationConfig, scale: ScaleSpec, seed: number) {
   const info = paperFields()[field];
   if (!info) throw new Error(`unknown field ${field}; the paper's fields are ${paperFieldNames().join(", ")}`);
   const fieldIndex = paperFieldNames().indexOf(field);
@@ -278,7 +299,13 @@ export function planField(field: string, config: SimulationConfig, scale: ScaleS
     ? { sources: realSources(records), side: 0 }
     : syntheticSources(field, info.distance_mpc, config, scale, seed, fieldIndex);
   for (const s of sources) s.renderMag = renderMagnitudes(s.record, config, real.faintLimit, seed, fieldIndex, s.index);
-  attachLabels(sources, annotatorModel(config.annotator), seed, fieldIndex);
+  return { info, fieldIndex, records, sources, side };
+}
+
+/** Plans one field: its sources, their labels and truths, and the mosaic layout for a scale. */
+export function planField(field: string, config: SimulationConfig, scale: ScaleSpec, seed: number): FieldPlan {
+  const { info, fieldIndex, records, sources, side } = fieldSources(field, config, scale, seed);
+  attachLabels(sources, calibratedAnnotator(config, scale, seed), seed, fieldIndex);
   const { xMap, yMap } = fieldLayout(sources, config, scale, field, side);
   const [width, height] = [axisLength(xMap), axisLength(yMap)];
   const kept = onMosaic(sources, xMap, yMap, width, height);

@@ -89,7 +89,8 @@ function drawAsymmetric(rng: Rng, config: SimulationConfig, pcPerPx: number): Mo
     theta: rng.between(0, Math.PI),
   };
   const haloShare = inRange(rng, c2.halo_flux_fraction);
-  const offset = polar(inRange(rng, c2.halo_offset_px), rng.between(0, 2 * Math.PI));
+  const offsetPx = Math.max(inRange(rng, c2.halo_offset_px), c2.halo_offset_min_r_eff * halo.rEffPx);
+  const offset = polar(offsetPx, rng.between(0, 2 * Math.PI));
   const gradient = inRange(rng, c2.halo_blue_mag);
   return {
     kind: "cluster with lopsided halo",

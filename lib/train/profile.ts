@@ -36,6 +36,11 @@ export interface Profile {
   sampling: (typeof SAMPLING)[number];
   /** none (the paper) or inverse-frequency weights in the cross-entropy. */
   classWeights: (typeof CLASS_WEIGHTS)[number];
+  /**
+   * Train on logits plus the log training-class frequencies (logit adjustment; models/loss.ts), so the trained model's
+   * argmax is the class-balanced decision. Default false (the paper).
+   */
+  logitAdjustment?: boolean;
   evalBatchSize: number;
   checkpointEvery: number;
   logEvery: number;
@@ -74,6 +79,8 @@ export function loadProfile(nameOrFile: string): Profile {
   if (!RESCALE_RULES.includes(p.rescale)) bad(`rescale must be one of ${RESCALE_RULES.join(", ")}`);
   if (!SAMPLING.includes(p.sampling)) bad(`sampling must be one of ${SAMPLING.join(", ")}`);
   if (!CLASS_WEIGHTS.includes(p.classWeights)) bad(`classWeights must be one of ${CLASS_WEIGHTS.join(", ")}`);
+  if (p.logitAdjustment !== undefined && typeof p.logitAdjustment !== "boolean")
+    bad("logitAdjustment must be true or false");
   if (p.schedule !== undefined && !SCHEDULES.includes(p.schedule))
     bad(`schedule must be one of ${SCHEDULES.join(", ")}`);
   if (p.vggDropout !== undefined && !(p.vggDropout >= 0 && p.vggDropout < 1))

@@ -103,6 +103,12 @@ export function splitForTraining(
   };
 }
 
+/** log(n_k / n) per class: the logit adjustment's offsets (a class absent from training gets a large negative one). */
+function logClassFrequencies(counts: number[]): number[] {
+  const total = counts.reduce((a, b) => a + b, 0);
+  return counts.map((c) => Math.log(Math.max(c, 1e-3) / total));
+}
+
 function inverseFrequencyWeights(counts: number[]): number[] {
   const total = counts.reduce((a, b) => a + b, 0);
   return counts.map((c) => (c > 0 ? total / (counts.length * c) : 0));
@@ -206,22 +212,25 @@ async function trainUnlocked(options: TrainOptions): Promise<RunResult> {
   const model = createDualModel({ arch, inputSize: profile.inputSize, seed }, data.weights);
   let adam: Adam | undefined;
   let classWeights: tf.Tensor1D | undefined;
+  let logitOffsets: tf.Tensor1D | undefined;
   try {
     startRun(run, data, model);
     adam = new Adam({ lr: profile.learningRate });
     const from = resume(run, model, adam);
     const sampler = new BatchSampler(data.labels, run.batchSize, seed, profile.sampling);
     if (profile.classWeights === "inverse-frequency") classWeights = tf.tensor1d(inverseFrequencyWeights(data.counts));
+    if (profile.logitAdjustment) logitOffsets = tf.tensor1d(logClassFrequencies(data.counts));
     // Tests of resume stop early: the loop just ends sooner, and the run is left with a checkpoint.
     const until =
       options.stopAfter === undefined ? run.batches : Math.min(run.batches, from.batches + options.stopAfter);
     const bar = run.progress(run.batches - from.batches);
     const clock = runClock(from.seconds);
-    trainBatches(run, data, { model, adam, sampler, classWeights }, { from, until, clock, bar });
+    trainBatches(run, data, { model, adam, sampler, classWeights, logitOffsets }, { from, until, clock, bar });
     if (until < run.batches) return stopRun(run, model, adam, { done: until, from: from.batches, clock, bar });
     return finishRun(run, data, model, clock, bar);
   } finally {
     classWeights?.dispose();
+    logitOffsets?.dispose();
     adam?.dispose();
     disposeDualModel(model);
   }
@@ -387,6 +396,7 @@ interface Trainer {
   adam: Adam;
   sampler: BatchSampler;
   classWeights?: tf.Tensor1D;
+  logitOffsets?: tf.Tensor1D;
 }
 
 interface LoopRange {
@@ -424,6 +434,7 @@ function trainBatches(run: RunSettings, data: TrainingData, t: Trainer, range: L
     t.adam.lr = learningRateAt(profile, b, batches);
     const { loss, predicted } = trainStepWithPredictions(t.model, x, y, t.adam, {
       classWeights: t.classWeights,
+      logitOffsets: t.logitOffsets,
       dropoutSeed: deriveSeed(seed, b, 0xd0),
       dropout: profile.vggDropout,
     });
