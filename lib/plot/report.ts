@@ -264,11 +264,18 @@ export function datasetReport(profile = shownProfile()): DatasetReport {
   };
 }
 
-export function humanAgreementReport(profile = shownProfile()): HumanAgreementReport {
+/** Where the agreement is counted: the Table 1 fields together (the default), or one field. */
+export type AgreementFields = "table1" | "NGC4656" | "NGC1559";
+
+export function humanAgreementReport(
+  profile = shownProfile(),
+  fields: AgreementFields = "table1",
+): HumanAgreementReport {
   const r = readResult<AgreementResult>("human-agreement", profile);
-  const a = r.table1 ?? r.NGC4656;
-  if (!a) throw new Error("no object has a second label in this data set");
-  const which = r.table1 ? "Table 1 fields" : "NGC 4656";
+  // Results written before the per-table split hold NGC 4656 only.
+  const a = r[fields] ?? r.NGC4656;
+  if (!a) throw new Error(`no object of ${fields} has a second label in this data set`);
+  const which = r[fields] ? { table1: "Table 1 fields", NGC4656: "NGC 4656", NGC1559: "NGC 1559" }[fields] : "NGC 4656";
   const paper = paperResults().human_agreement_match_percent;
   // One standard error of a proportion over each class's objects: how far a draw of this size strays by chance.
   const stderr = (x: Agreement, i: number) => {
