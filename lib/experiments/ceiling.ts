@@ -56,7 +56,8 @@ export interface LearnabilityResult {
 }
 
 export interface CeilingResult {
-  oracle: { test: ScoredSet; generalization: ScoredSet | null };
+  /** byV: the test split's oracle by V magnitude (per label class: how often the label names the truth). */
+  oracle: { test: ScoredSet; generalization: ScoredSet | null; byV?: BinScore[] };
   learnability: LearnabilityResult[];
   labelRuns: { arch: ArchName; breakdown: Breakdown }[];
   baselineTruth: ScoredSet | null;
@@ -98,6 +99,19 @@ export function oracleScore(items: StampItem[]): ScoredSet {
     withTruth.map((it) => it.label),
     withTruth.map((it) => it.truth! - 1),
   );
+}
+
+/** The oracle by V magnitude: scored like a run whose predictions are the truths (scoreByBin's input). */
+function oracleByV(items: StampItem[], info: Map<string, ObjectInfo>): BinScore[] {
+  const withTruth = items.filter((it) => it.truth !== null);
+  const asRun: RunPredictions = {
+    run: "oracle",
+    keys: withTruth.map((it) => it.key),
+    labels: withTruth.map((it) => it.label),
+    probs: [],
+    predicted: withTruth.map((it) => it.truth! - 1),
+  };
+  return scoreByBin([asRun], (k) => binOf(info.get(k)?.vMag ?? null, V_BINS), binOrder(V_BINS));
 }
 
 const binOf = (v: number | null, edges: number[]): string => {
@@ -199,11 +213,13 @@ export function ceilingResult(ctx: CeilingContext): CeilingResult {
   const table1 = loadCurated([ctx.stamps], { fields: ctx.fields.table1 });
   const split = ctx.splitFile ? loadSplit(ctx.splitFile) : null;
   const inTest = new Set(split?.test ?? table1.items.map((it) => it.key));
+  const testItems = table1.items.filter((it) => inTest.has(it.key));
   const oracle = {
-    test: oracleScore(table1.items.filter((it) => inTest.has(it.key))),
+    test: oracleScore(testItems),
     generalization: ctx.fields.table2.length
       ? oracleScore(loadCurated([ctx.stamps], { fields: ctx.fields.table2 }).items)
       : null,
+    byV: oracleByV(testItems, info),
   };
   const testTruth: EvalOptions = { data: [ctx.stamps], fields: ctx.fields.table1, split: "test", labels: "truth" };
   const learnability = (Object.entries(ctx.truthRuns) as [ArchName, string[]][])

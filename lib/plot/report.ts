@@ -207,6 +207,8 @@ function ceilingFrame(c: CeilingResult): DataFrame {
 /** What the simulated data allow (ceiling.json); a figure is null when the result has nothing to draw. */
 export interface CeilingReport extends ReportTable {
   byMagnitude: Figure | null;
+  /** The labels' quality by V magnitude: the oracle (truth as the prediction) against the labels. */
+  oracleByMagnitude: Figure | null;
   byKind: Figure | null;
   byField: Figure | null;
   /** Per network trained on the labels: recall against the truth by V magnitude. */
@@ -532,6 +534,13 @@ export function ceilingReport(profile = shownProfile()): CeilingReport {
       ? figures.binRecallFigure(
           learn.breakdown.byV,
           `${ARCH_TITLE[learn.arch]} trained on the truth: recall by V magnitude`,
+          "catalog V magnitude (objects)",
+        )
+      : null,
+    oracleByMagnitude: c.oracle.byV
+      ? figures.binRecallFigure(
+          c.oracle.byV,
+          "How often the label names the rendered truth, by V magnitude (the oracle against the labels; colour: label)",
           "catalog V magnitude (objects)",
         )
       : null,

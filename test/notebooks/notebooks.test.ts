@@ -89,6 +89,27 @@ test("the smoke reproduction wrote every result the notebooks show, with its pro
     ceiling.learnability[0].evaluation.totals.reduce((a: number, b: number) => a + b, 0),
     "every test object in one V bin",
   );
+  // The oracle by magnitude re-counts the oracle's matrix: per label class, objects and matches summed over bins.
+  const { counts } = ceiling.oracle.test;
+  ceiling.oracle.byV[0].perClass.forEach((_: unknown, c: number) => {
+    const bins = ceiling.oracle.byV.map(
+      (b: { perClass: { objects: number; recall: number | null }[] }) => b.perClass[c],
+    );
+    const objects = bins.reduce((n: number, b: { objects: number }) => n + b.objects, 0);
+    const matches = bins.reduce(
+      (n: number, b: { objects: number; recall: number | null }) => n + (b.objects * (b.recall ?? 0)) / 100,
+      0,
+    );
+    assert.equal(
+      objects,
+      counts[c].reduce((a: number, b: number) => a + b, 0),
+      `class ${c + 1}: objects over V bins`,
+    );
+    assert.ok(
+      Math.abs(matches - counts[c][c]) < 1e-6,
+      `class ${c + 1}: ${matches} matches over V bins, ${counts[c][c]} in all`,
+    );
+  });
 });
 
 for (const notebook of listNotebooks().map((f) => path.basename(f, ".ipynb"))) {
