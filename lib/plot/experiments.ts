@@ -432,7 +432,12 @@ export interface RecallBin {
 }
 
 /** Recall of each true class (and the overall accuracy) across bins of objects, e.g. magnitude or kind. */
-export function binRecallFigure(bins: RecallBin[], title: string, xTitle: string): Figure {
+export function binRecallFigure(
+  bins: RecallBin[],
+  title: string,
+  xTitle: string,
+  yTitle = "recall against the truth [%]",
+): Figure {
   const x = bins.map((b) => `${b.bin} (${b.objects})`);
   const data: Record<string, unknown>[] = CLASS_INDICES.map((c) => ({
     type: "scatter",
@@ -460,7 +465,7 @@ export function binRecallFigure(bins: RecallBin[], title: string, xTitle: string
       height: 460,
       margin: { t: 60, b: 130 },
       xaxis: { title: { text: xTitle }, automargin: true },
-      yaxis: { title: { text: "recall against the truth [%]" }, range: [0, 102] },
+      yaxis: { title: { text: yTitle }, range: [0, 102] },
       legend: { orientation: "h", y: -0.45 },
     },
   };

@@ -542,6 +542,7 @@ export function ceilingReport(profile = shownProfile()): CeilingReport {
           c.oracle.byV,
           "How often the label names the rendered truth, by V magnitude (the oracle against the labels; colour: label)",
           "catalog V magnitude (objects)",
+          "labels that name the truth [%]",
         )
       : null,
     byKind: learn
