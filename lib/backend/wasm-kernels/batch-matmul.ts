@@ -3,7 +3,7 @@
 // operand first (one pass over it) and multiplying plainly is faster at every size that matters.
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { runWasmKernel } from "./run";
+import { withIntermediates } from "./run";
 
 type Info = tf.TensorInfo;
 
@@ -17,24 +17,19 @@ export function plainBatchMatMulConfig(original: tf.KernelConfig): tf.KernelConf
     const { a, b } = args.inputs as { a: Info; b: Info };
     const { transposeA, transposeB } = args.attrs as unknown as tf.BatchMatMulAttrs;
     if (!transposeA && !transposeB) return original.kernelFunc(args as Parameters<tf.KernelFunc>[0]) as Info;
-    const temps: Info[] = [];
-    const plain = (t: Info, transposed: boolean) => {
-      if (!transposed || t.shape.length < 2) return t;
-      const perm = t.shape.map((_, i) => i);
-      [perm[perm.length - 2], perm[perm.length - 1]] = [perm[perm.length - 1], perm[perm.length - 2]];
-      const out = runWasmKernel("Transpose", backend, { x: t }, { perm });
-      temps.push(out);
-      return out;
-    };
-    try {
+    return withIntermediates(backend, (run) => {
+      const plain = (t: Info, transposed: boolean) => {
+        if (!transposed || t.shape.length < 2) return t;
+        const perm = t.shape.map((_, i) => i);
+        [perm[perm.length - 2], perm[perm.length - 1]] = [perm[perm.length - 1], perm[perm.length - 2]];
+        return run("Transpose", { x: t }, { perm });
+      };
       return original.kernelFunc({
         inputs: { a: plain(a, transposeA), b: plain(b, transposeB) },
         backend,
         attrs: { ...args.attrs, transposeA: false, transposeB: false },
       } as Parameters<tf.KernelFunc>[0]) as Info;
-    } finally {
-      for (const t of temps) backend.disposeData(t.dataId);
-    }
+    });
   };
   // setupFunc binds the original's C function when the backend starts: keep it.
   return { ...original, kernelFunc: kernelFunc as unknown as tf.KernelFunc };

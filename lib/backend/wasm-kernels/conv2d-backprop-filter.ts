@@ -5,7 +5,7 @@
 // this was much faster here than im2col + BatchMatMul.
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { runWasmKernel } from "./run";
+import { runWasmKernel, withIntermediates } from "./run";
 
 type Info = tf.TensorInfo;
 
@@ -49,13 +49,7 @@ function conv2DBackpropFilter(args: {
   const bottom = info.filterHeight + (info.outHeight - 1) * info.strideHeight - h - top;
   const right = info.filterWidth + (info.outWidth - 1) * info.strideWidth - w - left;
 
-  const temps: Info[] = [];
-  const run = (name: string, inputs: tf.NamedTensorInfoMap, attrs: object) => {
-    const out = runWasmKernel(name, backend, inputs, attrs as tf.NamedAttrMap);
-    temps.push(out);
-    return out;
-  };
-  try {
+  return withIntermediates(backend, (run) => {
     const cropped = [n, h + Math.min(bottom, 0), w + Math.min(right, 0), ci];
     const xs = bottom < 0 || right < 0 ? run("Slice", { x }, { begin: [0, 0, 0, 0], size: cropped }) : x;
     const xT = run("Transpose", { x: xs }, { perm: [3, 1, 2, 0] }); // [Ci, H, W, N]
@@ -70,9 +64,7 @@ function conv2DBackpropFilter(args: {
     const attrs = { strides: [1, 1], pad, dataFormat: "NHWC", dilations, dimRoundingMode: undefined };
     const g = run("Conv2D", { x: xT, filter: dyT }, attrs); // [Ci, KH, KW, Co]
     return runWasmKernel("Transpose", backend, { x: g }, { perm: [1, 2, 0, 3] });
-  } finally {
-    for (const t of temps) backend.disposeData(t.dataId);
-  }
+  });
 }
 
 export const conv2DBackpropFilterConfig: tf.KernelConfig = {

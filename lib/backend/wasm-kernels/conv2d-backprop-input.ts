@@ -6,7 +6,7 @@
 // batch x spatial sizes with big filters, and NCHW, run the backend's own kernel instead.
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { runWasmKernel } from "./run";
+import { Run, runWasmKernel, withIntermediates } from "./run";
 
 type Info = tf.TensorInfo;
 
@@ -33,9 +33,6 @@ function phaseTaps(a: Axis, q: number) {
   const taps = q < a.k ? Math.ceil((a.k - q) / a.s) : 0;
   return { taps, begin: q + a.s * (taps - 1) };
 }
-
-/** Runs a wasm kernel and keeps its output for disposal at the end of the call. */
-type Run = (name: string, inputs: tf.NamedTensorInfoMap | Info[], attrs?: object) => Info;
 
 /** What every phase of one call needs: the runner, dy, the swapped filter, both axes and the channel counts. */
 interface Phases {
@@ -147,13 +144,7 @@ function backpropInput(
   filter: Info,
   g: NonNullable<ReturnType<typeof fastGeometry>>,
 ): Info {
-  const temps: Info[] = [];
-  const run: Run = (name, inputs, attrs = {}) => {
-    const out = runWasmKernel(name, backend, inputs as tf.NamedTensorInfoMap, attrs as tf.NamedAttrMap);
-    temps.push(out);
-    return out;
-  };
-  try {
+  return withIntermediates(backend, (run, keep) => {
     const swapped = run("Transpose", { x: filter }, { perm: [0, 1, 3, 2] });
     const p: Phases = { run, dy, swapped, ...g };
     const rowsOf = Array.from({ length: g.rows.s }, (_, py) =>
@@ -166,15 +157,10 @@ function backpropInput(
     const full = interleave(run, rowsOf, 1);
     const [ry, rx] = [phaseRange(g.rows), phaseRange(g.cols)];
     const exact = full.shape[1] === g.rows.n && full.shape[2] === g.cols.n && ry.offset === 0 && rx.offset === 0;
-    if (exact) {
-      temps.splice(temps.indexOf(full), 1);
-      return full;
-    }
+    if (exact) return keep(full);
     const size = [g.n, g.rows.n, g.cols.n, g.ci];
     return runWasmKernel("Slice", backend, { x: full }, { begin: [0, ry.offset, rx.offset, 0], size });
-  } finally {
-    for (const t of temps) backend.disposeData(t.dataId);
-  }
+  });
 }
 
 export function fastConv2DBackpropInputConfig(original: tf.KernelConfig): tf.KernelConfig {

@@ -5,15 +5,13 @@
 // strides > 1, the backend's own kernel runs.
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { runWasmKernel } from "./run";
+import { Run, runWasmKernel, withIntermediates } from "./run";
 
 type Info = tf.TensorInfo;
 
 /** Output positions up to which, and filter sizes from which, the matrix-product form is used (measured). */
 const MAX_POSITIONS = 4;
 const MIN_FILTER = 1 << 16;
-
-type Run = (name: string, inputs: tf.NamedTensorInfoMap | Info[], attrs?: object) => Info;
 
 /** The convolution's geometry when the matrix-product form pays (NHWC, stride 1, few outputs, big filter), else null. */
 function smallOutputGeometry(x: Info, filter: Info, a: tf.Conv2DAttrs) {
@@ -63,13 +61,7 @@ function im2col(run: Run, x: Info, info: tf.backend_util.Conv2DInfo): Info {
 
 /** out^T = W^T col^T, so that BatchMatMul packs col^T (small) rather than the filter. */
 function matMulConv(backend: BackendWasm, x: Info, filter: Info, info: tf.backend_util.Conv2DInfo): Info {
-  const temps: Info[] = [];
-  const run: Run = (name, inputs, attrs = {}) => {
-    const out = runWasmKernel(name, backend, inputs as tf.NamedTensorInfoMap, attrs as tf.NamedAttrMap);
-    temps.push(out);
-    return out;
-  };
-  try {
+  return withIntermediates(backend, (run) => {
     const col = im2col(run, x, info);
     const colT = run("Transpose", { x: col }, { perm: [1, 0] });
     const k = col.shape[1];
@@ -82,9 +74,7 @@ function matMulConv(backend: BackendWasm, x: Info, filter: Info, info: tf.backen
     const out = run("Transpose", { x: outT }, { perm: [1, 0] });
     const shape = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
     return runWasmKernel("Reshape", backend, { x: out }, { shape });
-  } finally {
-    for (const t of temps) backend.disposeData(t.dataId);
-  }
+  });
 }
 
 export function smallOutputConv2DConfig(original: tf.KernelConfig): tf.KernelConfig {
