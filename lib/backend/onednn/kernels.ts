@@ -2,6 +2,7 @@
 // storage is tfjs's pure-JS cpu backend). Each kernel handles the float32 NHWC cases the models produce and hands
 // anything else (other dtypes, NCHW, shapes the addon does not cover) to the cpu backend's kernel of the same name.
 import * as tf from "@tensorflow/tfjs";
+import { conv2DInfo } from "../conv-info";
 import { FUSED } from "../fused";
 import type { OnednnAddon } from "./addon";
 import { BinaryOp, pack, ReduceOp, UnaryOp } from "./contract";
@@ -81,16 +82,7 @@ const conv2D: Impl = (addon, { inputs, backend, attrs }, fallback) => {
   const xv = f32(backend, x),
     wv = f32(backend, filter);
   if (!xv || !wv || !channelsLast(a.dataFormat)) return fallback();
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filter.shape as [number, number, number, number],
-    a.strides,
-    a.dilations,
-    a.pad,
-    a.dimRoundingMode,
-    false,
-    "channelsLast",
-  );
+  const info = conv2DInfo(x.shape, filter.shape, a, a.dilations, "channelsLast");
   const shape = convShape(info);
   if (util.sizeFromShape(info.outShape) === 0) return fallback();
   const y = alloc(backend, util.sizeFromShape(info.outShape));
@@ -104,16 +96,7 @@ const conv2DBackpropInput: Impl = (addon, { inputs, backend, attrs }, fallback) 
   const dyv = f32(backend, dy),
     wv = f32(backend, filter);
   if (!dyv || !wv || !channelsLast(a.dataFormat)) return fallback();
-  const info = backend_util.computeConv2DInfo(
-    a.inputShape,
-    filter.shape as [number, number, number, number],
-    a.strides,
-    1,
-    a.pad,
-    a.dimRoundingMode,
-    false,
-    "channelsLast",
-  );
+  const info = conv2DInfo(a.inputShape, filter.shape, a, 1, "channelsLast");
   const shape = convShape(info);
   if (util.sizeFromShape(a.inputShape) === 0) return fallback();
   const dx = alloc(backend, util.sizeFromShape(a.inputShape));
@@ -127,16 +110,7 @@ const conv2DBackpropFilter: Impl = (addon, { inputs, backend, attrs }, fallback)
   const xv = f32(backend, x),
     dyv = f32(backend, dy);
   if (!xv || !dyv || !channelsLast(a.dataFormat)) return fallback();
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    a.filterShape,
-    a.strides,
-    1,
-    a.pad,
-    a.dimRoundingMode,
-    false,
-    "channelsLast",
-  );
+  const info = conv2DInfo(x.shape, a.filterShape, a, 1, "channelsLast");
   const shape = convShape(info);
   if (util.sizeFromShape(x.shape) === 0) return fallback();
   const dw = alloc(backend, util.sizeFromShape(a.filterShape));

@@ -5,6 +5,7 @@
 // this was much faster here than im2col + BatchMatMul.
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import { conv2DInfo } from "../conv-info";
 import { runWasmKernel, withIntermediates } from "./run";
 
 type Info = tf.TensorInfo;
@@ -15,16 +16,7 @@ function filterGeometry(x: Info, dy: Info, attrs: tf.Conv2DBackpropFilterAttrs) 
   if (dataFormat !== "channelsLast") {
     throw new Error(`wasm Conv2DBackpropFilter: only NHWC data is supported, got dataFormat '${attrs.dataFormat}'`);
   }
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    attrs.filterShape,
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    dataFormat,
-  );
+  const info = conv2DInfo(x.shape, attrs.filterShape, attrs, 1, dataFormat);
   const expected = [x.shape[0], info.outHeight, info.outWidth, info.outChannels];
   if (dy.shape.some((d, k) => d !== expected[k])) {
     throw new Error(

@@ -6,6 +6,7 @@
 // batch x spatial sizes with big filters, and NCHW, run the backend's own kernel instead.
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import { conv2DInfo } from "../conv-info";
 import { Run, runWasmKernel, withIntermediates } from "./run";
 
 type Info = tf.TensorInfo;
@@ -50,16 +51,7 @@ interface Phases {
 /** The convolution's geometry, or null when the backend's own kernel is the better choice (NCHW, tiny inputs). */
 function fastGeometry(filter: Info, attrs: tf.Conv2DBackpropInputAttrs) {
   const dataFormat = tf.backend_util.convertConv2DDataFormat(attrs.dataFormat);
-  const info = tf.backend_util.computeConv2DInfo(
-    attrs.inputShape,
-    filter.shape as [number, number, number, number],
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    dataFormat,
-  );
+  const info = conv2DInfo(attrs.inputShape, filter.shape, attrs, 1, dataFormat);
   if (dataFormat !== "channelsLast" || info.batchSize * info.inHeight * info.inWidth < MIN_POSITIONS) return null;
   const rows: Axis = {
     s: info.strideHeight,

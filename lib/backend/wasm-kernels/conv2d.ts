@@ -5,6 +5,7 @@
 // strides > 1, the backend's own kernel runs.
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import { conv2DInfo } from "../conv-info";
 import { Run, runWasmKernel, withIntermediates } from "./run";
 
 type Info = tf.TensorInfo;
@@ -16,16 +17,7 @@ const MIN_FILTER = 1 << 16;
 /** The convolution's geometry when the matrix-product form pays (NHWC, stride 1, few outputs, big filter), else null. */
 function smallOutputGeometry(x: Info, filter: Info, a: tf.Conv2DAttrs) {
   const dataFormat = tf.backend_util.convertConv2DDataFormat(a.dataFormat);
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filter.shape as [number, number, number, number],
-    a.strides,
-    a.dilations,
-    a.pad,
-    a.dimRoundingMode,
-    false,
-    dataFormat,
-  );
+  const info = conv2DInfo(x.shape, filter.shape, a, a.dilations, dataFormat);
   const taps = info.filterHeight * info.filterWidth;
   const small =
     dataFormat === "channelsLast" &&
