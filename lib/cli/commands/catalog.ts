@@ -1,8 +1,8 @@
-import { CATALOG_FORMATS, readCatalog } from "../../catalog/read";
+import { readCatalog } from "../../catalog/read";
 import { CatalogRecord, describeBadRow } from "../../catalog/record";
 import { formatSummary, summarizeCatalog } from "../../catalog/summary";
 import { defineCommand } from "../command";
-import { parseSkyColumns } from "./curate";
+import { CATALOG_READ_OPTIONS, parseSkyColumns } from "./curate";
 
 export const catalogSummaryCommand = defineCommand({
   name: "catalog summary",
@@ -12,14 +12,14 @@ export const catalogSummaryCommand = defineCommand({
   positionals: [1, Infinity],
   options: {
     json: { type: "boolean", help: "print JSON instead of a table" },
-    "catalog-format": { type: "string", choices: CATALOG_FORMATS, help: "catalog format (default: from the file)" },
+    "catalog-format": CATALOG_READ_OPTIONS["catalog-format"],
     field: { type: "string", help: "field name (default: from the file name or a field column)" },
     "class-column": {
       type: "integer",
       min: 34,
       help: "LEGUS: 1-based column of the visual class, 34 or later (default: per field, else from its content)",
     },
-    pixels: { type: "string", choices: ["fits", "zero"], help: "plain CSV: x, y are 1-based (fits) or 0-based (zero)" },
+    pixels: CATALOG_READ_OPTIONS.pixels,
     sky: {
       type: "string",
       help: "read positions as RA/Dec from these columns (RA_COL,DEC_COL; LEGUS: 1-based numbers)",

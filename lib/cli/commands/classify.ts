@@ -1,14 +1,13 @@
 // `starcluster classify`: a field's candidates (catalog + mosaics, curated on the fly, or a curated folder) through
 // an ensemble of trained models, into a table of classes with their uncertainty (lib/classify/).
 import { BACKENDS, BackendChoice, BackendInfo, initBackend, Precision, PRECISIONS } from "../../backend/select";
-import { CATALOG_FORMATS } from "../../catalog/read";
 import { classify, ClassifyResult, ClassifySource } from "../../classify/classify";
 import { DEFAULT_MODEL_MEMORY } from "../../classify/ensemble";
 import { OUTPUT_FORMATS, OutputFormat } from "../../classify/table";
 import { progressBar } from "../../util/progress";
 import { UsageError } from "../args";
 import { defineCommand } from "../command";
-import { parseMosaics, parseSkyColumns, SKY_OPTIONS } from "./curate";
+import { CATALOG_READ_OPTIONS, parseMosaics, parseSkyColumns, SKY_OPTIONS } from "./curate";
 
 const CATALOG_OPTIONS = ["catalog", "field", "class-column", "catalog-format", "pixels", "sky"] as const;
 
@@ -54,8 +53,7 @@ export const classifyCommand = defineCommand({
       min: 34,
       help: "LEGUS: 1-based column of the visual class, 34 or later (default: known per field)",
     },
-    "catalog-format": { type: "string", choices: CATALOG_FORMATS, help: "catalog format (default: from the file)" },
-    pixels: { type: "string", choices: ["fits", "zero"], help: "plain CSV: x, y are 1-based (fits) or 0-based (zero)" },
+    ...CATALOG_READ_OPTIONS,
     ...SKY_OPTIONS,
     pad: {
       type: "boolean",

@@ -49,6 +49,12 @@ export function parseSkyColumns(text: string | undefined): SkyColumns | undefine
   }
 }
 
+/** How a catalog file is read (--catalog-format, --pixels), shared by catalog summary, curate and classify. */
+export const CATALOG_READ_OPTIONS = {
+  "catalog-format": { type: "string", choices: CATALOG_FORMATS, help: "catalog format (default: from the file)" },
+  pixels: { type: "string", choices: ["fits", "zero"], help: "plain CSV: x, y are 1-based (fits) or 0-based (zero)" },
+} as const;
+
 /** The --sky and --sky-tolerance options, shared by curate and classify. */
 export const SKY_OPTIONS = {
   sky: {
@@ -87,8 +93,7 @@ const CURATE_OPTIONS = {
     min: 34,
     help: "LEGUS: 1-based column of the visual class, 34 or later (default: per field, else from its content)",
   },
-  "catalog-format": { type: "string", choices: CATALOG_FORMATS, help: "catalog format (default: from the file)" },
-  pixels: { type: "string", choices: ["fits", "zero"], help: "plain CSV: x, y are 1-based (fits) or 0-based (zero)" },
+  ...CATALOG_READ_OPTIONS,
   ...SKY_OPTIONS,
 } as const;
 
