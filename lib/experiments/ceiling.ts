@@ -92,26 +92,27 @@ function truthKinds(file: string): Map<string, string> {
   return new Map(rows.map(({ cells }) => [cells[id].trim(), cells[kind].trim()]));
 }
 
-/** The truth as a prediction, scored against the human labels (0-based labels of items loaded with labels "class"). */
-export function oracleScore(items: StampItem[]): ScoredSet {
+/** The truth as a run's predictions: labels 0-based (items loaded with labels "class"), predictions the truths. */
+function oracleRun(items: StampItem[]): RunPredictions {
   const withTruth = items.filter((it) => it.truth !== null);
-  return scoreSet(
-    withTruth.map((it) => it.label),
-    withTruth.map((it) => it.truth! - 1),
-  );
-}
-
-/** The oracle by V magnitude: scored like a run whose predictions are the truths (scoreByBin's input). */
-function oracleByV(items: StampItem[], info: Map<string, ObjectInfo>): BinScore[] {
-  const withTruth = items.filter((it) => it.truth !== null);
-  const asRun: RunPredictions = {
+  return {
     run: "oracle",
     keys: withTruth.map((it) => it.key),
     labels: withTruth.map((it) => it.label),
     probs: [],
     predicted: withTruth.map((it) => it.truth! - 1),
   };
-  return scoreByBin([asRun], (k) => binOf(info.get(k)?.vMag ?? null, V_BINS), binOrder(V_BINS));
+}
+
+/** The truth as a prediction, scored against the human labels. */
+export function oracleScore(items: StampItem[]): ScoredSet {
+  const run = oracleRun(items);
+  return scoreSet(run.labels, run.predicted);
+}
+
+/** The oracle by V magnitude (per label class: how often the label names the truth). */
+function oracleByV(items: StampItem[], info: Map<string, ObjectInfo>): BinScore[] {
+  return scoreByBin([oracleRun(items)], (k) => binOf(info.get(k)?.vMag ?? null, V_BINS), binOrder(V_BINS));
 }
 
 const binOf = (v: number | null, edges: number[]): string => {
