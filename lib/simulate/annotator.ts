@@ -5,8 +5,8 @@
 // documented shape (mostly onto neighbouring classes). Given the catalog's human label H1 and the source's V we
 // draw the truth T from P(T | H1, v) (Bayes with the Table 1 class prior) and render that morphology; a second
 // classifier's label H2 is drawn from A_v[T]. The e_k are calibrated so that the agreement between two
-// classifiers, P(H2 = H1 | H1) averaged over the classified sources of the real LEGUS catalogs at their own
-// magnitudes, equals the paper's 66/37/40/61 per cent (Wei et al. 2020, Fig. 2).
+// classifiers, P(H2 = H1 | H1) averaged over the calibration sources (field.ts: the Table 1 fields' classified
+// sources at their rendered V), equals the paper's 66/37/40/61 per cent (Wei et al. 2020, Fig. 2).
 // Consequences worth knowing: the label agrees with the truth more often than two humans agree with each other,
 // which is why a network can beat the human-human agreement against labels; and the labels of bright sources are
 // cleaner than those of faint ones, as a network's view of them is.
@@ -54,10 +54,13 @@ function implied(A: number[][], prior: number[]): { truthGivenLabel: number[][];
   return { truthGivenLabel, agreement };
 }
 
-/** Class errors at magnitude v, from the reference errors. */
-function errorsAt(config: AnnotatorConfig, referenceError: number[], v: number): number[] {
+/** A_v, label given truth at magnitude v: each class's reference error grown to v, spread by the shape. */
+function confusionAt(config: AnnotatorConfig, referenceError: number[], v: number): number[][] {
   const grow = 2 ** ((v - config.reference_v_mag) / config.error_doubling_mag);
-  return referenceError.map((e) => Math.min(config.max_error, e * grow));
+  return rowsFromDiagonal(
+    referenceError.map((e) => 1 - Math.min(config.max_error, e * grow)),
+    config.off_diagonal_shape,
+  );
 }
 
 /** The calibration sources as a histogram: magnitude bins of 0.1 mag, with the labels' counts in each. */
@@ -83,11 +86,7 @@ function populationAverages(
   const truthEqualsLabel = prior.map(() => 0);
   const totals = prior.map(() => 0);
   for (const { v, counts } of bins) {
-    const A = rowsFromDiagonal(
-      errorsAt(config, referenceError, v).map((e) => 1 - e),
-      config.off_diagonal_shape,
-    );
-    const at = implied(A, prior);
+    const at = implied(confusionAt(config, referenceError, v), prior);
     counts.forEach((n, k) => {
       totals[k] += n;
       truthEqualsLabel[k] += n * at.truthGivenLabel[k][k];
@@ -120,11 +119,7 @@ export function annotatorModel(config: AnnotatorConfig, sources: LabelledMagnitu
     throw new Error(
       `annotator calibration did not reach the agreement diagonal (off by ${worst.toFixed(4)}); check annotator.off_diagonal_shape and max_error`,
     );
-  const labelGivenTruth = (v: number) =>
-    rowsFromDiagonal(
-      errorsAt(config, e, v).map((x) => 1 - x),
-      config.off_diagonal_shape,
-    );
+  const labelGivenTruth = (v: number) => confusionAt(config, e, v);
   return {
     referenceError: e,
     labelGivenTruth,
