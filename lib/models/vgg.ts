@@ -27,6 +27,8 @@ export const vggConfigs = {
 type VggConfig = readonly (number | "M")[];
 
 export const VGG_FEATURES = 4096;
+/** Channels of the last convolution, the distinct inputs of classifier.0 (its 49 pooled cells each repeat them). */
+export const VGG_LAST_CONV_WIDTH = 512;
 const POOLED = 7;
 export const VGG_DEFAULT_DROPOUT = 0.5;
 

@@ -19,6 +19,8 @@ export class Adam {
   readonly beta1: number;
   readonly beta2: number;
   readonly eps: number;
+  /** Per-parameter factors on lr (torch's parameter groups with their own lr); 1 where absent. */
+  readonly lrScale = new Map<string, number>();
   /** Steps taken (torch's per-parameter `step`; all parameters step together here). */
   t = 0;
   private readonly m = new Map<string, tf.Variable>();
@@ -36,7 +38,7 @@ export class Adam {
     this.t += 1;
     const bc1 = 1 - this.beta1 ** this.t;
     const bc2Sqrt = Math.sqrt(1 - this.beta2 ** this.t);
-    const stepSize = this.lr / bc1;
+    const baseStep = this.lr / bc1;
     // One pass per parameter where the backend has the fused kernel (same float32 arithmetic, same order).
     const fused = hasFusedKernel(FUSED.adam);
     for (const [name, g] of grads) {
@@ -54,6 +56,7 @@ export class Adam {
       }
       const m = this.m.get(name)!,
         v = this.v.get(name)!;
+      const stepSize = baseStep * (this.lrScale.get(name) ?? 1);
       if (fused) {
         tf.tidy(() => {
           const attrs = { beta1: this.beta1, beta2: this.beta2, eps: this.eps, bc2Sqrt, stepSize };

@@ -11,6 +11,8 @@ export const PROFILES = ["paper", "cpu", "quick", "smoke"] as const;
 export const SAMPLING = ["shuffle", "balanced"] as const;
 export const CLASS_WEIGHTS = ["none", "inverse-frequency"] as const;
 export const SCHEDULES = ["constant", "cosine"] as const;
+export const VGG_CLASSIFIER_STEPS = ["uniform", "fan-in"] as const;
+export type VggClassifierStep = (typeof VGG_CLASSIFIER_STEPS)[number];
 export type Schedule = (typeof SCHEDULES)[number];
 
 export interface Profile {
@@ -21,6 +23,13 @@ export interface Profile {
   learningRate: number;
   /** VGG19-BN's classifier dropout: torchvision's 0.5 (the paper; the default), or less for training from scratch. */
   vggDropout?: number;
+  /**
+   * Adam's step on VGG19-BN's classifier layers: "uniform" (torch's one learning rate; the default) or "fan-in"
+   * (lr x 512 / fan-in: 1/49 on classifier.0, 1/8 on classifier.3 and .6). Adam moves every weight by about lr,
+   * so a unit's input shifts by lr x the sum of its non-negative inputs: ~1 per step on classifier.0's 25,088, as
+   * much as its spread, and without a batch norm after it the shift kills its ReLU (results/README.md).
+   */
+  vggClassifierStep?: VggClassifierStep;
   /** Convolutions in "fp32" (the default) or "bf16" (onednn on a CPU with AVX512_BF16 or AMX; backend/select.ts). */
   precision?: Precision;
   /** "constant" (the paper; the default) or "cosine": decays to 0 over the run, so its last weights settle. */
@@ -85,6 +94,8 @@ export function loadProfile(nameOrFile: string): Profile {
     bad(`schedule must be one of ${SCHEDULES.join(", ")}`);
   if (p.vggDropout !== undefined && !(p.vggDropout >= 0 && p.vggDropout < 1))
     bad(`vggDropout must be in [0, 1) (got ${p.vggDropout})`);
+  if (p.vggClassifierStep !== undefined && !VGG_CLASSIFIER_STEPS.includes(p.vggClassifierStep))
+    bad(`vggClassifierStep must be one of ${VGG_CLASSIFIER_STEPS.join(", ")}`);
   if (p.precision !== undefined && !PRECISIONS.includes(p.precision))
     bad(`precision must be one of ${PRECISIONS.join(", ")}`);
   for (const k of ["evalBatchSize", "checkpointEvery", "logEvery"] as const) positiveInt(p[k], k);

@@ -15,6 +15,7 @@ import { classCounts, CuratedSet, LabelSource, loadCurated, loadPixels, StampIte
 import { loadSplit, saveSplit, stratifiedSplit } from "../dataset/split";
 import { ArchName } from "../models/arch";
 import { createDualModel, disposeDualModel, DualModel, dualStateDict } from "../models/dual";
+import { VGG_LAST_CONV_WIDTH } from "../models/vgg";
 import { describeProvenance } from "../models/init";
 import { SafetensorsFile, writeSafetensors } from "../models/safetensors";
 import { assignVariables, InputSpec, modelMetadata, saveDualModel, variableTensors } from "../models/saved";
@@ -175,14 +176,25 @@ function settingsChange(was: RunConfig, now: RunConfig): string {
   );
 }
 
+/** Adam's factors on lr for VGG's classifier layers: 512 / fan-in (profile.ts vggClassifierStep). */
+export function classifierStepScales(state: Map<string, { shape: number[] }>): Map<string, number> {
+  const scales = new Map<string, number>();
+  for (const name of state.keys()) {
+    const layer = /^(backbones\.\d\.classifier\.\d)\.(weight|bias)$/.exec(name);
+    // Weights are [in, out]: the fan-in is the first dimension.
+    if (layer) scales.set(name, VGG_LAST_CONV_WIDTH / state.get(`${layer[1]}.weight`)!.shape[0]);
+  }
+  return scales;
+}
+
 /**
  * The run's identity as JSON, for checking that a resumed run is the same run: the settings that can change it.
  * A profile's prose and the keys of the other architecture (its batch size and count, VGG-only options on a
  * ResNet) do not, so editing them does not strand runs in progress.
  */
 function identity(c: RunConfig): string {
-  const { about: _about, vggDropout, batchSize, batches, ...shared } = c.profile;
-  const own = c.arch === "vgg19_bn" ? { vggDropout } : {};
+  const { about: _about, vggDropout, vggClassifierStep, batchSize, batches, ...shared } = c.profile;
+  const own = c.arch === "vgg19_bn" ? { vggDropout, vggClassifierStep } : {};
   const profile: Record<string, unknown> = {
     ...shared,
     ...own,
@@ -216,6 +228,8 @@ async function trainUnlocked(options: TrainOptions): Promise<RunResult> {
   try {
     startRun(run, data, model);
     adam = new Adam({ lr: profile.learningRate });
+    if (arch === "vgg19_bn" && profile.vggClassifierStep === "fan-in")
+      for (const [name, scale] of classifierStepScales(dualStateDict(model))) adam.lrScale.set(name, scale);
     const from = resume(run, model, adam);
     const sampler = new BatchSampler(data.labels, run.batchSize, seed, profile.sampling);
     if (profile.classWeights === "inverse-frequency") classWeights = tf.tensor1d(inverseFrequencyWeights(data.counts));

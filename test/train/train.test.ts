@@ -9,7 +9,7 @@ import { initBackend } from "../../lib/backend/select";
 import { readSafetensors } from "../../lib/models/safetensors";
 import { learningRateAt, loadProfile, PROFILES, Profile } from "../../lib/train/profile";
 import { BatchSampler } from "../../lib/train/sampler";
-import { RunResult, train, TrainOptions } from "../../lib/train/train";
+import { classifierStepScales, RunResult, train, TrainOptions } from "../../lib/train/train";
 import { killWhen, repoRoot, tempDir } from "../helpers";
 import { writeCuratedFixture } from "../dataset/fixture";
 
@@ -76,6 +76,27 @@ test("the built-in profiles load; the paper profile is the published recipe; bad
   assert.throws(() => loadProfile(bad), /vggDropout must be in \[0, 1\) \(got 1\)/);
   fs.writeFileSync(bad, JSON.stringify({ ...tiny, schedule: "step" }));
   assert.throws(() => loadProfile(bad), /schedule must be one of constant, cosine/);
+  fs.writeFileSync(bad, JSON.stringify({ ...tiny, vggClassifierStep: "sqrt" }));
+  assert.throws(() => loadProfile(bad), /vggClassifierStep must be one of uniform, fan-in/);
+});
+
+test("vggClassifierStep fan-in: classifier.0 steps at 1/49 of lr, classifier.3 and .6 at 1/8, nothing else scaled", () => {
+  const state = new Map([
+    ["backbones.0.features.0.weight", { shape: [3, 3, 3, 64] }],
+    ["backbones.0.classifier.0.weight", { shape: [25088, 4096] }],
+    ["backbones.0.classifier.0.bias", { shape: [4096] }],
+    ["backbones.1.classifier.3.weight", { shape: [4096, 4096] }],
+    ["backbones.1.classifier.6.bias", { shape: [1000] }],
+    ["backbones.1.classifier.6.weight", { shape: [4096, 1000] }],
+    ["head.weight", { shape: [2000, 4] }],
+  ]);
+  assert.deepEqual(Object.fromEntries(classifierStepScales(state)), {
+    "backbones.0.classifier.0.weight": 1 / 49,
+    "backbones.0.classifier.0.bias": 1 / 49,
+    "backbones.1.classifier.3.weight": 1 / 8,
+    "backbones.1.classifier.6.bias": 1 / 8,
+    "backbones.1.classifier.6.weight": 1 / 8,
+  });
 });
 
 test("shuffle sampling sees every object once per epoch, in a seed-determined order; balanced draws classes evenly", () => {
