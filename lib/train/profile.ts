@@ -50,6 +50,11 @@ export interface Profile {
    * argmax is the class-balanced decision. Default false (the paper).
    */
   logitAdjustment?: boolean;
+  /**
+   * Train with the generalized cross-entropy of this q in (0, 1) (models/loss.ts), which memorises fewer wrong
+   * labels; absent: the cross-entropy (the paper).
+   */
+  gceQ?: number;
   evalBatchSize: number;
   checkpointEvery: number;
   logEvery: number;
@@ -90,6 +95,7 @@ export function loadProfile(nameOrFile: string): Profile {
   if (!CLASS_WEIGHTS.includes(p.classWeights)) bad(`classWeights must be one of ${CLASS_WEIGHTS.join(", ")}`);
   if (p.logitAdjustment !== undefined && typeof p.logitAdjustment !== "boolean")
     bad("logitAdjustment must be true or false");
+  if (p.gceQ !== undefined && !(p.gceQ > 0 && p.gceQ < 1)) bad(`gceQ must be in (0, 1) (got ${p.gceQ})`);
   if (p.schedule !== undefined && !SCHEDULES.includes(p.schedule))
     bad(`schedule must be one of ${SCHEDULES.join(", ")}`);
   if (p.vggDropout !== undefined && !(p.vggDropout >= 0 && p.vggDropout < 1))

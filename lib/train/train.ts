@@ -104,10 +104,16 @@ export function splitForTraining(
   };
 }
 
-/** log(n_k / n) per class: the logit adjustment's offsets (a class absent from training gets a large negative one). */
-function logClassFrequencies(counts: number[]): number[] {
+/**
+ * The logit adjustment's offsets: log(n_k / n) per class (a class absent from training gets a large negative one).
+ * Under the generalized cross-entropy of q they are divided by 1 - q: its optimum is p_k ~ eta_k^(1 / (1 - q)) for
+ * label probabilities eta, so log p carries log eta / (1 - q), and only offsets on that scale leave the logits' argmax
+ * at the class-balanced decision, argmax eta_k / prior_k.
+ */
+export function logitAdjustmentOffsets(counts: number[], gceQ?: number): number[] {
   const total = counts.reduce((a, b) => a + b, 0);
-  return counts.map((c) => Math.log(Math.max(c, 1e-3) / total));
+  const scale = gceQ === undefined ? 1 : 1 / (1 - gceQ);
+  return counts.map((c) => scale * Math.log(Math.max(c, 1e-3) / total));
 }
 
 function inverseFrequencyWeights(counts: number[]): number[] {
@@ -233,7 +239,7 @@ async function trainUnlocked(options: TrainOptions): Promise<RunResult> {
     const from = resume(run, model, adam);
     const sampler = new BatchSampler(data.labels, run.batchSize, seed, profile.sampling);
     if (profile.classWeights === "inverse-frequency") classWeights = tf.tensor1d(inverseFrequencyWeights(data.counts));
-    if (profile.logitAdjustment) logitOffsets = tf.tensor1d(logClassFrequencies(data.counts));
+    if (profile.logitAdjustment) logitOffsets = tf.tensor1d(logitAdjustmentOffsets(data.counts, profile.gceQ));
     // Tests of resume stop early: the loop just ends sooner, and the run is left with a checkpoint.
     const until =
       options.stopAfter === undefined ? run.batches : Math.min(run.batches, from.batches + options.stopAfter);
@@ -449,6 +455,7 @@ function trainBatches(run: RunSettings, data: TrainingData, t: Trainer, range: L
     const { loss, predicted } = trainStepWithPredictions(t.model, x, y, t.adam, {
       classWeights: t.classWeights,
       logitOffsets: t.logitOffsets,
+      gceQ: profile.gceQ,
       dropoutSeed: deriveSeed(seed, b, 0xd0),
       dropout: profile.vggDropout,
     });
