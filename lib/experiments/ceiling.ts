@@ -2,6 +2,11 @@
 //   oracle        the rendered truth used as the prediction and scored against the human labels: the best a
 //                 classifier can do on average, since the simulated label depends on the image only through the
 //                 truth (lib/simulate/annotator.ts)
+//   perfectVision the decisions of a network trained on the labels that sees each object's truth perfectly: it
+//                 learns P(label | truth, V) from the annotator model, and its plain and class-balanced argmax
+//                 are what such a network says; per class they differ from the oracle's (a faint asymmetric
+//                 cluster is more often labelled symmetric than asymmetric), so they are the ceiling of the
+//                 paper's networks and of logit adjustment's decision
 //   learnability  networks trained on the truth and scored against it: can the rendered classes be told apart
 //                 at all? Overall, and recall by V magnitude, absolute magnitude, field (distance) and kind of source
 //   labelRuns     the paper's networks (trained on labels) scored against the truth by the same bins
@@ -16,6 +21,8 @@ import { loadSplit } from "../dataset/split";
 import { accuracy, ScoredSet, scoreSet } from "../evaluate/metrics";
 import { Evaluation, EvalOptions, RunPredictions, runPredictions, evaluatePredictions } from "../evaluate/runs";
 import { ArchName } from "../models/arch";
+import { loadSimulationConfig } from "../simulate/config";
+import { calibratedAnnotator } from "../simulate/field";
 import type { SynthManifest } from "../simulate/synth";
 import { trainBaseline } from "./baseline";
 import { writeResult } from "./results";
@@ -55,9 +62,25 @@ export interface LearnabilityResult {
   brighterThan: { limitV: number; objects: number; accuracy: number | null }[];
 }
 
+/** A perfect-vision network's decisions against the labels: plain argmax and class-balanced (logit adjustment). */
+export interface PerfectVision {
+  plain: ScoredSet;
+  balanced: ScoredSet;
+  /** The training labels' class frequencies the balanced decision divides by. */
+  prior: number[];
+}
+
 export interface CeilingResult {
-  /** byV: the test split's oracle by V magnitude (per label class: how often the label names the truth). */
-  oracle: { test: ScoredSet; generalization: ScoredSet | null; byV?: BinScore[] };
+  /**
+   * byV: the test split's oracle by V magnitude (per label class: how often the label names the truth);
+   * perfectVision: PerfectVision on the test split and the generalization field(s).
+   */
+  oracle: {
+    test: ScoredSet;
+    generalization: ScoredSet | null;
+    byV?: BinScore[];
+    perfectVision?: { test: PerfectVision; generalization: PerfectVision | null };
+  };
   learnability: LearnabilityResult[];
   labelRuns: { arch: ArchName; breakdown: Breakdown }[];
   baselineTruth: ScoredSet | null;
@@ -108,6 +131,45 @@ function oracleRun(items: StampItem[]): RunPredictions {
 export function oracleScore(items: StampItem[]): ScoredSet {
   const run = oracleRun(items);
   return scoreSet(run.labels, run.predicted);
+}
+
+/**
+ * What a network trained on the labels answers if it sees every object's truth perfectly: it has learnt the label
+ * probabilities A_V[truth] of the simulator's annotator model (lib/simulate/annotator.ts), so its plain decision is
+ * argmax_h A_V[T][h] and its class-balanced one argmax_h A_V[T][h] / prior_h.
+ */
+export function perfectVisionScore(
+  items: StampItem[],
+  info: Map<string, ObjectInfo>,
+  labelGivenTruth: (v: number) => number[][],
+  prior: number[],
+): PerfectVision {
+  const known = items.filter((it) => it.truth !== null && info.get(it.key)?.vMag != null);
+  const decide = (weights: number[]) =>
+    known.map((it) => {
+      const row = labelGivenTruth(info.get(it.key)!.vMag!)[it.truth! - 1].map((p, h) => p * weights[h]);
+      return row.indexOf(Math.max(...row));
+    });
+  const labels = known.map((it) => it.label);
+  return {
+    plain: scoreSet(labels, decide(prior.map(() => 1))),
+    balanced: scoreSet(labels, decide(prior.map((p) => 1 / p))),
+    prior,
+  };
+}
+
+/** Label frequencies (0-based labels) over the items. */
+function labelPrior(items: StampItem[]): number[] {
+  const counts = [0, 0, 0, 0];
+  for (const it of items) counts[it.label]++;
+  return counts.map((c) => c / items.length);
+}
+
+/** The annotator model the synthesised data were labelled with (the built-in configuration, its scale and seed). */
+function synthAnnotator(synthDir: string): (v: number) => number[][] {
+  const manifest = JSON.parse(fs.readFileSync(path.join(synthDir, "manifest.json"), "utf8")) as SynthManifest;
+  const config = loadSimulationConfig();
+  return calibratedAnnotator(config, config.scales[manifest.scale], manifest.seed).labelGivenTruth;
 }
 
 /** The oracle by V magnitude (per label class: how often the label names the truth). */
@@ -215,12 +277,18 @@ export function ceilingResult(ctx: CeilingContext): CeilingResult {
   const split = ctx.splitFile ? loadSplit(ctx.splitFile) : null;
   const inTest = new Set(split?.test ?? table1.items.map((it) => it.key));
   const testItems = table1.items.filter((it) => inTest.has(it.key));
+  const trainItems = split ? table1.items.filter((it) => !inTest.has(it.key)) : table1.items;
+  const table2Items = ctx.fields.table2.length ? loadCurated([ctx.stamps], { fields: ctx.fields.table2 }).items : null;
+  const annotator = synthAnnotator(ctx.synth);
+  const prior = labelPrior(trainItems);
   const oracle = {
     test: oracleScore(testItems),
-    generalization: ctx.fields.table2.length
-      ? oracleScore(loadCurated([ctx.stamps], { fields: ctx.fields.table2 }).items)
-      : null,
+    generalization: table2Items ? oracleScore(table2Items) : null,
     byV: oracleByV(testItems, info),
+    perfectVision: {
+      test: perfectVisionScore(testItems, info, annotator, prior),
+      generalization: table2Items ? perfectVisionScore(table2Items, info, annotator, prior) : null,
+    },
   };
   const testTruth: EvalOptions = { data: [ctx.stamps], fields: ctx.fields.table1, split: "test", labels: "truth" };
   const learnability = (Object.entries(ctx.truthRuns) as [ArchName, string[]][])
