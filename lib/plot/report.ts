@@ -187,6 +187,13 @@ function ceilingFrame(c: CeilingResult): DataFrame {
       ...diag(c.oracle.generalization.percent),
       100 * c.oracle.generalization.accuracy,
     ]);
+  const vision = c.oracle.perfectVision;
+  if (vision)
+    for (const [name, set] of [
+      ["a network trained on the labels that sees the truth perfectly: plain decision", vision.test.plain],
+      ["the same, class-balanced decision (logit adjustment)", vision.test.balanced],
+    ] as const)
+      rows.push([name, ...diag(set.percent), 100 * set.accuracy]);
   for (const l of c.learnability)
     rows.push([
       `${ARCH_TITLE[l.arch]} trained on the truth, against the truth (${l.runs.length} run(s))`,
