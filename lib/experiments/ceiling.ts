@@ -16,7 +16,7 @@ import * as path from "node:path";
 import { paperFields } from "../catalog/fields";
 import { readLegusCatalog } from "../catalog/legus";
 import { readCsvTable } from "../catalog/csv";
-import { loadCurated, StampItem } from "../dataset/curated";
+import { classCounts, loadCurated, StampItem } from "../dataset/curated";
 import { loadSplit } from "../dataset/split";
 import { accuracy, ScoredSet, scoreSet } from "../evaluate/metrics";
 import { Evaluation, EvalOptions, RunPredictions, runPredictions, evaluatePredictions } from "../evaluate/runs";
@@ -158,11 +158,9 @@ export function perfectVisionScore(
   };
 }
 
-/** Label frequencies (0-based labels) over the items. */
+/** Label frequencies over the items. */
 function labelPrior(items: StampItem[]): number[] {
-  const counts = [0, 0, 0, 0];
-  for (const it of items) counts[it.label]++;
-  return counts.map((c) => c / items.length);
+  return classCounts(items).map((c) => c / items.length);
 }
 
 /** The annotator model the synthesised data were labelled with (the built-in configuration, its scale and seed). */
