@@ -54,16 +54,13 @@ function acquire(file: string, command: string, output: string): () => void {
   const me: Holder = { pid: process.pid, host: os.hostname(), command, since: new Date().toISOString() };
   for (let attempt = 0; ; attempt++) {
     try {
-      const fd = fs.openSync(file, "wx");
-      fs.writeSync(fd, JSON.stringify(me) + "\n");
-      fs.closeSync(fd);
-      break;
+      if (createWhole(file, me)) break;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw refusal(file, output, e);
-      const holder = readHolder(file);
-      if (attempt > 0 || (holder && !isStale(holder))) throw refusal(file, output, holder ?? e);
-      fs.rmSync(file, { force: true }); // the holder is gone (or the file is unreadable): take over
+      throw refusal(file, output, e);
     }
+    const holder = readHolder(file);
+    if (attempt > 0 || (holder && !isStale(holder))) throw refusal(file, output, holder ?? new Error("unreadable"));
+    removeIfStill(file, holder); // the holder is gone (or the file is not a lock we wrote): take over
   }
   const release = () => {
     process.removeListener("exit", release);
@@ -71,6 +68,48 @@ function acquire(file: string, command: string, output: string): () => void {
   };
   process.on("exit", release);
   return release;
+}
+
+/**
+ * Creates `file` holding `me`, or returns false if it exists. The content is written to a private file first and
+ * hard-linked into place (link fails if the name exists), so no other writer ever reads a half-written lock and
+ * takes it for a dead one's.
+ */
+function createWhole(file: string, me: Holder): boolean {
+  const draft = `${file}.${me.pid}.${Math.random().toString(36).slice(2)}`;
+  fs.writeFileSync(draft, JSON.stringify(me) + "\n", { flag: "wx" });
+  try {
+    fs.linkSync(draft, file);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw e;
+  } finally {
+    fs.rmSync(draft, { force: true });
+  }
+}
+
+/**
+ * Removes a dead holder's lock, unless another writer took it over meanwhile: the file is moved aside first (atomic)
+ * and put back if it turns out to be a live writer's.
+ */
+function removeIfStill(file: string, dead: Holder | null): void {
+  const aside = `${file}.stale.${process.pid}`;
+  try {
+    fs.renameSync(file, aside);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return; // someone else removed it
+    throw e;
+  }
+  const moved = readHolder(aside);
+  if (moved && (moved.pid !== dead?.pid || moved.since !== dead?.since)) {
+    try {
+      fs.linkSync(aside, file);
+    } catch {
+      // a third writer holds the name now; the refusal below names whoever it is
+    }
+  }
+  fs.rmSync(aside, { force: true });
 }
 
 function readHolder(file: string): Holder | null {
