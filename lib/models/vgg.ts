@@ -93,7 +93,11 @@ export function vggForward(
     h = next;
   }
   return tf.tidy(() => {
-    const first = h.shape[1] === 1 && h.shape[2] === 1 ? replicatedClassifier0(p, h) : classifier0(p, h);
+    const first = isFolded(p)
+      ? foldedClassifier0(p, h)
+      : isOneByOne(h)
+        ? replicatedClassifier0(p, h)
+        : classifier0(p, h);
     h.dispose();
     const seed = options.dropoutSeed;
     const drop = (t: tf.Tensor2D, k: number) =>
@@ -121,6 +125,53 @@ function replicatedClassifier0(p: Params, h: tf.Tensor4D): tf.Tensor2D {
   const w = param(p, "classifier.0.weight");
   const summed = tf.sum(tf.reshape(w, [c, POOLED * POOLED, w.shape[1] as number]), 1) as tf.Tensor2D;
   return tf.add(tf.matMul(tf.reshape(h, [n, c]) as tf.Tensor2D, summed), param(p, "classifier.0.bias")) as tf.Tensor2D;
+}
+
+const isOneByOne = (h: tf.Tensor4D) => h.shape[1] === 1 && h.shape[2] === 1;
+
+/** Side of the last feature map for a square input: five 2x2 max pools, each rounding down. */
+export const vggFeatureSide = (inputSize: number) => Math.floor(inputSize / 32);
+
+/** Whether classifier.0 holds the folded [512, 4096] matrix (foldClassifier0) rather than torchvision's [25088, 4096]. */
+export const isFolded = (p: Params) => param(p, "classifier.0.weight").shape[0] === VGG_LAST_CONV_WIDTH;
+
+/** classifier.0 folded: one row per channel of the 1x1 feature map. */
+function foldedClassifier0(p: Params, h: tf.Tensor4D): tf.Tensor2D {
+  const [n, , , c] = h.shape;
+  if (!isOneByOne(h))
+    throw new Error(
+      `VGG: folded classifier.0 needs a 1x1 feature map (inputs of 32-63 px), got ${h.shape[1]}x${h.shape[2]}`,
+    );
+  return linear(p, "classifier.0", tf.reshape(h, [n, c]) as tf.Tensor2D);
+}
+
+/**
+ * Replaces classifier.0's weight by its folded form, the 49 rows of each channel summed: the same function on a 1x1
+ * feature map. Trained in this form, the layer is exactly the torchvision one: each of the 49 copies of a row gets
+ * the same gradient, hence the same Adam moments and step, so their sum moves 49 times a copy's step; the folded
+ * row, given 49 times a copy's learning rate (lr under the fan-in step, where each copy takes lr / 49), moves the
+ * same. The folded layer needs 1/49 of the memory, Adam updates and summing.
+ */
+export function foldClassifier0(p: Params): void {
+  const w = param(p, "classifier.0.weight");
+  const [rows, out] = w.shape as [number, number];
+  const folded = tf.tidy(() => tf.sum(tf.reshape(w, [rows / (POOLED * POOLED), POOLED * POOLED, out]), 1));
+  p.set("classifier.0.weight", tf.variable(folded, w.trainable));
+  folded.dispose();
+  w.dispose();
+}
+
+/** Back to torchvision's layout: each of the 49 copies of a row is 1/49 of the folded row (the same function). */
+export function unfoldClassifier0(p: Params): void {
+  const w = param(p, "classifier.0.weight");
+  const [channels, out] = w.shape as [number, number];
+  const cells = POOLED * POOLED;
+  const unfolded = tf.tidy(() =>
+    tf.reshape(tf.tile(tf.reshape(tf.div(w, cells), [channels, 1, out]), [1, cells, 1]), [channels * cells, out]),
+  );
+  p.set("classifier.0.weight", tf.variable(unfolded, w.trainable));
+  unfolded.dispose();
+  w.dispose();
 }
 
 export const vgg19BnSpecs = (numClasses: number | null = 1000) => vggSpecs(vggConfigs.E, true, numClasses);

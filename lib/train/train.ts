@@ -15,7 +15,7 @@ import { classCounts, CuratedSet, LabelSource, loadCurated, loadPixels, StampIte
 import { loadSplit, saveSplit, stratifiedSplit } from "../dataset/split";
 import { ArchName } from "../models/arch";
 import { createDualModel, disposeDualModel, DualModel, dualStateDict } from "../models/dual";
-import { VGG_LAST_CONV_WIDTH } from "../models/vgg";
+import { foldClassifier0, isFolded, unfoldClassifier0, VGG_LAST_CONV_WIDTH, vggFeatureSide } from "../models/vgg";
 import { describeProvenance } from "../models/init";
 import { SafetensorsFile, writeSafetensors } from "../models/safetensors";
 import { assignVariables, InputSpec, modelMetadata, saveDualModel, variableTensors } from "../models/saved";
@@ -234,8 +234,7 @@ async function trainUnlocked(options: TrainOptions): Promise<RunResult> {
   try {
     startRun(run, data, model);
     adam = new Adam({ lr: profile.learningRate });
-    if (arch === "vgg19_bn" && profile.vggClassifierStep === "fan-in")
-      for (const [name, scale] of classifierStepScales(dualStateDict(model))) adam.lrScale.set(name, scale);
+    for (const [name, scale] of foldWhereExact(run, model, stepScales(run, model))) adam.lrScale.set(name, scale);
     const from = resume(run, model, adam);
     const sampler = new BatchSampler(data.labels, run.batchSize, seed, profile.sampling);
     if (profile.classWeights === "inverse-frequency") classWeights = tf.tensor1d(inverseFrequencyWeights(data.counts));
@@ -254,6 +253,42 @@ async function trainUnlocked(options: TrainOptions): Promise<RunResult> {
     adam?.dispose();
     disposeDualModel(model);
   }
+}
+
+/** Adam's per-parameter factors on lr: VGG19-BN's classifier layers under the fan-in step, else none. */
+function stepScales(run: RunSettings, model: DualModel): Map<string, number> {
+  return run.arch === "vgg19_bn" && run.profile.vggClassifierStep === "fan-in"
+    ? classifierStepScales(dualStateDict(model))
+    : new Map();
+}
+
+/**
+ * VGG19-BN at inputs with a 1x1 last feature map trains classifier.0 folded (lib/models/vgg.ts foldClassifier0: the
+ * same training at 1/49 of that layer's memory and Adam work), stepping 49 times a copy's step; unless the run
+ * resumes a checkpoint written unfolded. Returns `scales` adjusted to the folded layer.
+ */
+function foldWhereExact(run: RunSettings, model: DualModel, scales: Map<string, number>): Map<string, number> {
+  if (run.arch !== "vgg19_bn" || vggFeatureSide(run.profile.inputSize) !== 1 || checkpointUnfolded(run)) return scales;
+  return foldClassifier0ForTraining(model, scales);
+}
+
+/** Folds both backbones' classifier.0 and returns `scales` with its step multiplied by the copies it replaces. */
+export function foldClassifier0ForTraining(model: DualModel, scales: Map<string, number>): Map<string, number> {
+  const copies = dualStateDict(model).get("backbones.0.classifier.0.weight")!.shape[0] / VGG_LAST_CONV_WIDTH;
+  model.backbones.forEach(foldClassifier0);
+  const adjusted = new Map(scales);
+  for (const i of [0, 1]) {
+    const name = `backbones.${i}.classifier.0.weight`;
+    adjusted.set(name, (scales.get(name) ?? 1) * copies);
+  }
+  return adjusted;
+}
+
+/** Whether the run's checkpoint (if any) holds classifier.0 in torchvision's layout (written before folding). */
+function checkpointUnfolded(run: RunSettings): boolean {
+  if (!fs.existsSync(run.file("checkpoint"))) return false;
+  const entry = SafetensorsFile.open(run.file("checkpoint")).entry("model.backbones.0.classifier.0.weight");
+  return entry.shape[0] !== VGG_LAST_CONV_WIDTH;
 }
 
 /** A run's options with the profile's defaults filled in. */
@@ -522,6 +557,8 @@ function finishRun(
     inputSize: profile.inputSize,
     rescale: profile.rescale,
   };
+  // Model files keep torchvision's layout, whatever the training used.
+  for (const p of model.backbones) if (arch === "vgg19_bn" && isFolded(p)) unfoldClassifier0(p);
   saveDualModel(file("model"), model, {
     run: JSON.stringify({ arch, seed, profile: profile.name, batches }),
     input: JSON.stringify(input),

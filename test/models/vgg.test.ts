@@ -8,7 +8,7 @@ import { parseCommandArgs } from "../../lib/cli/command";
 import { weightsImportCommand } from "../../lib/cli/commands/weights";
 import { countParameters, createParams, disposeParams } from "../../lib/models/init";
 import { SafetensorsFile } from "../../lib/models/safetensors";
-import { vgg19BnForward, vgg19BnSpecs } from "../../lib/models/vgg";
+import { foldClassifier0, unfoldClassifier0, vgg19BnForward, vgg19BnSpecs } from "../../lib/models/vgg";
 import { importTorchStateDict, loadWeights } from "../../lib/models/weights";
 import { sha256File } from "../../lib/util/provenance";
 import { tempDir } from "../helpers";
@@ -73,7 +73,23 @@ for (const [format, file] of [
         `50 px: eval logits relative error ${err50.toExponential(2)}, classifier.0 gradient ${gradErr.toExponential(2)}`,
       );
       assert.ok(err50 < 1e-4 && gradErr < 1e-4, `50 px: logits ${err50}, gradient ${gradErr}`);
-      tf.dispose([value, x50, ...Object.values(grads)]);
+      tf.dispose([value, ...Object.values(grads)]);
+      // Folded (the 49 rows of each channel summed, how training holds it) and unfolded back: torchvision's logits.
+      const logits50 = () => tf.tidy(() => vgg19BnForward(params, x50, { training: false }).dataSync());
+      foldClassifier0(params);
+      assert.deepEqual(params.get("classifier.0.weight")!.shape, [512, 4096]);
+      const foldedErr = relError(logits50(), io.read("eval_logits50").data);
+      unfoldClassifier0(params);
+      assert.deepEqual(params.get("classifier.0.weight")!.shape, [25088, 4096]);
+      const unfoldedErr = relError(logits50(), io.read("eval_logits50").data);
+      t.diagnostic(`50 px folded ${foldedErr.toExponential(2)}, unfolded again ${unfoldedErr.toExponential(2)}`);
+      assert.ok(foldedErr < 1e-4 && unfoldedErr < 1e-4, `folded ${foldedErr}, unfolded ${unfoldedErr}`);
+      foldClassifier0(params);
+      assert.throws(
+        () => vgg19BnForward(params, x, { training: false }),
+        /folded classifier.0 needs a 1x1 feature map/,
+      );
+      x50.dispose();
       x.dispose();
       disposeParams(params);
     },

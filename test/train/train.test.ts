@@ -6,10 +6,22 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { before, test } from "node:test";
 import { initBackend } from "../../lib/backend/select";
-import { readSafetensors } from "../../lib/models/safetensors";
+import * as tf from "@tensorflow/tfjs";
+import { createDualModel, disposeDualModel, dualForward, dualStateDict } from "../../lib/models/dual";
+import { readSafetensors, SafetensorsFile } from "../../lib/models/safetensors";
+import { Adam } from "../../lib/train/adam";
+import { trainStep } from "../../lib/train/step";
 import { learningRateAt, loadProfile, PROFILES, Profile } from "../../lib/train/profile";
 import { BatchSampler } from "../../lib/train/sampler";
-import { classifierStepScales, RunResult, train, TrainOptions } from "../../lib/train/train";
+import {
+  classifierStepScales,
+  foldClassifier0ForTraining,
+  RunResult,
+  train,
+  TrainOptions,
+} from "../../lib/train/train";
+import { onednnSkip } from "../backend/kernel-check";
+import { relError } from "../models/helpers";
 import { killWhen, repoRoot, tempDir } from "../helpers";
 import { writeCuratedFixture } from "../dataset/fixture";
 
@@ -28,7 +40,7 @@ fs.writeFileSync(profileFile, JSON.stringify(tiny));
 const quiet = () => {};
 
 async function run(out: string, extra: Partial<TrainOptions> = {}) {
-  const backend = await initBackend({ backend: "wasm", log: quiet });
+  const backend = extra.backend ?? (await initBackend({ backend: "wasm", log: quiet }));
   return train({
     data: [data],
     arch: "resnet18",
@@ -168,6 +180,50 @@ test("the cosine schedule decays from the profile's rate to 0; constant (the pap
     ![...constant].every(([name, t]) => Buffer.from(t.data.buffer).equals(Buffer.from(decayed.get(name)!.data.buffer))),
     "the schedule changes the weights",
   );
+});
+
+// VGG19-BN trains on the native backend where it is built (wasm takes minutes per step of its 286 M weights).
+const vggBackend = () => initBackend({ backend: onednnSkip() === false ? "onednn" : "wasm", log: quiet });
+
+test("VGG19-BN at 32 px trains classifier.0 folded: the same training as torchvision's layout under both step rules", async (t) => {
+  await vggBackend();
+  const x = tf.randomUniform([2, 32, 32, 6], 0, 1, "float32", 5) as tf.Tensor4D;
+  const y = tf.tensor1d([0, 3], "int32");
+  // What three Adam steps change in the logits, trained as torchvision holds the layer or folded.
+  const change = (rule: "fan-in" | "uniform", fold: boolean) => {
+    const model = createDualModel({ arch: "vgg19_bn", inputSize: 32, seed: 3 });
+    const logits = () => tf.tidy(() => dualForward(model, x, { training: false }).dataSync() as Float32Array);
+    const before = logits();
+    let scales = rule === "fan-in" ? classifierStepScales(dualStateDict(model)) : new Map<string, number>();
+    if (fold) scales = foldClassifier0ForTraining(model, scales);
+    const adam = new Adam({ lr: 1e-3 });
+    for (const [name, scale] of scales) adam.lrScale.set(name, scale);
+    for (let i = 0; i < 3; i++) trainStep(model, x, y, adam, { dropout: 0 });
+    const after = logits();
+    adam.dispose();
+    disposeDualModel(model);
+    return after.map((v, i) => v - before[i]);
+  };
+  for (const rule of ["fan-in", "uniform"] as const) {
+    const [torchLayout, folded] = [change(rule, false), change(rule, true)];
+    const err = relError(folded, torchLayout);
+    t.diagnostic(`${rule}: relative difference of the logits' change ${err.toExponential(2)}`);
+    assert.ok(Math.max(...torchLayout.map(Math.abs)) > 1e-3, `${rule}: training moved the logits`);
+    assert.ok(err < 5e-3, `${rule}: the folded layer's change in the logits differs by ${err} (relative)`);
+  }
+  tf.dispose([x, y]);
+});
+
+test("a folded VGG19-BN run writes torchvision's layout and resumes exactly from its folded checkpoint", async () => {
+  const vgg = { arch: "vgg19_bn" as const, backend: await vggBackend() };
+  assert.equal((await run("vgg-resumed", { ...vgg, stopAfter: 1 })).status, "stopped");
+  const checkpoint = SafetensorsFile.open(path.join(work, "vgg-resumed", "checkpoint.safetensors"));
+  assert.deepEqual(checkpoint.entry("model.backbones.0.classifier.0.weight").shape, [512, 4096]);
+  assert.deepEqual(checkpoint.entry("adam.v.backbones.1.classifier.0.weight").shape, [512, 4096]);
+  await run("vgg-resumed", vgg);
+  await run("vgg", vgg);
+  assert.deepEqual(weightsOf("vgg").get("backbones.0.classifier.0.weight")!.shape, [25088, 4096]);
+  assertSameWeights("vgg", "vgg-resumed");
 });
 
 test("a run stopped at a checkpoint resumes to the same weights as an uninterrupted run", async () => {
