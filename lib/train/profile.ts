@@ -18,8 +18,11 @@ export type Schedule = (typeof SCHEDULES)[number];
 export interface Profile {
   name: string;
   about: string;
-  /** Model input side in pixels: 299 in the paper, the stamp size (50) for native resolution. */
-  inputSize: number;
+  /**
+   * Model input side in pixels: 299 in the paper, the stamp size (50) for native resolution; one for both networks
+   * or one per network, as batchSize (inputSizeFor).
+   */
+  inputSize: number | Record<ArchName, number>;
   learningRate: number;
   /** VGG19-BN's classifier dropout: torchvision's 0.5 (the paper; the default), or less for training from scratch. */
   vggDropout?: number;
@@ -81,7 +84,9 @@ export function loadProfile(nameOrFile: string): Profile {
   if (typeof p.name !== "string") bad("needs a name");
   if (p.name !== path.basename(file, ".json") && !nameOrFile.endsWith(".json"))
     bad(`name '${p.name}' differs from the file name`);
-  positiveInt(p.inputSize, "inputSize");
+  if (typeof p.inputSize === "object" && p.inputSize !== null)
+    for (const arch of ARCHITECTURES) positiveInt(p.inputSize[arch], `inputSize.${arch}`);
+  else positiveInt(p.inputSize, "inputSize");
   if (!(p.learningRate > 0)) bad(`learningRate must be positive (got ${p.learningRate})`);
   for (const arch of ARCHITECTURES) {
     positiveInt(p.batchSize?.[arch], `batchSize.${arch}`);
@@ -109,6 +114,11 @@ export function loadProfile(nameOrFile: string): Profile {
   if (p.checkpointEvery % p.logEvery !== 0)
     bad(`checkpointEvery (${p.checkpointEvery}) must be a multiple of logEvery (${p.logEvery})`);
   return p;
+}
+
+/** The input side `arch` trains at under `profile`. */
+export function inputSizeFor(profile: Profile, arch: ArchName): number {
+  return typeof profile.inputSize === "number" ? profile.inputSize : profile.inputSize[arch];
 }
 
 /** The learning rate of batch `b` (0-based) of a run of `batches`: a function of the batch alone, so resuming is exact. */

@@ -27,7 +27,7 @@ import { logProgress, Progress, progressBar } from "../util/progress";
 import { gitState, machineInfo, sha256File } from "../util/provenance";
 import { deriveSeed } from "../util/random";
 import { Adam } from "./adam";
-import { learningRateAt, Profile } from "./profile";
+import { inputSizeFor, learningRateAt, Profile } from "./profile";
 import {
   MetricsLine,
   readRunConfigFile,
@@ -195,15 +195,16 @@ export function classifierStepScales(state: Map<string, { shape: number[] }>): M
 
 /**
  * The run's identity as JSON, for checking that a resumed run is the same run: the settings that can change it.
- * A profile's prose and the keys of the other architecture (its batch size and count, VGG-only options on a
+ * A profile's prose and the keys of the other architecture (its batch size, count and input size, VGG-only options on a
  * ResNet) do not, so editing them does not strand runs in progress.
  */
 function identity(c: RunConfig): string {
-  const { about: _about, vggDropout, vggClassifierStep, batchSize, batches, ...shared } = c.profile;
+  const { about: _about, vggDropout, vggClassifierStep, batchSize, batches, inputSize: _size, ...shared } = c.profile;
   const own = c.arch === "vgg19_bn" ? { vggDropout, vggClassifierStep } : {};
   const profile: Record<string, unknown> = {
     ...shared,
     ...own,
+    inputSize: inputSizeFor(c.profile, c.arch),
     batchSize: batchSize[c.arch],
     batches: batches[c.arch],
   };
@@ -227,7 +228,7 @@ async function trainUnlocked(options: TrainOptions): Promise<RunResult> {
   if (finished) return finished;
   const data = prepareData(run);
   const { arch, seed, profile } = run;
-  const model = createDualModel({ arch, inputSize: profile.inputSize, seed }, data.weights);
+  const model = createDualModel({ arch, inputSize: run.inputSize, seed }, data.weights);
   let adam: Adam | undefined;
   let classWeights: tf.Tensor1D | undefined;
   let logitOffsets: tf.Tensor1D | undefined;
@@ -268,7 +269,7 @@ function stepScales(run: RunSettings, model: DualModel): Map<string, number> {
  * resumes a checkpoint written unfolded. Returns `scales` adjusted to the folded layer.
  */
 function foldWhereExact(run: RunSettings, model: DualModel, scales: Map<string, number>): Map<string, number> {
-  if (run.arch !== "vgg19_bn" || vggFeatureSide(run.profile.inputSize) !== 1 || checkpointUnfolded(run)) return scales;
+  if (run.arch !== "vgg19_bn" || vggFeatureSide(run.inputSize) !== 1 || checkpointUnfolded(run)) return scales;
   return foldClassifier0ForTraining(model, scales);
 }
 
@@ -302,6 +303,7 @@ interface RunSettings {
   minDetectedBands: number;
   batches: number;
   batchSize: number;
+  inputSize: number;
   log: (line: string) => void;
   progress: (total: number) => Progress;
   file: (name: RunFile) => string;
@@ -321,6 +323,7 @@ function runSettings(options: TrainOptions): RunSettings {
     minDetectedBands: options.minDetectedBands ?? 4,
     batches: options.batches ?? profile.batches[arch],
     batchSize: profile.batchSize[arch],
+    inputSize: inputSizeFor(profile, arch),
     progress: options.progress ?? (options.log ? logProgress(log) : (total) => progressBar(total)),
     file: (name) => runFile(out, name),
   };
@@ -476,7 +479,7 @@ function trainBatches(run: RunSettings, data: TrainingData, t: Trainer, range: L
       idx.map((i) => data.pixels[i]),
       {
         stampSize: data.set.size,
-        inputSize: profile.inputSize,
+        inputSize: run.inputSize,
         rescale: profile.rescale,
         rotation: profile.rotation,
         augmentSeeds: profile.augment ? idx.map((_, j) => deriveSeed(seed, b, j)) : undefined,
@@ -554,7 +557,7 @@ function finishRun(
   const input: InputSpec = {
     bands: [...BANDS],
     stampSize: data.set.size,
-    inputSize: profile.inputSize,
+    inputSize: run.inputSize,
     rescale: profile.rescale,
   };
   // Model files keep torchvision's layout, whatever the training used.

@@ -11,7 +11,7 @@ import { createDualModel, disposeDualModel, dualForward, dualStateDict } from ".
 import { readSafetensors, SafetensorsFile } from "../../lib/models/safetensors";
 import { Adam } from "../../lib/train/adam";
 import { trainStep } from "../../lib/train/step";
-import { learningRateAt, loadProfile, PROFILES, Profile } from "../../lib/train/profile";
+import { inputSizeFor, learningRateAt, loadProfile, PROFILES, Profile } from "../../lib/train/profile";
 import { BatchSampler } from "../../lib/train/sampler";
 import {
   classifierStepScales,
@@ -88,6 +88,15 @@ test("the built-in profiles load; the paper profile is the published recipe; bad
   assert.throws(() => loadProfile(bad), /vggDropout must be in \[0, 1\) \(got 1\)/);
   fs.writeFileSync(bad, JSON.stringify({ ...tiny, schedule: "step" }));
   assert.throws(() => loadProfile(bad), /schedule must be one of constant, cosine/);
+  fs.writeFileSync(bad, JSON.stringify({ ...tiny, inputSize: { resnet18: 96 } }));
+  assert.throws(() => loadProfile(bad), /inputSize.vgg19_bn must be a positive integer \(got undefined\)/);
+  const perNetwork = path.join(work, "per-network.json");
+  fs.writeFileSync(perNetwork, JSON.stringify({ ...tiny, inputSize: { resnet18: 96, vgg19_bn: 50 } }));
+  const sizes = loadProfile(perNetwork);
+  assert.deepEqual(
+    [inputSizeFor(sizes, "resnet18"), inputSizeFor(sizes, "vgg19_bn"), inputSizeFor(tiny, "vgg19_bn")],
+    [96, 50, 32],
+  );
   fs.writeFileSync(bad, JSON.stringify({ ...tiny, vggClassifierStep: "sqrt" }));
   assert.throws(() => loadProfile(bad), /vggClassifierStep must be one of uniform, fan-in/);
 });
@@ -161,6 +170,13 @@ test("same seed, same data, same backend: identical weights; another seed: diffe
   assert.equal(config.backend.backend, "wasm");
   assert.match(config.git.commit, /^([0-9a-f]{40}|unknown)$/);
   assert.equal((await run("a")).status, "already complete");
+  // The other network's input size is not this run's setting.
+  const vggLarger: Profile = { ...tiny, inputSize: { resnet18: 32, vgg19_bn: 64 } };
+  assert.equal((await run("a", { profile: vggLarger })).status, "already complete");
+  await assert.rejects(
+    run("a", { profile: { ...tiny, inputSize: { resnet18: 40, vgg19_bn: 32 } } }),
+    /holds a finished run with different settings \(profile.inputSize: 32 -> 40/,
+  );
 });
 
 test("the cosine schedule decays from the profile's rate to 0; constant (the paper) keeps it; a resumed cosine run is exact", async () => {
