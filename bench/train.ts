@@ -1,14 +1,19 @@
-// Training benchmark: one step of the paper's dual-ResNet18 classifier (batch 16, cross-entropy, Adam lr 1e-4;
-// lib/models trainStep) for each input size x precision x backend x thread count (BENCH_SIZES, default 64, e.g.
-// 64,299 for the paper's size; BENCH_PRECISIONS, default fp32, e.g. fp32,bf16; BENCH_BACKENDS; BENCH_THREADS; each
-// in its own process), beside PyTorch CPU with the same thread count and precision (bf16: its CPU autocast), its
-// steps alternating with ours. Prints each run's per-kernel profile and PyTorch's top ops, the ratios
-// ours/PyTorch, our bf16 speed-up over our fp32, and last the onednn 2-thread fp32 training ratio at 64 px.
+// Training benchmark: one step of the paper's dual classifier (batch 16, cross-entropy, Adam lr 1e-4; lib/models
+// trainStep), dual ResNet18 by default or dual VGG19-BN (BENCH_ARCH=vgg19_bn; at 32-63 px its classifier.0 trains
+// folded as `train` does, BENCH_VGG_FOLD=0 keeps torchvision's layout), for each input size x precision x backend x
+// thread count (BENCH_SIZES, default 64, e.g. 64,299 for the paper's size; BENCH_PRECISIONS, default fp32, e.g.
+// fp32,bf16; BENCH_BACKENDS; BENCH_THREADS; each in its own process), beside PyTorch CPU with the same thread count
+// and precision (bf16: its CPU autocast), its steps alternating with ours. Prints each run's per-kernel profile and
+// PyTorch's top ops, the ratios ours/PyTorch, our bf16 speed-up over our fp32, and last the onednn 2-thread fp32
+// training ratio at 64 px.
 import * as tf from "@tensorflow/tfjs";
 import { initBackend, Precision } from "../lib/backend/select";
+import { ArchName } from "../lib/models/arch";
 import { createDualModel, dualStateDict } from "../lib/models/dual";
+import { vggFeatureSide } from "../lib/models/vgg";
 import { trainStep } from "../lib/train/step";
 import { Adam } from "../lib/train/adam";
+import { foldClassifier0ForTraining } from "../lib/train/train";
 import {
   benchMatrix,
   comparison,
@@ -29,6 +34,10 @@ const BATCH = 16,
   CLASSES = 4;
 const SIZES = envList("BENCH_SIZES", "64").map(Number);
 const PRECISIONS = envList("BENCH_PRECISIONS", "fp32") as Precision[];
+const ARCH = (process.env.BENCH_ARCH || "resnet18") as ArchName;
+/** Whether VGG19-BN's classifier.0 trains folded where `train` folds it (1x1 last feature map). */
+const foldsAt = (size: number) =>
+  ARCH === "vgg19_bn" && process.env.BENCH_VGG_FOLD !== "0" && vggFeatureSide(size) === 1;
 /** The ratio the last line reports. */
 const HEADLINE = { backend: "onednn", threads: 2, size: 64, precision: "fp32" };
 
@@ -44,7 +53,8 @@ async function child(): Promise<void> {
     asked = process.env.BENCH_PRECISION as Precision;
   const info = await initBackend({ precision: asked });
   if (info.precision !== asked) throw new Error(`${asked} cannot run on ${info.backend} here`);
-  const model = createDualModel({ arch: "resnet18", inputSize: size, seed: 1 });
+  const model = createDualModel({ arch: ARCH, inputSize: size, seed: 1 });
+  // Counted in torchvision's layout, before folding, to check against PyTorch's.
   const params = [...dualStateDict(model).values()].filter((v) => v.trainable).reduce((n, v) => n + v.size, 0);
   const x = tf.randomUniform([BATCH, size, size, 6], 0, 1, "float32", 2) as tf.Tensor4D;
   const labels = tf.tensor1d(
@@ -52,8 +62,11 @@ async function child(): Promise<void> {
     "int32",
   );
   const adam = new Adam({ lr: 1e-4 });
+  if (foldsAt(size)) for (const [k, v] of foldClassifier0ForTraining(model, new Map())) adam.lrScale.set(k, v);
   const step = () => void trainStep(model, x, labels, adam);
   const peers = TorchPeer.pair("train_torch.py", [
+    "--arch",
+    ARCH,
     "--threads",
     info.threads,
     "--batch",
@@ -75,7 +88,7 @@ async function child(): Promise<void> {
     if (torch.params !== params) throw new Error(`parameter counts differ: ours ${params}, PyTorch ${torch.params}`);
     const native = info.nativeKernels?.length ? `; native kernels: ${info.nativeKernels.join(", ")}` : "";
     console.log(
-      `--- ${info.backend}, ${info.threads} thread(s), ${size} px, ${info.precision}, simd ${info.simd}${native}`,
+      `--- ${ARCH}${foldsAt(size) ? " (classifier.0 folded)" : ""}, ${info.backend}, ${info.threads} thread(s), ${size} px, ${info.precision}, simd ${info.simd}${native}`,
     );
     for (const line of formatProfile(
       `per-kernel profile of one training step (wall ${wallMs.toFixed(0)} ms with profiling)`,
@@ -100,7 +113,7 @@ async function child(): Promise<void> {
 async function main(): Promise<void> {
   const { backends, threads } = benchMatrix();
   console.log(
-    `dual ResNet18 training step: batch ${BATCH}, ${SIZES.join(" and ")} px, 6 channels, ${CLASSES} classes, Adam lr 1e-4, ` +
+    `dual ${ARCH} training step: batch ${BATCH}, ${SIZES.join(" and ")} px, 6 channels, ${CLASSES} classes, Adam lr 1e-4, ` +
       `${PRECISIONS.join(" and ")} (parameter count checked equal to PyTorch's); medians of ${STEPS} steps after ${WARMUP} warm-up, ours and PyTorch's alternating`,
   );
   console.log(PEERS_NOTE);
@@ -111,7 +124,8 @@ async function main(): Promise<void> {
     for (const precision of PRECISIONS) {
       for (const backend of backends) {
         for (const n of threads) {
-          const label = `train step ${size} px ${precision} ${backend.padEnd(6)} ${n} thread(s)`;
+          const fold = foldsAt(size) ? " folded" : "";
+          const label = `${ARCH} train step ${size} px${fold} ${precision} ${backend.padEnd(6)} ${n} thread(s)`;
           const r = runChild<ChildResult>(__filename, backend, n, {
             BENCH_SIZE: String(size),
             BENCH_PRECISION: precision,
@@ -141,7 +155,7 @@ async function main(): Promise<void> {
   summary.forEach((l) => console.log(l));
   console.log(
     headline ??
-      `train step ${HEADLINE.size} px ${HEADLINE.precision} ${HEADLINE.backend} ${HEADLINE.threads} thread(s): not measured (BENCH_*, or the backend is unavailable)`,
+      `${ARCH} train step ${HEADLINE.size} px ${HEADLINE.precision} ${HEADLINE.backend} ${HEADLINE.threads} thread(s): not measured (BENCH_*, or the backend is unavailable)`,
   );
 }
 

@@ -1,7 +1,7 @@
 """PyTorch CPU peer for bench/train.ts and bench/backend.ts: one training step of the dual classifier (forward in
 training mode, cross-entropy, backward, Adam lr 1e-4), the paper's setup at native resolution.
 
-usage: train_torch.py --threads N --batch B --size S [--precision fp32|bf16]
+usage: train_torch.py [--arch resnet18|vgg19_bn] --threads N --batch B --size S [--precision fp32|bf16]
 With --precision bf16 the forward pass runs under torch.autocast("cpu", torch.bfloat16) (PyTorch's CPU mixed
 precision: convolutions and matrix products in bf16, weights, optimizer and loss in fp32).
 Serves requests on stdin, one per line, so that the benchmark can alternate our steps with PyTorch's (both then
@@ -23,10 +23,11 @@ def main():
     for name in ("threads", "batch", "size"):
         p.add_argument("--" + name, type=int, required=True)
     p.add_argument("--precision", choices=("fp32", "bf16"), default="fp32")
+    p.add_argument("--arch", choices=("resnet18", "vgg19_bn"), default="resnet18")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
-    model = Dual("resnet18").train()
+    model = Dual(a.arch).train()
     x = torch.rand(a.batch, 6, a.size, a.size)
     y = torch.randint(0, 4, (a.batch,))
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
