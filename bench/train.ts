@@ -10,10 +10,9 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend, Precision } from "../lib/backend/select";
 import { ArchName } from "../lib/models/arch";
 import { createDualModel, dualStateDict } from "../lib/models/dual";
-import { vggFeatureSide } from "../lib/models/vgg";
 import { trainStep } from "../lib/train/step";
 import { Adam } from "../lib/train/adam";
-import { foldClassifier0ForTraining } from "../lib/train/train";
+import { foldClassifier0ForTraining, foldsClassifier0 } from "../lib/train/train";
 import {
   benchMatrix,
   comparison,
@@ -36,8 +35,7 @@ const SIZES = envList("BENCH_SIZES", "64").map(Number);
 const PRECISIONS = envList("BENCH_PRECISIONS", "fp32") as Precision[];
 const ARCH = (process.env.BENCH_ARCH || "resnet18") as ArchName;
 /** Whether VGG19-BN's classifier.0 trains folded where `train` folds it (1x1 last feature map). */
-const foldsAt = (size: number) =>
-  ARCH === "vgg19_bn" && process.env.BENCH_VGG_FOLD !== "0" && vggFeatureSide(size) === 1;
+const foldsAt = (size: number) => process.env.BENCH_VGG_FOLD !== "0" && foldsClassifier0(ARCH, size);
 /** The ratio the last line reports. */
 const HEADLINE = { backend: "onednn", threads: 2, size: 64, precision: "fp32" };
 

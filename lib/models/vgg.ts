@@ -122,9 +122,14 @@ function classifier0(p: Params, h: tf.Tensor4D): tf.Tensor2D {
  */
 function replicatedClassifier0(p: Params, h: tf.Tensor4D): tf.Tensor2D {
   const [n, , , c] = h.shape;
-  const w = param(p, "classifier.0.weight");
-  const summed = tf.sum(tf.reshape(w, [c, POOLED * POOLED, w.shape[1] as number]), 1) as tf.Tensor2D;
+  const summed = summedCopies(param(p, "classifier.0.weight"));
   return tf.add(tf.matMul(tf.reshape(h, [n, c]) as tf.Tensor2D, summed), param(p, "classifier.0.bias")) as tf.Tensor2D;
+}
+
+/** classifier.0's weight [25088, 4096] with the 49 rows of each channel summed: [512, 4096]. */
+function summedCopies(w: tf.Tensor): tf.Tensor2D {
+  const [rows, out] = w.shape as [number, number];
+  return tf.sum(tf.reshape(w, [rows / (POOLED * POOLED), POOLED * POOLED, out]), 1);
 }
 
 const isOneByOne = (h: tf.Tensor4D) => h.shape[1] === 1 && h.shape[2] === 1;
@@ -154,8 +159,7 @@ function foldedClassifier0(p: Params, h: tf.Tensor4D): tf.Tensor2D {
  */
 export function foldClassifier0(p: Params): void {
   const w = param(p, "classifier.0.weight");
-  const [rows, out] = w.shape as [number, number];
-  const folded = tf.tidy(() => tf.sum(tf.reshape(w, [rows / (POOLED * POOLED), POOLED * POOLED, out]), 1));
+  const folded = tf.tidy(() => summedCopies(w));
   p.set("classifier.0.weight", tf.variable(folded, w.trainable));
   folded.dispose();
   w.dispose();

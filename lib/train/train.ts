@@ -269,9 +269,13 @@ function stepScales(run: RunSettings, model: DualModel): Map<string, number> {
  * resumes a checkpoint written unfolded. Returns `scales` adjusted to the folded layer.
  */
 function foldWhereExact(run: RunSettings, model: DualModel, scales: Map<string, number>): Map<string, number> {
-  if (run.arch !== "vgg19_bn" || vggFeatureSide(run.inputSize) !== 1 || checkpointUnfolded(run)) return scales;
+  if (!foldsClassifier0(run.arch, run.inputSize) || checkpointUnfolded(run)) return scales;
   return foldClassifier0ForTraining(model, scales);
 }
+
+/** Whether `train` folds classifier.0: VGG19-BN at inputs whose last feature map is 1x1 (32-63 px). */
+export const foldsClassifier0 = (arch: ArchName, inputSize: number) =>
+  arch === "vgg19_bn" && vggFeatureSide(inputSize) === 1;
 
 /** Folds both backbones' classifier.0 and returns `scales` with its step multiplied by the copies it replaces. */
 export function foldClassifier0ForTraining(model: DualModel, scales: Map<string, number>): Map<string, number> {

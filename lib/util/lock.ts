@@ -59,7 +59,8 @@ function acquire(file: string, command: string, output: string): () => void {
       throw refusal(file, output, e);
     }
     const holder = readHolder(file);
-    if (attempt > 0 || (holder && !isStale(holder))) throw refusal(file, output, holder ?? new Error("unreadable"));
+    if (attempt > 0 || (holder && !isStale(holder)))
+      throw refusal(file, output, holder ?? new Error("it exists but does not read as a lock"));
     removeIfStill(file, holder); // the holder is gone (or the file is not a lock we wrote): take over
   }
   const release = () => {
