@@ -170,6 +170,22 @@ function synthAnnotator(synthDir: string): (v: number) => number[][] {
   return calibratedAnnotator(config, config.scales[manifest.scale], manifest.seed).labelGivenTruth;
 }
 
+/**
+ * For each object FIELD/id with a rendered truth (classes 1-4), the annotator model's chances of a second
+ * classifier's label (classes 1-4) at the object's catalog V magnitude; null where the truth or V is unknown.
+ */
+export function secondLabelChances(
+  synthDir: string,
+  objects: { key: string; truth: number | null }[],
+): (number[] | null)[] {
+  const info = synthObjectInfo(synthDir);
+  const annotator = synthAnnotator(synthDir);
+  return objects.map(({ key, truth }) => {
+    const v = info.get(key)?.vMag ?? null;
+    return truth === null || v === null ? null : annotator(v)[truth - 1];
+  });
+}
+
 /** The oracle by V magnitude (per label class: how often the label names the truth). */
 function oracleByV(items: StampItem[], info: Map<string, ObjectInfo>): BinScore[] {
   return scoreByBin([oracleRun(items)], (k) => binOf(info.get(k)?.vMag ?? null, V_BINS), binOrder(V_BINS));

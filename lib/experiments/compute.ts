@@ -31,8 +31,8 @@ import {
 import { ArchName } from "../models/arch";
 import { MetricsLine, readMetrics, trainingSeconds } from "../train/rundir";
 import { LogisticModel, trainBaseline } from "./baseline";
-import { ceilingResult } from "./ceiling";
-import { Agreement, humanAgreement } from "./human";
+import { ceilingResult, secondLabelChances } from "./ceiling";
+import { Agreement, ExpectedAgreement, expectedAgreement, humanAgreement } from "./human";
 import { PaperResults, paperResults, PaperTable, paperTable } from "./paper";
 import { predictionsResult } from "./predictions";
 import { writeResult } from "./results";
@@ -59,16 +59,21 @@ export interface DatasetResult {
   fields: DatasetRow[];
   paper: { table1: PaperResults["table1"]; table2: PaperResults["table2"] };
 }
+/**
+ * One set's agreement; on simulated data also what the second annotator gives on average given each object's
+ * rendered truth and V (`expected`): the noise of the catalog labels without that of one draw of a second label.
+ */
+export type SimulatedAgreement = Agreement & { expected?: ExpectedAgreement };
 /** human-agreement.json: Figure 2, the catalog's class against a second annotator; null where none has both. */
 export interface AgreementResult {
   /** Which two classifications are compared. */
   source: string;
   /** The Table 1 fields (the training set; the simulator's annotator is calibrated on them). */
-  table1: Agreement | null;
+  table1: SimulatedAgreement | null;
   /** The paper's Figure 2 galaxy. */
-  NGC4656: Agreement | null;
+  NGC4656: SimulatedAgreement | null;
   /** The generalisation field (19 Mpc). */
-  NGC1559: Agreement | null;
+  NGC1559: SimulatedAgreement | null;
   /** The paper's per-class agreement in per cent (classes 1-4). */
   paperDiagonal: number[];
 }
@@ -197,21 +202,37 @@ function countBy(values: string[]): Record<string, number> {
   return counts;
 }
 
-function agreementResult(stamps: string): AgreementResult {
+function agreementResult(stamps: string, synth?: string): AgreementResult {
   const rows = readManifest(stamps).filter((r) => r.status === "kept");
   const { table1 } = fieldsByTable(stamps);
-  const of = (rs: typeof rows) =>
-    rs.some((r) => r.secondLabel !== null)
-      ? humanAgreement(
-          rs.map((r) => r.class),
-          rs.map((r) => r.secondLabel),
+  const simulated = synth !== undefined && fs.existsSync(path.join(synth, "manifest.json"));
+  const chances = simulated
+    ? secondLabelChances(
+        synth,
+        rows.map((r) => ({ key: `${r.field}/${r.id}`, truth: r.truth })),
+      )
+    : rows.map(() => null);
+  const of = (keep: (field: string) => boolean) => {
+    const picked = rows.map((r, i) => ({ r, chance: chances[i] })).filter(({ r }) => keep(r.field));
+    if (!picked.some(({ r }) => r.secondLabel !== null)) return null;
+    const agreement = humanAgreement(
+      picked.map(({ r }) => r.class),
+      picked.map(({ r }) => r.secondLabel),
+    );
+    const known = picked.filter((p): p is { r: (typeof rows)[number]; chance: number[] } => p.chance !== null);
+    const expected = known.some(({ r }) => r.class !== null)
+      ? expectedAgreement(
+          known.map(({ r }) => r.class),
+          known.map(({ chance }) => chance),
         )
-      : null;
+      : undefined;
+    return { ...agreement, expected };
+  };
   return {
     source: "catalog class (A) against the simulator's second annotator (B)",
-    table1: of(rows.filter((r) => table1.includes(r.field))),
-    NGC4656: of(rows.filter((r) => r.field === "NGC4656")),
-    NGC1559: of(rows.filter((r) => r.field === "NGC1559")),
+    table1: of((f) => table1.includes(f)),
+    NGC4656: of((f) => f === "NGC4656"),
+    NGC1559: of((f) => f === "NGC1559"),
     paperDiagonal: paperResults().human_agreement_diagonal_percent,
   };
 }
@@ -363,7 +384,7 @@ export function computeResults(ctx: ComputeContext): void {
     fields: datasetRows(ctx.stamps),
     paper: { table1: paperResults().table1, table2: paperResults().table2 },
   } satisfies DatasetResult);
-  writeResult(ctx.results, "human-agreement", agreementResult(ctx.stamps));
+  writeResult(ctx.results, "human-agreement", agreementResult(ctx.stamps, ctx.synth));
   let splitFile: string | undefined;
   for (const [arch, runs] of Object.entries(ctx.runs) as [ArchName, string[]][]) {
     if (!runs.length) continue;

@@ -44,3 +44,36 @@ export function humanAgreement(a: (number | null)[], b: (number | null)[]): Agre
     match12: match([0, 1]),
   };
 }
+
+/** What a second classifier would give on average: row percentages and their diagonal, with no draw of its labels. */
+export interface ExpectedAgreement {
+  /** percent[a][b]: mean probability (per cent) that B says class b+1 of the objects A put in class a+1. */
+  percent: number[][];
+  diagonal: number[];
+  n: number;
+}
+
+/**
+ * The agreement expected of a second classifier whose label for each object is drawn from `chanceOfB[i]` (B's
+ * probability of classes 1-4 for object i), with A's labels as given (classes 1-4; null objects skipped). A drawn
+ * second label scatters around this by the standard error of a proportion; the expectation does not.
+ */
+export function expectedAgreement(a: (number | null)[], chanceOfB: number[][]): ExpectedAgreement {
+  if (a.length !== chanceOfB.length)
+    throw new Error(`expectedAgreement: ${a.length} labels against ${chanceOfB.length}`);
+  const sums = Array.from({ length: 4 }, () => [0, 0, 0, 0]);
+  const counts = [0, 0, 0, 0];
+  a.forEach((label, i) => {
+    if (label === null) return;
+    const p = chanceOfB[i];
+    const total = p.reduce((s, v) => s + v, 0);
+    if (p.length !== 4 || !p.every(Number.isFinite) || Math.abs(total - 1) > 1e-6)
+      throw new Error(`expectedAgreement: object ${i}'s probabilities [${p.join(", ")}] are not a distribution`);
+    counts[label - 1]++;
+    p.forEach((v, b) => (sums[label - 1][b] += v));
+  });
+  const n = counts.reduce((s, c) => s + c, 0);
+  if (n === 0) throw new Error("expectedAgreement: no object has a label");
+  const percent = sums.map((row, k) => row.map((v) => (counts[k] ? (100 * v) / counts[k] : 0)));
+  return { percent, diagonal: percent.map((row, k) => row[k]), n };
+}

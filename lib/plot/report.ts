@@ -291,18 +291,33 @@ export function humanAgreementReport(
     const n = x.counts[i].reduce((s, c) => s + c, 0);
     return n ? 100 * Math.sqrt(((x.diagonal[i] / 100) * (1 - x.diagonal[i] / 100)) / n) : NaN;
   };
+  // On simulated data: the second annotator's mean over its possible labels, given each object's rendered truth.
+  const expected = a.expected?.diagonal;
   const rows = a.diagonal.map((d, i) => [
     `class ${i + 1}`,
     d,
     stderr(a, i),
+    ...(expected ? [expected[i], expected[i] - r.paperDiagonal[i]] : []),
     r.paperDiagonal[i],
     d - r.paperDiagonal[i],
     a.counts[i].reduce((x, y) => x + y, 0),
     r.NGC4656 ? r.NGC4656.diagonal[i] : null,
   ]);
   const frame = new DataFrame(rows, {
-    columns: ["class", "agreement [%]", "std. error", "paper [%]", "difference", "objects", "NGC 4656 [%]"],
+    columns: [
+      "class",
+      "agreement [%]",
+      "std. error",
+      ...(expected ? ["expected [%]", "expected - paper"] : []),
+      "paper [%]",
+      "difference",
+      "objects",
+      "NGC 4656 [%]",
+    ],
   });
+  const expectedLine = expected
+    ? ` Expected of the annotator model given the rendered truths (no draw of a second label): ${expected.map((e) => e.toFixed(1)).join(" / ")}% against the paper's ${r.paperDiagonal.join(" / ")}%.`
+    : "";
   return {
     figure: figures.agreementFigure(
       a.percent,
@@ -313,7 +328,7 @@ export function humanAgreementReport(
     table: frameHtml(frame, `Agreement per class, ${which} (the paper's Figure 2 is NGC 4656 alone)`),
     frame,
     result: r,
-    summary: `${which}: total match over classes 1+2+3 ${a.match123.toFixed(0)}% (paper ${paper.classes_1_2_3}%), over classes 1+2 ${a.match12.toFixed(0)}% (paper ${paper.classes_1_2}%).`,
+    summary: `${which}: total match over classes 1+2+3 ${a.match123.toFixed(0)}% (paper ${paper.classes_1_2_3}%), over classes 1+2 ${a.match12.toFixed(0)}% (paper ${paper.classes_1_2}%).${expectedLine}`,
   };
 }
 
