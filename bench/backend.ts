@@ -12,6 +12,7 @@ import {
   formatProfile,
   kernelProfile,
   pairedMedians,
+  machineNote,
   PEERS_NOTE,
   STEPS,
   TorchPeer,
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
   console.log(
     `tfjs ${info.tfjs}: backend ${info.backend}, ${info.threads} thread(s), simd ${info.simd}; dual ResNet18, batch ${BATCH}, ${SIZE}x${SIZE}x6; medians of ${STEPS} after ${WARMUP} warm-up`,
   );
+  console.log(machineNote());
   console.log(PEERS_NOTE);
   const model = createDualModel({ arch: "resnet18", inputSize: SIZE, seed: 1 });
   const x = tf.randomUniform([BATCH, SIZE, SIZE, 6], 0, 1, "float32", 2) as tf.Tensor4D;

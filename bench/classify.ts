@@ -19,12 +19,14 @@ import { partialFile } from "../lib/classify/partial";
 import { openMosaics } from "../lib/curate/mosaics";
 import { cutStamp } from "../lib/curate/stamp";
 import { writeFits } from "../lib/io/fits";
-import { createDualModel, disposeDualModel } from "../lib/models/dual";
+import * as tf from "@tensorflow/tfjs";
+import { createDualModel, disposeDualModel, dualPredict } from "../lib/models/dual";
 import { InputSpec, saveDualModel } from "../lib/models/saved";
 import { loadProfile } from "../lib/train/profile";
 import { progressBar } from "../lib/util/progress";
 import { mulberry32 } from "../lib/util/random";
-import { MallocPolicy, PEERS_NOTE, python, repoRoot, torchEnv } from "./measure";
+import { convolutionRate, flopsOf } from "./arithmetic";
+import { MallocPolicy, machineNote, PEERS_NOTE, python, repoRoot, torchEnv } from "./measure";
 
 const OBJECTS = Number(process.env.BENCH_OBJECTS ?? 3000);
 const MODELS = Number(process.env.BENCH_MODELS ?? 10);
@@ -116,6 +118,16 @@ function writeRawStamps(field: ReturnType<typeof ensureField>): string {
   return file;
 }
 
+/** The ensemble's floating-point operations per object: one dual model's forward pass on a batch, times MODELS. */
+async function ensembleFlopsPerObject(): Promise<number> {
+  const model = createDualModel({ arch: "resnet18", inputSize: SIZE, seed: 0 });
+  const x = tf.zeros([BATCH, SIZE, SIZE, 6]) as tf.Tensor4D;
+  const flops = await flopsOf(() => void dualPredict(model, x).dispose());
+  tf.dispose(x);
+  disposeDualModel(model);
+  return (flops / BATCH) * MODELS;
+}
+
 const load = () =>
   os
     .loadavg()
@@ -132,9 +144,12 @@ async function main(): Promise<void> {
     `bench:classify: ${MODELS} dual-ResNet18 models (cpu profile recipe, ${SIZE} px stamps at ${SIZE} px input), ${OBJECTS} candidates, batch ${BATCH}, ${precision}`,
   );
   console.log(
-    `tfjs ${info.tfjs}: backend ${info.backend}, ${info.threads} thread(s), simd ${info.simd}; ${os.cpus().length} CPU(s) ${os.cpus()[0]?.model ?? ""}; load average ${load()}`,
+    `tfjs ${info.tfjs}: backend ${info.backend}, ${info.threads} thread(s), simd ${info.simd}; load average ${load()}`,
   );
+  console.log(machineNote());
   console.log(PEERS_NOTE);
+  const flopsPerObject = await ensembleFlopsPerObject();
+  const peak = convolutionRate();
   const models = ensureModels();
   const field = ensureField();
   const stamps = writeRawStamps(field);
@@ -186,6 +201,14 @@ async function main(): Promise<void> {
   console.log(
     `StarcNet reference: ~${STARCNET_SECONDS} s for 3,000 objects with one network on a CPU; our ${MODELS}-model ensemble: ${ours.seconds.toFixed(0)} s wall for ${OBJECTS}` +
       `${OBJECTS === 3000 ? "" : ` (${per3000.toFixed(0)} s per 3,000 at this rate)`}: ${per3000 < STARCNET_SECONDS ? "faster" : "slower"} than the reference`,
+  );
+  const giga = (flops: number) => (flops / 1e9).toFixed(0);
+  const needed = (flopsPerObject * 3000) / 45;
+  console.log(
+    `arithmetic: ${(flopsPerObject / 1e9).toFixed(2)} GFLOP per object (${MODELS} models); ours ${giga(flopsPerObject * oursRate)} ` +
+      `GFLOP/s, PyTorch ${giga(flopsPerObject * torchRate)}; a large convolution here (3x3, 256 channels, 28 x 28, batch 16, ` +
+      `${precision}, ${info.threads} thread(s)): ${giga(peak)} GFLOP/s; 3,000 objects in 45 s need ${giga(needed)} GFLOP/s ` +
+      `(${(needed / peak).toFixed(2)}x that convolution's rate)`,
   );
   console.log(
     `objects/s ours ${oursRate.toFixed(1)}, PyTorch ${torchRate.toFixed(1)} [${torchDefaultRate.toFixed(1)}]: ratio ours/PyTorch ` +

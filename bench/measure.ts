@@ -2,6 +2,9 @@
 // (backend, threads) pair in its own Node process, since a backend and its thread count are fixed once a process
 // has initialised it. Ours and PyTorch's steps alternate one by one (pairedMedians), so that on a machine shared
 // with other work both see the same load.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import { kernelFlops } from "./arithmetic";
 import { ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
 import * as path from "node:path";
 import * as readline from "node:readline";
@@ -38,6 +41,15 @@ const RETAIN_FREED_MEMORY = "glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold
 /** The environment of a PyTorch peer process with that allocator policy. */
 export const torchEnv = (policy: MallocPolicy): NodeJS.ProcessEnv =>
   policy === "retain" ? { ...process.env, GLIBC_TUNABLES: RETAIN_FREED_MEMORY } : process.env;
+
+/** The CPU a benchmark ran on: figures from another CPU are not comparable (bf16 above all: AMX or not). */
+export function machineNote(): string {
+  const cpus = os.cpus();
+  const info = fs.existsSync("/proc/cpuinfo") ? fs.readFileSync("/proc/cpuinfo", "utf8") : "";
+  const flags = new Set((/^flags\s*:(.*)$/m.exec(info)?.[1] ?? "").trim().split(/\s+/));
+  const bf16 = ["avx512_bf16", "amx_bf16"].filter((f) => flags.has(f));
+  return `machine: ${cpus.length} CPU(s), ${cpus[0]?.model ?? "model unknown"}; bf16 instructions: ${bf16.join(", ") || "none"}`;
+}
 
 export const PEERS_NOTE =
   "PyTorch twice: with glibc keeping freed memory as ours does (the ratios), and with glibc's defaults (in brackets)";
@@ -124,7 +136,7 @@ export function comparison({ ours, torch, torchDefault }: Paired): string {
 export type ProfileRow = [string, number, number];
 
 /** Kernel time per kernel name over one call of fn (tf.profile times each kernel the engine runs). */
-export async function kernelProfile(fn: () => void): Promise<{ rows: ProfileRow[]; wallMs: number }> {
+export async function kernelProfile(fn: () => void): Promise<{ rows: ProfileRow[]; wallMs: number; flops: number }> {
   const t = process.hrtime.bigint();
   const profile = await tf.profile(fn);
   const wallMs = Number(process.hrtime.bigint() - t) / 1e6;
@@ -136,7 +148,11 @@ export async function kernelProfile(fn: () => void): Promise<{ rows: ProfileRow[
     byName.set(k.name, [ms + (k.kernelTimeMs as number), count + 1]);
   }
   const rows = [...byName].map(([name, [ms, count]]) => [name, ms, count] as ProfileRow).sort((a, b) => b[1] - a[1]);
-  return { rows, wallMs };
+  const flops = profile.kernels.reduce(
+    (sum, k) => sum + kernelFlops(k.name, k.inputShapes as number[][], k.outputShapes as number[][]),
+    0,
+  );
+  return { rows, wallMs, flops };
 }
 
 /** The top rows of a profile as indented lines, with the rest summed into one line. */

@@ -15,6 +15,7 @@ import {
   kernelProfile,
   Paired,
   pairedMedians,
+  machineNote,
   PEERS_NOTE,
   runChild,
   STEPS,
@@ -86,6 +87,7 @@ async function main(): Promise<void> {
   console.log(
     `dual classifiers, inference (eval mode): batch ${BATCH}, ${SIZES.join(" and ")} px; medians of ${STEPS} passes after ${WARMUP} warm-up, ours and PyTorch's alternating`,
   );
+  console.log(machineNote());
   console.log(PEERS_NOTE);
   const summary: string[] = [];
   let headline: string | undefined;

@@ -12,6 +12,7 @@ import { ArchName } from "../lib/models/arch";
 import { createDualModel, dualStateDict } from "../lib/models/dual";
 import { trainStep } from "../lib/train/step";
 import { Adam } from "../lib/train/adam";
+import { convolutionRate } from "./arithmetic";
 import { foldClassifier0ForTraining, foldsClassifier0 } from "../lib/train/train";
 import {
   benchMatrix,
@@ -21,6 +22,7 @@ import {
   kernelProfile,
   Paired,
   pairedMedians,
+  machineNote,
   PEERS_NOTE,
   ProfileRow,
   runChild,
@@ -44,6 +46,10 @@ interface ChildResult {
   threads: number;
   precision: Precision;
   times: Paired;
+  /** Floating-point operations of one step (convolutions and matrix products). */
+  flops: number;
+  /** A large convolution's rate here, in this precision and thread count (bench/arithmetic.ts). */
+  convolutionRate: number;
 }
 
 async function child(): Promise<void> {
@@ -76,7 +82,8 @@ async function child(): Promise<void> {
   ]);
   try {
     const times = await pairedMedians(step, peers, "step");
-    const { rows, wallMs } = await kernelProfile(step);
+    const { rows, wallMs, flops } = await kernelProfile(step);
+    const rate = convolutionRate();
     const torch = JSON.parse(await peers[0].request("profile")) as {
       torch: string;
       threads: number;
@@ -101,11 +108,20 @@ async function child(): Promise<void> {
         threads: info.threads,
         precision: info.precision,
         times,
+        flops,
+        convolutionRate: rate,
       } satisfies ChildResult),
     );
   } finally {
     peers.forEach((p) => p.close());
   }
+}
+
+/** Our step's arithmetic rate beside a large convolution's in the same child. */
+function arithmetic(r: ChildResult): string {
+  const gflops = r.flops / 1e9;
+  const rate = gflops / (r.times.ours / 1000);
+  return `${gflops.toFixed(1)} GFLOP per step, ours ${rate.toFixed(0)} GFLOP/s (a large convolution ${(r.convolutionRate / 1e9).toFixed(0)})`;
 }
 
 async function main(): Promise<void> {
@@ -114,6 +130,7 @@ async function main(): Promise<void> {
     `dual ${ARCH} training step: batch ${BATCH}, ${SIZES.join(" and ")} px, 6 channels, ${CLASSES} classes, Adam lr 1e-4, ` +
       `${PRECISIONS.join(" and ")} (parameter count checked equal to PyTorch's); medians of ${STEPS} steps after ${WARMUP} warm-up, ours and PyTorch's alternating`,
   );
+  console.log(machineNote());
   console.log(PEERS_NOTE);
   const summary: string[] = [];
   const ours = new Map<string, number>();
@@ -137,7 +154,7 @@ async function main(): Promise<void> {
           const fp32 = ours.get(`${size}:fp32:${backend}:${n}`);
           const speedup =
             precision === "bf16" && fp32 ? `; ours bf16 ${(fp32 / r.result.times.ours).toFixed(2)}x our fp32` : "";
-          const line = `${label}: ${comparison(r.result.times)}${speedup}`;
+          const line = `${label}: ${comparison(r.result.times)}${speedup}; ${arithmetic(r.result)}`;
           const isHeadline =
             backend === HEADLINE.backend &&
             n === HEADLINE.threads &&

@@ -3,7 +3,7 @@
 // is nothing to cache but the reorder primitive). Primitives are created once per shape, pass and precision and
 // kept in a cache per thread (its entries hold reorder buffers, so two threads never share one), bounded: the least
 // recently used entry goes when a new one would exceed PRIMITIVE_CACHE_ENTRIES. Outputs of very few positions go to
-// im2col + sgemm instead (conv_gemm.cc).
+// im2col + a matrix product instead (conv_gemm.cc).
 // In bf16 precision the operands a convolution reads (x, filter, dy) are rounded to bfloat16 on the way in and
 // every result it writes (y, dx, dw) stays float32, as PyTorch's CPU autocast does; accumulation is float32.
 #include <algorithm>

@@ -1,4 +1,4 @@
-// im2col + sgemm convolutions (conv_gemm.cc), used by conv.cc where they beat oneDNN's direct kernels.
+// im2col + matrix-product convolutions (conv_gemm.cc), used by conv.cc where they beat oneDNN's direct kernels.
 #pragma once
 #include "kernels.h"
 

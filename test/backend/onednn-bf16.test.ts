@@ -104,3 +104,56 @@ test("resnet18: 20 training steps in bf16 track the fp32 loss curve from the sam
     tf.dispose([x, labels]);
   }
 });
+
+/** Each value rounded to the nearest bfloat16 (ties to even), as oneDNN rounds a bf16 operand. */
+function roundedToBf16(t: tf.Tensor): tf.Tensor {
+  const bits = new Uint32Array(Float32Array.from(t.dataSync()).buffer);
+  for (let i = 0; i < bits.length; i++) bits[i] = ((bits[i] + 0x7fff + ((bits[i] >>> 16) & 1)) & 0xffff0000) >>> 0;
+  return tf.tensor(new Float32Array(bits.buffer), t.shape);
+}
+
+// Outputs of at most 4 positions take the im2col + matrix product path (native/onednn/conv_gemm.cc), in bf16 its
+// own product: it must round the same operands as the direct kernels do, in all three passes.
+for (const [name, stride, size] of [
+  ["3x3 stride 2 to 2x2", 2, 4],
+  ["3x3 stride 1 at 2x2", 1, 2],
+] as const) {
+  test(`bf16 convolution ${name} (matrix-product path): fp32's on bf16-rounded operands, in every pass`, {
+    skip: bf16Skip(),
+  }, async () => {
+    const x = tf.randomUniform([3, size, size, 40], -1, 1, "float32", 3) as tf.Tensor4D;
+    const w = tf.randomUniform([3, 3, 40, 24], -1, 1, "float32", 4) as tf.Tensor4D;
+    const g = tf.randomUniform([3, 2, 2, 24], -1, 1, "float32", 5) as tf.Tensor4D;
+    const passes = (xs: tf.Tensor4D, ws: tf.Tensor4D, gs: tf.Tensor4D) => {
+      const y = tf.conv2d(xs, ws, stride, "same");
+      const loss = (a: tf.Tensor, b: tf.Tensor) =>
+        tf
+          .conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, "same")
+          .mul(gs)
+          .sum();
+      const [dx, dw] = tf.grads(loss)([xs, ws]);
+      return [y, dx, dw];
+    };
+    try {
+      const exact = passes(x, w, g);
+      const rounded = passes(
+        roundedToBf16(x) as tf.Tensor4D,
+        roundedToBf16(w) as tf.Tensor4D,
+        roundedToBf16(g) as tf.Tensor4D,
+      );
+      await setPrecision("bf16");
+      const low = passes(x, w, g);
+      ["forward", "backward data", "backward weights"].forEach((pass, i) => {
+        const scale = tf.max(tf.abs(exact[i])).dataSync()[0];
+        const fromRounded = tf.max(tf.abs(tf.sub(low[i], rounded[i]))).dataSync()[0] / scale;
+        const fromExact = tf.max(tf.abs(tf.sub(low[i], exact[i]))).dataSync()[0] / scale;
+        assert.ok(fromRounded < 1e-5, `${pass}: ${fromRounded} from fp32 on rounded operands`);
+        assert.ok(fromExact > 1e-4, `${pass}: ${fromExact} from unrounded fp32: bf16 did not run`);
+      });
+      tf.dispose([...exact, ...rounded, ...low]);
+    } finally {
+      await setPrecision("fp32");
+      tf.dispose([x, w, g]);
+    }
+  });
+}
