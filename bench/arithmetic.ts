@@ -19,9 +19,10 @@ export function kernelFlops(name: string, inputShapes: number[][], outputShapes:
       return 2 * product(outputShapes[0]) * kh * kw * ci;
     }
     case "Conv2DBackpropInput": {
-      // Inputs: dy, filter (HWIO); output dx: the same products as the forward pass that made dy.
-      const [kh, kw, , co] = inputShapes[1];
-      return 2 * product(outputShapes[0]) * kh * kw * co;
+      // Inputs: dy, filter (HWIO); output dx: each of dy's elements meets kh * kw * ci filter taps, the products
+      // of the forward pass that made dy (counted from dx instead, a stride-2 pass would count 4x).
+      const [kh, kw, ci] = inputShapes[1];
+      return 2 * product(inputShapes[0]) * kh * kw * ci;
     }
     case "Conv2DBackpropFilter": {
       // Inputs: x, dy; output dw [kh, kw, ci, co]: each of dy's elements meets kh * kw * ci inputs.
@@ -40,13 +41,17 @@ export function kernelFlops(name: string, inputShapes: number[][], outputShapes:
   }
 }
 
-/** Floating-point operations of the convolutions and matrix products `fn` runs (from tf.profile). */
-export async function flopsOf(fn: () => void): Promise<number> {
-  const profile = await tf.profile(fn);
+/** Floating-point operations of the kernels a tf.profile recorded. */
+export function profileFlops(profile: Awaited<ReturnType<typeof tf.profile>>): number {
   return profile.kernels.reduce(
     (sum, k) => sum + kernelFlops(k.name, k.inputShapes as number[][], k.outputShapes as number[][]),
     0,
   );
+}
+
+/** Floating-point operations of the convolutions and matrix products `fn` runs. */
+export async function flopsOf(fn: () => void): Promise<number> {
+  return profileFlops(await tf.profile(fn));
 }
 
 /**
@@ -55,6 +60,8 @@ export async function flopsOf(fn: () => void): Promise<number> {
  * threads; the best of `repeats` after one warm-up. Convolutions of this size run near the implementation's peak.
  */
 export function convolutionRate(repeats = 3): number {
+  if (!Number.isInteger(repeats) || repeats < 1)
+    throw new Error(`convolutionRate: repeats must be >= 1 (got ${repeats})`);
   const x = tf.randomUniform([16, 28, 28, 256], -1, 1, "float32", 1) as tf.Tensor4D;
   const w = tf.randomUniform([3, 3, 256, 256], -0.05, 0.05, "float32", 2) as tf.Tensor4D;
   const flops = 2 * 16 * 28 * 28 * 256 * 9 * 256;

@@ -4,7 +4,7 @@
 // with other work both see the same load.
 import * as fs from "node:fs";
 import * as os from "node:os";
-import { kernelFlops } from "./arithmetic";
+import { profileFlops } from "./arithmetic";
 import { ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
 import * as path from "node:path";
 import * as readline from "node:readline";
@@ -45,10 +45,14 @@ export const torchEnv = (policy: MallocPolicy): NodeJS.ProcessEnv =>
 /** The CPU a benchmark ran on: figures from another CPU are not comparable (bf16 above all: AMX or not). */
 export function machineNote(): string {
   const cpus = os.cpus();
-  const info = fs.existsSync("/proc/cpuinfo") ? fs.readFileSync("/proc/cpuinfo", "utf8") : "";
-  const flags = new Set((/^flags\s*:(.*)$/m.exec(info)?.[1] ?? "").trim().split(/\s+/));
+  const model = `machine: ${cpus.length} CPU(s), ${cpus[0]?.model ?? "model unknown"}`;
+  // The CPU's instruction flags: Linux only.
+  if (!fs.existsSync("/proc/cpuinfo")) return `${model}; bf16 instructions: unknown (no /proc/cpuinfo)`;
+  const flags = new Set(
+    (/^flags\s*:(.*)$/m.exec(fs.readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? "").trim().split(/\s+/),
+  );
   const bf16 = ["avx512_bf16", "amx_bf16"].filter((f) => flags.has(f));
-  return `machine: ${cpus.length} CPU(s), ${cpus[0]?.model ?? "model unknown"}; bf16 instructions: ${bf16.join(", ") || "none"}`;
+  return `${model}; bf16 instructions: ${bf16.join(", ") || "none"}`;
 }
 
 export const PEERS_NOTE =
@@ -148,11 +152,7 @@ export async function kernelProfile(fn: () => void): Promise<{ rows: ProfileRow[
     byName.set(k.name, [ms + (k.kernelTimeMs as number), count + 1]);
   }
   const rows = [...byName].map(([name, [ms, count]]) => [name, ms, count] as ProfileRow).sort((a, b) => b[1] - a[1]);
-  const flops = profile.kernels.reduce(
-    (sum, k) => sum + kernelFlops(k.name, k.inputShapes as number[][], k.outputShapes as number[][]),
-    0,
-  );
-  return { rows, wallMs, flops };
+  return { rows, wallMs, flops: profileFlops(profile) };
 }
 
 /** The top rows of a profile as indented lines, with the rest summed into one line. */

@@ -60,8 +60,9 @@ export interface DatasetResult {
   paper: { table1: PaperResults["table1"]; table2: PaperResults["table2"] };
 }
 /**
- * One set's agreement; on simulated data also what the second annotator gives on average given each object's
- * rendered truth and V (`expected`): the noise of the catalog labels without that of one draw of a second label.
+ * One set's agreement; on simulated data also what the second annotator gives on average given each object's drawn
+ * truth and V (`expected`): the noise of the catalog labels against the truths the stamps show, without the chance
+ * of one draw of a second label (objects whose catalog has no V are left out: their rendered V is not recorded).
  */
 export type SimulatedAgreement = Agreement & { expected?: ExpectedAgreement };
 /** human-agreement.json: Figure 2, the catalog's class against a second annotator; null where none has both. */

@@ -55,8 +55,8 @@ export interface ExpectedAgreement {
 
 /**
  * The agreement expected of a second classifier whose label for each object is drawn from `chanceOfB[i]` (B's
- * probability of classes 1-4 for object i), with A's labels as given (classes 1-4; null objects skipped). A drawn
- * second label scatters around this by the standard error of a proportion; the expectation does not.
+ * probability of classes 1-4 for object i), with A's labels as given (classes 1-4; null objects skipped). One draw
+ * of B's labels scatters around this by the standard error of a proportion; the expectation does not.
  */
 export function expectedAgreement(a: (number | null)[], chanceOfB: number[][]): ExpectedAgreement {
   if (a.length !== chanceOfB.length)
@@ -65,6 +65,8 @@ export function expectedAgreement(a: (number | null)[], chanceOfB: number[][]): 
   const counts = [0, 0, 0, 0];
   a.forEach((label, i) => {
     if (label === null) return;
+    if (!Number.isInteger(label) || label < 1 || label > 4)
+      throw new Error(`expectedAgreement: object ${i}'s label ${label} is not a class 1-4`);
     const p = chanceOfB[i];
     const total = p.reduce((s, v) => s + v, 0);
     if (p.length !== 4 || !p.every(Number.isFinite) || Math.abs(total - 1) > 1e-6)

@@ -297,9 +297,9 @@ export function humanAgreementReport(
     `class ${i + 1}`,
     d,
     stderr(a, i),
-    ...(expected ? [expected[i], expected[i] - r.paperDiagonal[i]] : []),
     r.paperDiagonal[i],
     d - r.paperDiagonal[i],
+    ...(expected ? [expected[i], expected[i] - r.paperDiagonal[i]] : []),
     a.counts[i].reduce((x, y) => x + y, 0),
     r.NGC4656 ? r.NGC4656.diagonal[i] : null,
   ]);
@@ -308,15 +308,16 @@ export function humanAgreementReport(
       "class",
       "agreement [%]",
       "std. error",
-      ...(expected ? ["expected [%]", "expected - paper"] : []),
       "paper [%]",
-      "difference",
+      "agreement - paper",
+      ...(expected ? ["expected [%]", "expected - paper"] : []),
       "objects",
       "NGC 4656 [%]",
     ],
   });
+  const expectedOver = a.expected && a.expected.n !== a.n ? ` (over ${a.expected.n} of the ${a.n} objects)` : "";
   const expectedLine = expected
-    ? ` Expected of the annotator model given the rendered truths (no draw of a second label): ${expected.map((e) => e.toFixed(1)).join(" / ")}% against the paper's ${r.paperDiagonal.join(" / ")}%.`
+    ? ` Expected of the annotator model given the drawn truths (no draw of a second label)${expectedOver}: ${expected.map((e) => e.toFixed(1)).join(" / ")}% against the paper's ${r.paperDiagonal.join(" / ")}%.`
     : "";
   return {
     figure: figures.agreementFigure(

@@ -61,7 +61,8 @@ void batch_norm_backward(int64_t rows, int64_t c, const float* g, const float* x
                          const float* inv_std, float* dx, float* dw, float* db);
 
 // The arithmetic of convolutions: F32 (the default; torchvision's results) or BF16 (operands rounded to bfloat16,
-// float32 results and accumulation; needs AVX512_BF16, which oneDNN uses, or AMX). Matrix products stay float32.
+// float32 results and accumulation; needs AVX512_BF16, which oneDNN uses, or AMX), also where a convolution is
+// computed as a matrix product (conv_gemm.cc). The MatMul kernels (dense layers) stay float32.
 enum class Precision { F32 = 0, BF16 = 1 };
 bool bf16_supported();
 // The precision is the calling thread's (as the primitive cache is): each JS thread sets its own.

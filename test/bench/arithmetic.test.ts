@@ -22,7 +22,7 @@ test("a dual ResNet18 at 224 px: twice torchvision's 1.81 G multiply-adds, plus 
   assert.equal(flops, 2 * (2 * (1_813_561_344 + 512 * 1000) + 2000 * 4));
 });
 
-test("kernelFlops counts a convolution's three passes alike and a transposed matrix product as its plain one", () => {
+test("kernelFlops counts a convolution's three passes alike, strided or not, and a transposed product as its plain one", () => {
   const x = [2, 8, 8, 3],
     w = [3, 3, 3, 5],
     y = [2, 8, 8, 5];
@@ -30,6 +30,12 @@ test("kernelFlops counts a convolution's three passes alike and a transposed mat
   assert.equal(forward, 2 * 2 * 8 * 8 * 5 * 27);
   assert.equal(kernelFlops("Conv2DBackpropInput", [y, w], [x]), forward);
   assert.equal(kernelFlops("Conv2DBackpropFilter", [x, y], [w]), forward);
+  // Stride 2: a quarter of the output positions, so a quarter of the products, in every pass.
+  const dy = [2, 4, 4, 5];
+  const strided = kernelFlops("Conv2D", [x, w], [dy]);
+  assert.equal(strided, forward / 4);
+  assert.equal(kernelFlops("Conv2DBackpropInput", [dy, w], [x]), strided, "stride 2, backward data");
+  assert.equal(kernelFlops("Conv2DBackpropFilter", [x, dy], [w]), strided, "stride 2, backward weights");
   assert.equal(
     kernelFlops(
       "BatchMatMul",

@@ -72,3 +72,17 @@ test("expectedAgreement refuses chances that are not a distribution, naming the 
   assert.throws(() => expectedAgreement([1], [[NaN, 1, 0, 0]]), /not a distribution/);
   assert.throws(() => expectedAgreement([null], [[1, 0, 0, 0]]), /no object has a label/);
 });
+
+test("expectedAgreement refuses a label that is not a class 1-4, naming the object", () => {
+  assert.throws(
+    () =>
+      expectedAgreement(
+        [1, 5],
+        [
+          [1, 0, 0, 0],
+          [1, 0, 0, 0],
+        ],
+      ),
+    /object 1's label 5 is not a class 1-4/,
+  );
+});
