@@ -2,3 +2,4 @@
 export * from "./metrics"; // confusion matrices, accuracy, entropy, calibration (plain arrays in, numbers out)
 export * from "./predict"; // a model's probabilities for stamps
 export * from "./runs"; // runs -> predictions -> the paper's mean +/- std tables (`starcluster evaluate`)
+export * from "./decision"; // how probabilities become classes: the argmax, or read with the training prior

@@ -17,6 +17,7 @@ import { LruCache } from "../util/lru";
 import { sha256File } from "../util/provenance";
 import { accuracy, argmax, ClassScores, classScores, confusionMatrix, meanStd, rowPercent } from "./metrics";
 import { predictProbabilities } from "./predict";
+import { DecisionFile, DecisionRule, priorWeighted, readDecision, writeDecision } from "./decision";
 import { parseJson } from "../util/json";
 
 export const EVAL_SPLITS = ["test", "train", "all"] as const;
@@ -30,6 +31,8 @@ export interface EvalOptions {
   zeroBand?: Band;
   /** Score against the human class (the paper) or the simulator's truth; default: what the run trained on. */
   labels?: LabelSource;
+  /** How probabilities become classes (decision.ts): the network's own argmax (default) or prior-matched. */
+  decision?: DecisionRule;
   log?: (line: string) => void;
 }
 
@@ -38,8 +41,13 @@ export interface RunPredictions {
   keys: string[];
   /** 0-based true labels. */
   labels: number[];
+  /** As the decision reads them: the network's probabilities, or with the prior-matched weights applied. */
   probs: Float32Array[];
   predicted: number[];
+  /** The prior's exponent s of the decision (decision.ts); 0 is the network's own argmax. */
+  exponent: number;
+  /** The training prior the probabilities were read with; null if they are the network's own. */
+  prior: number[] | null;
 }
 
 export interface Evaluation {
@@ -50,8 +58,15 @@ export interface Evaluation {
   labels: LabelSource;
   /** Objects per true class. */
   totals: number[];
-  /** Per run: confusion counts, row percentages, accuracy, per-class scores. */
-  perRun: { run: string; counts: number[][]; percent: number[][]; accuracy: number; scores: ClassScores[] }[];
+  /** Per run: confusion counts, row percentages, accuracy, per-class scores, its decision's prior exponent. */
+  perRun: {
+    run: string;
+    counts: number[][];
+    percent: number[][];
+    accuracy: number;
+    scores: ClassScores[];
+    exponent: number;
+  }[];
   /** Mean and standard deviation (ddof 1) over runs of the row percentages: the layout of Tables 3-6. */
   mean: number[][];
   std: number[][];
@@ -122,9 +137,12 @@ export function evaluationCacheSize(): { models: number; stampSets: number } {
   return { models: models.size, stampSets: stampSets.size };
 }
 
-/** One run's predictions on the evaluation set (cached in the run directory). */
-export function runPredictions(run: string, options: EvalOptions): RunPredictions {
-  const config = readRunConfig(run);
+/** The network's own probabilities for the evaluation set's objects (cached in the run directory). */
+function networkPredictions(
+  run: string,
+  config: RunConfig,
+  options: EvalOptions,
+): { keys: string[]; labels: number[]; probs: Float32Array[]; modelSha: string } {
   const labels = options.labels ?? config.labels;
   const modelFile = path.join(run, RUN_FILES.model);
   const modelSha = sha256File(modelFile);
@@ -133,12 +151,11 @@ export function runPredictions(run: string, options: EvalOptions): RunPrediction
     sidecar = path.join(run, "predictions", `${tag}.json`);
   const { set, pixels } = stampsOf(options.data, options.fields, labels, config.minDetectedBands);
   const items = evalItems(set, config, options.split);
-  const result = (probs: Float32Array[]): RunPredictions => ({
-    run,
+  const result = (probs: Float32Array[]) => ({
     keys: items.map((it) => it.key),
     labels: items.map((it) => it.label),
     probs,
-    predicted: probs.map(argmax),
+    modelSha,
   });
   const cached = readCached(csv, sidecar, modelSha);
   if (cached && items.every((it) => cached.has(it.key))) return result(items.map((it) => cached.get(it.key)!));
@@ -181,6 +198,43 @@ export function runPredictions(run: string, options: EvalOptions): RunPrediction
   return result(probs);
 }
 
+/**
+ * The run's prior-matched decision (decision.json), fitted on first use on its training split, in the data it
+ * trained on (config.json's absolute paths), or in the evaluation's data if those have moved.
+ */
+export function runDecision(run: string, options: Pick<EvalOptions, "data" | "log">): DecisionFile {
+  const config = readRunConfig(run);
+  const modelSha = sha256File(path.join(run, RUN_FILES.model));
+  const found = readDecision(run, modelSha);
+  if (found) return found;
+  (options.log ?? (() => {}))(`${run}: fitting the prior-matched decision on its training split`);
+  const data = config.data.every((d) => fs.existsSync(d)) ? config.data : options.data;
+  const train = networkPredictions(run, config, {
+    data,
+    fields: config.fields ?? undefined,
+    split: "train",
+    labels: config.labels,
+  });
+  return writeDecision(run, modelSha, { probs: train.probs, trainClassCounts: config.trainClassCounts });
+}
+
+/** One run's predictions on the evaluation set, read with the evaluation's decision (default: the argmax). */
+export function runPredictions(run: string, options: EvalOptions): RunPredictions {
+  const config = readRunConfig(run);
+  const { keys, labels, probs } = networkPredictions(run, config, options);
+  const decision = options.decision === "prior-matched" ? runDecision(run, options) : undefined;
+  const read = decision ? probs.map((p) => priorWeighted(p, decision.prior, decision.exponent)) : probs;
+  return {
+    run,
+    keys,
+    labels,
+    probs: read,
+    predicted: read.map(argmax),
+    exponent: decision?.exponent ?? 0,
+    prior: decision?.prior ?? null,
+  };
+}
+
 /** Aggregates per-run predictions (same objects in every run) into the paper's mean +/- std table. */
 export function evaluatePredictions(
   predictions: RunPredictions[],
@@ -198,6 +252,7 @@ export function evaluatePredictions(
       percent: rowPercent(counts),
       accuracy: accuracy(p.labels, p.predicted),
       scores: classScores(counts),
+      exponent: p.exponent,
     };
   });
   const { mean, std } = meanStd(perRun.map((r) => r.percent));
@@ -238,10 +293,14 @@ export function formatTable(e: Evaluation): string {
   const widths = head.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
   const line = (cells: string[]) =>
     cells.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join("  ");
+  const exponents = e.perRun.map((r) => r.exponent);
   return [
     line(head),
     ...rows.map(line),
     `accuracy ${(100 * e.accuracy.mean).toFixed(1)} ± ${(100 * e.accuracy.std).toFixed(1)} % over ${e.runs.length} run(s)`,
+    ...(exponents.some((s) => s !== 0)
+      ? [`classes read with the training prior^s (prior-matched), s = ${exponents.map((s) => s.toFixed(2)).join(", ")}`]
+      : []),
   ].join("\n");
 }
 

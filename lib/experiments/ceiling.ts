@@ -20,6 +20,7 @@ import { classCounts, loadCurated, StampItem } from "../dataset/curated";
 import { loadSplit } from "../dataset/split";
 import { accuracy, ScoredSet, scoreSet } from "../evaluate/metrics";
 import { Evaluation, EvalOptions, RunPredictions, runPredictions, evaluatePredictions } from "../evaluate/runs";
+import { DecisionRule } from "../evaluate/decision";
 import { ArchName } from "../models/arch";
 import { loadSimulationConfig } from "../simulate/config";
 import { calibratedAnnotator } from "../simulate/field";
@@ -84,6 +85,8 @@ export interface CeilingResult {
   learnability: LearnabilityResult[];
   labelRuns: { arch: ArchName; breakdown: Breakdown }[];
   baselineTruth: ScoredSet | null;
+  /** How the networks' probabilities became classes (lib/evaluate/decision.ts). */
+  decision: DecisionRule;
 }
 
 export const V_BINS = [20, 21, 22, 23, 24];
@@ -124,6 +127,8 @@ function oracleRun(items: StampItem[]): RunPredictions {
     labels: withTruth.map((it) => it.label),
     probs: [],
     predicted: withTruth.map((it) => it.truth! - 1),
+    exponent: 0,
+    prior: null,
   };
 }
 
@@ -170,16 +175,26 @@ function synthAnnotator(synthDir: string): (v: number) => number[][] {
   return calibratedAnnotator(config, config.scales[manifest.scale], manifest.seed).labelGivenTruth;
 }
 
+/** What the simulated fields record beyond the stamps: each object's V and kind, and the annotator model. */
+export interface SynthFacts {
+  info: Map<string, ObjectInfo>;
+  /** The annotator's chances of each label (rows: truth 1-4) at a V magnitude. */
+  annotator: (v: number) => number[][];
+}
+
+/** Reads the simulated fields' facts once (the catalogs of every field, the annotator's calibration). */
+export function readSynthFacts(synthDir: string): SynthFacts {
+  return { info: synthObjectInfo(synthDir), annotator: synthAnnotator(synthDir) };
+}
+
 /**
  * For each object FIELD/id with a rendered truth (classes 1-4), the annotator model's chances of a second
  * classifier's label (classes 1-4) at the object's catalog V magnitude; null where the truth or V is unknown.
  */
 export function secondLabelChances(
-  synthDir: string,
+  { info, annotator }: SynthFacts,
   objects: { key: string; truth: number | null }[],
 ): (number[] | null)[] {
-  const info = synthObjectInfo(synthDir);
-  const annotator = synthAnnotator(synthDir);
   return objects.map(({ key, truth }) => {
     const v = info.get(key)?.vMag ?? null;
     return truth === null || v === null ? null : annotator(v)[truth - 1];
@@ -273,7 +288,7 @@ function brighterThan(predictions: RunPredictions[], info: Map<string, ObjectInf
 
 export interface CeilingContext {
   stamps: string;
-  synth: string;
+  synth: SynthFacts;
   results: string;
   fields: { table1: string[]; table2: string[] };
   /** Runs trained on the truth, per architecture. */
@@ -281,19 +296,20 @@ export interface CeilingContext {
   /** The paper's runs (trained on labels), per architecture. */
   labelRuns: Partial<Record<ArchName, string[]>>;
   splitFile?: string;
+  /** How the networks' probabilities become classes (lib/evaluate/decision.ts; default: their argmax). */
+  decision?: DecisionRule;
   log: (line: string) => void;
 }
 
 /** Computes and writes results/<profile>/ceiling.json. */
 export function ceilingResult(ctx: CeilingContext): CeilingResult {
-  const info = synthObjectInfo(ctx.synth);
+  const { info, annotator } = ctx.synth;
   const table1 = loadCurated([ctx.stamps], { fields: ctx.fields.table1 });
   const split = ctx.splitFile ? loadSplit(ctx.splitFile) : null;
   const inTest = new Set(split?.test ?? table1.items.map((it) => it.key));
   const testItems = table1.items.filter((it) => inTest.has(it.key));
   const trainItems = split ? table1.items.filter((it) => !inTest.has(it.key)) : table1.items;
   const table2Items = ctx.fields.table2.length ? loadCurated([ctx.stamps], { fields: ctx.fields.table2 }).items : null;
-  const annotator = synthAnnotator(ctx.synth);
   const prior = labelPrior(trainItems);
   const oracle = {
     test: oracleScore(testItems),
@@ -304,7 +320,13 @@ export function ceilingResult(ctx: CeilingContext): CeilingResult {
       generalization: table2Items ? perfectVisionScore(table2Items, info, annotator, prior) : null,
     },
   };
-  const testTruth: EvalOptions = { data: [ctx.stamps], fields: ctx.fields.table1, split: "test", labels: "truth" };
+  const testTruth: EvalOptions = {
+    data: [ctx.stamps],
+    fields: ctx.fields.table1,
+    split: "test",
+    labels: "truth",
+    decision: ctx.decision,
+  };
   const learnability = (Object.entries(ctx.truthRuns) as [ArchName, string[]][])
     .filter(([, runs]) => runs.length)
     .map(([arch, runs]) => {
@@ -332,6 +354,7 @@ export function ceilingResult(ctx: CeilingContext): CeilingResult {
     learnability,
     labelRuns,
     baselineTruth: split ? baselineOnTruth(ctx.stamps, ctx.fields.table1, split) : null,
+    decision: ctx.decision ?? "argmax",
   };
   writeResult(ctx.results, "ceiling", result);
   return result;

@@ -31,13 +31,14 @@ import {
 import { ArchName } from "../models/arch";
 import { MetricsLine, readMetrics, trainingSeconds } from "../train/rundir";
 import { LogisticModel, trainBaseline } from "./baseline";
-import { ceilingResult, secondLabelChances } from "./ceiling";
+import { ceilingResult, readSynthFacts, secondLabelChances, SynthFacts } from "./ceiling";
 import { Agreement, ExpectedAgreement, expectedAgreement, humanAgreement } from "./human";
 import { PaperResults, paperResults, PaperTable, paperTable } from "./paper";
 import { predictionsResult } from "./predictions";
 import { writeResult } from "./results";
 import { EnsembleUncertainty, ensembleUncertainty, EntropyByClass, entropyByClass } from "./uncertainty";
 import { MAX_ENTROPY } from "../evaluate/metrics";
+import { DecisionRule } from "../evaluate/decision";
 
 /** One field of dataset.json: objects per class (classes 1-4) at each stage of curation, beside the paper's. */
 export interface DatasetRow {
@@ -100,6 +101,10 @@ export interface TenSeedResult {
   againstTruth: Evaluation;
   paper: PaperTable;
   byField: FieldAccuracy[];
+  /** The decision the tables use, with each run's prior exponent (0: the network's own argmax; absent: argmax). */
+  decision?: { rule: DecisionRule; exponents: number[] };
+  /** With the prior-matched decision: the same runs read with their own argmax (class-balanced), to compare. */
+  argmaxEvaluation?: Evaluation;
 }
 /** curves-<arch>.json: Figure 3, every seed's training curve. */
 export interface CurvesResult {
@@ -164,6 +169,8 @@ export interface ComputeContext {
   /** Runs trained on the truth, per architecture (ceiling.ts). */
   truthRuns?: Partial<Record<ArchName, string[]>>;
   results: string;
+  /** How the runs' probabilities become classes (lib/evaluate/decision.ts; default: the networks' argmax). */
+  decision?: DecisionRule;
   log: (line: string) => void;
 }
 
@@ -203,11 +210,10 @@ function countBy(values: string[]): Record<string, number> {
   return counts;
 }
 
-function agreementResult(stamps: string, synth?: string): AgreementResult {
+function agreementResult(stamps: string, synth?: SynthFacts): AgreementResult {
   const rows = readManifest(stamps).filter((r) => r.status === "kept");
   const { table1 } = fieldsByTable(stamps);
-  const simulated = synth !== undefined && fs.existsSync(path.join(synth, "manifest.json"));
-  const chances = simulated
+  const chances = synth
     ? secondLabelChances(
         synth,
         rows.map((r) => ({ key: `${r.field}/${r.id}`, truth: r.truth })),
@@ -281,9 +287,11 @@ interface ArchPredictions {
  */
 function predictTestSets(arch: ArchName, runs: string[], ctx: ComputeContext, fields: TableFields): ArchPredictions {
   const data = [ctx.stamps];
-  const test: EvalOptions = { data, fields: fields.table1, split: "test", labels: "class" };
-  const gen: EvalOptions = { data, fields: fields.table2, split: "all", labels: "class" };
+  const { decision } = ctx;
+  const test: EvalOptions = { data, fields: fields.table1, split: "test", labels: "class", decision };
+  const gen: EvalOptions = { data, fields: fields.table2, split: "all", labels: "class", decision };
   const variants: Record<string, EvalOptions> = { test, testTruth: { ...test, labels: "truth" } };
+  if (decision === "prior-matched") variants.testArgmax = { ...test, decision: "argmax" };
   if (fields.table2.length) {
     variants.gen = gen;
     for (const band of BANDS) variants[band] = { ...gen, zeroBand: band };
@@ -309,6 +317,8 @@ function evaluateArch(arch: ArchName, runs: string[], ctx: ComputeContext, field
     againstTruth: summary("testTruth"),
     paper: paperTable("ten-seed", arch),
     byField: accuracyByField(preds.test),
+    decision: { rule: ctx.decision ?? "argmax", exponents: preds.test.map((p) => p.exponent) },
+    argmaxEvaluation: preds.testArgmax ? summary("testArgmax") : undefined,
   } satisfies TenSeedResult);
   writeResult(ctx.results, `curves-${arch}`, { arch, runs: readCurves(runs) } satisfies CurvesResult);
   writeResult(ctx.results, `predictions-${arch}`, predictionsResult(arch, preds, fields), 0);
@@ -385,7 +395,9 @@ export function computeResults(ctx: ComputeContext): void {
     fields: datasetRows(ctx.stamps),
     paper: { table1: paperResults().table1, table2: paperResults().table2 },
   } satisfies DatasetResult);
-  writeResult(ctx.results, "human-agreement", agreementResult(ctx.stamps, ctx.synth));
+  const synth =
+    ctx.synth && fs.existsSync(path.join(ctx.synth, "manifest.json")) ? readSynthFacts(ctx.synth) : undefined;
+  writeResult(ctx.results, "human-agreement", agreementResult(ctx.stamps, synth));
   let splitFile: string | undefined;
   for (const [arch, runs] of Object.entries(ctx.runs) as [ArchName, string[]][]) {
     if (!runs.length) continue;
@@ -396,15 +408,16 @@ export function computeResults(ctx: ComputeContext): void {
     ctx.log("baseline: concentration, asymmetry and colours with logistic regression");
     baselineResult(ctx, fields, splitFile);
   }
-  if (ctx.synth && fs.existsSync(path.join(ctx.synth, "manifest.json"))) {
+  if (synth) {
     ceilingResult({
       stamps: ctx.stamps,
-      synth: ctx.synth,
+      synth,
       results: ctx.results,
       fields,
       truthRuns: ctx.truthRuns ?? {},
       labelRuns: ctx.runs,
       splitFile,
+      decision: ctx.decision,
       log: ctx.log,
     });
     releaseEvaluationCache();

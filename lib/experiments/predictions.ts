@@ -26,6 +26,12 @@ export interface PredictionSet {
   probs: number[][][];
   /** withoutBand[band][r][i]: run r's class for object i with that band set to zero (Figure 4), where evaluated. */
   withoutBand?: Record<string, number[][]>;
+  /**
+   * How `probs` were read (lib/evaluate/decision.ts): run r's network gave p_k, stored is p_k * prior_k^exponents[r]
+   * renormalised (exponent 0: the network's own probabilities); prior is null when no run was reread. Absent in
+   * results computed before decisions were recorded: the networks' own probabilities.
+   */
+  decision?: { exponents: number[]; prior: number[] | null };
 }
 
 export interface PredictionsResult {
@@ -41,6 +47,14 @@ const round5 = (v: number) => Math.round(v * 1e5) / 1e5;
 function sameObjects(runs: RunPredictions[], keys: string[]): void {
   for (const r of runs)
     if (r.keys.join("\n") !== keys.join("\n")) throw new Error(`${r.run}: predicted other objects than ${runs[0].run}`);
+}
+
+/** The training prior the runs' decisions used (runs of one split share it); null if none was used. */
+function sharedPrior(runs: RunPredictions[]): number[] | null {
+  const prior = runs.find((r) => r.prior)?.prior ?? null;
+  for (const r of runs)
+    if (r.prior && r.prior.join() !== prior!.join()) throw new Error(`${r.run}: trained with another class prior`);
+  return prior;
 }
 
 /** One set from the runs' predictions (same keys in each); `truth` is the truth-scored predictions' labels, if any. */
@@ -60,6 +74,7 @@ export function predictionSet(
     truth: keys.map((k) => truthOf?.get(k) ?? null),
     predicted: runs.map((r) => r.predicted),
     probs: runs.map((r) => r.probs.map((p) => Array.from(p, round5))),
+    decision: { exponents: runs.map((r) => r.exponent), prior: sharedPrior(runs) },
   };
   if (withoutBand && Object.keys(withoutBand).length) {
     for (const zeroed of Object.values(withoutBand)) sameObjects(zeroed, keys);

@@ -11,6 +11,7 @@ import { ARCHITECTURES, ArchName } from "../models/arch";
 import { settings } from "../util/settings";
 import type { BackendInfo } from "../backend/select";
 import type { GitState } from "../util/provenance";
+import { DECISION_RULES, DecisionRule } from "../evaluate/decision";
 
 export const REPRODUCE_PROFILES = ["smoke", "quick", "cpu", "paper"] as const;
 export type ReproduceProfile = (typeof REPRODUCE_PROFILES)[number];
@@ -28,6 +29,8 @@ export interface ReproduceSpec {
   truthSeeds?: Partial<Record<ArchName, number>>;
   /** The network whose single-model entropies make Figure 5 (the paper: VGG19-BN). */
   entropyArch: ArchName;
+  /** How the networks' probabilities become classes in the results (lib/evaluate/decision.ts; default argmax). */
+  decision?: DecisionRule;
 }
 
 export function loadReproduceSpec(name: string): ReproduceSpec {
@@ -37,6 +40,8 @@ export function loadReproduceSpec(name: string): ReproduceSpec {
   const bad = spec.archs.filter((a) => !(ARCHITECTURES as readonly string[]).includes(a));
   if (bad.length || !Number.isInteger(spec.seeds) || spec.seeds < 1)
     throw new Error(`data/reproduce/${name}.json: bad archs or seeds`);
+  if (spec.decision !== undefined && !(DECISION_RULES as readonly string[]).includes(spec.decision))
+    throw new Error(`data/reproduce/${name}.json: decision '${spec.decision}' (choose ${DECISION_RULES.join(", ")})`);
   return spec;
 }
 

@@ -120,7 +120,15 @@ async function reproduceUnlocked(
   const { paths, log } = r;
   await initBackend({ backend: options.backend.backend, precision: "fp32", log });
   await stage(r, "results", false, () =>
-    computeResults({ stamps: paths.stamps, synth: paths.synth, runs, truthRuns, results: paths.results, log }),
+    computeResults({
+      stamps: paths.stamps,
+      synth: paths.synth,
+      runs,
+      truthRuns,
+      results: paths.results,
+      decision: spec.decision,
+      log,
+    }),
   );
   const seedsUsed = Object.fromEntries(Object.entries(runs).map(([a, dirs]) => [a, dirs!.length]));
   const provenance = (): ReproductionProvenance => ({

@@ -338,6 +338,12 @@ export function tenSeedReport(arch: ArchName, profile = shownProfile()): TenSeed
   const curves = readResult<CurvesResult>(`curves-${arch}`, profile);
   const e = r.evaluation;
   const humans = paperResults().human_agreement_diagonal_percent.join(" : ");
+  const diagonal = (m: number[][]) => m.map((row, i) => row[i].toFixed(0)).join(" : ");
+  // Results computed before decisions were recorded (decision.ts) used the argmax.
+  const argmax = r.argmaxEvaluation;
+  const decision = argmax
+    ? ` Classes read with the training prior^s, s fitted per seed on its training split (${r.decision!.exponents.map((s) => s.toFixed(2)).join(", ")}); with the networks' own argmax: diagonal ${diagonal(argmax.mean)}, accuracy ${pm(100 * argmax.accuracy.mean, 100 * argmax.accuracy.std)}%.`
+    : "";
   return {
     figure: figures.confusionFigure(
       [
@@ -355,7 +361,7 @@ export function tenSeedReport(arch: ArchName, profile = shownProfile()): TenSeed
     curves: figures.curvesFigure(curves.runs, `${ARCH_TITLE[arch]}: training curves of every seed`),
     result: r,
     curvesResult: curves,
-    summary: `${ARCH_TITLE[arch]}: accuracy ${pm(100 * e.accuracy.mean, 100 * e.accuracy.std)}% against the human class, ${pm(100 * r.againstTruth.accuracy.mean, 100 * r.againstTruth.accuracy.std)}% against the simulator's truth; diagonal ${e.mean.map((row, i) => row[i].toFixed(0)).join(" : ")} (paper ${r.paper.mean_percent.map((row, i) => row[i].toFixed(0)).join(" : ")}; human agreement ${humans}).`,
+    summary: `${ARCH_TITLE[arch]}: accuracy ${pm(100 * e.accuracy.mean, 100 * e.accuracy.std)}% against the human class, ${pm(100 * r.againstTruth.accuracy.mean, 100 * r.againstTruth.accuracy.std)}% against the simulator's truth; diagonal ${diagonal(e.mean)} (paper ${diagonal(r.paper.mean_percent)}; human agreement ${humans}).${decision}`,
     trainingMinutes: curves.runs.map((c) => c.seconds / 60),
   };
 }

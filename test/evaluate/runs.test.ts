@@ -20,6 +20,7 @@ import {
   runPredictions,
   tableCsv,
 } from "../../lib/evaluate/runs";
+import { DECISION_FILE, DecisionFile, priorWeighted } from "../../lib/evaluate/decision";
 import { loadProfile, Profile } from "../../lib/train/profile";
 import { train } from "../../lib/train/train";
 import { repoRoot, tempDir } from "../helpers";
@@ -152,4 +153,29 @@ test("the evaluation cache holds the last model and the last stamp sets until re
   assert.deepEqual(evaluationCacheSize(), { models: 1, stampSets: 2 }, "run 1's model replaced run 0's");
   evaluateRuns(runs, options);
   assert.deepEqual(evaluationCacheSize(), { models: 0, stampSets: 0 });
+});
+
+test("the prior-matched decision: fitted once on the run's training split, the test probabilities read with it", () => {
+  const run = runs[0];
+  fs.rmSync(path.join(run, DECISION_FILE), { force: true });
+  const plain = runPredictions(run, { data: [data], split: "test", labels: "class" });
+  assert.equal(plain.exponent, 0);
+  const read = runPredictions(run, { data: [data], split: "test", labels: "class", decision: "prior-matched" });
+  const decision = JSON.parse(fs.readFileSync(path.join(run, DECISION_FILE), "utf8")) as DecisionFile;
+  assert.equal(read.exponent, decision.exponent);
+  assert.ok(decision.exponent >= 0 && decision.exponent <= 1);
+  assert.equal(decision.fittedOn.objects, loadSplit(path.join(data, "split.json")).train.length);
+  read.probs.forEach((p, i) => {
+    const expected = priorWeighted(plain.probs[i], decision.prior, decision.exponent);
+    p.forEach((v, k) => assert.ok(Math.abs(v - expected[k]) < 1e-7, `${read.keys[i]} class ${k + 1}`));
+  });
+  // Its training-split frequencies are the ones the fit recorded, and no further from the labels' than the argmax's.
+  const train = runPredictions(run, { data: [data], split: "train", labels: "class", decision: "prior-matched" });
+  const freq = [0, 1, 2, 3].map((k) => train.predicted.filter((c) => c === k).length / train.predicted.length);
+  assert.deepEqual(freq, decision.fittedOn.predictedFrequencies);
+  const l1 = (f: number[]) => f.reduce((s, v, k) => s + Math.abs(v - decision.prior[k]), 0);
+  assert.ok(l1(freq) <= l1(decision.fittedOn.balancedFrequencies));
+  const mtime = fs.statSync(path.join(run, DECISION_FILE)).mtimeMs;
+  runPredictions(run, { data: [data], split: "test", labels: "truth", decision: "prior-matched" });
+  assert.equal(fs.statSync(path.join(run, DECISION_FILE)).mtimeMs, mtime, "fitted once, then read");
 });

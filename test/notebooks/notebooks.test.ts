@@ -80,6 +80,18 @@ test("the smoke reproduction wrote every result the notebooks show, with its pro
   const tenSeed = JSON.parse(fs.readFileSync(path.join(out, "smoke", "ten-seed-resnet18.json"), "utf8"));
   assert.equal(tenSeed.evaluation.runs.length, 2);
   assert.deepEqual(tenSeed.paper.mean_percent[0], [76.0, 17.9, 1.7, 4.4]);
+  // smoke reads the probabilities prior-matched (as cpu does): each seed's exponent, and the argmax table beside.
+  assert.equal(tenSeed.decision.rule, "prior-matched");
+  assert.equal(tenSeed.decision.exponents.length, 2);
+  assert.ok(tenSeed.decision.exponents.every((s: number) => s >= 0 && s <= 1));
+  assert.equal(tenSeed.argmaxEvaluation.runs.length, 2);
+  assert.ok(
+    tenSeed.evaluation.perRun.every(
+      (r: { exponent: number }, i: number) => r.exponent === tenSeed.decision.exponents[i],
+    ),
+  );
+  const predictions = JSON.parse(fs.readFileSync(path.join(out, "smoke", "predictions-resnet18.json"), "utf8"));
+  assert.deepEqual(predictions.sets.test.decision.exponents, tenSeed.decision.exponents);
   const ceiling = JSON.parse(fs.readFileSync(path.join(out, "smoke", "ceiling.json"), "utf8"));
   assert.equal(ceiling.learnability[0].arch, "resnet18");
   assert.equal(ceiling.learnability[0].evaluation.labels, "truth");

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { BACKENDS, initBackend, PRECISIONS } from "../../backend/select";
 import { BANDS } from "../../catalog/record";
 import { LABEL_SOURCES } from "../../dataset/curated";
+import { DECISION_RULES } from "../../evaluate/decision";
 import { EVAL_SPLITS, evaluateRuns, formatTable, tableCsv } from "../../evaluate/runs";
 import { writeFileAtomic } from "../../util/atomic";
 import { defineCommand } from "../command";
@@ -27,6 +28,12 @@ export const evaluateCommand = defineCommand({
       choices: LABEL_SOURCES,
       help: "score against the human class or the truth (default: what the runs learned)",
     },
+    decision: {
+      type: "string",
+      choices: DECISION_RULES,
+      default: "argmax",
+      help: "classes from the network's argmax, or prior-matched: read with the training prior^s, s fitted on the run's training split",
+    },
     out: { type: "string", help: "write table.csv and evaluation.json here" },
     backend: { type: "string", choices: ["auto", ...BACKENDS], help: "force a backend" },
     precision: {
@@ -44,6 +51,7 @@ export const evaluateCommand = defineCommand({
       split: options.split,
       zeroBand: options["zero-band"],
       labels: options.labels,
+      decision: options.decision,
       log: (l) => process.stderr.write(l + "\n"),
     });
     process.stdout.write(formatTable(e) + "\n");
