@@ -7,34 +7,20 @@
 // In bf16 precision the operands a convolution reads (x, filter, dy) are rounded to bfloat16 on the way in and
 // every result it writes (y, dx, dw) stays float32, as PyTorch's CPU autocast does; accumulation is float32.
 #include <algorithm>
-#include <list>
-#include <map>
 #include <memory>
 #include <stdexcept>
-#include <unordered_map>
-#include <utility>
 #include <vector>
 
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include "conv_gemm.h"
 #include "kernels.h"
+#include "primitives.h"
 
 namespace sc {
 
 using dnnl::memory;
 using tag = memory::format_tag;
-
-dnnl::engine& cpu_engine() {
-  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
-  return engine;
-}
-
-// One stream per thread: a oneDNN stream is not to be used by two threads at once. The engine is shared.
-dnnl::stream& cpu_stream() {
-  thread_local dnnl::stream stream(cpu_engine());
-  return stream;
-}
 
 namespace {
 
@@ -98,52 +84,6 @@ dnnl::convolution_forward::primitive_desc forward_pd(const Descs& d, dnnl::prop_
   return dnnl::convolution_forward::primitive_desc(desc, cpu_engine());
 }
 
-// One tensor argument of a primitive: the tensor's own layout and the primitive's; when they differ, a buffer in the
-// primitive's layout and the reorder that fills it (inputs) or empties it (outputs).
-struct Port {
-  int arg;
-  bool output;
-  memory::desc user;
-  bool reorder = false;
-  dnnl::reorder re;
-  memory buffer;
-
-  Port(int arg_, bool output_, const memory::desc& user_, const memory::desc& chosen)
-      : arg(arg_), output(output_), user(user_) {
-    reorder = chosen != user;
-    if (!reorder) return;
-    buffer = memory(chosen, cpu_engine());
-    memory u(user, cpu_engine(), DNNL_MEMORY_NONE);
-    re = output ? dnnl::reorder(buffer, u) : dnnl::reorder(u, buffer);
-  }
-};
-
-struct Entry {
-  dnnl::primitive prim;
-  std::vector<Port> ports;
-};
-
-memory wrap(const memory::desc& md, const float* p) { return memory(md, cpu_engine(), const_cast<float*>(p)); }
-
-// Runs the primitive on the tensors' memory (in the order of e.ports), through the reorder buffers where needed.
-void run(Entry& e, const std::vector<const float*>& tensors) {
-  std::unordered_map<int, memory> args;
-  for (size_t i = 0; i < e.ports.size(); i++) {
-    Port& p = e.ports[i];
-    memory user = wrap(p.user, tensors[i]);
-    if (p.reorder && !p.output) p.re.execute(cpu_stream(), user, p.buffer);
-    args[p.arg] = p.reorder ? p.buffer : user;
-  }
-  e.prim.execute(cpu_stream(), args);
-  for (size_t i = 0; i < e.ports.size(); i++) {
-    Port& p = e.ports[i];
-    if (!p.reorder || !p.output) continue;
-    memory user = wrap(p.user, tensors[i]);
-    p.re.execute(cpu_stream(), p.buffer, user);
-  }
-  cpu_stream().wait();
-}
-
 dnnl::convolution_forward::primitive_desc training_hint(const ConvShape& s, Precision precision) {
   Descs d = primitive_descs(s, FORWARD, precision);
   if (precision == Precision::BF16) d.dst = memory::desc({s.n, s.co, s.oh, s.ow}, bf16, tag::nhwc);
@@ -151,58 +91,13 @@ dnnl::convolution_forward::primitive_desc training_hint(const ConvShape& s, Prec
 }
 
 // Pass, precision and every field of the shape.
-using Key = std::vector<int>;
-
 #define SC_KEY_FIELD(f) s.f,
 Key key_of(Kind kind, Precision precision, const ConvShape& s) {
   return {kind, int(precision), SC_CONV_SHAPE(SC_KEY_FIELD)};
 }
 #undef SC_KEY_FIELD
 
-// Primitives by key, most recently used first; at most `capacity` of them.
-class PrimitiveCache {
- public:
-  Entry* find(const Key& key) {
-    auto at = index_.find(key);
-    if (at == index_.end()) {
-      misses_++;
-      return nullptr;
-    }
-    hits_++;
-    order_.splice(order_.begin(), order_, at->second);
-    return order_.front().second.get();
-  }
-
-  Entry& insert(const Key& key, std::unique_ptr<Entry> e) {
-    order_.emplace_front(key, std::move(e));
-    index_[key] = order_.begin();
-    trim();
-    return *order_.front().second;
-  }
-
-  void set_capacity(int64_t capacity) {
-    if (capacity < 1) throw std::invalid_argument("the primitive cache needs room for at least one entry");
-    capacity_ = capacity;
-    trim();
-  }
-
-  CacheStats stats() const { return {int64_t(order_.size()), capacity_, hits_, misses_, evictions_}; }
-
- private:
-  void trim() {
-    while (int64_t(order_.size()) > capacity_) {
-      index_.erase(order_.back().first);
-      order_.pop_back();
-      evictions_++;
-    }
-  }
-
-  std::list<std::pair<Key, std::unique_ptr<Entry>>> order_;
-  std::map<Key, std::list<std::pair<Key, std::unique_ptr<Entry>>>::iterator> index_;
-  int64_t capacity_ = PRIMITIVE_CACHE_ENTRIES, hits_ = 0, misses_ = 0, evictions_ = 0;
-};
-
-thread_local PrimitiveCache primitive_cache;
+thread_local PrimitiveCache primitive_cache(PRIMITIVE_CACHE_ENTRIES);
 
 // The cached primitive for this pass, shape and the thread's precision, created on a miss. The reference is valid
 // until the thread's next call of entry().

@@ -7,69 +7,48 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <array>
 #include <cstring>
-#include <map>
 #include <memory>
 
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include "conv_gemm.h"
 #include "parallel.h"
+#include "primitives.h"
 
 namespace sc {
-
-// Defined in conv.cc: the process's CPU engine and the calling thread's stream.
-dnnl::engine& cpu_engine();
-dnnl::stream& cpu_stream();
 
 namespace {
 
 using dnnl::memory;
 
+// The bound of each thread's cache of products. A run meets a few shapes (3 passes x ResNet18's last-stage
+// convolutions x its batch sizes: 24 for training and evaluation at 64 px, ~10 MB at batch 64).
+constexpr int64_t PRODUCT_CACHE_ENTRIES = 64;
+
 // c[m, n] = a[m, k] b[k, n] (a, b read transposed where asked: row-major [k, m], [n, k]), operands rounded to
-// bfloat16 by oneDNN reorders into buffers of the primitive's own (b in the layout it prefers: 10% faster than
+// bfloat16 by the ports' reorders into buffers of the primitive's own (b in the layout it prefers: 10% faster than
 // row-major here), the product accumulated and written in float32.
-struct LowPrecisionProduct {
-  memory::desc a_user, b_user, c;
-  memory a, b;
-  dnnl::reorder to_a, to_b;
-  dnnl::matmul product;
-};
-
-constexpr size_t PRODUCT_CACHE_ENTRIES = 64;
-
-LowPrecisionProduct& low_precision_product(int m, int n, int k, bool trans_a, bool trans_b) {
-  // Per thread, as conv.cc's primitive cache: an entry's buffers are used by one call at a time. A run meets a few
-  // shapes (3 passes x ResNet18's last-stage convolutions x its batch sizes: 24 for training and evaluation at
-  // 64 px, ~10 MB at batch 64); past the bound the cache starts again.
-  thread_local std::map<std::array<int, 5>, LowPrecisionProduct> cache;
-  const std::array<int, 5> key{m, n, k, trans_a, trans_b};
-  if (auto hit = cache.find(key); hit != cache.end()) return hit->second;
-  if (cache.size() >= PRODUCT_CACHE_ENTRIES) cache.clear();
+Entry& low_precision_product(int m, int n, int k, bool trans_a, bool trans_b) {
+  thread_local PrimitiveCache cache(PRODUCT_CACHE_ENTRIES);
+  const Key key{m, n, k, trans_a, trans_b};
+  if (Entry* hit = cache.find(key)) return *hit;
   const auto f32 = memory::data_type::f32, bf16 = memory::data_type::bf16;
-  LowPrecisionProduct e;
-  e.a_user = memory::desc({m, k}, f32, trans_a ? memory::dims{1, m} : memory::dims{k, 1});
-  e.b_user = memory::desc({k, n}, f32, trans_b ? memory::dims{1, k} : memory::dims{n, 1});
-  e.c = memory::desc({m, n}, f32, memory::format_tag::ab);
+  const memory::desc a_user({m, k}, f32, trans_a ? memory::dims{1, m} : memory::dims{k, 1});
+  const memory::desc b_user({k, n}, f32, trans_b ? memory::dims{1, k} : memory::dims{n, 1});
+  const memory::desc c({m, n}, f32, memory::format_tag::ab);
   const memory::desc a_low({m, k}, bf16, memory::format_tag::ab), b_any({k, n}, bf16, memory::format_tag::any);
-  const auto pd = dnnl::matmul::primitive_desc(dnnl::matmul::desc(a_low, b_any, e.c), cpu_engine());
-  e.a = memory(a_low, cpu_engine());
-  e.b = memory(pd.weights_desc(), cpu_engine());
-  e.to_a = dnnl::reorder(memory(e.a_user, cpu_engine(), DNNL_MEMORY_NONE), e.a);
-  e.to_b = dnnl::reorder(memory(e.b_user, cpu_engine(), DNNL_MEMORY_NONE), e.b);
-  e.product = dnnl::matmul(pd);
-  return cache.emplace(key, std::move(e)).first->second;
+  const auto pd = dnnl::matmul::primitive_desc(dnnl::matmul::desc(a_low, b_any, c), cpu_engine());
+  auto e = std::make_unique<Entry>();
+  e->prim = dnnl::matmul(pd);
+  e->ports = {{DNNL_ARG_SRC, false, a_user, pd.src_desc()},
+              {DNNL_ARG_WEIGHTS, false, b_user, pd.weights_desc()},
+              {DNNL_ARG_DST, true, c, pd.dst_desc()}};
+  return cache.insert(key, std::move(e));
 }
 
 void matmul_bf16(int m, int n, int k, bool trans_a, bool trans_b, const float* a, const float* b, float* c) {
-  LowPrecisionProduct& e = low_precision_product(m, n, k, trans_a, trans_b);
-  auto wrap = [](const memory::desc& md, const float* p) { return memory(md, cpu_engine(), const_cast<float*>(p)); };
-  memory a_user = wrap(e.a_user, a), b_user = wrap(e.b_user, b);
-  e.to_a.execute(cpu_stream(), a_user, e.a);
-  e.to_b.execute(cpu_stream(), b_user, e.b);
-  e.product.execute(cpu_stream(), {{DNNL_ARG_SRC, e.a}, {DNNL_ARG_WEIGHTS, e.b}, {DNNL_ARG_DST, wrap(e.c, c)}});
-  cpu_stream().wait();
+  run(low_precision_product(m, n, k, trans_a, trans_b), {a, b, c});
 }
 
 // The product in the thread's precision.
