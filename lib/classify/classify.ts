@@ -11,6 +11,8 @@ import { Progress } from "../util/progress";
 import { softwareVersion } from "../util/version";
 import { DEFAULT_MODEL_MEMORY, Ensemble, ROTATING_CHUNK } from "./ensemble";
 import { EnsembleMember, ensembleInput, findModels, modelFingerprint } from "./models";
+import { DecisionRule } from "../evaluate/decision";
+import { runDecision } from "../evaluate/runs";
 import { PartialRun } from "./partial";
 import { CatalogInput, catalogSource, ObjectSource, SourceItem, stampsSource } from "./source";
 import { ensembleVerdict } from "./stats";
@@ -29,6 +31,8 @@ export interface ClassifyOptions {
   batchSize: number;
   /** Bytes of model weights held at once; beyond it models are loaded in turn per chunk (ensemble.ts). */
   modelMemory?: number;
+  /** How each model's probabilities are read (lib/evaluate/decision.ts); default: as the network gives them. */
+  decision?: DecisionRule;
   progress?: (total: number) => Progress;
   log?: (line: string) => void;
 }
@@ -69,8 +73,29 @@ function provenanceCards(options: ClassifyOptions, members: EnsembleMember[], in
     { key: "INPUTSZ", value: input.inputSize, comment: "model input side (pixels)" },
     { key: "RESCALE", value: input.rescale, comment: "pixel rescaling before the models" },
     { key: "NMODELS", value: members.length, comment: "models in the ensemble" },
-    ...members.map((m, i) => ({ key: `MODEL${i + 1}`, value: m.name, comment: m.arch })),
+    { key: "DECISION", value: options.decision ?? "argmax", comment: "model probabilities as given, or x prior^s" },
+    ...members.map((m, i) => ({
+      key: `MODEL${i + 1}`,
+      value: m.name,
+      comment: m.decision ? `${m.arch}, s = ${m.decision.exponent}` : m.arch,
+    })),
   ];
+}
+
+/**
+ * Each member's prior-matched decision (fitted on its run's training split on first use, then kept in the run);
+ * a loose model file has no training split to fit it on.
+ */
+function withDecisions(members: EnsembleMember[], log: (line: string) => void): void {
+  for (const m of members) {
+    if (!m.run) {
+      throw new Error(
+        `${m.file}: a model file without its run directory has no training split to fit the prior-matched decision on; pass the run directories, or --decision argmax`,
+      );
+    }
+    const { exponent, prior } = runDecision(m.run, { data: [], log });
+    m.decision = { exponent, prior };
+  }
 }
 
 /** The error for a run in which every object was dropped (the table, with each reason, is written first). */
@@ -209,6 +234,7 @@ function classifyUnlocked(options: ClassifyOptions): ClassifyResult {
     throw new Error(`batch size must be a positive integer (got ${options.batchSize})`);
   const { members, skipped } = findModels(options.models);
   for (const s of skipped) log(`classify: skipped ${s}`);
+  if (options.decision === "prior-matched") withDecisions(members, log);
   const input = ensembleInput(members);
   const source = openSource(options.source, input, log);
   let partial: PartialRun | undefined;

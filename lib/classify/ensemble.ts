@@ -6,6 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import { assembleBatch, BatchOptions } from "../dataset/batch";
 import { disposeDualModel, DualModel, probabilityRows } from "../models/dual";
 import { InputSpec, loadDualModel } from "../models/saved";
+import { priorWeighted } from "../evaluate/decision";
 import type { EnsembleMember } from "./models";
 
 /** Weights held at once by default: half the wasm heap, leaving the rest to activations and batches. */
@@ -55,7 +56,10 @@ export class Ensemble {
     if (stamps.length === 0) return out; // a chunk of dropped objects only: no model to load
     const starts = Array.from({ length: Math.ceil(stamps.length / batchSize) }, (_, b) => b * batchSize);
     const run = (model: DualModel, m: number, x: tf.Tensor4D, start: number) => {
-      probabilityRows(model, x, this.members[m].file).forEach((row, i) => (out[m][start + i] = row));
+      const d = this.members[m].decision;
+      probabilityRows(model, x, this.members[m].file).forEach(
+        (row, i) => (out[m][start + i] = d ? priorWeighted(row, d.prior, d.exponent) : row),
+      );
     };
     const assemble = (start: number) => assembleBatch(stamps.slice(start, start + batchSize), this.batch);
     const units = starts.length * this.members.length;

@@ -23,6 +23,10 @@ export interface EnsembleMember {
   input: InputSpec;
   /** File size: the weights' memory, near enough. */
   bytes: number;
+  /** The training run the model is the result of, when it was found as a run directory. */
+  run: string | null;
+  /** Set by classify with --decision prior-matched: the model's probabilities are read with prior^exponent. */
+  decision?: { exponent: number; prior: number[] };
 }
 
 export interface FoundModels {
@@ -53,7 +57,15 @@ function inspect(file: string, name: string): EnsembleMember | string {
       "or before trained models recorded their input; retrain it"
     );
   }
-  return { name, file, arch: info.config.arch, classes: info.config.classes, input, bytes: fs.statSync(file).size };
+  return {
+    name,
+    file,
+    arch: info.config.arch,
+    classes: info.config.classes,
+    input,
+    bytes: fs.statSync(file).size,
+    run: null,
+  };
 }
 
 const isRunDir = (dir: string) => fs.existsSync(path.join(dir, RUN_FILES.config));
@@ -80,7 +92,7 @@ export function findModels(root: string): FoundModels {
       }
       const m = inspect(model, rel(model));
       if (typeof m === "string") throw new Error(m); // a complete run with a bad model file is an error, not a skip
-      members.push(m);
+      members.push({ ...m, run: dir });
       return;
     }
     for (const name of fs.readdirSync(dir).sort()) {
@@ -131,7 +143,9 @@ export function ensembleInput(members: EnsembleMember[]): InputSpec {
   return first.input;
 }
 
-/** Identity lines of the ensemble for resuming: each model by name and content. */
+/** Identity lines of the ensemble for resuming: each model by name and content, and how it is read. */
 export function modelFingerprint(members: EnsembleMember[]): string[] {
-  return members.map((m) => `model ${m.name} sha256 ${sha256File(m.file)}`);
+  return members.map(
+    (m) => `model ${m.name} sha256 ${sha256File(m.file)}${m.decision ? ` prior-matched s ${m.decision.exponent}` : ""}`,
+  );
 }

@@ -209,6 +209,10 @@ export function runDecision(run: string, options: Pick<EvalOptions, "data" | "lo
   if (found) return found;
   (options.log ?? (() => {}))(`${run}: fitting the prior-matched decision on its training split`);
   const data = config.data.every((d) => fs.existsSync(d)) ? config.data : options.data;
+  if (data.length === 0)
+    throw new Error(
+      `${run}: trained on ${config.data.join(", ")}, which is not there: the prior-matched decision is fitted on the run's training split`,
+    );
   const train = networkPredictions(run, config, {
     data,
     fields: config.fields ?? undefined,

@@ -212,6 +212,31 @@ test("two seeds: argmax of the mean as evaluate's per-run probabilities give it,
   );
 });
 
+test("--decision prior-matched: each model read with its run's fitted prior^s, as evaluate reads it", () => {
+  const result = run("prior-matched.csv", { decision: "prior-matched" });
+  assert.ok(result.members.every((m) => m.decision && m.decision.exponent >= 0 && m.decision.exponent <= 1));
+  const options = { data: [curated], split: "all" as const, decision: "prior-matched" as const };
+  const perRun = [seed0, path.join(runs, "resnet18", "seed-1")].map((r) => runPredictions(r, options));
+  assert.deepEqual(
+    perRun.map((r) => r.exponent),
+    result.members.map((m) => m.decision!.exponent),
+  );
+  const byKey = classifiedByKey(readTable(path.join(work, "prior-matched.csv")));
+  perRun[0].keys.forEach((key, i) => {
+    const mean = [0, 1, 2, 3].map((c) => (perRun[0].probs[i][c] + perRun[1].probs[i][c]) / 2);
+    const r = byKey.get(key)!;
+    mean.forEach((v, c) => assert.ok(Math.abs(Number(r[`p${c + 1}_mean`]) - v) < 1e-5, `${key} p${c + 1}`));
+  });
+  // A loose model file has no training split to fit on.
+  const loose = path.join(work, "loose");
+  fs.mkdirSync(loose, { recursive: true });
+  fs.copyFileSync(path.join(seed0, "model.safetensors"), path.join(loose, "seed-0.safetensors"));
+  assert.throws(
+    () => run("loose.csv", { models: loose, decision: "prior-matched" }),
+    /seed-0\.safetensors: a model file without its run directory has no training split/,
+  );
+});
+
 test("curating on the fly from the catalog and mosaics gives the same table as classifying the curate folder", () => {
   run("fly.csv", { source: { catalog: { catalog, field: "NGC4656", mosaics, pad: false } } });
   assert.equal(

@@ -3,6 +3,7 @@
 import { BACKENDS, BackendChoice, BackendInfo, initBackend, Precision, PRECISIONS } from "../../backend/select";
 import { classify, ClassifyResult, ClassifySource } from "../../classify/classify";
 import { DEFAULT_MODEL_MEMORY } from "../../classify/ensemble";
+import { DECISION_RULES } from "../../evaluate/decision";
 import { OUTPUT_FORMATS, OutputFormat } from "../../classify/table";
 import { progressBar } from "../../util/progress";
 import { UsageError } from "../args";
@@ -78,6 +79,12 @@ export const classifyCommand = defineCommand({
       help: "MB of model weights held at once; larger ensembles load each model in turn per chunk of objects",
     },
     backend: { type: "string", choices: ["auto", ...BACKENDS], help: "force a backend" },
+    decision: {
+      type: "string",
+      choices: DECISION_RULES,
+      default: "argmax",
+      help: "each model's probabilities as given, or prior-matched: x training prior^s, s fitted on its run's training split (run directories only)",
+    },
     precision: {
       type: "string",
       choices: PRECISIONS,
@@ -127,6 +134,7 @@ export const classifyCommand = defineCommand({
       format,
       batchSize: options.batch,
       modelMemory: options["model-memory"] * 1024 ** 2,
+      decision: options.decision,
       progress: (n) => progressBar(n),
     });
     process.stdout.write(describeRun(r, backend));
