@@ -4,7 +4,7 @@
 // every chunk: a dual VGG19-BN is 1.1 GB, and ten of them do not fit the wasm backend's 4 GB heap at once.
 import * as tf from "@tensorflow/tfjs";
 import { assembleBatch, BatchOptions } from "../dataset/batch";
-import { disposeDualModel, DualModel, probabilityRows } from "../models/dual";
+import { disposeDualModel, DualModel, foldForInference, probabilityRows } from "../models/dual";
 import { InputSpec, loadDualModel } from "../models/saved";
 import { priorWeighted } from "../evaluate/decision";
 import type { EnsembleMember } from "./models";
@@ -15,7 +15,7 @@ export const DEFAULT_MODEL_MEMORY = 2 * 1024 ** 3;
 export const ROTATING_CHUNK = 2048;
 
 function load(member: EnsembleMember, input: InputSpec): DualModel {
-  const { model } = loadDualModel(member.file);
+  const model = foldForInference(loadDualModel(member.file).model);
   if (model.config.inputSize !== input.inputSize) {
     disposeDualModel(model);
     throw new Error(

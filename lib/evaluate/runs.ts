@@ -9,7 +9,7 @@ import { readCsvTable } from "../catalog/csv";
 import { formatCsv } from "../util/csv";
 import { CuratedSet, LabelSource, loadCurated, loadPixels, StampItem } from "../dataset/curated";
 import { loadSplit } from "../dataset/split";
-import { disposeDualModel, DualModel } from "../models/dual";
+import { disposeDualModel, DualModel, foldForInference } from "../models/dual";
 import { loadDualModel } from "../models/saved";
 import { RunConfig, RUN_FILES } from "../train/rundir";
 import { writeFileAtomic } from "../util/atomic";
@@ -116,7 +116,7 @@ const stampSets = new LruCache<string, { set: CuratedSet; pixels: Float32Array[]
 function modelOf(file: string, sha: string): DualModel {
   const key = JSON.stringify([file, sha]);
   if (!models.has(key)) models.clear(); // the old model goes before the new one loads: one in memory at a time
-  return models.getOrCreate(key, () => loadDualModel(file).model);
+  return models.getOrCreate(key, () => foldForInference(loadDualModel(file).model));
 }
 
 function stampsOf(data: string[], fields: string[] | undefined, labels: LabelSource, minDetectedBands: number) {

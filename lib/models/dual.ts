@@ -12,6 +12,7 @@ import { createParams, disposeParams, Params, ParamSpec, Provenance, torchvision
 import { ForwardOptions, linear, linearSpecs } from "./layers";
 import type { TensorData } from "./safetensors";
 import { Weights } from "./weights";
+import { foldClassifier0, isFolded, vggFeatureSide } from "./vgg";
 import { INPUT_CHANNELS } from "../dataset/batch";
 
 export const PAPER_INPUT_SIZE = 299;
@@ -167,6 +168,17 @@ export function probabilityRows(model: DualModel, x: tf.Tensor4D, source: string
   }
   const k = values.length / x.shape[0];
   return Array.from({ length: x.shape[0] }, (_, i) => values.slice(i * k, (i + 1) * k));
+}
+
+/**
+ * The model made ready for inference: VGG19-BN at inputs whose last feature map is 1x1 (32-63 px) holds classifier.0
+ * folded (vgg.ts foldClassifier0), the sum its forward pass otherwise computes from the [25088, 4096] weight on every
+ * batch, now once: the same function and the same numbers, a sixth less time per 32 px batch.
+ */
+export function foldForInference(model: DualModel): DualModel {
+  if (model.config.arch === "vgg19_bn" && vggFeatureSide(model.config.inputSize) === 1)
+    for (const p of model.backbones) if (!isFolded(p)) foldClassifier0(p);
+  return model;
 }
 
 export function disposeDualModel(model: DualModel): void {

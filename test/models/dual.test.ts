@@ -3,6 +3,7 @@
 // Also: adaptive average pooling and three Adam steps against PyTorch.
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
+import { test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import {
   createDualModel,
@@ -10,6 +11,7 @@ import {
   dualForward,
   dualPredict,
   dualStateDict,
+  foldForInference,
   probabilityRows,
 } from "../../lib/models/dual";
 import { adaptiveAvgPool2d } from "../../lib/models/layers";
@@ -174,3 +176,26 @@ backendTest(
     disposeDualModel(model);
   },
 );
+
+// One backend (the last the tests above set): a dual VGG19-BN takes ~20 s to initialise.
+test("foldForInference: VGG19-BN at 32 px holds classifier.0 folded, with the same probabilities", () => {
+  const model = createDualModel({ arch: "vgg19_bn", inputSize: 32, seed: 3 });
+  const x = tf.randomUniform([2, 32, 32, 6], 0, 1, "float32", 5) as tf.Tensor4D;
+  try {
+    const before = probabilityRows(model, x, "vgg 32 px");
+    assert.equal(foldForInference(model), model);
+    for (const i of [0, 1])
+      assert.deepEqual(dualStateDict(model).get(`backbones.${i}.classifier.0.weight`)!.shape, [512, 4096]);
+    assert.deepEqual(probabilityRows(model, x, "vgg 32 px folded"), before, "the sum the forward pass made, made once");
+    foldForInference(model); // already folded: left as it is
+    assert.deepEqual(dualStateDict(model).get("backbones.0.classifier.0.weight")!.shape, [512, 4096]);
+  } finally {
+    x.dispose();
+    disposeDualModel(model);
+  }
+  const resnet = createDualModel({ arch: "resnet18", inputSize: 32, seed: 3 });
+  const names = [...dualStateDict(resnet).keys()];
+  foldForInference(resnet);
+  assert.deepEqual([...dualStateDict(resnet).keys()], names, "ResNet18 untouched");
+  disposeDualModel(resnet);
+});
