@@ -12,7 +12,7 @@ import { softwareVersion } from "../util/version";
 import { DEFAULT_MODEL_MEMORY, Ensemble, ROTATING_CHUNK } from "./ensemble";
 import { EnsembleMember, ensembleInput, findModels, modelFingerprint } from "./models";
 import { DecisionRule } from "../evaluate/decision";
-import { runDecision } from "../evaluate/runs";
+import { releaseEvaluationCache, runDecision } from "../evaluate/runs";
 import { PartialRun } from "./partial";
 import { CatalogInput, catalogSource, ObjectSource, SourceItem, stampsSource } from "./source";
 import { ensembleVerdict } from "./stats";
@@ -234,7 +234,13 @@ function classifyUnlocked(options: ClassifyOptions): ClassifyResult {
     throw new Error(`batch size must be a positive integer (got ${options.batchSize})`);
   const { members, skipped } = findModels(options.models);
   for (const s of skipped) log(`classify: skipped ${s}`);
-  if (options.decision === "prior-matched") withDecisions(members, log);
+  if (options.decision === "prior-matched") {
+    try {
+      withDecisions(members, log);
+    } finally {
+      releaseEvaluationCache(); // a fit loads a model and its training stamps there
+    }
+  }
   const input = ensembleInput(members);
   const source = openSource(options.source, input, log);
   let partial: PartialRun | undefined;

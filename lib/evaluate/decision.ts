@@ -92,6 +92,19 @@ export function readDecision(run: string, modelSha: string): DecisionFile | unde
   const file = path.join(run, DECISION_FILE);
   if (!fs.existsSync(file)) return undefined;
   const d = parseJson<DecisionFile>(fs.readFileSync(file, "utf8"), file);
+  const sum = Array.isArray(d.prior) ? d.prior.reduce((a, b) => a + b, 0) : NaN;
+  const valid =
+    d.rule === "prior-matched" &&
+    Number.isFinite(d.exponent) &&
+    d.exponent >= 0 &&
+    d.exponent <= 1 &&
+    d.prior.length === 4 &&
+    d.prior.every((p) => Number.isFinite(p) && p >= 0) &&
+    Math.abs(sum - 1) < 1e-6;
+  if (!valid)
+    throw new Error(
+      `${file}: not a prior-matched decision (needs rule "prior-matched", exponent in [0, 1], a prior of 4 class frequencies summing to 1); delete it to fit again`,
+    );
   return d.model_sha256 === modelSha ? d : undefined;
 }
 

@@ -65,7 +65,8 @@ export interface Evaluation {
     percent: number[][];
     accuracy: number;
     scores: ClassScores[];
-    exponent: number;
+    /** Absent in results computed before decisions were recorded (the argmax). */
+    exponent?: number;
   }[];
   /** Mean and standard deviation (ddof 1) over runs of the row percentages: the layout of Tables 3-6. */
   mean: number[][];
@@ -202,31 +203,38 @@ function networkPredictions(
  * The run's prior-matched decision (decision.json), fitted on first use on its training split, in the data it
  * trained on (config.json's absolute paths), or in the evaluation's data if those have moved.
  */
-export function runDecision(run: string, options: Pick<EvalOptions, "data" | "log">): DecisionFile {
-  const config = readRunConfig(run);
-  const modelSha = sha256File(path.join(run, RUN_FILES.model));
+export function runDecision(
+  run: string,
+  options: Pick<EvalOptions, "data" | "log">,
+  known?: { config: RunConfig; modelSha: string },
+): DecisionFile {
+  const config = known?.config ?? readRunConfig(run);
+  const modelSha = known?.modelSha ?? sha256File(path.join(run, RUN_FILES.model));
   const found = readDecision(run, modelSha);
   if (found) return found;
   (options.log ?? (() => {}))(`${run}: fitting the prior-matched decision on its training split`);
-  const data = config.data.every((d) => fs.existsSync(d)) ? config.data : options.data;
-  if (data.length === 0)
-    throw new Error(
-      `${run}: trained on ${config.data.join(", ")}, which is not there: the prior-matched decision is fitted on the run's training split`,
-    );
+  const moved = !config.data.every((d) => fs.existsSync(d));
+  const data = moved ? options.data : config.data;
+  const gone = `${run}: trained on ${config.data.join(", ")}, which is not there: the prior-matched decision is fitted on the run's whole training split`;
+  if (data.length === 0) throw new Error(gone);
   const train = networkPredictions(run, config, {
     data,
     fields: config.fields ?? undefined,
     split: "train",
     labels: config.labels,
   });
+  // A decision is kept for good: fitted on part of the split, it would be wrong for good.
+  const trained = config.trainClassCounts.reduce((a, b) => a + b, 0);
+  if (train.probs.length !== trained)
+    throw new Error(`${gone}; ${data.join(", ")} holds ${train.probs.length} of its ${trained} objects`);
   return writeDecision(run, modelSha, { probs: train.probs, trainClassCounts: config.trainClassCounts });
 }
 
 /** One run's predictions on the evaluation set, read with the evaluation's decision (default: the argmax). */
 export function runPredictions(run: string, options: EvalOptions): RunPredictions {
   const config = readRunConfig(run);
-  const { keys, labels, probs } = networkPredictions(run, config, options);
-  const decision = options.decision === "prior-matched" ? runDecision(run, options) : undefined;
+  const { keys, labels, probs, modelSha } = networkPredictions(run, config, options);
+  const decision = options.decision === "prior-matched" ? runDecision(run, options, { config, modelSha }) : undefined;
   const read = decision ? probs.map((p) => priorWeighted(p, decision.prior, decision.exponent)) : probs;
   return {
     run,
@@ -297,7 +305,7 @@ export function formatTable(e: Evaluation): string {
   const widths = head.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
   const line = (cells: string[]) =>
     cells.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join("  ");
-  const exponents = e.perRun.map((r) => r.exponent);
+  const exponents = e.perRun.map((r) => r.exponent ?? 0);
   return [
     line(head),
     ...rows.map(line),

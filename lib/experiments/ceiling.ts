@@ -85,8 +85,8 @@ export interface CeilingResult {
   learnability: LearnabilityResult[];
   labelRuns: { arch: ArchName; breakdown: Breakdown }[];
   baselineTruth: ScoredSet | null;
-  /** How the networks' probabilities became classes (lib/evaluate/decision.ts). */
-  decision: DecisionRule;
+  /** How the networks' probabilities became classes (lib/evaluate/decision.ts); absent in older results: argmax. */
+  decision?: DecisionRule;
 }
 
 export const V_BINS = [20, 21, 22, 23, 24];

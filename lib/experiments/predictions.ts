@@ -53,7 +53,10 @@ function sameObjects(runs: RunPredictions[], keys: string[]): void {
 function sharedPrior(runs: RunPredictions[]): number[] | null {
   const prior = runs.find((r) => r.prior)?.prior ?? null;
   for (const r of runs)
-    if (r.prior && r.prior.join() !== prior!.join()) throw new Error(`${r.run}: trained with another class prior`);
+    if (r.prior && r.prior.join() !== prior!.join())
+      throw new Error(
+        `${r.run}: trained with another class prior (${r.prior.join(", ")}) than ${runs[0].run} (${prior!.join(", ")})`,
+      );
   return prior;
 }
 

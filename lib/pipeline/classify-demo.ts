@@ -1,6 +1,7 @@
 // What notebook 08-classify shows: a simulated field classified by a seed ensemble, built on demand and kept.
 //   With a reproduction's trained ResNet18 seeds (data/generated/runs/<profile>/resnet18, the profile shown being
-//   STARCLUSTER_PROFILE, default quick) and its simulated NGC 1559: those seeds on that field.
+//   STARCLUSTER_PROFILE, default quick) and its simulated NGC 1559: those seeds on that field, their probabilities
+//   read as the reproduction's results read them (its spec's decision).
 //   Otherwise a stand-in in data/generated/classify-demo/ made in about a minute: the smoke-scale simulated
 //   fields, NGC 1559 curated, two ResNet18 seeds trained on it with the smoke profile, and NGC 4656, a galaxy
 //   they have not seen, classified from its catalog and mosaics.
@@ -20,6 +21,7 @@ import { loadProfile } from "../train/profile";
 import { train } from "../train/train";
 import { dataPath } from "../util/paths";
 import { classify } from "../classify/classify";
+import type { DecisionRule } from "../evaluate/decision";
 import { ensembleInput, findModels } from "../classify/models";
 import { ClassifiedRow, readClassificationCsv } from "../classify/table";
 import { settings } from "../util/settings";
@@ -44,19 +46,31 @@ function job(synth: string, field: string): FieldJob {
   return j;
 }
 
+/** The models to classify with, the field, what they are, the table, and how probabilities become classes. */
+interface Chosen {
+  models: string;
+  job: FieldJob;
+  about: string;
+  table: string;
+  decision?: DecisionRule;
+}
+
 /** The reproduction's seeds and NGC 1559, when both are there. */
-function reproduction(): { models: string; job: FieldJob; about: string; table: string } | undefined {
+function reproduction(): Chosen | undefined {
   const spec = loadReproduceSpec(shownProfile());
   const paths = reproducePaths(spec);
   const models = path.join(paths.runs, "resnet18");
   if (!fs.existsSync(path.join(paths.synth, "NGC1559"))) return undefined;
   try {
     const n = findModels(models).members.length;
+    // Read as the reproduction's results read them (its spec's decision), in a table of that decision's own.
+    const decision = spec.decision ?? "argmax";
     return {
       models,
       job: job(paths.synth, "NGC1559"),
-      about: `the ${spec.name} reproduction's ${n} ResNet18 seed(s) on its simulated NGC1559`,
-      table: path.join(paths.runs, "NGC1559-classify.csv"),
+      about: `the ${spec.name} reproduction's ${n} ResNet18 seed(s) on its simulated NGC1559 (classes ${decision})`,
+      table: path.join(paths.runs, `NGC1559-classify${decision === "argmax" ? "" : `-${decision}`}.csv`),
+      decision,
     };
   } catch {
     return undefined; // no complete run yet
@@ -64,10 +78,7 @@ function reproduction(): { models: string; job: FieldJob; about: string; table: 
 }
 
 /** The stand-in: smoke fields, two seeds trained on NGC 1559, NGC 4656 to classify. */
-async function standIn(
-  root: string,
-  log: (line: string) => void,
-): Promise<{ models: string; job: FieldJob; about: string; table: string }> {
+async function standIn(root: string, log: (line: string) => void): Promise<Chosen> {
   const synth = path.join(root, "synth"),
     stamps = path.join(root, "stamps"),
     runs = path.join(root, "runs");
@@ -131,6 +142,7 @@ export async function demoClassification(log: (line: string) => void = () => und
       out: chosen.table,
       format: "csv",
       batchSize: 64,
+      decision: chosen.decision,
       log: () => undefined,
     }).rows;
   }

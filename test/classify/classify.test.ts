@@ -17,7 +17,9 @@ import { OUTPUT_COLUMNS, writeTable } from "../../lib/classify/table";
 import { curate } from "../../lib/curate/curate";
 import { readManifest } from "../../lib/curate/manifest";
 import { argmax, mutualInformation } from "../../lib/evaluate/metrics";
+import { DECISION_FILE } from "../../lib/evaluate/decision";
 import { evaluateRuns, runPredictions } from "../../lib/evaluate/runs";
+import { sha256File } from "../../lib/util/provenance";
 import { writeFits } from "../../lib/io/fits";
 import { synthesize } from "../../lib/simulate/synth";
 import { loadProfile, Profile } from "../../lib/train/profile";
@@ -213,20 +215,37 @@ test("two seeds: argmax of the mean as evaluate's per-run probabilities give it,
 });
 
 test("--decision prior-matched: each model read with its run's fitted prior^s, as evaluate reads it", () => {
+  // The fixture's classes are equally common (any s reads them alike): give each run an uneven prior's decision.
+  const seedDirs = [seed0, path.join(runs, "resnet18", "seed-1")];
+  for (const [i, dir] of seedDirs.entries()) {
+    const decision = {
+      rule: "prior-matched",
+      exponent: 0.5 + 0.25 * i,
+      prior: [0.05, 0.1, 0.15, 0.7],
+      model_sha256: sha256File(path.join(dir, "model.safetensors")),
+      fittedOn: {},
+    };
+    fs.writeFileSync(path.join(dir, DECISION_FILE), JSON.stringify(decision));
+  }
   const result = run("prior-matched.csv", { decision: "prior-matched" });
-  assert.ok(result.members.every((m) => m.decision && m.decision.exponent >= 0 && m.decision.exponent <= 1));
-  const options = { data: [curated], split: "all" as const, decision: "prior-matched" as const };
-  const perRun = [seed0, path.join(runs, "resnet18", "seed-1")].map((r) => runPredictions(r, options));
   assert.deepEqual(
-    perRun.map((r) => r.exponent),
     result.members.map((m) => m.decision!.exponent),
+    [0.5, 0.75],
   );
+  const options = { data: [curated], split: "all" as const, decision: "prior-matched" as const };
+  const perRun = seedDirs.map((r) => runPredictions(r, options));
+  const plain = seedDirs.map((r) => runPredictions(r, { ...options, decision: "argmax" }));
   const byKey = classifiedByKey(readTable(path.join(work, "prior-matched.csv")));
+  let moved = 0;
   perRun[0].keys.forEach((key, i) => {
     const mean = [0, 1, 2, 3].map((c) => (perRun[0].probs[i][c] + perRun[1].probs[i][c]) / 2);
     const r = byKey.get(key)!;
     mean.forEach((v, c) => assert.ok(Math.abs(Number(r[`p${c + 1}_mean`]) - v) < 1e-5, `${key} p${c + 1}`));
+    const plainMean = (plain[0].probs[i][3] + plain[1].probs[i][3]) / 2;
+    if (Math.abs(Number(r.p4_mean) - plainMean) > 1e-3) moved++;
   });
+  assert.ok(moved > 0, "the prior moved the means");
+  for (const dir of seedDirs) fs.rmSync(path.join(dir, DECISION_FILE));
   // A loose model file has no training split to fit on.
   const loose = path.join(work, "loose");
   fs.mkdirSync(loose, { recursive: true });

@@ -178,4 +178,28 @@ test("the prior-matched decision: fitted once on the run's training split, the t
   const mtime = fs.statSync(path.join(run, DECISION_FILE)).mtimeMs;
   runPredictions(run, { data: [data], split: "test", labels: "truth", decision: "prior-matched" });
   assert.equal(fs.statSync(path.join(run, DECISION_FILE)).mtimeMs, mtime, "fitted once, then read");
+  // The fixture's classes are equally common, so its fitted reading changes nothing: a decision of an uneven prior
+  // (as a real catalog's) must change the probabilities exactly as priorWeighted says, and then the classes.
+  const uneven = { ...decision, exponent: 1, prior: [0.01, 0.02, 0.07, 0.9] };
+  fs.writeFileSync(path.join(run, DECISION_FILE), JSON.stringify(uneven));
+  const reread = runPredictions(run, { data: [data], split: "test", labels: "class", decision: "prior-matched" });
+  assert.equal(reread.exponent, 1);
+  reread.probs.forEach((p, i) => {
+    const expected = priorWeighted(plain.probs[i], uneven.prior, 1);
+    p.forEach((v, k) => assert.ok(Math.abs(v - expected[k]) < 1e-7, `${reread.keys[i]} class ${k + 1}`));
+  });
+  assert.ok(
+    reread.probs.some((p, i) => Math.abs(p[3] - plain.probs[i][3]) > 1e-3),
+    "probabilities moved",
+  );
+  assert.ok(
+    reread.predicted.filter((c) => c === 3).length >= plain.predicted.filter((c) => c === 3).length,
+    "class 4, 90% of the prior, called at least as often",
+  );
+  fs.writeFileSync(path.join(run, DECISION_FILE), JSON.stringify({ ...uneven, exponent: 2 }));
+  assert.throws(
+    () => runPredictions(run, { data: [data], split: "test", labels: "class", decision: "prior-matched" }),
+    /decision\.json: not a prior-matched decision .*exponent in \[0, 1\]/,
+  );
+  fs.rmSync(path.join(run, DECISION_FILE));
 });
