@@ -13,7 +13,8 @@ import { createDualModel, dualStateDict } from "../lib/models/dual";
 import { trainStep } from "../lib/train/step";
 import { Adam } from "../lib/train/adam";
 import { convolutionRate } from "./arithmetic";
-import { foldClassifier0ForTraining, foldsClassifier0 } from "../lib/train/train";
+import { foldClassifier0ForTraining } from "../lib/train/train";
+import { foldsClassifier0 } from "../lib/models/vgg";
 import {
   benchMatrix,
   comparison,

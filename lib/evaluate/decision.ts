@@ -26,11 +26,11 @@ export interface DecisionFile {
   /** The training split's class frequencies (classes 1-4, summing to 1). */
   prior: number[];
   model_sha256: string;
-  /** What s was fitted on: the run's training split, its labels, and the class frequencies predicted there. */
+  /** What s was fitted on (the run's training split, whose label frequencies are `prior`), and the class
+   *  frequencies predicted there. */
   fittedOn: {
     split: "train";
     objects: number;
-    labelFrequencies: number[];
     /** With s = 0 (the network's own argmax) and with the fitted s. */
     balancedFrequencies: number[];
     predictedFrequencies: number[];
@@ -75,16 +75,17 @@ export function fitPriorExponent(
   probs: ArrayLike<number>[],
   prior: number[],
   target: number[],
-): { exponent: number; predicted: number[] } {
+): { exponent: number; predicted: number[]; balanced: number[] } {
   if (probs.length === 0) throw new Error("no predictions to fit the decision's exponent on");
-  let best = { exponent: 0, predicted: predictedFrequencies(probs, prior, 0) };
+  const balanced = predictedFrequencies(probs, prior, 0);
+  let best = { exponent: 0, predicted: balanced };
   const steps = Math.round(1 / EXPONENT_STEP);
   for (let i = 1; i <= steps; i++) {
     const exponent = i / steps;
     const predicted = predictedFrequencies(probs, prior, exponent);
     if (l1(predicted, target) < l1(best.predicted, target) - 1e-12) best = { exponent, predicted };
   }
-  return best;
+  return { ...best, balanced };
 }
 
 /** A run's decision.json if it was fitted for this model file. */
@@ -124,8 +125,7 @@ export function writeDecision(
     fittedOn: {
       split: "train",
       objects: train.probs.length,
-      labelFrequencies: prior,
-      balancedFrequencies: predictedFrequencies(train.probs, prior, 0),
+      balancedFrequencies: fit.balanced,
       predictedFrequencies: fit.predicted,
     },
   };

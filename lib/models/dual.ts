@@ -12,7 +12,7 @@ import { createParams, disposeParams, Params, ParamSpec, Provenance, torchvision
 import { ForwardOptions, linear, linearSpecs } from "./layers";
 import type { TensorData } from "./safetensors";
 import { Weights } from "./weights";
-import { foldClassifier0, isFolded, vggFeatureSide } from "./vgg";
+import { foldClassifier0, foldsClassifier0, isFolded } from "./vgg";
 import { INPUT_CHANNELS } from "../dataset/batch";
 
 export const PAPER_INPUT_SIZE = 299;
@@ -176,7 +176,7 @@ export function probabilityRows(model: DualModel, x: tf.Tensor4D, source: string
  * batch, now once: the same function and the same numbers, a sixth less time per 32 px batch.
  */
 export function foldForInference(model: DualModel): DualModel {
-  if (model.config.arch === "vgg19_bn" && vggFeatureSide(model.config.inputSize) === 1)
+  if (foldsClassifier0(model.config.arch, model.config.inputSize))
     for (const p of model.backbones) if (!isFolded(p)) foldClassifier0(p);
   return model;
 }

@@ -6,6 +6,7 @@
 // CHW order. We keep that weight exactly as torchvision's (transposed to [25088, 4096]) and transpose our NHWC
 // map to NCHW before flattening; imported weights therefore need no row permutation.
 import * as tf from "@tensorflow/tfjs";
+import type { ArchName } from "./arch";
 import { Params, ParamSpec, torchvisionInit } from "./init";
 import {
   adaptiveAvgPool2d,
@@ -136,6 +137,10 @@ const isOneByOne = (h: tf.Tensor4D) => h.shape[1] === 1 && h.shape[2] === 1;
 
 /** Side of the last feature map for a square input: five 2x2 max pools, each rounding down. */
 export const vggFeatureSide = (inputSize: number) => Math.floor(inputSize / 32);
+
+/** Whether classifier.0 folds (training and inference): VGG19-BN at inputs whose last feature map is 1x1 (32-63 px). */
+export const foldsClassifier0 = (arch: ArchName, inputSize: number) =>
+  arch === "vgg19_bn" && vggFeatureSide(inputSize) === 1;
 
 /** Whether classifier.0 holds the folded [512, 4096] matrix (foldClassifier0) rather than torchvision's [25088, 4096]. */
 export const isFolded = (p: Params) => param(p, "classifier.0.weight").shape[0] === VGG_LAST_CONV_WIDTH;

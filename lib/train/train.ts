@@ -15,7 +15,7 @@ import { classCounts, CuratedSet, LabelSource, loadCurated, loadPixels, StampIte
 import { loadSplit, saveSplit, stratifiedSplit } from "../dataset/split";
 import { ArchName } from "../models/arch";
 import { createDualModel, disposeDualModel, DualModel, dualStateDict } from "../models/dual";
-import { foldClassifier0, isFolded, unfoldClassifier0, VGG_LAST_CONV_WIDTH, vggFeatureSide } from "../models/vgg";
+import { foldClassifier0, foldsClassifier0, isFolded, unfoldClassifier0, VGG_LAST_CONV_WIDTH } from "../models/vgg";
 import { describeProvenance } from "../models/init";
 import { SafetensorsFile, writeSafetensors } from "../models/safetensors";
 import { assignVariables, InputSpec, modelMetadata, saveDualModel, variableTensors } from "../models/saved";
@@ -272,10 +272,6 @@ function foldWhereExact(run: RunSettings, model: DualModel, scales: Map<string, 
   if (!foldsClassifier0(run.arch, run.inputSize) || checkpointUnfolded(run)) return scales;
   return foldClassifier0ForTraining(model, scales);
 }
-
-/** Whether `train` folds classifier.0: VGG19-BN at inputs whose last feature map is 1x1 (32-63 px). */
-export const foldsClassifier0 = (arch: ArchName, inputSize: number) =>
-  arch === "vgg19_bn" && vggFeatureSide(inputSize) === 1;
 
 /** Folds both backbones' classifier.0 and returns `scales` with its step multiplied by the copies it replaces. */
 export function foldClassifier0ForTraining(model: DualModel, scales: Map<string, number>): Map<string, number> {
