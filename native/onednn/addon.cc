@@ -5,6 +5,9 @@
 // enum's name -> number), which lib/backend/onednn/contract.ts checks when it loads the addon.
 #include <malloc.h>
 #include <node_api.h>
+#include <pthread.h>
+
+#include <csignal>
 
 #include <climits>
 #include <cstdint>
@@ -126,8 +129,31 @@ struct Args {
   }
 };
 
+// oneDNN 2.6.3's JIT sgemm (dnnl_sgemm, the MatMul kernel and the small convolutions of conv_gemm.cc) corrupts the
+// heap when a signal handler runs on the stack of a thread inside it: a C++ loop of sgemm calls under a 200 us
+// profiling timer aborts ("corrupted size vs. prev_size"), the same loop with signals blocked, or of matmul or
+// convolution primitives, does not; `node --cpu-prof` aborted `starcluster evaluate` so. Every kernel therefore
+// runs with the calling thread's signals blocked. The OpenMP workers are created inside kernels and keep that mask
+// for good, so a signal for the process goes to one of Node's other threads, and one for this thread (the
+// profiler's) waits until the kernel returns.
+class SignalsBlocked {
+ public:
+  SignalsBlocked() {
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &saved_);
+  }
+  ~SignalsBlocked() { pthread_sigmask(SIG_SETMASK, &saved_, nullptr); }
+  SignalsBlocked(const SignalsBlocked&) = delete;
+  SignalsBlocked& operator=(const SignalsBlocked&) = delete;
+
+ private:
+  sigset_t saved_;
+};
+
 template <typename F>
 napi_value guarded(napi_env env, F body) {
+  const SignalsBlocked blocked;
   try {
     return body();
   } catch (const dnnl::error& e) {

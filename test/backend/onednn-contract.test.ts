@@ -230,3 +230,33 @@ test("worker threads each keep their own primitives and buffers: concurrent call
   }
   assert.deepEqual(a.convCache(), mainBefore, "the main thread's cache is its own");
 });
+
+test("kernels survive a sampling profiler's signals (node --cpu-prof): oneDNN's sgemm runs with signals blocked", {
+  skip: onednnSkip(),
+}, () => {
+  // oneDNN 2.6.3's sgemm corrupted the heap when the profiler's signal handler ran on its stack (native/onednn/addon.cc):
+  // this loop of [64, 4608] x [4608, 512] products aborted within a second, "free(): invalid size".
+  const dir = tempDir();
+  const select = JSON.stringify(path.join(repoRoot, "dist", "lib", "backend", "select.js"));
+  const tfjs = JSON.stringify(require.resolve("@tensorflow/tfjs"));
+  const script = [
+    `const tf = require(${tfjs});`,
+    `require(${select}).initBackend({ backend: "onednn", log: () => {} }).then(() => {`,
+    "  const a = tf.ones([64, 4608]), b = tf.ones([4608, 512]);",
+    "  let sum = 0;",
+    "  for (let i = 0; i < 300; i++) sum += tf.tidy(() => tf.matMul(a, b).dataSync()[0]);",
+    "  console.log(sum);",
+    "});",
+  ].join("\n");
+  const r = spawnSync(
+    process.execPath,
+    ["--cpu-prof", "--cpu-prof-dir", dir, "--cpu-prof-interval", "100", "-e", script],
+    { cwd: repoRoot, encoding: "utf8", timeout: 120_000, env: { ...process.env, STARCLUSTER_THREADS: "2" } },
+  );
+  assert.equal(r.status, 0, `exit ${r.status} (signal ${r.signal}): ${r.stderr}`);
+  assert.equal(Number(r.stdout.trim()), 300 * 4608, "every product right");
+  assert.ok(
+    fs.readdirSync(dir).some((f) => f.endsWith(".cpuprofile")),
+    "the profile was written",
+  );
+});
