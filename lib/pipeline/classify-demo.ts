@@ -14,9 +14,8 @@ import { MosaicSpec, openMosaics } from "../curate/mosaics";
 import { cutStamp } from "../curate/stamp";
 import { synthJobs } from "../curate/synth";
 import { loadReproduceSpec, reproducePaths, shownProfile } from "../experiments/results";
-import { writeFits } from "../io/fits";
 import type { GalleryStamp } from "../simulate/gallery";
-import { synthesize } from "../simulate/synth";
+import { synthesize, writeMosaicFits } from "../simulate/synth";
 import { loadProfile } from "../train/profile";
 import { train } from "../train/train";
 import { dataPath } from "../util/paths";
@@ -89,7 +88,7 @@ async function standIn(root: string, log: (line: string) => void): Promise<Chose
       scale: "smoke",
       seed: 0,
       force: true,
-      writeImage: (file, image) => writeFits(file, [image]),
+      writeImage: writeMosaicFits,
     });
   }
   if (!fs.existsSync(path.join(stamps, "manifest.csv"))) {

@@ -7,15 +7,15 @@
 //   5. notebooks  executed with that profile's results, saving its figures; HTML under results/<profile>/notebooks/
 // Every stage's wall time, the command, commit and backend go into results/<profile>/provenance.json.
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { BackendInfo, initBackend } from "../backend/select";
 import { curate, CURATION_FILE } from "../curate/curate";
 import { synthJobs } from "../curate/synth";
-import { writeFits } from "../io/fits";
 import { LabelSource } from "../dataset/curated";
 import { ArchName } from "../models/arch";
 import { runNotebooks } from "../notebooks/run";
-import { synthesize } from "../simulate/synth";
+import { synthesizeInWorkers } from "../simulate/synth";
 import { Scale } from "../simulate/config";
 import { loadProfile, Profile, withPrecision } from "../train/profile";
 import { isComplete, runDir, trainingSeconds } from "../train/rundir";
@@ -146,9 +146,10 @@ async function reproduceUnlocked(
   writeResult(paths.results, "provenance", provenance());
   if (options.notebooks ?? true) {
     // The one place notebooks write results/<profile>/figures: viewing a notebook later leaves them alone.
-    await stage(r, "notebooks", false, () => {
-      runNotebooks({
+    await stage(r, "notebooks", false, async () => {
+      await runNotebooks({
         outDir: path.join(paths.results, "notebooks"),
+        jobs: os.availableParallelism(),
         log,
         settings: { profile: spec.name, saveFigures: true },
       });
@@ -172,14 +173,14 @@ async function stage(r: Reproduction, name: string, already: boolean, work: () =
 /** Stages 1-2: the simulated fields and their curated stamps (each skipped when complete). */
 async function prepareData(r: Reproduction): Promise<void> {
   const { spec, paths, options } = r;
-  await stage(r, "synth", fs.existsSync(path.join(paths.synth, "manifest.json")), () => {
+  await stage(r, "synth", fs.existsSync(path.join(paths.synth, "manifest.json")), async () => {
     // A folder without manifest.json is an interrupted synth of ours: render it again.
-    synthesize({
+    await synthesizeInWorkers({
       out: paths.synth,
       scale: spec.synthScale as Scale,
       seed: 0,
       force: true,
-      writeImage: (file, image) => writeFits(file, [image]),
+      jobs: os.availableParallelism(),
       progress: (n) => progressBar(n),
     });
   });

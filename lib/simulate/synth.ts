@@ -6,7 +6,9 @@
 // Every file is written atomically; the manifest last, so a folder with a manifest is complete.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { Worker } from "node:worker_threads";
 import { formatLegusCatalog } from "../catalog/legus-write";
+import { writeFits } from "../io/fits";
 import { CLASSES } from "../catalog/record";
 import { writeFileAtomic } from "../util/atomic";
 import { filterName, loadSimulationConfig, Scale, SimulationConfig } from "./config";
@@ -20,6 +22,9 @@ import { isEmptyFolder, withOutputLock } from "../util/lock";
 
 /** Writes one image as a FITS file (lib/io/fits); injected so that tests can capture images in memory. */
 export type ImageWriter = (file: string, image: MosaicImage) => void;
+
+/** Mosaics go to disk as single-image FITS files, written atomically by the project's FITS writer. */
+export const writeMosaicFits: ImageWriter = (file, image) => writeFits(file, [image]);
 
 export interface SynthOptions {
   out: string;
@@ -101,34 +106,122 @@ function prepareOutput(out: string, fields: string[], force: boolean): void {
 
 /** Simulates into `options.out`, refusing a second writer on that folder. */
 export function synthesize(options: SynthOptions): SynthManifest {
-  return withOutputLock(options.out, "folder", "synth", () => synthesizeUnlocked(options));
+  return withOutputLock(options.out, "folder", "synth", () => {
+    const job = startSynth(options);
+    const written = job.plans.map((plan) => writeField(plan, job.config, options, job.rows, job.progress));
+    return finishSynth(job, written);
+  });
 }
 
-function synthesizeUnlocked(options: SynthOptions): SynthManifest {
+/**
+ * As `synthesize`, with up to `jobs` fields rendered at once in worker threads (synth-worker.ts), each writing
+ * its field's files as FITS. The bytes are the same as `synthesize`'s: every random stream is keyed by field,
+ * band and row, never by rendering order.
+ */
+export async function synthesizeInWorkers(
+  options: Omit<SynthOptions, "writeImage"> & { jobs: number },
+): Promise<SynthManifest> {
+  return withOutputLock(options.out, "folder", "synth", async () => {
+    const job = startSynth(options);
+    return finishSynth(job, await writeFieldsInWorkers(job, options.jobs));
+  });
+}
+
+/** What a synth worker reports: rows rendered so far in a field (its five bands), or the field's files written. */
+export type SynthWorkerMessage =
+  | { kind: "rows"; field: number; done: number; label: string }
+  | { kind: "written"; field: number; written: WrittenField };
+
+/** What a synth worker is given once: everything but the plans, which it is sent one at a time. */
+export interface SynthWorkerData {
+  out: string;
+  scale: Scale;
+  seed: number;
+  config: SimulationConfig;
+}
+
+/** Hands the plans to `jobs` workers, the next plan to whichever is free; the written fields in plan order. */
+function writeFieldsInWorkers(job: SynthJob, jobs: number): Promise<WrittenField[]> {
+  const { options, plans, progress } = job;
+  const data: SynthWorkerData = { out: options.out, scale: options.scale, seed: options.seed, config: job.config };
+  const written: WrittenField[] = new Array(plans.length);
+  const rowsDone = new Array<number>(plans.length).fill(0);
+  let next = 0;
+  let finished = 0;
+  const workers: Worker[] = [];
+  const idle = new Set<Worker>();
+  return new Promise<WrittenField[]>((resolve, reject) => {
+    const fail = (e: Error) => {
+      for (const w of workers) void w.terminate();
+      reject(e);
+    };
+    const sendNext = (worker: Worker) => {
+      if (next < plans.length) worker.postMessage({ field: next, plan: plans[next++] });
+      else {
+        idle.add(worker);
+        void worker.terminate();
+      }
+    };
+    const onMessage = (worker: Worker, m: SynthWorkerMessage) => {
+      if (m.kind === "rows") {
+        rowsDone[m.field] = m.done;
+        progress?.update(
+          rowsDone.reduce((a, b) => a + b, 0),
+          m.label,
+        );
+        return;
+      }
+      written[m.field] = m.written;
+      if (++finished === plans.length) resolve(written);
+      sendNext(worker);
+    };
+    for (let i = 0; i < Math.max(1, Math.min(jobs, plans.length)); i++) {
+      const worker = new Worker(path.join(__dirname, "synth-worker.js"), { workerData: data });
+      workers.push(worker);
+      worker.on("message", (m: SynthWorkerMessage) => onMessage(worker, m));
+      worker.on("error", fail);
+      worker.on("exit", (code) => {
+        if (!idle.has(worker))
+          fail(new Error(`a synth worker stopped (exit code ${code}) before its field was written`));
+      });
+      sendNext(worker);
+    }
+  });
+}
+
+/** A synth under way: what it renders, and where its progress goes. */
+interface SynthJob {
+  start: number;
+  options: Omit<SynthOptions, "writeImage">;
+  config: SimulationConfig;
+  plans: FieldPlan[];
+  rows: { before: number };
+  progress?: Progress;
+}
+
+/** Checks the scale and fields, prepares the output folder and plans every field (the progress total). */
+function startSynth(options: Omit<SynthOptions, "writeImage">): SynthJob {
   const start = Date.now();
   const config = options.config ?? loadSimulationConfig();
   const scale = config.scales[options.scale];
   if (!scale) throw new Error(`unknown scale '${options.scale}'`);
   const fields = chosenFields(options.fields, scale.fields);
   prepareOutput(options.out, fields, options.force ?? false);
-
   const plans = fields.map((f) => planField(f, config, scale, options.seed));
   const progress = options.progress?.(plans.reduce((a, p) => a + 5 * p.height, 0));
-  const rows = { before: 0 };
-  let bytes = 0;
-  const manifest: FieldManifest[] = [];
-  for (const plan of plans) {
-    const written = writeField(plan, config, options, rows, progress);
-    bytes += written.bytes;
-    manifest.push(written.manifest);
-  }
+  return { start, options, config, plans, rows: { before: 0 }, progress };
+}
+
+/** Writes manifest.json last (its presence marks a complete folder) and returns the manifest. */
+function finishSynth(job: SynthJob, written: WrittenField[]): SynthManifest {
+  const { options, progress } = job;
   const result: SynthManifest = {
     generator: "starcluster synth",
     scale: options.scale,
     seed: options.seed,
-    fields: manifest,
-    bytes,
-    seconds: (Date.now() - start) / 1000,
+    fields: written.map((w) => w.manifest),
+    bytes: written.reduce((a, w) => a + w.bytes, 0),
+    seconds: (Date.now() - job.start) / 1000,
   };
   // Time is the one thing that differs between identical runs: kept out of the manifest file for byte-identical output.
   writeFileAtomic(
@@ -136,7 +229,7 @@ function synthesizeUnlocked(options: SynthOptions): SynthManifest {
     JSON.stringify({ ...result, seconds: undefined }, null, 1) + "\n",
   );
   progress?.finish(
-    `synth ${options.scale}: ${manifest.length} field(s), ${(bytes / 1e6).toFixed(0)} MB of pixels and catalogs`,
+    `synth ${options.scale}: ${result.fields.length} field(s), ${(result.bytes / 1e6).toFixed(0)} MB of pixels and catalogs`,
   );
   return result;
 }
@@ -151,14 +244,20 @@ function chosenFields(asked: string[] | undefined, scaleFields: string[] | undef
   return fields;
 }
 
+/** A field's manifest entry and the bytes of its files. */
+export interface WrittenField {
+  manifest: FieldManifest;
+  bytes: number;
+}
+
 /** One field's folder: five mosaics, the catalog and truth.csv; returns its manifest entry and bytes written. */
-function writeField(
+export function writeField(
   plan: FieldPlan,
   config: SimulationConfig,
-  options: SynthOptions,
+  options: Pick<SynthOptions, "out" | "scale" | "seed" | "writeImage">,
   rows: { before: number },
   progress?: Progress,
-): { manifest: FieldManifest; bytes: number } {
+): WrittenField {
   const dir = path.join(options.out, plan.name);
   const stem = fieldFileStem(plan.name);
   const morphs = planMorphologies(plan, config, options.seed);

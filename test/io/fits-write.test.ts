@@ -98,6 +98,10 @@ test("wrong input is refused with a message naming the file and the problem; not
     /bad\.fits HDU 0: BITPIX 16 needs a Int16Array, got a Float32Array/,
   );
   assert.throws(
+    () => writeFits(file, [{ bitpix: 99 as 16, width: 2, height: 2, data: new Int16Array(4) }]),
+    /bad\.fits HDU 0: BITPIX 99 is not a FITS image type \(8, 16, 32, 64, -32, -64\)/,
+  );
+  assert.throws(
     () => writeFits(file, [{ bitpix: -32, width: 3, height: 2, data: new Float32Array(4) }]),
     /4 values for a 3 x 2 image/,
   );

@@ -95,7 +95,7 @@ for (const file of listNotebooks()) {
 test("executing committed notebooks again from the committed results gives the same outputs", {
   skip: noJupyter,
   timeout: 300_000,
-}, () => {
+}, async () => {
   const dir = tempDir();
   const figures = path.join(repoRoot, "results", "quick", "figures");
   const stamp = () =>
@@ -109,8 +109,9 @@ test("executing committed notebooks again from the committed results gives the s
   delete process.env.STARCLUSTER_SAVE_FIGURES;
   delete process.env.STARCLUSTER_RESULTS;
   try {
-    runNotebooks({
+    await runNotebooks({
       only: ["03-ten-seed", "05-ablation"],
+      jobs: 2,
       outDir: path.join(dir, "executed"),
       commitDir: dir,
       log: () => undefined,

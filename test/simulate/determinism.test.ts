@@ -6,7 +6,7 @@ import { loadSimulationConfig, SimulationConfig } from "../../lib/simulate/confi
 import { planField } from "../../lib/simulate/field";
 import { MosaicImage } from "../../lib/simulate/mosaic";
 import { planMorphologies, renderBand } from "../../lib/simulate/render";
-import { synthesize } from "../../lib/simulate/synth";
+import { synthesize, synthesizeInWorkers, writeMosaicFits } from "../../lib/simulate/synth";
 import { tempDir } from "../helpers";
 
 const config = loadSimulationConfig();
@@ -61,4 +61,43 @@ test("refuses to write into a non-empty folder without force", () => {
     /not empty; pass --force/,
   );
   assert.equal(fs.readFileSync(path.join(out, "keep.txt"), "utf8"), "x");
+});
+
+test("fields rendered in worker threads are byte-identical to fields rendered in order", async () => {
+  const inOrder = tempDir();
+  const inWorkers = tempDir();
+  synthesize({ out: inOrder, scale: "smoke", seed: 5, config: tiny, force: true, writeImage: writeMosaicFits });
+  const rows: number[] = [];
+  const manifest = await synthesizeInWorkers({
+    out: inWorkers,
+    scale: "smoke",
+    seed: 5,
+    config: tiny,
+    force: true,
+    jobs: 2,
+    progress: (total) => ({ update: (done) => rows.push(done / total), finish: () => undefined }),
+  });
+  assert.deepEqual(
+    manifest.fields.map((f) => f.field),
+    ["NGC4656", "NGC1559"],
+    "manifest in the scale's order",
+  );
+  const files = (dir: string) =>
+    fs
+      .readdirSync(dir, { recursive: true, encoding: "utf8" })
+      .filter((f) => fs.statSync(path.join(dir, f)).isFile())
+      .sort();
+  assert.deepEqual(files(inWorkers), files(inOrder));
+  assert.equal(files(inOrder).length, 1 + 2 * 7, "manifest, and per field five mosaics, a catalog, truth.csv");
+  for (const f of files(inOrder))
+    assert.ok(fs.readFileSync(path.join(inWorkers, f)).equals(fs.readFileSync(path.join(inOrder, f))), `${f} differs`);
+  assert.ok(rows.length > 0 && Math.max(...rows) === 1, "progress reaches every row of both fields");
+});
+
+test("a field that fails in a worker fails the synth with the worker's message", async () => {
+  const broken = { ...tiny, scales: { ...tiny.scales, smoke: { ...tiny.scales.smoke, crop_px: 64, bitpix: 99 } } };
+  await assert.rejects(
+    synthesizeInWorkers({ out: tempDir(), scale: "smoke", seed: 0, config: broken as SimulationConfig, jobs: 2 }),
+    /hlsp_legus_hst_sim_ngc\d+_f275w_drc\.fits HDU 0: BITPIX 99 is not a FITS image type/,
+  );
 });

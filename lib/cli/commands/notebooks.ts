@@ -1,3 +1,4 @@
+import * as os from "node:os";
 import * as path from "node:path";
 import { REPRODUCE_PROFILES, ReproduceProfile, shownProfile } from "../../experiments/results";
 import { runNotebooks } from "../../notebooks/run";
@@ -13,6 +14,7 @@ export const notebooksCommand = defineCommand({
   positionals: [0, Infinity],
   options: {
     timeout: { type: "integer", min: 1, help: "per-cell timeout in seconds (default: none)" },
+    jobs: { type: "integer", min: 1, help: "notebooks executed at once (default: the cores)" },
     "in-place": {
       type: "boolean",
       help: "refresh the committed notebooks' outputs (figures as Plotly JSON and a static image)",
@@ -28,6 +30,7 @@ export const notebooksCommand = defineCommand({
     const inPlace = Boolean(options["in-place"]);
     const outDir = inPlace ? resultsPath(profile, "notebooks") : undefined;
     const commitDir = inPlace ? path.join(projectRoot, "notebooks") : undefined;
-    runNotebooks({ only: positionals, timeout: options.timeout, commitDir, outDir, settings: { profile } });
+    const jobs = options.jobs ?? os.availableParallelism();
+    await runNotebooks({ only: positionals, timeout: options.timeout, jobs, commitDir, outDir, settings: { profile } });
   },
 });

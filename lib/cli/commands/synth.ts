@@ -1,13 +1,10 @@
+import * as os from "node:os";
 import { UsageError } from "../args";
 import { defineCommand } from "../command";
 import { paperFieldNames } from "../../simulate/field";
-import { writeFits } from "../../io/fits";
 import { progressBar } from "../../util/progress";
 import { SCALES } from "../../simulate/config";
-import { ImageWriter, synthesize } from "../../simulate/synth";
-
-/** Mosaics go to disk as single-image FITS files, written atomically by the project's FITS writer. */
-const writeMosaic: ImageWriter = (file, image) => writeFits(file, [image]);
+import { synthesizeInWorkers } from "../../simulate/synth";
 
 export const synthCommand = defineCommand({
   name: "synth",
@@ -23,6 +20,11 @@ export const synthCommand = defineCommand({
     seed: { type: "integer", default: 0, min: 0, max: 4294967295, help: "random seed (same seed, same bytes)" },
     fields: { type: "string", help: "comma-separated subset of fields (default: all of the scale's)" },
     force: { type: "boolean", help: "overwrite the simulated fields in a non-empty output folder" },
+    jobs: {
+      type: "integer",
+      min: 1,
+      help: "fields rendered at once, in worker threads (default: the cores; the bytes do not depend on it)",
+    },
   },
   async run({ options }) {
     const fields = options.fields
@@ -34,13 +36,13 @@ export const synthCommand = defineCommand({
     const known = paperFieldNames();
     const unknown = (fields ?? []).filter((f) => !known.includes(f));
     if (unknown.length) throw new UsageError(`unknown field(s) ${unknown.join(", ")}; choose from ${known.join(", ")}`);
-    const manifest = synthesize({
+    const manifest = await synthesizeInWorkers({
       out: options.out,
       scale: options.scale,
       seed: options.seed,
       fields,
       force: options.force,
-      writeImage: writeMosaic,
+      jobs: options.jobs ?? os.availableParallelism(),
       progress: (total) => progressBar(total),
     });
     process.stdout.write(

@@ -55,6 +55,8 @@ const CHUNK_BYTES = 4 << 20;
 const LITTLE_ENDIAN = os.endianness() === "LE";
 
 function check(hdu: ImageHdu, where: string): void {
+  if (!(hdu.bitpix in ARRAY_FOR))
+    throw new Error(`${where}: BITPIX ${hdu.bitpix} is not a FITS image type (${Object.keys(ARRAY_FOR).join(", ")})`);
   if (hdu.data.constructor.name !== ARRAY_FOR[hdu.bitpix]) {
     throw new Error(
       `${where}: BITPIX ${hdu.bitpix} needs a ${ARRAY_FOR[hdu.bitpix]}, got a ${hdu.data.constructor.name}`,
