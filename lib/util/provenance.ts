@@ -37,8 +37,26 @@ export function machineInfo(): Record<string, string | number> {
   };
 }
 
-/** sha256 of a file, read in 4 MB chunks (weights files are hundreds of MB). */
+/**
+ * sha256 of a file, read in 4 MB chunks. Files of 64 MB and more (models: a VGG19-BN is 1.1 GB, a second to hash)
+ * are remembered for the process by their identity (device, inode, size, change times): evaluation asks for each
+ * run's model hash once per test set, and the project rewrites models by atomic rename, so a new one has a new inode.
+ */
 export function sha256File(file: string): string {
+  const s = fs.statSync(file, { bigint: true });
+  if (s.size < REMEMBERED_BYTES) return hashFile(file);
+  const identity = [s.dev, s.ino, s.size, s.mtimeNs, s.ctimeNs].join(":");
+  const known = hashes.get(file);
+  if (known?.identity === identity) return known.sha256;
+  const sha256 = hashFile(file);
+  hashes.set(file, { identity, sha256 });
+  return sha256;
+}
+
+const REMEMBERED_BYTES = 64n << 20n;
+const hashes = new Map<string, { identity: string; sha256: string }>();
+
+function hashFile(file: string): string {
   const hash = createHash("sha256");
   const fd = fs.openSync(file, "r");
   try {
