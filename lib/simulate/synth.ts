@@ -150,6 +150,7 @@ function writeFieldsInWorkers(job: SynthJob, jobs: number): Promise<WrittenField
   let finished = 0;
   const workers: Worker[] = [];
   const idle = new Set<Worker>();
+  if (plans.length === 0) return Promise.resolve(written);
   return new Promise<WrittenField[]>((resolve, reject) => {
     const fail = (e: Error) => {
       for (const w of workers) void w.terminate();
@@ -175,7 +176,7 @@ function writeFieldsInWorkers(job: SynthJob, jobs: number): Promise<WrittenField
       if (++finished === plans.length) resolve(written);
       sendNext(worker);
     };
-    for (let i = 0; i < Math.max(1, Math.min(jobs, plans.length)); i++) {
+    for (let i = 0; i < Math.min(Math.max(1, jobs), plans.length); i++) {
       const worker = new Worker(path.join(__dirname, "synth-worker.js"), { workerData: data });
       workers.push(worker);
       worker.on("message", (m: SynthWorkerMessage) => onMessage(worker, m));
