@@ -1,7 +1,7 @@
 // Evaluating trained runs the way the paper reports them (Tables 3-6): each run's predictions on a test set,
 // its confusion matrix normalised by true class, then the mean and standard deviation of each cell over the
-// runs (the ten seeds). Predictions are cached per run and test set (predictions/<tag>.csv + .json), keyed by
-// the model file's sha256, so reruns and notebooks reuse them.
+// runs (the ten seeds). Predictions are cached per run, test set and precision (predictions/<tag>.csv + .json,
+// bf16 ones tagged -bf16), keyed by the model file's sha256, so reruns and notebooks reuse them.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Band, CLASSES } from "../catalog/record";
@@ -19,6 +19,7 @@ import { accuracy, argmax, ClassScores, classScores, confusionMatrix, meanStd, r
 import { predictProbabilities } from "./predict";
 import { DecisionFile, DecisionRule, priorWeighted, readDecision, writeDecision } from "./decision";
 import { parseJson } from "../util/json";
+import { currentBackend, Precision } from "../backend/select";
 
 export const EVAL_SPLITS = ["test", "train", "all"] as const;
 export type EvalSplit = (typeof EVAL_SPLITS)[number];
@@ -92,18 +93,31 @@ function evalItems(set: CuratedSet, config: RunConfig, split: EvalSplit): StampI
 }
 
 /** Predictions do not depend on the label source, so one cache file serves scoring against class and truth. */
-function tagOf(options: EvalOptions): string {
+function tagOf(options: EvalOptions, precision: Precision): string {
   const data = options.data.map((d) => path.basename(path.resolve(d))).join("+");
   const fields = options.fields ? `-${options.fields.join("+")}` : "";
-  return `${data}${fields}-${options.split}${options.zeroBand ? `-no${options.zeroBand}` : ""}`;
+  const zeroed = options.zeroBand ? `-no${options.zeroBand}` : "";
+  return `${data}${fields}-${options.split}${zeroed}${precision === "fp32" ? "" : `-${precision}`}`;
+}
+
+/** The precision convolutions run in now (bf16 probabilities differ from fp32's in the third decimal). */
+function evaluationPrecision(): Precision {
+  return currentBackend()?.precision ?? "fp32";
 }
 
 const PRED_COLUMNS = ["key", "class", "truth", "p1", "p2", "p3", "p4", "predicted"];
 
 /** Cached probabilities by object key, if the cache was made by this model file. */
-function readCached(csv: string, sidecar: string, modelSha: string): Map<string, Float32Array> | undefined {
+function readCached(
+  csv: string,
+  sidecar: string,
+  modelSha: string,
+  precision: Precision,
+): Map<string, Float32Array> | undefined {
   if (!fs.existsSync(csv) || !fs.existsSync(sidecar)) return undefined;
-  if (JSON.parse(fs.readFileSync(sidecar, "utf8")).model_sha256 !== modelSha) return undefined;
+  const made = JSON.parse(fs.readFileSync(sidecar, "utf8"));
+  // Caches written before precision was recorded were all fp32.
+  if (made.model_sha256 !== modelSha || (made.precision ?? "fp32") !== precision) return undefined;
   return new Map(readCsvTable(csv).rows.map((r) => [r.cells[0], Float32Array.from(r.cells.slice(3, 7).map(Number))]));
 }
 
@@ -147,7 +161,8 @@ function networkPredictions(
   const labels = options.labels ?? config.labels;
   const modelFile = path.join(run, RUN_FILES.model);
   const modelSha = sha256File(modelFile);
-  const tag = tagOf(options);
+  const precision = evaluationPrecision();
+  const tag = tagOf(options, precision);
   const csv = path.join(run, "predictions", `${tag}.csv`),
     sidecar = path.join(run, "predictions", `${tag}.json`);
   const { set, pixels } = stampsOf(options.data, options.fields, labels, config.minDetectedBands);
@@ -158,7 +173,7 @@ function networkPredictions(
     probs,
     modelSha,
   });
-  const cached = readCached(csv, sidecar, modelSha);
+  const cached = readCached(csv, sidecar, modelSha, precision);
   if (cached && items.every((it) => cached.has(it.key))) return result(items.map((it) => cached.get(it.key)!));
   const index = new Map(set.items.map((it, i) => [it.key, i]));
   const probs = predictProbabilities(
@@ -190,6 +205,7 @@ function networkPredictions(
         fields: options.fields ?? null,
         split: options.split,
         zero_band: options.zeroBand ?? null,
+        precision,
         objects: items.length,
       },
       null,

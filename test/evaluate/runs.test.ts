@@ -100,6 +100,31 @@ test("two trained seeds: per-run confusion matrices on the test split, their mea
   assert.throws(() => evaluateRuns([work], { data: [data], split: "test" }), /not a complete training run/);
 });
 
+test("predictions are cached per precision: bf16 ones in files of their own, the fp32 ones left alone", async (t) => {
+  const bf16 = await initBackend({ backend: "onednn", precision: "bf16", log: quiet }).catch(() => undefined);
+  try {
+    if (bf16?.precision !== "bf16") {
+      t.skip("no onednn backend with bf16 here");
+      return;
+    }
+    const options = { data: [data], split: "test" as const, labels: "class" as const };
+    const csv = path.join(runs[0], "predictions", `${path.basename(data)}-test.csv`);
+    await initBackend({ backend: "wasm", log: quiet });
+    const fp32 = runPredictions(runs[0], options);
+    const mtime = fs.statSync(csv).mtimeMs;
+    await initBackend({ backend: "onednn", precision: "bf16", log: quiet });
+    const low = runPredictions(runs[0], options);
+    assert.ok(fs.existsSync(csv.replace(".csv", "-bf16.csv")), "a bf16 cache of its own");
+    assert.equal(JSON.parse(fs.readFileSync(csv.replace(".csv", "-bf16.json"), "utf8")).precision, "bf16");
+    assert.equal(fs.statSync(csv).mtimeMs, mtime, "the fp32 cache is left alone");
+    const diffs = fp32.probs.flatMap((p, i) => Array.from(p, (v, c) => Math.abs(v - low.probs[i][c])));
+    assert.ok(Math.max(...diffs) > 0, "bf16 probabilities are computed, not the fp32 ones read back");
+    assert.ok(Math.max(...diffs) < 0.05, `bf16 close to fp32 (largest difference ${Math.max(...diffs)})`);
+  } finally {
+    await initBackend({ backend: "wasm", log: quiet });
+  }
+});
+
 test("starcluster evaluate prints the table and writes table.csv and evaluation.json", () => {
   const out = path.join(work, "eval");
   const r = spawnSync(
