@@ -12,6 +12,7 @@ import { settings } from "../util/settings";
 import type { BackendInfo } from "../backend/select";
 import type { GitState } from "../util/provenance";
 import { DECISION_RULES, DecisionRule } from "../evaluate/decision";
+import { Precision, PRECISIONS } from "../backend/select";
 
 export const REPRODUCE_PROFILES = ["smoke", "quick", "cpu", "paper"] as const;
 export type ReproduceProfile = (typeof REPRODUCE_PROFILES)[number];
@@ -31,17 +32,26 @@ export interface ReproduceSpec {
   entropyArch: ArchName;
   /** How the networks' probabilities become classes in the results (lib/evaluate/decision.ts; default argmax). */
   decision?: DecisionRule;
+  /** Convolutions of the results stage (default fp32); bf16 falls back to fp32, saying so, where the CPU lacks it. */
+  evaluationPrecision?: Precision;
 }
 
 export function loadReproduceSpec(name: string): ReproduceSpec {
   if (!(REPRODUCE_PROFILES as readonly string[]).includes(name))
     throw new Error(`unknown reproduction profile '${name}' (choose ${REPRODUCE_PROFILES.join(", ")})`);
-  const spec = JSON.parse(fs.readFileSync(dataPath("reproduce", `${name}.json`), "utf8")) as ReproduceSpec;
+  const file = dataPath("reproduce", `${name}.json`);
+  return checkReproduceSpec(JSON.parse(fs.readFileSync(file, "utf8")), `data/reproduce/${name}.json`);
+}
+
+/** The spec if its networks, seeds, decision and precision are ones the pipeline knows; else an error naming `source`. */
+export function checkReproduceSpec(spec: ReproduceSpec, source: string): ReproduceSpec {
   const bad = spec.archs.filter((a) => !(ARCHITECTURES as readonly string[]).includes(a));
-  if (bad.length || !Number.isInteger(spec.seeds) || spec.seeds < 1)
-    throw new Error(`data/reproduce/${name}.json: bad archs or seeds`);
+  if (bad.length || !Number.isInteger(spec.seeds) || spec.seeds < 1) throw new Error(`${source}: bad archs or seeds`);
   if (spec.decision !== undefined && !(DECISION_RULES as readonly string[]).includes(spec.decision))
-    throw new Error(`data/reproduce/${name}.json: decision '${spec.decision}' (choose ${DECISION_RULES.join(", ")})`);
+    throw new Error(`${source}: decision '${spec.decision}' (choose ${DECISION_RULES.join(", ")})`);
+  const precision = spec.evaluationPrecision;
+  if (precision !== undefined && !(PRECISIONS as readonly string[]).includes(precision))
+    throw new Error(`${source}: evaluationPrecision '${precision}' (choose ${PRECISIONS.join(", ")})`);
   return spec;
 }
 

@@ -118,7 +118,7 @@ async function reproduceUnlocked(
   );
   const { runs, truthRuns } = await trainAll(r, fields.table1);
   const { paths, log } = r;
-  await initBackend({ backend: options.backend.backend, precision: "fp32", log });
+  await initBackend({ backend: options.backend.backend, precision: spec.evaluationPrecision ?? "fp32", log });
   await stage(r, "results", false, () =>
     computeResults({
       stamps: paths.stamps,
@@ -248,7 +248,7 @@ async function trainInProcesses(r: Reproduction, fields: string[], set: SeedSet,
   if (failed.length) throw new Error(`${set.stage}: seed(s) ${failed.join(", ")} failed; see their train.log`);
 }
 
-/** The seeds `todo`, one after the other in this process, in the profile's precision (results are then in fp32). */
+/** The seeds `todo`, one after the other in this process, in the profile's precision (results: the spec's evaluationPrecision). */
 async function trainHere(r: Reproduction, fields: string[], set: SeedSet, todo: number[], dirs: string[]) {
   const { spec, paths, options, profile, log } = r;
   const { arch, labels } = set;
