@@ -57,7 +57,8 @@ export function parseBackendChoice(value: string | undefined, source: string): B
   throw new Error(`${source}: unknown backend '${value}' (choose auto, ${BACKENDS.join(", ")})`);
 }
 
-function defaultThreads(): number {
+/** Threads the user allows (STARCLUSTER_THREADS), else the cores: compute threads, and parallel jobs elsewhere. */
+export function defaultThreads(): number {
   const env = settings().threads;
   if (env !== undefined) {
     const n = Number(env);

@@ -7,7 +7,6 @@
 //   5. notebooks  executed with that profile's results, saving its figures; HTML under results/<profile>/notebooks/
 // Every stage's wall time, the command, commit and backend go into results/<profile>/provenance.json.
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { BackendInfo, initBackend } from "../backend/select";
 import { curate, CURATION_FILE } from "../curate/curate";
@@ -149,7 +148,7 @@ async function reproduceUnlocked(
     await stage(r, "notebooks", false, async () => {
       await runNotebooks({
         outDir: path.join(paths.results, "notebooks"),
-        jobs: os.availableParallelism(),
+        jobs: options.backend.threads,
         log,
         settings: { profile: spec.name, saveFigures: true },
       });
@@ -180,7 +179,7 @@ async function prepareData(r: Reproduction): Promise<void> {
       scale: spec.synthScale as Scale,
       seed: 0,
       force: true,
-      jobs: os.availableParallelism(),
+      jobs: options.backend.threads,
       progress: (n) => progressBar(n),
     });
   });

@@ -1,7 +1,7 @@
-import * as os from "node:os";
 import * as path from "node:path";
 import { REPRODUCE_PROFILES, ReproduceProfile, shownProfile } from "../../experiments/results";
 import { runNotebooks } from "../../notebooks/run";
+import { defaultThreads } from "../../backend/select";
 import { projectRoot, resultsPath } from "../../util/paths";
 import { defineCommand } from "../command";
 
@@ -14,7 +14,11 @@ export const notebooksCommand = defineCommand({
   positionals: [0, Infinity],
   options: {
     timeout: { type: "integer", min: 1, help: "per-cell timeout in seconds (default: none)" },
-    jobs: { type: "integer", min: 1, help: "notebooks executed at once (default: the cores)" },
+    jobs: {
+      type: "integer",
+      min: 1,
+      help: "notebooks executed at once (default: STARCLUSTER_THREADS, else the cores)",
+    },
     "in-place": {
       type: "boolean",
       help: "refresh the committed notebooks' outputs (figures as Plotly JSON and a static image)",
@@ -30,7 +34,7 @@ export const notebooksCommand = defineCommand({
     const inPlace = Boolean(options["in-place"]);
     const outDir = inPlace ? resultsPath(profile, "notebooks") : undefined;
     const commitDir = inPlace ? path.join(projectRoot, "notebooks") : undefined;
-    const jobs = options.jobs ?? os.availableParallelism();
+    const jobs = options.jobs ?? defaultThreads();
     await runNotebooks({ only: positionals, timeout: options.timeout, jobs, commitDir, outDir, settings: { profile } });
   },
 });

@@ -1,10 +1,10 @@
-import * as os from "node:os";
 import { UsageError } from "../args";
 import { defineCommand } from "../command";
 import { paperFieldNames } from "../../simulate/field";
 import { progressBar } from "../../util/progress";
 import { SCALES } from "../../simulate/config";
 import { synthesizeInWorkers } from "../../simulate/synth";
+import { defaultThreads } from "../../backend/select";
 
 export const synthCommand = defineCommand({
   name: "synth",
@@ -23,7 +23,7 @@ export const synthCommand = defineCommand({
     jobs: {
       type: "integer",
       min: 1,
-      help: "fields rendered at once, in worker threads (default: the cores; the bytes do not depend on it)",
+      help: "fields rendered at once, in worker threads (default: STARCLUSTER_THREADS, else the cores; the bytes do not depend on it)",
     },
   },
   async run({ options }) {
@@ -42,7 +42,7 @@ export const synthCommand = defineCommand({
       seed: options.seed,
       fields,
       force: options.force,
-      jobs: options.jobs ?? os.availableParallelism(),
+      jobs: options.jobs ?? defaultThreads(),
       progress: (total) => progressBar(total),
     });
     process.stdout.write(
