@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { plotlyScript } from "../plot/html";
 import { writeFileAtomic } from "../util/atomic";
+import { forEachAtMost } from "../util/pool";
 import { projectRoot, resultsPath } from "../util/paths";
 import { SETTINGS_VARIABLES } from "../util/settings";
 import { jupyterPython, registerTslabKernel } from "./kernel";
@@ -76,18 +77,14 @@ export async function runNotebooks(options: NotebookRunOptions = {}): Promise<No
   const notebooks = listNotebooks(options.dir, options.only);
   const results: NotebookResult[] = new Array(notebooks.length);
   const failures: Error[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < notebooks.length && failures.length === 0) {
-      const i = next++;
-      try {
-        results[i] = await runNotebook(notebooks[i], outDir, env, options, log);
-      } catch (e) {
-        failures[i] = e as Error;
-      }
+  const run = async (nb: string, i: number) => {
+    try {
+      results[i] = await runNotebook(nb, outDir, env, options, log);
+    } catch (e) {
+      failures[i] = e as Error;
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.jobs ?? 1, notebooks.length)) }, worker));
+  await forEachAtMost(notebooks, options.jobs ?? 1, run, () => failures.length > 0);
   // The first failing notebook in the list, whichever failed first in time.
   const failure = failures.find(Boolean);
   if (failure) throw failure;

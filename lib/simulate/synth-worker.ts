@@ -7,13 +7,13 @@ import { SynthWorkerData, SynthWorkerMessage, writeField, writeMosaicFits } from
 const { out, scale, seed, config } = workerData as SynthWorkerData;
 const port = parentPort!;
 
-port.on("message", ({ field, plan }: { field: number; plan: FieldPlan }) => {
+port.on("message", (plan: FieldPlan) => {
   const report = (m: SynthWorkerMessage) => port.postMessage(m);
   const progress = {
-    update: (done: number, label: string) => report({ kind: "rows", field, done, label }),
+    update: (done: number, label: string) => report({ kind: "rows", done, label }),
     finish: () => undefined,
   };
   const options = { out, scale, seed, writeImage: writeMosaicFits };
   const written = writeField(plan, config, options, { before: 0 }, progress);
-  report({ kind: "written", field, written });
+  report({ kind: "written", written });
 });

@@ -17,6 +17,7 @@ import { AxisMap } from "./layout";
 import { fieldWcs, MosaicImage, mosaicImage, pixelToSky } from "./mosaic";
 import { Morphology } from "./morphology";
 import { Progress } from "../util/progress";
+import { forEachAtMost } from "../util/pool";
 import { planMorphologies, renderBand } from "./render";
 import { isEmptyFolder, withOutputLock } from "../util/lock";
 
@@ -127,12 +128,12 @@ export async function synthesizeInWorkers(
   });
 }
 
-/** What a synth worker reports: rows rendered so far in a field (its five bands), or the field's files written. */
+/** What a synth worker reports of the field it renders: rows so far (its five bands), or its files written. */
 export type SynthWorkerMessage =
-  | { kind: "rows"; field: number; done: number; label: string }
-  | { kind: "written"; field: number; written: WrittenField };
+  | { kind: "rows"; done: number; label: string }
+  | { kind: "written"; written: WrittenField };
 
-/** What a synth worker is given once: everything but the plans, which it is sent one at a time. */
+/** What a synth worker is given once: everything but the field plans, which it is sent one at a time. */
 export interface SynthWorkerData {
   out: string;
   scale: Scale;
@@ -141,52 +142,59 @@ export interface SynthWorkerData {
 }
 
 /** Hands the plans to `jobs` workers, the next plan to whichever is free; the written fields in plan order. */
-function writeFieldsInWorkers(job: SynthJob, jobs: number): Promise<WrittenField[]> {
+async function writeFieldsInWorkers(job: SynthJob, jobs: number): Promise<WrittenField[]> {
   const { options, plans, progress } = job;
   const data: SynthWorkerData = { out: options.out, scale: options.scale, seed: options.seed, config: job.config };
   const written: WrittenField[] = new Array(plans.length);
   const rowsDone = new Array<number>(plans.length).fill(0);
-  let next = 0;
-  let finished = 0;
-  const workers: Worker[] = [];
-  const idle = new Set<Worker>();
-  if (plans.length === 0) return Promise.resolve(written);
-  return new Promise<WrittenField[]>((resolve, reject) => {
-    const fail = (e: Error) => {
-      for (const w of workers) void w.terminate();
+  const onRows = (field: number, done: number, label: string) => {
+    rowsDone[field] = done;
+    progress?.update(
+      rowsDone.reduce((a, b) => a + b, 0),
+      label,
+    );
+  };
+  const count = Math.min(Math.max(1, jobs), plans.length);
+  const workers = Array.from(
+    { length: count },
+    () => new Worker(path.join(__dirname, "synth-worker.js"), { workerData: data }),
+  );
+  const free = [...workers];
+  try {
+    await forEachAtMost(plans, count, async (plan, field) => {
+      const worker = free.pop()!;
+      written[field] = await writeInWorker(worker, plan, (done, label) => onRows(field, done, label));
+      free.push(worker);
+    });
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  return written;
+}
+
+/** One field rendered and written by `worker`: its rows reported as they come, its files' entry at the end. */
+function writeInWorker(
+  worker: Worker,
+  plan: FieldPlan,
+  onRows: (done: number, label: string) => void,
+): Promise<WrittenField> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: SynthWorkerMessage) => {
+      if (m.kind === "rows") return onRows(m.done, m.label);
+      settle();
+      resolve(m.written);
+    };
+    const onError = (e: Error) => {
+      settle();
       reject(e);
     };
-    const sendNext = (worker: Worker) => {
-      if (next < plans.length) worker.postMessage({ field: next, plan: plans[next++] });
-      else {
-        idle.add(worker);
-        void worker.terminate();
-      }
+    const onExit = (code: number) => {
+      settle();
+      reject(new Error(`a synth worker stopped (exit code ${code}) before ${plan.name} was written`));
     };
-    const onMessage = (worker: Worker, m: SynthWorkerMessage) => {
-      if (m.kind === "rows") {
-        rowsDone[m.field] = m.done;
-        progress?.update(
-          rowsDone.reduce((a, b) => a + b, 0),
-          m.label,
-        );
-        return;
-      }
-      written[m.field] = m.written;
-      if (++finished === plans.length) resolve(written);
-      sendNext(worker);
-    };
-    for (let i = 0; i < Math.min(Math.max(1, jobs), plans.length); i++) {
-      const worker = new Worker(path.join(__dirname, "synth-worker.js"), { workerData: data });
-      workers.push(worker);
-      worker.on("message", (m: SynthWorkerMessage) => onMessage(worker, m));
-      worker.on("error", fail);
-      worker.on("exit", (code) => {
-        if (!idle.has(worker))
-          fail(new Error(`a synth worker stopped (exit code ${code}) before its field was written`));
-      });
-      sendNext(worker);
-    }
+    const settle = () => worker.off("message", onMessage).off("error", onError).off("exit", onExit);
+    worker.on("message", onMessage).on("error", onError).on("exit", onExit);
+    worker.postMessage(plan);
   });
 }
 

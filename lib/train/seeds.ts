@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ArchName } from "../models/arch";
 import { projectRoot } from "../util/paths";
+import { forEachAtMost } from "../util/pool";
 import { runDir } from "./rundir";
 
 /** "0-9", "0,3,5" or "0-2,7" -> sorted distinct seeds. */
@@ -39,34 +40,29 @@ export async function runSeedsInProcesses(
   threads: number,
   log: (line: string) => void,
 ): Promise<number[]> {
-  const queue = [...seeds];
   const failed: number[] = [];
   const childThreads = String(Math.max(1, Math.floor(threads / parallel)));
-  const worker = async () => {
-    for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-      const seed = next;
-      const dir = runDir(out, arch, seed);
-      fs.mkdirSync(dir, { recursive: true });
-      const logFile = path.join(dir, "train.log");
-      log(`seed ${seed}: training in a child process (${childThreads} thread(s)), log ${logFile}`);
-      const fd = fs.openSync(logFile, "a");
-      const code = await new Promise<number>((resolve) => {
-        const child = spawn(
-          process.execPath,
-          [path.join(projectRoot, "bin", "starcluster.js"), ...trainArgs(shared, seed, dir)],
-          {
-            stdio: ["ignore", fd, fd],
-            env: { ...process.env, STARCLUSTER_THREADS: childThreads },
-          },
-        );
-        child.on("exit", (c) => resolve(c ?? 1));
-      });
-      fs.closeSync(fd);
-      log(`seed ${seed}: ${code === 0 ? "done" : `failed (exit ${code}), see ${logFile}`}`);
-      if (code !== 0) failed.push(seed);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(parallel, seeds.length) }, worker));
+  await forEachAtMost(seeds, parallel, async (seed) => {
+    const dir = runDir(out, arch, seed);
+    fs.mkdirSync(dir, { recursive: true });
+    const logFile = path.join(dir, "train.log");
+    log(`seed ${seed}: training in a child process (${childThreads} thread(s)), log ${logFile}`);
+    const fd = fs.openSync(logFile, "a");
+    const code = await new Promise<number>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        [path.join(projectRoot, "bin", "starcluster.js"), ...trainArgs(shared, seed, dir)],
+        {
+          stdio: ["ignore", fd, fd],
+          env: { ...process.env, STARCLUSTER_THREADS: childThreads },
+        },
+      );
+      child.on("exit", (c) => resolve(c ?? 1));
+    });
+    fs.closeSync(fd);
+    log(`seed ${seed}: ${code === 0 ? "done" : `failed (exit ${code}), see ${logFile}`}`);
+    if (code !== 0) failed.push(seed);
+  });
   return failed.sort((a, b) => a - b);
 }
 
