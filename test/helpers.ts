@@ -39,11 +39,18 @@ export function tempDir(prefix = "starcluster-test-"): string {
 
 /**
  * Kills `child` with SIGKILL as soon as `ready()` holds (polled every `everyMs`) and resolves once it has exited.
- * Rejects when the child exits first: the test would then not be testing an interruption.
+ * Rejects when the child exits first: the test would then not be testing an interruption. Spawn the child with
+ * its stderr piped and the rejection says how it ended (a full disk, say).
  */
 export async function killWhen(child: ChildProcess, ready: () => boolean, what: string, everyMs = 10): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null)
-    throw new Error(`${what} finished before it could be killed`);
+  let stderrTail = "";
+  child.stderr?.on("data", (chunk: Buffer) => (stderrTail = (stderrTail + chunk.toString()).slice(-2000)));
+  const finishedEarly = () =>
+    new Error(
+      `${what} finished (exit code ${child.exitCode}, signal ${child.signalCode}) before it could be killed` +
+        (stderrTail ? `; its stderr ended:\n${stderrTail}` : ""),
+    );
+  if (child.exitCode !== null || child.signalCode !== null) throw finishedEarly();
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   await new Promise<void>((resolve, reject) => {
     const poll = setInterval(() => {
@@ -55,7 +62,7 @@ export async function killWhen(child: ChildProcess, ready: () => boolean, what: 
     }, everyMs);
     child.once("exit", () => {
       clearInterval(poll);
-      reject(new Error(`${what} finished before it could be killed`));
+      reject(finishedEarly());
     });
   });
   await exited;

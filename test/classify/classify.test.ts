@@ -401,7 +401,7 @@ test("kill -9 mid-run, then the same command: the same table as an uninterrupted
   const out = path.join(work, "killed.csv");
   const args = ["--models", runs, "--stamps", curated, "--out", out, "--batch", "16", "--backend", "wasm"];
   const child = spawn(process.execPath, [path.join(repoRoot, "bin", "starcluster.js"), "classify", ...args], {
-    stdio: "ignore",
+    stdio: ["ignore", "ignore", "pipe"],
   });
   // Killed once the partial table holds the header line and one finished chunk.
   await killWhen(

@@ -42,7 +42,7 @@ test("kill -9 during curation, rerun: the same bytes as an uninterrupted run", a
 
   const resumed = path.join(dir, "resumed");
   const stamps = path.join(resumed, "stamps", "KILL");
-  const child = spawn(process.execPath, [cli, ...args(resumed)], { env, stdio: "ignore" });
+  const child = spawn(process.execPath, [cli, ...args(resumed)], { env, stdio: ["ignore", "ignore", "pipe"] });
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
   const countStamps = () =>
     fs.existsSync(stamps) ? fs.readdirSync(stamps).filter((n) => n.endsWith(".fits")).length : 0;

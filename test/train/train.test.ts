@@ -289,7 +289,7 @@ test("kill -9 during `starcluster train`, then the same command: the same weight
     "--backend",
     "wasm",
   ];
-  const child = spawn(process.execPath, args, { stdio: "ignore" });
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
   const checkpoint = path.join(out, "checkpoint.safetensors");
   await killWhen(child, () => fs.existsSync(checkpoint), "train", 20);
   assert.ok(!fs.existsSync(path.join(out, "model.safetensors")), "killed before the end");
