@@ -5,6 +5,7 @@
 // Probabilities keep 5 decimals: near-uniform predictions sit on the calibration bins' edges, and 3 decimals moved
 // the quick VGG19-BN's ECE from 21.6 to 19.0% (5 decimals: within 1e-6 of float32).
 import { BANDS } from "../catalog/record";
+import { priorWeighted } from "../evaluate/decision";
 import { argmax } from "../evaluate/metrics";
 import { RunPredictions } from "../evaluate/runs";
 import { ArchName } from "../models/arch";
@@ -107,6 +108,25 @@ export function predictionsResult(
 /** A network's per-object predictions of a reproduction. */
 export function readPredictions(arch: ArchName, profile: ReproduceProfile = shownProfile()): PredictionsResult {
   return readResult<PredictionsResult>(`predictions-${arch}`, profile);
+}
+
+/**
+ * The set as each network's own decision reads it: every run's stored probabilities divided back by prior^s
+ * (renormalised), its classes their argmax (with logit adjustment, the class-balanced decision). The set itself when
+ * no run was reread. `withoutBand` holds classes only, which cannot be reread: it is left out.
+ */
+export function networksOwn(set: PredictionSet): PredictionSet {
+  const { decision } = set;
+  if (!decision?.prior || decision.exponents.every((s) => s === 0)) return set;
+  const prior = decision.prior;
+  const own = set.probs.map((run, r) => run.map((p) => priorWeighted(p, prior, -decision.exponents[r])));
+  const { withoutBand: _classesOnly, ...rest } = set;
+  return {
+    ...rest,
+    predicted: own.map((run) => run.map(argmax)),
+    probs: own.map((run) => run.map((p) => Array.from(p, round5))),
+    decision: { exponents: set.probs.map(() => 0), prior: null },
+  };
 }
 
 /** Indices of the objects of a set that belong to `field` (keys are FIELD/id). */
