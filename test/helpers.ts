@@ -21,7 +21,9 @@ export function runReference(script: string, args: string[] = [], input?: string
 /** runReference for scripts that write binary data (e.g. raw float32 arrays). */
 export function runReferenceBytes(script: string, args: string[] = [], input?: string | Buffer): Buffer {
   const file = path.join(repoRoot, "test", "ref", script);
-  const r = spawnSync(referencePython, [file, ...args], { input, maxBuffer: 1 << 30, encoding: "buffer" });
+  // A string input is passed as its UTF-8 bytes: spawnSync would read it in the output's encoding, "buffer".
+  const bytes = typeof input === "string" ? Buffer.from(input) : input;
+  const r = spawnSync(referencePython, [file, ...args], { input: bytes, maxBuffer: 1 << 30, encoding: "buffer" });
   if (r.error)
     throw new Error(
       `reference ${script}: cannot start ${referencePython}: ${r.error.message} (run scripts/setup-system.sh)`,

@@ -88,11 +88,15 @@ export interface LogisticModel {
   bias: number[];
 }
 
-/** Fits softmax regression on standardised features: full-batch Adam, L2 penalty `l2` on the weights. */
+/**
+ * Fits softmax regression on standardised features: full-batch Adam, L2 penalty `l2` on the weights. The objective
+ * is convex, so the weights start at zero: no seed, the same fit every time (tfjs's randomNormal takes a seed of 0
+ * as none, which made the fit vary from run to run).
+ */
 export function fitLogistic(
   features: number[][],
   labels: number[],
-  options: { classes?: number; steps?: number; l2?: number; seed?: number } = {},
+  options: { classes?: number; steps?: number; l2?: number } = {},
 ): LogisticModel {
   const k = options.classes ?? 4,
     steps = options.steps ?? 600,
@@ -105,7 +109,7 @@ export function fitLogistic(
   );
   const x = tf.tensor2d(features.map((row) => row.map((v, j) => (v - mean[j]) / std[j])));
   const y = tf.oneHot(tf.tensor1d(labels, "int32"), k);
-  const w = tf.variable(tf.randomNormal([f, k], 0, 0.01, "float32", options.seed ?? 0));
+  const w = tf.variable(tf.zeros([f, k]));
   const b = tf.variable(tf.zeros([k]));
   const opt = tf.train.adam(0.05);
   for (let i = 0; i < steps; i++) {
