@@ -65,7 +65,7 @@ export function describeProvenance(p: Provenance): string {
 function tensorSeed(seed: number, name: string): number {
   let h = 0x811c9dc5 ^ seed;
   for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
-  return h >>> 0;
+  return h >>> 0 || 1; // tfjs's randomNormal takes a seed of 0 as none (Math.random)
 }
 
 export function initialValue(spec: ParamSpec, seed: number): tf.Tensor {
