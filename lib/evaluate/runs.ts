@@ -191,7 +191,7 @@ function networkPredictions(
     it.key,
     it.humanClass,
     it.truth ?? "",
-    ...Array.from(probs[i], (p) => p.toPrecision(7)),
+    ...Array.from(probs[i], (p) => p.toPrecision(9)), // 9 digits give a float32 back exactly
     argmax(probs[i]) + 1,
   ]);
   writeFileAtomic(csv, formatCsv([PRED_COLUMNS, ...rows.map((r) => r.map(String))]));

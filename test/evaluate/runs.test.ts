@@ -89,6 +89,12 @@ test("two trained seeds: per-run confusion matrices on the test split, their mea
   const mtime = fs.statSync(csv).mtimeMs;
   runPredictions(runs[0], { data: [data], split: "test", labels: "class" });
   assert.equal(fs.statSync(csv).mtimeMs, mtime, "second evaluation reuses the cache");
+  // Read back from the cache, the probabilities are the computed float32 values to the bit.
+  fs.rmSync(csv);
+  const fresh = runPredictions(runs[0], { data: [data], split: "test", labels: "class" });
+  const reread = runPredictions(runs[0], { data: [data], split: "test", labels: "class" });
+  assert.ok(fs.existsSync(csv), "the cache was written again");
+  assert.deepEqual(reread.probs, fresh.probs);
 
   const ablated = evaluateRuns(runs, { data: [data], split: "test", zeroBand: "F555W" });
   assert.ok(fs.existsSync(csv.replace(".csv", "-noF555W.csv")));
