@@ -149,7 +149,11 @@ function refusal(file: string, where: string, cause: Holder | unknown): Error {
   return new Error(`${where}: cannot take the lock ${file}: ${(cause as Error).message}`);
 }
 
-/** Whether `dir` is missing or holds nothing but its lock file. */
+/**
+ * Whether `dir` is missing or holds nothing but its lock file and the lock's drafts and aside copies: a second
+ * writer's draft (`.starcluster.lock.<pid>.<random>`) lives there for a moment while it is being refused.
+ */
 export function isEmptyFolder(dir: string): boolean {
-  return !fs.existsSync(dir) || fs.readdirSync(dir).every((name) => name === FOLDER_LOCK);
+  const isLock = (name: string) => name === FOLDER_LOCK || name.startsWith(`${FOLDER_LOCK}.`);
+  return !fs.existsSync(dir) || fs.readdirSync(dir).every(isLock);
 }

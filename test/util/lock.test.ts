@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 import { curate } from "../../lib/curate/curate";
-import { FOLDER_LOCK, lockFileFor, withOutputLock } from "../../lib/util/lock";
+import { FOLDER_LOCK, isEmptyFolder, lockFileFor, withOutputLock } from "../../lib/util/lock";
 import { tempDir } from "../helpers";
 
 const dir = tempDir();
@@ -107,4 +107,15 @@ test("curate refuses a folder another process writes; after that process is kill
   // The lock is taken over, so curate reaches its own input checks.
   assert.throws(() => curate({ out, size: 20, pad: false, jobs: [], command: "test" }), /nothing to curate: no field/);
   assert.equal(fs.existsSync(path.join(out, FOLDER_LOCK)), false);
+});
+
+test("a folder holding only the lock, a contending writer's draft of it or a stale one set aside is empty", () => {
+  const out = path.join(dir, "emptiness");
+  assert.ok(isEmptyFolder(out), "a missing folder");
+  fs.mkdirSync(out);
+  for (const name of [FOLDER_LOCK, `${FOLDER_LOCK}.4242.k3j9x`, `${FOLDER_LOCK}.stale.4242`])
+    fs.writeFileSync(path.join(out, name), "");
+  assert.ok(isEmptyFolder(out));
+  fs.writeFileSync(path.join(out, ".starcluster.locked-notes"), "");
+  assert.equal(isEmptyFolder(out), false, "a file named like the lock but not of it");
 });
